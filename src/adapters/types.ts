@@ -1,0 +1,107 @@
+// The ChainAdapter contract: pure, backend-neutral knowledge of one chain. An adapter turns a NodeSpec into a
+// ProcessPlan; the agent renders plans into systemd units, the operator into Kubernetes objects. No I/O here,
+// and no systemd or Kubernetes type.
+import type { ChainCapability } from "../protocol/capabilities.ts";
+import type { ErrorDetail } from "../protocol/errors.ts";
+import type { NodeSpec, RestartPolicy } from "../protocol/node-spec.ts";
+import type { NodeMetrics, ProcessStatus } from "../protocol/observed.ts";
+
+export type Platform = "linux-x64" | "linux-arm64";
+
+/** Where a client binary comes from: a file name under the executor's artifact source, pinned by sha256. */
+export interface InstallSource {
+  /** File name in `<data_dir>/bin/` and under the artifact base URL, e.g. "anvil-1.7.1-linux-x64". */
+  fileName: string;
+  sha256: string;
+  /** Where the artifact is published upstream, for people mirroring it; never fetched implicitly. */
+  upstreamUrl?: string;
+}
+
+export type ConfigFormat = "toml" | "json" | "yaml" | "ini" | "hocon" | "text";
+
+export interface ConfigFile {
+  /** Relative to the node's config directory. */
+  path: string;
+  format: ConfigFormat;
+  /** A typed object rendered deterministically (sorted keys), or literal text for format "text". */
+  content: Record<string, unknown> | string;
+  mode?: number;
+}
+
+export interface PortSpec {
+  name: string;
+  port: number;
+  protocol: "tcp" | "udp";
+  /** Reachable from outside the host (P2P) or only on loopback (RPC, metrics). */
+  exposure: "public" | "local";
+}
+
+/** How to probe a process: the adapter later interprets the raw answers in `interpretProbe`. */
+export interface ProbeSpec {
+  kind: "evm-jsonrpc" | "http-get" | "tcp";
+  port: number;
+  path?: string;
+}
+
+export interface InitStep {
+  /** Stable id: an init step runs once per node; its marker file is named after this id. */
+  id: string;
+  description: string;
+  /** Write a generated secret (e.g. an Engine-API JWT) unless the file exists. */
+  kind: "generate-secret";
+  path: string;
+  bytes: number;
+}
+
+export interface PlannedProcess {
+  role: string;
+  client: string;
+  version: string;
+  install: Record<Platform, InstallSource>;
+  /** The executable's file name inside bin/ (same as install[platform].fileName). */
+  args: string[];
+  env: Record<string, string>;
+  configFiles: ConfigFile[];
+  ports: PortSpec[];
+  probe: ProbeSpec;
+  restartPolicy: RestartPolicy;
+  /** Best-effort limits; undefined = unlimited. */
+  cpuQuotaPercent?: number;
+  memoryHighBytes?: number;
+  memoryMaxBytes?: number;
+  /** Seconds a stop may take before SIGKILL: chain databases need time to close cleanly. */
+  stopTimeoutSecs: number;
+}
+
+export interface ProcessPlan {
+  nodeName: string;
+  processes: PlannedProcess[];
+  initSteps: InitStep[];
+}
+
+/** Paths the executor chose for a node; adapters place flags relative to them. */
+export interface PlanEnv {
+  platform: Platform;
+  nodeDir: string;
+  configDir: string;
+  dataDir: string;
+  binDir: string;
+}
+
+export interface ProbeResult {
+  status: ProcessStatus;
+  metrics: NodeMetrics;
+  message?: string;
+}
+
+export type PlanResult = { ok: true; plan: ProcessPlan } | { ok: false; errors: ErrorDetail[] };
+
+export interface ChainAdapter {
+  readonly chain: string;
+  capability(): ChainCapability;
+  /** Every problem with the spec (unknown network, managed override keys, bad settings), with paths. */
+  validate(spec: NodeSpec): ErrorDetail[];
+  plan(nodeName: string, spec: NodeSpec, env: PlanEnv): PlanResult;
+  /** Turn a raw probe answer (JSON-RPC results keyed by method, or HTTP body) into status + metrics. */
+  interpretProbe(role: string, raw: Record<string, unknown>): ProbeResult;
+}
