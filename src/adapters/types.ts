@@ -41,6 +41,8 @@ export interface ProbeSpec {
   kind: "evm-jsonrpc" | "http-get" | "tcp";
   port: number;
   path?: string;
+  /** evm-jsonrpc: the methods to call (no params); their results, keyed by method, reach interpretProbe. */
+  methods?: string[];
 }
 
 export interface InitStep {
@@ -57,8 +59,9 @@ export interface PlannedProcess {
   role: string;
   client: string;
   version: string;
-  install: Record<Platform, InstallSource>;
-  /** The executable's file name inside bin/ (same as install[platform].fileName). */
+  /** Per platform; a platform without a build is absent, and plan() rejects it for that platform. */
+  install: Partial<Record<Platform, InstallSource>>;
+  /** Arguments after the executable (whose file name inside bin/ is install[platform].fileName). */
   args: string[];
   env: Record<string, string>;
   configFiles: ConfigFile[];
@@ -96,8 +99,28 @@ export interface ProbeResult {
 
 export type PlanResult = { ok: true; plan: ProcessPlan } | { ok: false; errors: ErrorDetail[] };
 
+/**
+ * The override schema an adapter publishes in capability().configOverrideSchema: what the UI offers and what
+ * validate() enforces. Managed entries are rejected (the adapter sets them); anything unknown passes through.
+ */
+export interface ConfigOverrideSchema {
+  /** file name (relative to the config dir) → managed key paths and typed hints. */
+  files: Record<
+    string,
+    { managedPaths: string[]; knownKeys: Record<string, { type: string; description: string }> }
+  >;
+  /** client name (the key of spec.overrides.args) → managed flags and typed hints. */
+  args: Record<string, { managedFlags: string[]; knownFlags: Record<string, { description: string }> }>;
+}
+
 export interface ChainAdapter {
   readonly chain: string;
+  /**
+   * NodeSpec fields (JSON paths such as "/images" or "/resources/cpu") this adapter does not use, each with the
+   * reason. The conformance suite walks every NodeSpec field: each must change the plan, be validated, or be
+   * listed here, so that no field is dropped silently.
+   */
+  readonly ignoredSpecFields: Readonly<Record<string, string>>;
   capability(): ChainCapability;
   /** Every problem with the spec (unknown network, managed override keys, bad settings), with paths. */
   validate(spec: NodeSpec): ErrorDetail[];

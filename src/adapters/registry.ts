@@ -1,0 +1,20 @@
+// The compiled-in chain adapters, one line each. Capabilities, validation and planning all start here, so
+// adding a chain is one folder plus one line below.
+import type { ChainCapability } from "../protocol/capabilities.ts";
+import { devnetAdapter } from "./devnet/anvil/adapter.ts";
+import type { ChainAdapter } from "./types.ts";
+
+export const ADAPTERS: readonly ChainAdapter[] = [
+  devnetAdapter, // devnet: anvil
+];
+
+const byChain = new Map(ADAPTERS.map((adapter) => [adapter.chain, adapter]));
+
+export function getAdapter(chain: string): ChainAdapter | undefined {
+  return byChain.get(chain);
+}
+
+/** One supportedChains entry per compiled-in adapter, as sent on every sync. */
+export function supportedChains(): ChainCapability[] {
+  return ADAPTERS.map((adapter) => adapter.capability());
+}
