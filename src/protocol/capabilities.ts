@@ -27,6 +27,33 @@ export const ResourceDefaults = T.Object(
   { additionalProperties: false },
 );
 
+/**
+ * What users may override (reference §11.1): per config file, managed key paths (rejected) and known keys
+ * (hints); per role or client, managed flags (rejected) and known flags. Anything else passes through.
+ */
+export const ConfigOverrideSchema = T.Object(
+  {
+    /** file name (relative to the config dir) → managed key paths and typed hints. */
+    files: T.Record(
+      T.String({ maxLength: 128 }),
+      T.Object({
+        managedPaths: T.Array(T.String()),
+        knownKeys: T.Record(T.String(), T.Object({ type: T.String(), description: T.String() })),
+      }),
+    ),
+    /** client name (the key of spec.overrides.args) → managed flags and typed hints. */
+    args: T.Record(
+      T.String({ maxLength: 64 }),
+      T.Object({
+        managedFlags: T.Array(T.String()),
+        knownFlags: T.Record(T.String(), T.Object({ description: T.String() })),
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ConfigOverrideSchema = Static<typeof ConfigOverrideSchema>;
+
 export const ChainCapability = T.Object(
   {
     chain: Name,
@@ -34,7 +61,7 @@ export const ChainCapability = T.Object(
     roles: T.Array(RoleCapability, { maxItems: 8 }),
     nodeTypes: T.Array(T.Union([T.Literal("full"), T.Literal("archive")]), { maxItems: 2 }),
     defaults: T.Record(Name, ResourceDefaults),
-    configOverrideSchema: T.Unknown(),
+    configOverrideSchema: ConfigOverrideSchema,
   },
   { additionalProperties: false },
 );

@@ -130,3 +130,9 @@ export type AcceptedResponse = Static<typeof AcceptedResponse>;
 
 /** The largest executor request body the control plane reads. */
 export const MAX_EXECUTOR_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Names the executor on /specs, /observed and /events: one key may serve several executors, so the key alone
+ * does not say which one is asking. The value is the executorId the /sync answer carries.
+ */
+export const EXECUTOR_ID_HEADER = "x-novacula-executor-id";
