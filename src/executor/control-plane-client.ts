@@ -52,7 +52,12 @@ function checked<S extends TSchema>(schema: S, value: unknown, what: string): S[
   const errors = validatorOf(schema).errors(value);
   if (errors.length > 0) {
     const list = errors.map((e) => `${e.path}: ${e.message}`).join("; ");
-    throw new ControlPlaneError(`${what} does not match the protocol: ${list}`, null, "protocol_mismatch", false);
+    throw new ControlPlaneError(
+      `${what} does not match the protocol: ${list}`,
+      null,
+      "protocol_mismatch",
+      false,
+    );
   }
   return value as S["static"];
 }
@@ -73,7 +78,11 @@ export class ControlPlaneClient {
   /** Heartbeat + registration: upserts this executor and returns cadences and any pending upgrade. */
   async sync(request: SyncRequest): Promise<SyncResponse> {
     const body = checked(SyncRequest, request, "sync request");
-    const response = checked(SyncResponse, await this.call("POST", "/api/v1/executor/sync", body), "sync response");
+    const response = checked(
+      SyncResponse,
+      await this.call("POST", "/api/v1/executor/sync", body),
+      "sync response",
+    );
     this.executorId = response.executorId;
     return response;
   }
@@ -88,12 +97,20 @@ export class ControlPlaneClient {
 
   async observed(request: ObservedRequest): Promise<AcceptedResponse> {
     const body = checked(ObservedRequest, request, "observed request");
-    return checked(AcceptedResponse, await this.call("POST", "/api/v1/executor/observed", body), "observed response");
+    return checked(
+      AcceptedResponse,
+      await this.call("POST", "/api/v1/executor/observed", body),
+      "observed response",
+    );
   }
 
   async events(request: EventsRequest): Promise<AcceptedResponse> {
     const body = checked(EventsRequest, request, "events request");
-    return checked(AcceptedResponse, await this.call("POST", "/api/v1/executor/events", body), "events response");
+    return checked(
+      AcceptedResponse,
+      await this.call("POST", "/api/v1/executor/events", body),
+      "events response",
+    );
   }
 
   /**
@@ -152,7 +169,12 @@ export class ControlPlaneClient {
     } catch (error) {
       const timedOut = signals[0]!.aborted;
       const reason = timedOut ? `no answer within ${timeoutMs} ms` : errorMessage(error);
-      throw new ControlPlaneError(`${method} ${path}: ${reason}`, null, timedOut ? "timeout" : "network", true);
+      throw new ControlPlaneError(
+        `${method} ${path}: ${reason}`,
+        null,
+        timedOut ? "timeout" : "network",
+        true,
+      );
     }
     const text = await response.text().catch(() => "");
     let json: unknown;
@@ -163,7 +185,9 @@ export class ControlPlaneClient {
     }
     if (!response.ok) {
       const envelope = validatorOf(ErrorEnvelope).check(json) ? json : null;
-      const detail = envelope ? `${envelope.code}: ${envelope.message}` : text.slice(0, 200) || response.statusText;
+      const detail = envelope
+        ? `${envelope.code}: ${envelope.message}`
+        : text.slice(0, 200) || response.statusText;
       throw new ControlPlaneError(
         `${method} ${path} answered HTTP ${response.status} (${detail})`,
         response.status,
@@ -172,7 +196,12 @@ export class ControlPlaneClient {
       );
     }
     if (json === undefined) {
-      throw new ControlPlaneError(`${method} ${path} answered with no JSON body`, response.status, "protocol_mismatch", true);
+      throw new ControlPlaneError(
+        `${method} ${path} answered with no JSON body`,
+        response.status,
+        "protocol_mismatch",
+        true,
+      );
     }
     return json;
   }

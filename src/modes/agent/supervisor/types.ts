@@ -38,6 +38,10 @@ export interface UnitState {
   exitStatus?: number;
   /** The runtime's own restart marker (e.g. restartGeneration) recorded when the unit was (re)started. */
   startedGeneration?: number | null;
+  /** When the current process started (epoch ms), if known: probes get a grace period after a start. */
+  activeSinceMs?: number;
+  /** The last lines the process wrote, if the supervisor keeps them: they make error messages actionable. */
+  recentOutput?: string;
 }
 
 export interface Supervisor {
