@@ -99,19 +99,8 @@ export interface ProbeResult {
 
 export type PlanResult = { ok: true; plan: ProcessPlan } | { ok: false; errors: ErrorDetail[] };
 
-/**
- * The override schema an adapter publishes in capability().configOverrideSchema: what the UI offers and what
- * validate() enforces. Managed entries are rejected (the adapter sets them); anything unknown passes through.
- */
-export interface ConfigOverrideSchema {
-  /** file name (relative to the config dir) → managed key paths and typed hints. */
-  files: Record<
-    string,
-    { managedPaths: string[]; knownKeys: Record<string, { type: string; description: string }> }
-  >;
-  /** client name (the key of spec.overrides.args) → managed flags and typed hints. */
-  args: Record<string, { managedFlags: string[]; knownFlags: Record<string, { description: string }> }>;
-}
+/** The override schema an adapter publishes in capability().configOverrideSchema (a protocol shape). */
+export type { ConfigOverrideSchema } from "../protocol/capabilities.ts";
 
 export interface ChainAdapter {
   readonly chain: string;
