@@ -1,0 +1,245 @@
+// The systemd supervisor against a real systemd booted in a private namespace: the shared lifecycle suite,
+// plus what only systemd has (the namespace's safety for the host, reload/crash windows, sandbox, limits).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { eventually } from "../../src/lib/eventually.ts";
+import {
+  SystemctlError,
+  SystemdSupervisor,
+  systemctlShow,
+} from "../../src/modes/agent/supervisor/systemd.ts";
+import type { ProcessDefinition } from "../../src/modes/agent/supervisor/types.ts";
+import { renderProcessUnit } from "../../src/modes/agent/units.ts";
+import { bootSystemd, type SystemdNamespace, testWorkDir } from "../harness/systemd.ts";
+import { supervisorSuite, TEST_TIMEOUT_MS } from "./suite.ts";
+
+supervisorSuite("systemd", async () => {
+  const ns = await bootSystemd(testWorkDir("systemd-test"));
+  const supervisor = new SystemdSupervisor({ unitDir: ns.hostUnitDir, commandPrefix: ns.commandPrefix });
+  return {
+    supervisor,
+    exec: ns.exec,
+    cleanup: ns.stop,
+    addForeignUnit: async (name) => {
+      writeFileSync(
+        join(ns.hostUnitDir, `${name}.service`),
+        "[Unit]\nDescription=not ours\n[Service]\nExecStart=/bin/sleep infinity\n",
+      );
+      await ns.exec(["systemctl", "daemon-reload"]);
+      await ns.exec(["systemctl", "start", `${name}.service`]);
+    },
+  };
+});
+
+describe("bootSystemd", () => {
+  test(
+    "booting, running a PrivateTmp unit and tearing down leaves the host's /tmp and cgroups untouched",
+    async () => {
+      const sentinel = `/tmp/novacula-sentinel-${process.pid}-${Date.now()}`;
+      writeFileSync(sentinel, "must survive");
+      const before = new Set(readdirSync("/tmp"));
+      let pid = 0;
+      let cgroupName = "";
+      try {
+        const ns = await bootSystemd(testWorkDir("systemd-boot"));
+        pid = ns.pid;
+        cgroupName = ns.cgroupName;
+        try {
+          const unit = "[Unit]\nDescription=t\n[Service]\nPrivateTmp=yes\nExecStart=/bin/sleep infinity\n";
+          writeFileSync(join(ns.hostUnitDir, "tmp-probe.service"), unit);
+          expect((await ns.exec(["systemctl", "daemon-reload"])).code).toBe(0);
+          expect((await ns.exec(["systemctl", "start", "tmp-probe.service"])).code).toBe(0);
+          expect((await ns.exec(["systemctl", "is-active", "tmp-probe.service"])).stdout.trim()).toBe(
+            "active",
+          );
+          expect(existsSync(sentinel)).toBe(true);
+          // PrivateTmp directories land in the namespace's own tmpfs, not in the host's /tmp.
+          expect(readdirSync("/tmp").filter((f) => f.startsWith("systemd-private-"))).toEqual([]);
+        } finally {
+          await ns.stop();
+        }
+        expect(existsSync(`/proc/${pid}`)).toBe(false);
+        expect(
+          readdirSync("/sys/fs/cgroup").some((h) => existsSync(`/sys/fs/cgroup/${h}/${cgroupName}`)),
+        ).toBe(false);
+        for (const file of before) {
+          if (!file.startsWith("bash_")) expect(existsSync(join("/tmp", file))).toBe(true);
+        }
+      } finally {
+        rmSync(sentinel, { force: true });
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe("SystemdSupervisor specifics", () => {
+  let ns: SystemdNamespace;
+  let supervisor: SystemdSupervisor;
+  let workDir: string;
+  beforeAll(async () => {
+    workDir = testWorkDir("systemd-specifics");
+    ns = await bootSystemd(join(workDir, "ns"));
+    supervisor = new SystemdSupervisor({ unitDir: ns.hostUnitDir, commandPrefix: ns.commandPrefix });
+  }, TEST_TIMEOUT_MS);
+  afterAll(async () => {
+    await ns?.stop();
+  }, TEST_TIMEOUT_MS);
+
+  let counter = 0;
+  function definition(overrides: Partial<ProcessDefinition> = {}): ProcessDefinition {
+    const nodeName = `specific-${++counter}`;
+    const nodeDir = join(workDir, nodeName);
+    mkdirSync(nodeDir, { recursive: true });
+    return {
+      unitName: `devnet-node@${nodeName}`,
+      nodeName,
+      role: "node",
+      executable: "/bin/sleep",
+      args: ["infinity"],
+      env: {},
+      workingDirectory: nodeDir,
+      readWritePaths: [nodeDir],
+      restartPolicy: "always",
+      stopTimeoutSecs: 30,
+      definitionHash: `hash-${counter}`,
+      ...overrides,
+    };
+  }
+  const show = async (unit: string, props: string[]) =>
+    (await systemctlShow([`${unit}.service`], props, { commandPrefix: ns.commandPrefix })).get(
+      `${unit}.service`,
+    )!;
+
+  test(
+    "a concrete instance file named <chain>-<role>@<node>.service loads without any template",
+    async () => {
+      const def = definition();
+      await supervisor.install(def);
+      const props = await show(def.unitName, ["LoadState", "FragmentPath"]);
+      expect(props.LoadState).toBe("loaded");
+      expect(props.FragmentPath).toBe(`/run/systemd/system/${def.unitName}.service`);
+      expect(existsSync(join(ns.hostUnitDir, "devnet-node@.service"))).toBe(false);
+      await supervisor.remove(def.unitName);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "install writes exactly the rendered bytes",
+    async () => {
+      const def = definition({ env: { B: "2", A: "1" } });
+      await supervisor.install(def);
+      expect(await Bun.file(join(ns.hostUnitDir, `${def.unitName}.service`)).text()).toBe(
+        renderProcessUnit(def),
+      );
+      await supervisor.remove(def.unitName);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "an agent killed between writing a unit and reloading systemd converges on the next install",
+    async () => {
+      const def = definition();
+      await supervisor.install(def);
+      await supervisor.start(def.unitName);
+      // Simulate the crash window: the new file is on disk, but no daemon-reload and no restart happened.
+      const next = { ...def, args: ["999999"], definitionHash: `${def.definitionHash}-next` };
+      writeFileSync(join(ns.hostUnitDir, `${def.unitName}.service`), renderProcessUnit(next));
+      const stale = (await supervisor.list()).find((u) => u.unitName === def.unitName);
+      expect(stale?.definitionHash).toBeNull();
+      expect(await supervisor.install(next)).toBe(true);
+      expect((await show(def.unitName, ["NeedDaemonReload"])).NeedDaemonReload).toBe("no");
+      await supervisor.restart(def.unitName);
+      const fresh = (await supervisor.list()).find((u) => u.unitName === def.unitName);
+      expect(fresh?.definitionHash).toBe(next.definitionHash);
+      await supervisor.remove(def.unitName);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "an agent killed between reloading and restarting sees the running process as stale",
+    async () => {
+      const def = definition();
+      await supervisor.install(def);
+      await supervisor.start(def.unitName);
+      const next = { ...def, args: ["888888"], definitionHash: `${def.definitionHash}-next` };
+      expect(await supervisor.install(next)).toBe(true);
+      const state = (await supervisor.list()).find((u) => u.unitName === def.unitName);
+      expect(state?.activeState).toBe("active");
+      expect(state?.definitionHash).toBeNull();
+      await supervisor.remove(def.unitName);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "start fails loudly when the binary is missing (Type=exec), instead of reporting success",
+    async () => {
+      const def = definition({ executable: "/nonexistent/anvil" });
+      await supervisor.install(def);
+      const error = await supervisor.start(def.unitName).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SystemctlError);
+      expect((error as SystemctlError).exitCode).not.toBe(0);
+      await supervisor.remove(def.unitName);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "the process can write only its node directory (ProtectSystem=strict, ReadWritePaths)",
+    async () => {
+      const def = definition({
+        executable: "/bin/sh",
+        args: [
+          "-c",
+          `touch ${workDir}/outside 2>/dev/null && echo outside-writable > ok; touch inside && echo ready > ok; exec sleep infinity`,
+        ],
+      });
+      await supervisor.install(def);
+      await supervisor.start(def.unitName);
+      const result = await eventually(
+        () =>
+          Bun.file(join(def.workingDirectory, "ok"))
+            .text()
+            .catch(() => null),
+        {
+          timeoutMs: 10_000,
+          message: "the probe to write its verdict",
+        },
+      );
+      expect(result.trim()).toBe("ready");
+      expect(existsSync(join(workDir, "outside"))).toBe(false);
+      await supervisor.remove(def.unitName);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "best-effort limits reach systemd: CPUQuota, MemoryMax, TimeoutStopSec",
+    async () => {
+      const def = definition({
+        cpuQuotaPercent: 150,
+        memoryMaxBytes: 512 * 1024 * 1024,
+        stopTimeoutSecs: 600,
+      });
+      await supervisor.install(def);
+      await supervisor.start(def.unitName);
+      const props = await show(def.unitName, [
+        "ActiveState",
+        "CPUQuotaPerSecUSec",
+        "MemoryMax",
+        "TimeoutStopUSec",
+      ]);
+      expect(props.ActiveState).toBe("active");
+      expect(props.CPUQuotaPerSecUSec).toBe("1.500000s");
+      expect(props.MemoryMax).toBe(String(512 * 1024 * 1024));
+      expect(props.TimeoutStopUSec).toBe("10min");
+      await supervisor.remove(def.unitName);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
