@@ -237,7 +237,7 @@ export function renderRollbackUnit({ binaryPath }: Pick<AgentUnitOptions, "binar
   // the path is needed; quoteWord() escapes the script itself for systemd ($ -> $$, % -> %%).
   const script = [
     'if [ -e "$0.prev" ]; then',
-    'ln -f "$0" "$0.broken" &&',
+    'if [ -e "$0" ]; then ln -f "$0" "$0.broken"; fi;',
     'mv -f "$0.prev" "$0" &&',
     `systemctl reset-failed ${AGENT_UNIT} &&`,
     `systemctl restart --no-block ${AGENT_UNIT};`,
