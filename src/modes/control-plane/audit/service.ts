@@ -1,0 +1,80 @@
+// The append-only audit log: one row per mutation, with details sanitized by a per-action allow-list.
+import type { Db } from "../../../db/client.ts";
+import { auditActions } from "../../../db/schema/index.ts";
+
+type Tx = Pick<Db, "insert">;
+
+export interface Actor {
+  id: string;
+  name: string;
+  email: string;
+  impersonatorId?: string | null;
+}
+
+export interface RequestMeta {
+  ipAddress: string | null;
+  userAgent: string | null;
+  source: "ui" | "api" | "system";
+}
+
+/** The detail keys each action may record; anything else is dropped so a secret can never slip in. */
+const DETAIL_ALLOW_LIST: Record<string, readonly string[]> = {
+  "node.created": ["revision", "chain", "network", "executorId"],
+  "node.updated": ["revision", "changedFields"],
+  "node.deleted": ["revision", "retainData"],
+  "node.start.requested": ["revision"],
+  "node.stop.requested": ["revision"],
+  "node.restart.requested": ["revision", "restartGeneration"],
+  "node.rolled_back": ["revision", "toRevision"],
+  "api_key.created": ["purpose", "expiresAt", "start"],
+  "api_key.revoked": ["purpose", "start"],
+  "api_key.updated": ["purpose", "start", "enabled", "rotatedToId"],
+  "api_key.deleted": ["purpose", "start"],
+};
+
+export function sanitizeDetails(action: string, details: Record<string, unknown> | undefined) {
+  const allowed = DETAIL_ALLOW_LIST[action] ?? [];
+  const out: Record<string, unknown> = {};
+  for (const key of allowed) if (details && key in details) out[key] = details[key];
+  return out;
+}
+
+export interface NewAuditAction {
+  organizationId: string | null;
+  scope?: "organization" | "platform";
+  actor: Actor;
+  action: string;
+  targetKind: string;
+  targetId?: string | null;
+  targetName?: string | null;
+  details?: Record<string, unknown>;
+  meta: RequestMeta;
+  outcome?: "success" | "failure";
+  at?: Date;
+}
+
+export function appendAudit(tx: Tx, entry: NewAuditAction): string {
+  const id = Bun.randomUUIDv7();
+  tx.insert(auditActions)
+    .values({
+      id,
+      organizationId: entry.organizationId,
+      scope: entry.scope ?? "organization",
+      actorId: entry.actor.id,
+      actorName: entry.actor.name,
+      actorEmail: entry.actor.email,
+      impersonatorId: entry.actor.impersonatorId ?? null,
+      action: entry.action,
+      targetKind: entry.targetKind,
+      targetId: entry.targetId ?? null,
+      targetName: entry.targetName ?? null,
+      details: sanitizeDetails(entry.action, entry.details),
+      source: entry.meta.source,
+      outcome: entry.outcome ?? "success",
+      ipAddress: entry.meta.ipAddress,
+      userAgent: entry.meta.userAgent,
+      createdAt: entry.at ?? new Date(),
+    })
+    .run();
+  return id;
+}

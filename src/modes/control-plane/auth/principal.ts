@@ -1,0 +1,94 @@
+// Who is calling a user-facing endpoint: a session cookie (better-auth) or a personal access token
+// (Bearer nvp_…), resolved to a user, the active organization and the role there. Executor keys
+// (Bearer exc_…) resolve to an executor principal with no user rights.
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../../../db/client.ts";
+import { member, user } from "../../../db/schema/index.ts";
+import type { Clock } from "../../../lib/clock.ts";
+import type { ApiKeyService } from "./api-keys.ts";
+import type { Auth } from "./better-auth.ts";
+import { defaultOrganizationFor } from "./bootstrap.ts";
+
+export type OrgRole = "owner" | "admin" | "member";
+
+export type Principal =
+  | { kind: "anonymous" }
+  | { kind: "executor"; organizationId: string; keyId: string }
+  | {
+      kind: "user";
+      via: "session" | "token";
+      userId: string;
+      name: string;
+      email: string;
+      systemAdmin: boolean;
+      organizationId: string | null;
+      role: OrgRole | null;
+      sessionId: string | null;
+      impersonatedBy: string | null;
+    };
+
+export type UserPrincipal = Extract<Principal, { kind: "user" }>;
+
+export class PrincipalResolver {
+  constructor(
+    private readonly db: Db,
+    private readonly auth: Auth,
+    private readonly keys: ApiKeyService,
+    private readonly clock: Clock,
+  ) {}
+
+  async resolve(request: Request): Promise<Principal> {
+    const bearer = /^Bearer (\S+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
+    if (bearer) return this.fromBearer(bearer);
+    const session = await this.auth.api.getSession({ headers: request.headers }).catch(() => null);
+    if (!session) return { kind: "anonymous" };
+    const organizationId =
+      (session.session as { activeOrganizationId?: string | null }).activeOrganizationId ??
+      defaultOrganizationFor(this.db, session.user.id);
+    return this.userPrincipal(session.user.id, organizationId, "session", {
+      sessionId: session.session.id,
+      impersonatedBy: (session.session as { impersonatedBy?: string | null }).impersonatedBy ?? null,
+    });
+  }
+
+  private fromBearer(token: string): Principal {
+    const now = this.clock.now();
+    if (token.startsWith("exc_")) {
+      const key = this.keys.verify(token, "executor", now);
+      return key ? { kind: "executor", organizationId: key.organizationId, keyId: key.id } : { kind: "anonymous" };
+    }
+    const key = this.keys.verify(token, "personal", now);
+    if (!key?.userId) return { kind: "anonymous" };
+    return this.userPrincipal(key.userId, key.organizationId, "token", { sessionId: null, impersonatedBy: null });
+  }
+
+  private userPrincipal(
+    userId: string,
+    organizationId: string | null,
+    via: "session" | "token",
+    extra: { sessionId: string | null; impersonatedBy: string | null },
+  ): Principal {
+    const row = this.db.select().from(user).where(eq(user.id, userId)).get();
+    if (!row || row.banned) return { kind: "anonymous" };
+    const membership = organizationId
+      ? this.db
+          .select({ role: member.role })
+          .from(member)
+          .where(and(eq(member.userId, userId), eq(member.organizationId, organizationId)))
+          .get()
+      : undefined;
+    const systemAdmin = row.role === "admin";
+    return {
+      kind: "user",
+      via,
+      userId,
+      name: row.name,
+      email: row.email,
+      systemAdmin,
+      // A non-member keeps no organization unless they are a system admin (who manages every one).
+      organizationId: membership || systemAdmin ? organizationId : null,
+      role: (membership?.role as OrgRole | undefined) ?? null,
+      ...extra,
+    };
+  }
+}

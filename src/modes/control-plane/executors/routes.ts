@@ -1,0 +1,75 @@
+// The executor protocol over HTTP: /api/v1/executor/{sync,specs,observed,events}. Thin: authenticate,
+// read and validate, call the services, answer JSON. Long-polls hold at most waitMs and end early when
+// a spec for this executor changes or the client goes away.
+import { Elysia } from "elysia";
+import { badRequest, conflict } from "../../../lib/errors.ts";
+import {
+  compileValidator,
+  EventsRequest,
+  MAX_EXECUTOR_BODY_BYTES,
+  MAX_SPEC_WAIT_MS,
+  ObservedRequest,
+  SpecsQuery,
+  SyncRequest,
+} from "../../../protocol/index.ts";
+import type { ControlPlaneServices } from "../services.ts";
+import { readJson } from "../http/body.ts";
+
+const syncValidator = compileValidator(SyncRequest);
+const observedValidator = compileValidator(ObservedRequest);
+const eventsValidator = compileValidator(EventsRequest);
+const specsQueryValidator = compileValidator(SpecsQuery);
+
+function parseSpecsQuery(url: URL): { cursor: number; waitMs: number } {
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of url.searchParams) raw[key] = /^\d{1,15}$/.test(value) ? Number(value) : value;
+  const errors = specsQueryValidator.errors(raw);
+  if (errors.length > 0) throw badRequest("invalid query parameters", errors);
+  return { cursor: (raw.cursor as number | undefined) ?? 0, waitMs: (raw.waitMs as number | undefined) ?? 0 };
+}
+
+export function executorRoutes(s: ControlPlaneServices) {
+  return new Elysia({ prefix: "/api/v1/executor" })
+    .post(
+      "/sync",
+      async ({ request }) => {
+        const key = s.executorAuth.key(request);
+        const body = await readJson(request, syncValidator, MAX_EXECUTOR_BODY_BYTES);
+        return s.executors.sync(key.organizationId, key.id, body);
+      },
+      { parse: "none" },
+    )
+    .get("/specs", async ({ request }) => {
+      const { executorId } = s.executorAuth.executor(request);
+      const { cursor, waitMs } = parseSpecsQuery(new URL(request.url));
+      if (s.executors.liveState(executorId)?.compat === "out-of-support") {
+        throw conflict("this executor version is out of support: upgrade it to receive node specs", [
+          { path: "/version", message: "upgrade the executor to the control plane's major version" },
+        ]);
+      }
+      const first = s.nodeView.specsSince(executorId, cursor);
+      if (first.specs.length > 0 || waitMs === 0) return first;
+      const notified = await s.feed.wait(executorId, Math.min(waitMs, MAX_SPEC_WAIT_MS), request.signal);
+      return notified ? s.nodeView.specsSince(executorId, cursor) : first;
+    })
+    .post(
+      "/observed",
+      async ({ request }) => {
+        const { executorId, executorName } = s.executorAuth.executor(request);
+        const body = await readJson(request, observedValidator, MAX_EXECUTOR_BODY_BYTES);
+        const ignored = s.nodeView.record({ id: executorId, name: executorName }, body.observations);
+        return { accepted: body.observations.length - ignored.length, ignored };
+      },
+      { parse: "none" },
+    )
+    .post(
+      "/events",
+      async ({ request }) => {
+        const { key, executorId, executorName } = s.executorAuth.executor(request);
+        const body = await readJson(request, eventsValidator, MAX_EXECUTOR_BODY_BYTES);
+        const accepted = s.runtimeEvents.record(key.organizationId, { id: executorId, name: executorName }, body.events);
+        return { accepted };
+      },
+      { parse: "none" },
+    );
+}

@@ -1,0 +1,248 @@
+// Executors: the sync heartbeat (upsert on (organization, name), capabilities, key usage, compat window)
+// and liveness (online/offline with connected/disconnected/reconnected events). Framework-free.
+// Hot path: a known executor's sync touches only memory; its heartbeat is written by the WriteBatcher.
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "../../../db/client.ts";
+import { executorApiKeyUsage, executors } from "../../../db/schema/index.ts";
+import type { Clock } from "../../../lib/clock.ts";
+import { conflict } from "../../../lib/errors.ts";
+import {
+  type CompatStatus,
+  compatWindowStatus,
+  NOVACULA_VERSION,
+  type SyncRequest,
+  type SyncResponse,
+} from "../../../protocol/index.ts";
+import { appendEvent } from "../events/service.ts";
+import type { WriteBatcher } from "../http/write-batcher.ts";
+
+export type ExecutorRow = typeof executors.$inferSelect;
+
+interface LiveExecutor {
+  id: string;
+  organizationId: string;
+  name: string;
+  kind: ExecutorRow["kind"];
+  lastSyncAt: number;
+  online: boolean;
+  compat: CompatStatus;
+  /** JSON of the last stored capabilities/version/channel/resources/publicHost: write only on change. */
+  descriptor: string;
+  pendingUpgrade: ExecutorRow["pendingUpgrade"];
+}
+
+export const SYNC_CADENCES = {
+  syncIntervalMs: 5_000,
+  specWaitMs: 25_000,
+  reconcileIntervalMs: 5_000,
+  reportIntervalMs: 10_000,
+} as const;
+
+export class ExecutorService {
+  private live = new Map<string, LiveExecutor>();
+  private byId = new Map<string, LiveExecutor>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly batcher: WriteBatcher,
+    private readonly clock: Clock,
+    private readonly heartbeatTimeoutMs: number,
+  ) {
+    // Every live executor is known from the start, so one that never syncs again still times out.
+    for (const row of this.db.select().from(executors).where(isNull(executors.deletedAt)).all()) {
+      this.remember(row, describe(row));
+    }
+  }
+
+  private key(organizationId: string, name: string) {
+    return `${organizationId}\u0000${name}`;
+  }
+
+  private remember(row: ExecutorRow, descriptor: string): LiveExecutor {
+    const entry: LiveExecutor = {
+      id: row.id,
+      organizationId: row.organizationId,
+      name: row.name,
+      kind: row.kind,
+      lastSyncAt: row.lastSyncAt.getTime(),
+      online: row.announcedStatus === "online",
+      compat: compatWindowStatus(NOVACULA_VERSION, row.currentVersion),
+      descriptor,
+      pendingUpgrade: row.pendingUpgrade,
+    };
+    this.live.set(this.key(row.organizationId, row.name), entry);
+    this.byId.set(row.id, entry);
+    return entry;
+  }
+
+  private lookup(organizationId: string, name: string): LiveExecutor | null {
+    const cached = this.live.get(this.key(organizationId, name));
+    if (cached) return cached;
+    const row = this.db
+      .select()
+      .from(executors)
+      .where(and(eq(executors.organizationId, organizationId), eq(executors.name, name), isNull(executors.deletedAt)))
+      .get();
+    return row ? this.remember(row, describe(row)) : null;
+  }
+
+  sync(organizationId: string, keyId: string, input: SyncRequest): SyncResponse {
+    const now = this.clock.now();
+    const descriptor = JSON.stringify([input.capabilities, input.version, input.channel, input.resources ?? null, input.publicHost ?? null]);
+    let entry = this.lookup(organizationId, input.name);
+    if (entry && entry.kind !== input.kind) {
+      throw conflict(`executor "${input.name}" is registered as kind "${entry.kind}"; its kind cannot change`, [
+        { path: "/kind", message: `must be "${entry.kind}", or use another executor name` },
+      ]);
+    }
+    if (!entry) {
+      entry = this.register(organizationId, keyId, input, now, descriptor);
+    } else {
+      this.heartbeat(entry, keyId, input, now, descriptor);
+    }
+    return {
+      executorId: entry.id,
+      organizationId,
+      compat: entry.compat,
+      controlPlaneVersion: NOVACULA_VERSION,
+      pendingUpgrade: entry.pendingUpgrade ?? null,
+      cadences: SYNC_CADENCES,
+      serverTime: now.toISOString(),
+    };
+  }
+
+  /** First contact: durable before we answer, with `executor.connected`. */
+  private register(organizationId: string, keyId: string, input: SyncRequest, now: Date, descriptor: string) {
+    const row = this.db.transaction((tx) => {
+      const inserted = tx
+        .insert(executors)
+        .values({
+          id: Bun.randomUUIDv7(),
+          organizationId,
+          name: input.name,
+          kind: input.kind,
+          capabilities: input.capabilities,
+          currentVersion: input.version,
+          channel: input.channel,
+          resources: input.resources ?? null,
+          publicHost: input.publicHost ?? null,
+          lastSyncAt: now,
+          lastKeyId: keyId,
+          createdAt: now,
+        })
+        .returning()
+        .get();
+      tx.insert(executorApiKeyUsage).values({ keyId, executorId: inserted.id, lastUsedAt: now, useCount: 1 }).run();
+      appendEvent(tx, {
+        organizationId,
+        type: "executor.connected",
+        message: `Executor ${input.name} (${input.kind} ${input.version}) connected`,
+        executorId: inserted.id,
+        executorName: input.name,
+        createdAt: now,
+      });
+      return inserted;
+    });
+    return this.remember(row, descriptor);
+  }
+
+  private heartbeat(entry: LiveExecutor, keyId: string, input: SyncRequest, now: Date, descriptor: string) {
+    entry.lastSyncAt = now.getTime();
+    entry.compat = compatWindowStatus(NOVACULA_VERSION, input.version);
+    if (!entry.online) {
+      entry.online = true;
+      this.db.transaction((tx) => {
+        tx.update(executors).set({ announcedStatus: "online", lastSyncAt: now }).where(eq(executors.id, entry.id)).run();
+        appendEvent(tx, {
+          organizationId: entry.organizationId,
+          type: "executor.reconnected",
+          message: `Executor ${entry.name} is back online`,
+          executorId: entry.id,
+          executorName: entry.name,
+          createdAt: now,
+        });
+      });
+    }
+    const changed = descriptor !== entry.descriptor;
+    entry.descriptor = descriptor;
+    const id = entry.id;
+    this.batcher.put(`executor:${id}`, (tx) => {
+      tx.update(executors)
+        .set({
+          lastSyncAt: now,
+          lastKeyId: keyId,
+          ...(changed
+            ? {
+                capabilities: input.capabilities,
+                currentVersion: input.version,
+                channel: input.channel,
+                resources: input.resources ?? null,
+                publicHost: input.publicHost ?? null,
+              }
+            : {}),
+        })
+        .where(eq(executors.id, id))
+        .run();
+    });
+    this.batcher.put(`usage:${keyId}:${id}`, (tx) => {
+      tx.insert(executorApiKeyUsage)
+        .values({ keyId, executorId: id, lastUsedAt: now, useCount: 1 })
+        .onConflictDoUpdate({
+          target: [executorApiKeyUsage.keyId, executorApiKeyUsage.executorId],
+          set: { lastUsedAt: now },
+        })
+        .run();
+    });
+  }
+
+  /** The in-memory view of an executor this process has seen sync, if any. */
+  liveState(executorId: string): { lastSyncAt: number; compat: CompatStatus } | null {
+    return this.byId.get(executorId) ?? null;
+  }
+
+  /** online iff the last sync is younger than HEARTBEAT_TIMEOUT_MS; uses the freshest known sync time. */
+  status(row: Pick<ExecutorRow, "id" | "lastSyncAt">, now = this.clock.now()): "online" | "offline" {
+    const last = this.byId.get(row.id)?.lastSyncAt ?? row.lastSyncAt.getTime();
+    return now.getTime() - last < this.heartbeatTimeoutMs ? "online" : "offline";
+  }
+
+  lastSyncAt(row: Pick<ExecutorRow, "id" | "lastSyncAt">): Date {
+    const live = this.byId.get(row.id);
+    return live ? new Date(live.lastSyncAt) : row.lastSyncAt;
+  }
+
+  forget(executorId: string): void {
+    const entry = this.byId.get(executorId);
+    if (!entry) return;
+    this.byId.delete(executorId);
+    this.live.delete(this.key(entry.organizationId, entry.name));
+  }
+
+  /** Liveness sweep: announce executors whose heartbeat stopped. Runs every second. */
+  sweep(): number {
+    const now = this.clock.now();
+    let announced = 0;
+    for (const entry of this.byId.values()) {
+      if (!entry.online || now.getTime() - entry.lastSyncAt < this.heartbeatTimeoutMs) continue;
+      entry.online = false;
+      announced++;
+      this.db.transaction((tx) => {
+        tx.update(executors).set({ announcedStatus: "offline" }).where(eq(executors.id, entry.id)).run();
+        appendEvent(tx, {
+          organizationId: entry.organizationId,
+          type: "executor.disconnected",
+          level: "warn",
+          message: `Executor ${entry.name} stopped sending heartbeats`,
+          executorId: entry.id,
+          executorName: entry.name,
+          createdAt: now,
+        });
+      });
+    }
+    return announced;
+  }
+}
+
+function describe(row: ExecutorRow): string {
+  return JSON.stringify([row.capabilities, row.currentVersion, row.channel, row.resources, row.publicHost]);
+}

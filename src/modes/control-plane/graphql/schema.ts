@@ -1,0 +1,139 @@
+// The GraphQL schema (SDL) of the user API, with the reference's operation names.
+export const typeDefs = /* GraphQL */ `
+  scalar JSON
+  scalar DateTime
+
+  enum ExecutorKind { agent operator }
+  enum ExecutorStatus { online offline }
+  enum NodeLifecycleAction { start stop restart }
+  enum EventLevel { info warn error }
+  enum SortOrder { asc desc }
+
+  type Viewer {
+    id: ID!
+    name: String!
+    email: String!
+    systemAdmin: Boolean!
+    organizationId: ID
+    role: String
+  }
+
+  type Executor {
+    id: ID!
+    name: String!
+    kind: ExecutorKind!
+    status: ExecutorStatus!
+    currentVersion: String!
+    channel: String!
+    compat: String!
+    capabilities: JSON!
+    resources: JSON
+    publicHost: String
+    pendingUpgrade: JSON
+    lastSyncAt: DateTime!
+    createdAt: DateTime!
+    lastUsedKeyId: ID
+    nodes: [Node!]!
+  }
+
+  type NodeRevision {
+    revision: Int!
+    spec: JSON!
+    summary: String!
+    authorId: ID
+    createdAt: DateTime!
+  }
+
+  type Node {
+    id: ID!
+    name: String!
+    executorId: ID!
+    executor: Executor
+    spec: JSON!
+    revision: Int!
+    desiredState: String!
+    restartGeneration: Int!
+    observed: JSON
+    observedAt: DateTime
+    observedRevision: Int
+    "True while the executor has not yet applied the latest revision (shown as pending change)."
+    drifted: Boolean!
+    phase: String!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    deletedAt: DateTime
+    retainData: Boolean!
+    revisions: [NodeRevision!]!
+  }
+
+  type Event {
+    id: ID!
+    source: String!
+    type: String!
+    level: EventLevel!
+    message: String!
+    executorId: ID
+    executorName: String
+    nodeId: ID
+    nodeName: String
+    payload: JSON
+    auditActionId: ID
+    createdAt: DateTime!
+  }
+
+  type ApiKey {
+    id: ID!
+    name: String!
+    start: String!
+    purpose: String!
+    status: String!
+    createdAt: DateTime!
+    expiresAt: DateTime
+    lastUsedAt: DateTime
+    revokedAt: DateTime
+  }
+
+  type CreatedApiKey {
+    apiKey: ApiKey!
+    "The plaintext key. Shown once: it is not stored and cannot be read again."
+    key: String!
+  }
+
+  input IdInput { id: ID! }
+  input StringFilter { equals: String, contains: String }
+  input ExecutorWhereInput { name: StringFilter, kind: ExecutorKind }
+  input NodeWhereInput { name: StringFilter, executorId: ID, chain: String, includeDeleted: Boolean }
+  input NameOrderInput { name: SortOrder, createdAt: SortOrder }
+  input EventFilterInput {
+    executorName: String
+    nodeName: String
+    nodeId: ID
+    level: EventLevel
+    type: String
+    cursor: ID
+    take: Int
+  }
+  input CreateApiKeyInput { name: String!, expiresInDays: Int }
+  input NodeCreateInput { executorId: ID!, name: String, spec: JSON! }
+  input NodeUpdateInput { spec: JSON! }
+
+  type Query {
+    me: Viewer
+    executors(where: ExecutorWhereInput, orderBy: NameOrderInput, take: Int, skip: Int): [Executor!]!
+    executor(where: IdInput!): Executor
+    nodes(where: NodeWhereInput, orderBy: NameOrderInput, take: Int, skip: Int): [Node!]!
+    node(where: IdInput!): Node
+    events(filter: EventFilterInput): [Event!]!
+    apiKeys: [ApiKey!]!
+  }
+
+  type Mutation {
+    createApiKey(input: CreateApiKeyInput!): CreatedApiKey!
+    revokeApiKey(id: ID!): ApiKey!
+    createNode(data: NodeCreateInput!): Node!
+    updateNode(data: NodeUpdateInput!, where: IdInput!): Node!
+    requestNodeLifecycleAction(id: ID!, action: NodeLifecycleAction!): Node!
+    rollbackNode(id: ID!, revision: Int!): Node!
+    deleteNode(where: IdInput!, retainData: Boolean = false): Node!
+  }
+`;

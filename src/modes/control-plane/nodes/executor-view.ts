@@ -1,0 +1,114 @@
+// What executors read and report about nodes: the specs changed after a cursor (with tombstones), and
+// observations, whose status changes become `node.lifecycle.transition` events. Observations are
+// coalesced through the WriteBatcher: each one supersedes the last, so losing one to a crash is harmless.
+import type { Database, Statement } from "bun:sqlite";
+import type { Db } from "../../../db/client.ts";
+import type { Clock } from "../../../lib/clock.ts";
+import type { AssignedSpec, NodeSpec, ObservedNodeState, SpecsResponse } from "../../../protocol/index.ts";
+import { appendEvent } from "../events/service.ts";
+import type { WriteBatcher } from "../http/write-batcher.ts";
+
+interface ChangedRow {
+  id: string;
+  name: string;
+  revision: number;
+  spec: string;
+  deleted_at: number | null;
+  retain_data: number;
+  change_seq: number;
+}
+
+interface NodeKey {
+  id: string;
+  organization_id: string;
+  executor_id: string;
+  name: string;
+  observed: string | null;
+}
+
+export class ExecutorNodeView {
+  private changedSince: Statement<ChangedRow, [string, number]>;
+  private nodeById: Statement<NodeKey, [string]>;
+  /** nodeId → last reported status summary, to detect transitions without re-reading the database. */
+  private lastStatus = new Map<string, string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly batcher: WriteBatcher,
+    private readonly clock: Clock,
+  ) {
+    const sqlite: Database = db.$client;
+    // Prepared once: the long-poll path runs this for every executor on every wake.
+    this.changedSince = sqlite.prepare(
+      `SELECT id, name, revision, spec, deleted_at, retain_data, change_seq FROM nodes
+       WHERE executor_id = ? AND change_seq > ? ORDER BY change_seq`,
+    );
+    this.nodeById = sqlite.prepare(
+      "SELECT id, organization_id, executor_id, name, observed FROM nodes WHERE id = ?",
+    );
+  }
+
+  specsSince(executorId: string, cursor: number): SpecsResponse {
+    const rows = this.changedSince.all(executorId, cursor);
+    const specs: AssignedSpec[] = rows.map((r) => ({
+      nodeId: r.id,
+      name: r.name,
+      revision: r.revision,
+      spec: r.deleted_at === null ? (JSON.parse(r.spec) as NodeSpec) : null,
+      deleted: r.deleted_at !== null,
+      retainData: r.retain_data === 1,
+    }));
+    const last = rows.at(-1);
+    return { cursor: last ? Math.max(cursor, last.change_seq) : cursor, specs };
+  }
+
+  /** Stores each observation of a node this executor owns; returns the ids it ignored (not its nodes). */
+  record(executor: { id: string; name: string }, observations: ObservedNodeState[]): string[] {
+    const ignored: string[] = [];
+    const now = this.clock.now();
+    for (const observation of observations) {
+      const node = this.nodeById.get(observation.nodeId);
+      if (!node || node.executor_id !== executor.id) {
+        ignored.push(observation.nodeId);
+        continue;
+      }
+      const summary = statusSummary(observation);
+      const previous = this.lastStatus.get(node.id) ?? (node.observed ? statusSummary(JSON.parse(node.observed)) : null);
+      this.lastStatus.set(node.id, summary);
+      const transition = previous !== summary;
+      this.batcher.put(`observed:${node.id}`, (tx) => {
+        tx.$client
+          .query("UPDATE nodes SET observed = ?, observed_at = ? WHERE id = ?")
+          .run(JSON.stringify(observation), now.getTime(), node.id);
+      });
+      if (transition) {
+        // Transitions are rare and people read them, so they are written now rather than batched.
+        appendEvent(this.db, {
+          organizationId: node.organization_id,
+          type: "node.lifecycle.transition",
+          level: summary.includes("error") ? "error" : "info",
+          message: `Node ${node.name}: ${previous ?? "unobserved"} → ${summary}`,
+          executorId: executor.id,
+          executorName: executor.name,
+          nodeId: node.id,
+          nodeName: node.name,
+          payload: { from: previous, to: summary, revision: observation.revision },
+          createdAt: now,
+        });
+      }
+    }
+    return ignored;
+  }
+}
+
+/** "el=running,cl=syncing"; a removed node reads "removed". */
+function statusSummary(observation: ObservedNodeState): string {
+  if (observation.removed) return "removed";
+  if (observation.processes.length === 0) return "none";
+  return observation.processes
+    .map((p) => `${p.role}=${p.status}`)
+    .sort()
+    .join(",");
+}
+
+

@@ -1,0 +1,272 @@
+// Node writes: create, edit, lifecycle action, rollback, delete. Each is one transaction that writes the
+// new spec and revision, keeps the revision history, advances the global change cursor, and appends the
+// event and audit row; after the commit, waiting executors are woken. Nothing else writes a spec.
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "../../../db/client.ts";
+import { executors, nodeChanges, nodeRevisions, nodes } from "../../../db/schema/index.ts";
+import type { Clock } from "../../../lib/clock.ts";
+import { badRequest, conflict, invalidNodeConfig, notFound } from "../../../lib/errors.ts";
+import { compileValidator, type EventType, NodeSpec, NodeSpecInput } from "../../../protocol/index.ts";
+import { type Actor, appendAudit, type RequestMeta } from "../audit/service.ts";
+import { appendEvent } from "../events/service.ts";
+import type { ChangeFeed } from "./change-feed.ts";
+import { changedFields, checkEditableChange, checkSpecAgainstCapabilities } from "./validate.ts";
+
+export type NodeRow = typeof nodes.$inferSelect;
+export type LifecycleAction = "start" | "stop" | "restart";
+
+/** Who asks, for which organization: every service call is scoped by the caller, never by an argument. */
+export interface Caller {
+  organizationId: string;
+  actor: Actor;
+  meta: RequestMeta;
+}
+
+const specInputValidator = compileValidator(NodeSpecInput);
+const specValidator = compileValidator(NodeSpec);
+const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function parseSpecInput(raw: unknown): NodeSpecInput {
+  const errors = specInputValidator.errors(raw, "/spec");
+  if (errors.length > 0) throw invalidNodeConfig(errors);
+  return raw as NodeSpecInput;
+}
+
+interface RevisionWrite {
+  node: NodeRow;
+  spec: NodeSpec;
+  summary: string;
+  event: { type: EventType; message: string; payload?: Record<string, unknown> };
+  audit: { action: string; details: Record<string, unknown> };
+  deleted?: { retainData: boolean };
+}
+
+export class NodeService {
+  constructor(
+    private readonly db: Db,
+    private readonly feed: ChangeFeed,
+    private readonly clock: Clock,
+  ) {}
+
+  get(caller: Pick<Caller, "organizationId">, id: string): NodeRow | null {
+    return (
+      this.db
+        .select()
+        .from(nodes)
+        .where(and(eq(nodes.id, id), eq(nodes.organizationId, caller.organizationId)))
+        .get() ?? null
+    );
+  }
+
+  private requireLive(caller: Caller, id: string): NodeRow {
+    const node = this.get(caller, id);
+    if (!node || node.deletedAt) throw notFound(`node ${id} not found`);
+    return node;
+  }
+
+  create(caller: Caller, input: { executorId: string; name?: string | null; spec: unknown }): NodeRow {
+    const specInput = parseSpecInput(input.spec);
+    const executor = this.db
+      .select()
+      .from(executors)
+      .where(
+        and(
+          eq(executors.id, input.executorId),
+          eq(executors.organizationId, caller.organizationId),
+          isNull(executors.deletedAt),
+        ),
+      )
+      .get();
+    if (!executor) throw notFound(`executor ${input.executorId} not found`);
+    const spec: NodeSpec = { ...specInput, desiredState: specInput.desiredState ?? "running", restartGeneration: 0 };
+    checkSpecAgainstCapabilities(spec, executor.capabilities);
+    const name = input.name?.trim() || generatedName(spec, executor.name);
+    if (!NODE_NAME.test(name)) {
+      throw badRequest(`node name "${name}" is not valid`, [
+        { path: "/name", message: "use lowercase letters, digits and '-', 1 to 63 characters" },
+      ]);
+    }
+    const now = this.clock.now();
+    const clash = this.db
+      .select({ id: nodes.id })
+      .from(nodes)
+      .where(and(eq(nodes.executorId, executor.id), eq(nodes.name, name), isNull(nodes.deletedAt)))
+      .get();
+    if (clash) throw conflict(`a node named "${name}" already runs on this executor`, [{ path: "/name", message: "pick another name" }]);
+    const node = this.db.transaction((tx) => {
+      const row = tx
+        .insert(nodes)
+        .values({
+          id: crypto.randomUUID(),
+          organizationId: caller.organizationId,
+          executorId: executor.id,
+          name,
+          spec,
+          revision: 0,
+          changeSeq: 0,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get();
+      return this.writeRevision(tx as unknown as Db, caller, {
+        node: row,
+        spec,
+        summary: "created",
+        event: { type: "node.created", message: `Node ${name} deployed on ${executor.name}` },
+        audit: { action: "node.created", details: { chain: spec.chain, network: spec.network, executorId: executor.id } },
+      });
+    });
+    this.feed.notify(executor.id);
+    return node;
+  }
+
+  update(caller: Caller, id: string, rawSpec: unknown): NodeRow {
+    const node = this.requireLive(caller, id);
+    const input = parseSpecInput(rawSpec);
+    const spec: NodeSpec = {
+      ...input,
+      desiredState: node.spec.desiredState,
+      restartGeneration: node.spec.restartGeneration,
+    };
+    checkEditableChange(node.spec, spec);
+    const executor = this.db.select().from(executors).where(eq(executors.id, node.executorId)).get()!;
+    checkSpecAgainstCapabilities(spec, executor.capabilities);
+    const changed = changedFields(node.spec, spec);
+    if (changed.length === 0) return node;
+    return this.commit(caller, {
+      node,
+      spec,
+      summary: `edited ${changed.join(", ")}`,
+      event: { type: "node.updated", message: `Node ${node.name} configuration changed (${changed.join(", ")})` },
+      audit: { action: "node.updated", details: { changedFields: changed } },
+    });
+  }
+
+  lifecycle(caller: Caller, id: string, action: LifecycleAction): NodeRow {
+    const node = this.requireLive(caller, id);
+    const spec: NodeSpec = { ...node.spec };
+    if (action === "start") spec.desiredState = "running";
+    if (action === "stop") spec.desiredState = "stopped";
+    if (action === "restart") {
+      spec.desiredState = "running";
+      spec.restartGeneration = node.spec.restartGeneration + 1;
+    }
+    return this.commit(caller, {
+      node,
+      spec,
+      summary: `${action} requested`,
+      event: {
+        type: "node.lifecycle.requested",
+        message: `${caller.actor.name} requested ${action} of node ${node.name}`,
+        payload: { action, requestedBy: caller.actor.id },
+      },
+      audit: { action: `node.${action}.requested`, details: { restartGeneration: spec.restartGeneration } },
+    });
+  }
+
+  rollback(caller: Caller, id: string, toRevision: number): NodeRow {
+    const node = this.requireLive(caller, id);
+    const target = this.db
+      .select()
+      .from(nodeRevisions)
+      .where(and(eq(nodeRevisions.nodeId, id), eq(nodeRevisions.revision, toRevision)))
+      .get();
+    if (!target) {
+      throw badRequest(`node ${node.name} has no revision ${toRevision}`, [
+        { path: "/revision", message: `use a revision from 1 to ${node.revision}` },
+      ]);
+    }
+    // Configuration comes back; whether the node runs and its restart generation stay as they are now,
+    // so a rollback never silently starts a stopped node or re-rolls its processes.
+    const spec: NodeSpec = {
+      ...target.spec,
+      desiredState: node.spec.desiredState,
+      restartGeneration: node.spec.restartGeneration,
+    };
+    if (!specValidator.check(spec)) throw invalidNodeConfig(specValidator.errors(spec, "/spec"));
+    return this.commit(caller, {
+      node,
+      spec,
+      summary: `rolled back to revision ${toRevision}`,
+      event: { type: "node.updated", message: `Node ${node.name} rolled back to revision ${toRevision}` },
+      audit: { action: "node.rolled_back", details: { toRevision } },
+    });
+  }
+
+  delete(caller: Caller, id: string, retainData: boolean): NodeRow {
+    const node = this.requireLive(caller, id);
+    return this.commit(caller, {
+      node,
+      spec: node.spec,
+      summary: retainData ? "deleted (data retained)" : "deleted",
+      event: { type: "node.deleted", message: `Node ${node.name} deleted${retainData ? " (data retained)" : ""}` },
+      audit: { action: "node.deleted", details: { retainData } },
+      deleted: { retainData },
+    });
+  }
+
+  revisions(caller: Pick<Caller, "organizationId">, id: string) {
+    if (!this.get(caller, id)) return [];
+    return this.db.select().from(nodeRevisions).where(eq(nodeRevisions.nodeId, id)).orderBy(nodeRevisions.revision).all();
+  }
+
+  private commit(caller: Caller, write: RevisionWrite): NodeRow {
+    const row = this.db.transaction((tx) => this.writeRevision(tx as unknown as Db, caller, write));
+    this.feed.notify(write.node.executorId);
+    return row;
+  }
+
+  private writeRevision(tx: Db, caller: Caller, write: RevisionWrite): NodeRow {
+    const now = this.clock.now();
+    const revision = write.node.revision + 1;
+    const seq = tx
+      .insert(nodeChanges)
+      .values({ nodeId: write.node.id, executorId: write.node.executorId, revision, createdAt: now })
+      .returning({ seq: nodeChanges.seq })
+      .get().seq;
+    tx.insert(nodeRevisions)
+      .values({ nodeId: write.node.id, revision, spec: write.spec, authorId: caller.actor.id, summary: write.summary, createdAt: now })
+      .run();
+    const auditId = appendAudit(tx, {
+      organizationId: caller.organizationId,
+      actor: caller.actor,
+      action: write.audit.action,
+      targetKind: "node",
+      targetId: write.node.id,
+      targetName: write.node.name,
+      details: { ...write.audit.details, revision },
+      meta: caller.meta,
+      at: now,
+    });
+    appendEvent(tx, {
+      organizationId: caller.organizationId,
+      type: write.event.type,
+      message: write.event.message,
+      executorId: write.node.executorId,
+      nodeId: write.node.id,
+      nodeName: write.node.name,
+      payload: { revision, ...write.event.payload },
+      auditActionId: auditId,
+      createdAt: now,
+    });
+    return tx
+      .update(nodes)
+      .set({
+        spec: write.spec,
+        revision,
+        changeSeq: seq,
+        updatedAt: now,
+        ...(write.deleted ? { deletedAt: now, retainData: write.deleted.retainData } : {}),
+      })
+      .where(eq(nodes.id, write.node.id))
+      .returning()
+      .get();
+  }
+}
+
+function generatedName(spec: NodeSpec, executorName: string): string {
+  const base = `${spec.chain}-${spec.network}-${executorName}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+  const suffix = crypto.randomUUID().slice(0, 6);
+  return `${base.slice(0, 55).replace(/-+$/, "")}-${suffix}`;
+}
