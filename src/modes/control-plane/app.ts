@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Elysia } from "elysia";
 import { notFound } from "../../lib/errors.ts";
 import { executorRoutes } from "./executors/routes.ts";
+import { GRAPHQL_MODULES } from "./graphql/modules.ts";
 import { createGraphQL } from "./graphql/yoga.ts";
 import { errorToResponse } from "./http/errors.ts";
 import type { ControlPlaneServices } from "./services.ts";
@@ -12,7 +13,7 @@ import type { ControlPlaneServices } from "./services.ts";
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export function createApp(s: ControlPlaneServices) {
-  const yoga = createGraphQL(s);
+  const yoga = createGraphQL(s, GRAPHQL_MODULES);
   return new Elysia()
     .onError(({ error, code }) => errorToResponse(error, code, s.log))
     .get("/healthz", () => ({ status: "ok" }))

@@ -1,6 +1,6 @@
-// Authorization for every GraphQL operation, in one table. Reads need a member of the active organization
+// Authorization for every GraphQL operation, enforced in one place (guard). Reads need a member of the active organization
 // and answer null/empty outside it; mutations need the listed roles and otherwise fail with `forbidden`.
-// An operation without a row here fails at startup, so none can ship unguarded.
+// Each resolver declares its rule through guard(); a root field without one fails at startup.
 import type { GraphQLFieldResolver } from "graphql";
 import { forbidden, unauthenticated } from "../../../lib/errors.ts";
 import type { OrgRole, Principal, UserPrincipal } from "../auth/principal.ts";
@@ -10,24 +10,14 @@ export type Rule =
   | { kind: "self" }
   | { kind: "mutate"; roles: readonly OrgRole[] };
 
-const MANAGE: readonly OrgRole[] = ["owner", "admin"];
+export const MANAGE: readonly OrgRole[] = ["owner", "admin"];
+export const READ_LIST: Rule = { kind: "read", empty: [] };
+export const READ_ONE: Rule = { kind: "read", empty: null };
+export const MANAGERS: Rule = { kind: "mutate", roles: MANAGE };
 
-export const OPERATION_RULES: Record<string, Rule> = {
-  "Query.me": { kind: "self" },
-  "Query.executors": { kind: "read", empty: [] },
-  "Query.executor": { kind: "read", empty: null },
-  "Query.nodes": { kind: "read", empty: [] },
-  "Query.node": { kind: "read", empty: null },
-  "Query.events": { kind: "read", empty: [] },
-  "Query.apiKeys": { kind: "read", empty: [] },
-  "Mutation.createApiKey": { kind: "mutate", roles: MANAGE },
-  "Mutation.revokeApiKey": { kind: "mutate", roles: MANAGE },
-  "Mutation.createNode": { kind: "mutate", roles: MANAGE },
-  "Mutation.updateNode": { kind: "mutate", roles: MANAGE },
-  "Mutation.requestNodeLifecycleAction": { kind: "mutate", roles: MANAGE },
-  "Mutation.rollbackNode": { kind: "mutate", roles: MANAGE },
-  "Mutation.deleteNode": { kind: "mutate", roles: MANAGE },
-};
+/** Every guarded operation and its rule, filled as modules declare resolvers (for tests and docs). */
+export const OPERATION_RULES = new Map<string, Rule>();
+const GUARDED = Symbol("guarded");
 
 /** A user acting inside an organization: what resolvers receive after the rule passed. */
 export type OrgCaller = UserPrincipal & { organizationId: string };
@@ -39,10 +29,9 @@ export interface GraphQLContext {
 
 type Resolver = GraphQLFieldResolver<unknown, GraphQLContext & { caller: OrgCaller }>;
 
-export function guard(operation: string, resolver: Resolver): GraphQLFieldResolver<unknown, GraphQLContext> {
-  const rule = OPERATION_RULES[operation];
-  if (!rule) throw new Error(`no authorization rule for ${operation}: add one to OPERATION_RULES`);
-  return (source, args, context, info) => {
+export function guard(operation: string, rule: Rule, resolver: Resolver): GraphQLFieldResolver<unknown, GraphQLContext> {
+  OPERATION_RULES.set(operation, rule);
+  const guarded: GraphQLFieldResolver<unknown, GraphQLContext> = (source, args, context, info) => {
     const p = context.principal;
     if (p.kind === "anonymous") throw unauthenticated("sign in or send a personal access token");
     if (rule.kind === "self") return p.kind === "user" ? resolver(source, args, { ...context, caller: p as OrgCaller }, info) : null;
@@ -54,4 +43,15 @@ export function guard(operation: string, resolver: Resolver): GraphQLFieldResolv
     if (!inOrg || !(p.systemAdmin || (p.role !== null && rule.roles.includes(p.role)))) throw forbidden();
     return resolver(source, args, { ...context, caller: p as OrgCaller }, info);
   };
+  return Object.assign(guarded, { [GUARDED]: operation });
+}
+
+/** Throws unless every Query and Mutation field has a guarded resolver: none ships unguarded. */
+export function assertAllGuarded(resolvers: Record<string, Record<string, unknown>>, fields: { Query: string[]; Mutation: string[] }) {
+  for (const type of ["Query", "Mutation"] as const) {
+    for (const field of fields[type]) {
+      const resolver = resolvers[type]?.[field] as { [GUARDED]?: string } | undefined;
+      if (!resolver?.[GUARDED]) throw new Error(`${type}.${field} has no guarded resolver: wrap it with guard()`);
+    }
+  }
 }

@@ -10,7 +10,9 @@ import { listEvents } from "../events/service.ts";
 import type { ExecutorRow } from "../executors/service.ts";
 import type { Caller, LifecycleAction, NodeRow } from "../nodes/service.ts";
 import type { ControlPlaneServices } from "../services.ts";
-import { type GraphQLContext, guard, type OrgCaller } from "./authz.ts";
+import type { GraphQLModule } from "./modules.ts";
+import { typeDefs as coreTypeDefs } from "./schema.ts";
+import { type GraphQLContext, guard, MANAGERS, type OrgCaller, READ_LIST, READ_ONE } from "./authz.ts";
 
 type Ctx = GraphQLContext & { caller: OrgCaller; ip?: string | null };
 type Args = Record<string, any>; // biome-ignore lint/suspicious/noExplicitAny: GraphQL validated the shape
@@ -70,7 +72,7 @@ function stringFilter(column: Column, filter: { equals?: string; contains?: stri
   return out;
 }
 
-export function createResolvers(s: ControlPlaneServices) {
+export function coreResolvers(s: ControlPlaneServices) {
   const { db } = s;
   const executorById = (caller: OrgCaller, id: string) =>
     db
@@ -80,8 +82,8 @@ export function createResolvers(s: ControlPlaneServices) {
       .get() ?? null;
 
   const Query = {
-    me: guard("Query.me", (_s, _a, ctx: Ctx) => ({ ...ctx.caller, id: ctx.caller.userId })),
-    executors: guard("Query.executors", (_s, args: Args, ctx: Ctx) => {
+    me: guard("Query.me", { kind: "self" }, (_s, _a, ctx: Ctx) => ({ ...ctx.caller, id: ctx.caller.userId })),
+    executors: guard("Query.executors", READ_LIST, (_s, args: Args, ctx: Ctx) => {
       const where: SQL[] = [eq(executors.organizationId, ctx.caller.organizationId), isNull(executors.deletedAt)];
       where.push(...stringFilter(executors.name, args.where?.name));
       if (args.where?.kind) where.push(eq(executors.kind, args.where.kind));
@@ -89,8 +91,8 @@ export function createResolvers(s: ControlPlaneServices) {
       const order = args.orderBy?.name === "desc" ? desc(executors.name) : asc(executors.name);
       return db.select().from(executors).where(and(...where)).orderBy(order).limit(limit).offset(offset).all();
     }),
-    executor: guard("Query.executor", (_s, args: Args, ctx: Ctx) => executorById(ctx.caller, args.where.id)),
-    nodes: guard("Query.nodes", (_s, args: Args, ctx: Ctx) => {
+    executor: guard("Query.executor", READ_ONE, (_s, args: Args, ctx: Ctx) => executorById(ctx.caller, args.where.id)),
+    nodes: guard("Query.nodes", READ_LIST, (_s, args: Args, ctx: Ctx) => {
       const where: SQL[] = [eq(nodes.organizationId, ctx.caller.organizationId)];
       if (!args.where?.includeDeleted) where.push(isNull(nodes.deletedAt));
       where.push(...stringFilter(nodes.name, args.where?.name));
@@ -100,15 +102,15 @@ export function createResolvers(s: ControlPlaneServices) {
       const rows = db.select().from(nodes).where(and(...where)).orderBy(order).limit(limit).offset(offset).all();
       return args.where?.chain ? rows.filter((n) => n.spec.chain === args.where.chain) : rows;
     }),
-    node: guard("Query.node", (_s, args: Args, ctx: Ctx) => s.nodes.get(ctx.caller, args.where.id)),
-    events: guard("Query.events", (_s, args: Args, ctx: Ctx) => listEvents(db, ctx.caller.organizationId, args.filter ?? {})),
-    apiKeys: guard("Query.apiKeys", (_s, _a, ctx: Ctx) =>
+    node: guard("Query.node", READ_ONE, (_s, args: Args, ctx: Ctx) => s.nodes.get(ctx.caller, args.where.id)),
+    events: guard("Query.events", READ_LIST, (_s, args: Args, ctx: Ctx) => listEvents(db, ctx.caller.organizationId, args.filter ?? {})),
+    apiKeys: guard("Query.apiKeys", READ_LIST, (_s, _a, ctx: Ctx) =>
       db.select().from(apiKeys).where(eq(apiKeys.organizationId, ctx.caller.organizationId)).orderBy(desc(apiKeys.createdAt)).all(),
     ),
   };
 
   const Mutation = {
-    createApiKey: guard("Mutation.createApiKey", (_s, args: Args, ctx: Ctx) => {
+    createApiKey: guard("Mutation.createApiKey", MANAGERS, (_s, args: Args, ctx: Ctx) => {
       const { row, plaintext } = s.keys.createKey({
         organizationId: ctx.caller.organizationId,
         userId: ctx.caller.userId,
@@ -119,7 +121,7 @@ export function createResolvers(s: ControlPlaneServices) {
       });
       return { apiKey: row, key: plaintext };
     }),
-    revokeApiKey: guard("Mutation.revokeApiKey", (_s, args: Args, ctx: Ctx) => {
+    revokeApiKey: guard("Mutation.revokeApiKey", MANAGERS, (_s, args: Args, ctx: Ctx) => {
       const row = db
         .select()
         .from(apiKeys)
@@ -129,17 +131,17 @@ export function createResolvers(s: ControlPlaneServices) {
       if (!row.revokedAt) s.keys.setRevoked(row.id, s.clock.now());
       return db.select().from(apiKeys).where(eq(apiKeys.id, row.id)).get();
     }),
-    createNode: guard("Mutation.createNode", (_s, args: Args, ctx: Ctx) => s.nodes.create(callerOf(ctx), args.data)),
-    updateNode: guard("Mutation.updateNode", (_s, args: Args, ctx: Ctx) =>
+    createNode: guard("Mutation.createNode", MANAGERS, (_s, args: Args, ctx: Ctx) => s.nodes.create(callerOf(ctx), args.data)),
+    updateNode: guard("Mutation.updateNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
       s.nodes.update(callerOf(ctx), args.where.id, args.data.spec),
     ),
-    requestNodeLifecycleAction: guard("Mutation.requestNodeLifecycleAction", (_s, args: Args, ctx: Ctx) =>
+    requestNodeLifecycleAction: guard("Mutation.requestNodeLifecycleAction", MANAGERS, (_s, args: Args, ctx: Ctx) =>
       s.nodes.lifecycle(callerOf(ctx), args.id, args.action as LifecycleAction),
     ),
-    rollbackNode: guard("Mutation.rollbackNode", (_s, args: Args, ctx: Ctx) =>
+    rollbackNode: guard("Mutation.rollbackNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
       s.nodes.rollback(callerOf(ctx), args.id, args.revision),
     ),
-    deleteNode: guard("Mutation.deleteNode", (_s, args: Args, ctx: Ctx) =>
+    deleteNode: guard("Mutation.deleteNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
       s.nodes.delete(callerOf(ctx), args.where.id, args.retainData ?? false),
     ),
   };
@@ -178,3 +180,5 @@ export function createResolvers(s: ControlPlaneServices) {
 
   return { JSON: JSONScalar, DateTime: DateTimeScalar, Query, Mutation, Executor, Node, ApiKey };
 }
+
+export const coreModule: GraphQLModule = { typeDefs: coreTypeDefs, resolvers: coreResolvers };

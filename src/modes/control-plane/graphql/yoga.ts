@@ -4,12 +4,16 @@ import { GraphQLError, type ValidationRule } from "graphql";
 import { createSchema, createYoga, type Plugin } from "graphql-yoga";
 import { AppError } from "../../../lib/errors.ts";
 import type { ControlPlaneServices } from "../services.ts";
-import type { GraphQLContext } from "./authz.ts";
-import { createResolvers } from "./resolvers.ts";
-import { typeDefs } from "./schema.ts";
+import { assertAllGuarded, type GraphQLContext } from "./authz.ts";
+import type { GraphQLModule } from "./modules.ts";
 
-export function createGraphQL(s: ControlPlaneServices) {
-  const schema = createSchema<GraphQLContext>({ typeDefs, resolvers: createResolvers(s) });
+export function createGraphQL(s: ControlPlaneServices, modules: GraphQLModule[]) {
+  const resolvers = modules.map((m) => m.resolvers(s));
+  const schema = createSchema<GraphQLContext>({ typeDefs: modules.map((m) => m.typeDefs), resolvers });
+  assertAllGuarded(mergeRoots(resolvers), {
+    Query: Object.keys(schema.getQueryType()?.getFields() ?? {}),
+    Mutation: Object.keys(schema.getMutationType()?.getFields() ?? {}),
+  });
   return createYoga<{ ip?: string | null }, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -49,3 +53,10 @@ const disableIntrospection: Plugin = {
     addValidationRule(noIntrospection);
   },
 };
+
+function mergeRoots(resolvers: Record<string, Record<string, unknown>>[]) {
+  return {
+    Query: Object.assign({}, ...resolvers.map((r) => r.Query ?? {})),
+    Mutation: Object.assign({}, ...resolvers.map((r) => r.Mutation ?? {})),
+  };
+}

@@ -1,0 +1,162 @@
+// Test harness: runs a real control plane as a child process (the compiled binary when NOVACULA_BINARY is
+// set, else `bun src/main.ts`) on a real SQLite file, on port 0 or a fixed port, and offers small helpers
+// to sign in and call GraphQL. kill() is SIGKILL (crash), stop() is SIGTERM (graceful).
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Subprocess } from "bun";
+import { eventually } from "../../src/lib/eventually.ts";
+
+const ROOT = resolve(import.meta.dir, "../..");
+const BUN = join(ROOT, "node_modules/.bin/bun");
+
+export interface ControlPlaneHandle {
+  url: string;
+  port: number;
+  dataDir: string;
+  adminEmail: string;
+  adminPassword: string;
+  /** Every line the process wrote (stdout and stderr). */
+  logs: string[];
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+  /** Starts again on the same port and data directory. */
+  restart(): Promise<void>;
+  adminSession(): Promise<string>;
+  signIn(email: string, password: string): Promise<string>;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, auth?: { cookie?: string; token?: string }): Promise<GqlResult<T>>;
+  createExecutorKey(name?: string): Promise<string>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: test convenience
+export interface GqlResult<T = any> {
+  data: T | null;
+  errors?: { message: string; path?: string[]; extensions?: { code?: string; details?: { path: string; message: string }[] } }[];
+}
+
+export function testDir(prefix: string): string {
+  const base = join(ROOT, ".cache", "test-tmp");
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, `${prefix}-`));
+}
+
+export async function startControlPlane(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<ControlPlaneHandle> {
+  const dataDir = options.dataDir ?? testDir("cp");
+  const adminEmail = "admin@novacula.test";
+  const adminPassword = "test-password-0123";
+  const logs: string[] = [];
+  let proc: Subprocess | null = null;
+  let port = 0;
+
+  async function spawn(): Promise<void> {
+    const cmd = process.env.NOVACULA_BINARY ? [process.env.NOVACULA_BINARY] : [BUN, join(ROOT, "src/main.ts")];
+    const child = Bun.spawn([...cmd, "control-plane"], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        PORT: String(port),
+        NOVACULA_DATA_DIR: dataDir,
+        INITIAL_ADMIN_EMAIL: adminEmail,
+        INITIAL_ADMIN_PASSWORD: adminPassword,
+        LOG_LEVEL: "debug",
+        ...options.env,
+      },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    proc = child;
+    const ready = Promise.withResolvers<string>();
+    for (const stream of [child.stdout, child.stderr]) {
+      void (async () => {
+        const decoder = new TextDecoder();
+        let buffer = "";
+        const reader = (stream as ReadableStream<Uint8Array>).getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value);
+          let nl = buffer.indexOf("\n");
+          while (nl !== -1) {
+            const line = buffer.slice(0, nl);
+            buffer = buffer.slice(nl + 1);
+            logs.push(line);
+            const match = /"msg":"control plane listening","url":"(http:\/\/[^"]+)"/.exec(line);
+            if (match) ready.resolve(match[1]!);
+            nl = buffer.indexOf("\n");
+          }
+        }
+      })();
+    }
+    const url = await Promise.race([
+      ready.promise,
+      child.exited.then((code) => {
+        throw new Error(`control plane exited with ${code}:\n${logs.slice(-20).join("\n")}`);
+      }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("control plane did not start in 30 s")), 30_000)),
+    ]);
+    port = Number(new URL(url).port);
+    handle.url = `http://127.0.0.1:${port}`;
+    handle.port = port;
+  }
+
+  const handle: ControlPlaneHandle = {
+    url: "",
+    port: 0,
+    dataDir,
+    adminEmail,
+    adminPassword,
+    logs,
+    async stop() {
+      if (!proc) return;
+      proc.kill("SIGTERM");
+      await proc.exited;
+      proc = null;
+    },
+    async kill() {
+      if (!proc) return;
+      proc.kill("SIGKILL");
+      await proc.exited;
+      proc = null;
+    },
+    async restart() {
+      await handle.stop();
+      await spawn();
+    },
+    signIn: (email, password) => signIn(handle.url, email, password),
+    adminSession: () => signIn(handle.url, adminEmail, adminPassword),
+    async gql(query, variables = {}, auth = {}) {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (auth.cookie) headers.cookie = auth.cookie;
+      if (auth.token) headers.authorization = `Bearer ${auth.token}`;
+      const response = await fetch(`${handle.url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+      return (await response.json()) as GqlResult;
+    },
+    async createExecutorKey(name = "test-key") {
+      const cookie = await handle.adminSession();
+      const result = await handle.gql<{ createApiKey: { key: string } }>(
+        "mutation($name: String!) { createApiKey(input: { name: $name }) { key } }",
+        { name },
+        { cookie },
+      );
+      if (!result.data) throw new Error(`createApiKey failed: ${JSON.stringify(result.errors)}`);
+      return result.data.createApiKey.key;
+    },
+  };
+  await spawn();
+  return handle;
+}
+
+async function signIn(url: string, email: string, password: string): Promise<string> {
+  return eventually(
+    async () => {
+      const response = await fetch(`${url}/api/auth/sign-in/email`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email, password }),
+      });
+      if (!response.ok) throw new Error(`sign-in answered ${response.status}: ${await response.text()}`);
+      const cookies = response.headers.getSetCookie().map((c) => c.split(";")[0]);
+      return cookies.join("; ");
+    },
+    { timeoutMs: 5_000, message: "sign in" },
+  );
+}
