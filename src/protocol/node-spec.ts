@@ -99,5 +99,5 @@ export type NodeSpec = Static<typeof NodeSpec>;
 export const NodeSpecInput = T.Composite([
   T.Omit(NodeSpec, ["desiredState", "restartGeneration"]),
   T.Object({ desiredState: T.Optional(DesiredState) }),
-]);
+], { additionalProperties: false });
 export type NodeSpecInput = Static<typeof NodeSpecInput>;

@@ -39,7 +39,14 @@ export function testDir(prefix: string): string {
   return mkdtempSync(join(base, `${prefix}-`));
 }
 
-export async function startControlPlane(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<ControlPlaneHandle> {
+export interface StartOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  /** Run as another version (stamped like a release build); only without NOVACULA_BINARY. */
+  version?: string;
+}
+
+export async function startControlPlane(options: StartOptions = {}): Promise<ControlPlaneHandle> {
   const dataDir = options.dataDir ?? testDir("cp");
   const adminEmail = "admin@novacula.test";
   const adminPassword = "test-password-0123";
@@ -48,7 +55,11 @@ export async function startControlPlane(options: { dataDir?: string; env?: Recor
   let port = 0;
 
   async function spawn(): Promise<void> {
-    const cmd = process.env.NOVACULA_BINARY ? [process.env.NOVACULA_BINARY] : [BUN, join(ROOT, "src/main.ts")];
+    const define = options.version ? ["--define", `__NOVACULA_VERSION__=${JSON.stringify(options.version)}`] : [];
+    const cmd =
+      process.env.NOVACULA_BINARY && !options.version
+        ? [process.env.NOVACULA_BINARY]
+        : [BUN, ...define, join(ROOT, "src/main.ts")];
     const child = Bun.spawn([...cmd, "control-plane"], {
       cwd: ROOT,
       env: {

@@ -2,7 +2,9 @@
 // observations, whose status changes become `node.lifecycle.transition` events. Observations are
 // coalesced through the WriteBatcher: each one supersedes the last, so losing one to a crash is harmless.
 import type { Database, Statement } from "bun:sqlite";
+import { eq } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
+import { nodes } from "../../../db/schema/index.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import type { AssignedSpec, NodeSpec, ObservedNodeState, SpecsResponse } from "../../../protocol/index.ts";
 import { appendEvent } from "../events/service.ts";
@@ -77,9 +79,7 @@ export class ExecutorNodeView {
       this.lastStatus.set(node.id, summary);
       const transition = previous !== summary;
       this.batcher.put(`observed:${node.id}`, (tx) => {
-        tx.$client
-          .query("UPDATE nodes SET observed = ?, observed_at = ? WHERE id = ?")
-          .run(JSON.stringify(observation), now.getTime(), node.id);
+        tx.update(nodes).set({ observed: observation, observedAt: now }).where(eq(nodes.id, node.id)).run();
       });
       if (transition) {
         // Transitions are rare and people read them, so they are written now rather than batched.

@@ -1,0 +1,64 @@
+// The agent as an ExecutorBackend: what the shared executor engine calls to register (capabilities,
+// resources), converge (the reconciler) and observe (the observer) on a Linux host.
+import { cpus, totalmem } from "node:os";
+import { supportedChains } from "../../adapters/registry.ts";
+import type { Platform } from "../../adapters/types.ts";
+import type { DesiredSet } from "../../executor/desired-set.ts";
+import type { ExecutorBackend } from "../../executor/executor.ts";
+import type { Logger } from "../../lib/log.ts";
+import type { ExecutorCapabilities } from "../../protocol/capabilities.ts";
+import type { ExecutorResources, RuntimeEvent } from "../../protocol/executor-api.ts";
+import type { ObservedNodeState } from "../../protocol/observed.ts";
+import type { Downloader } from "./downloader.ts";
+import { filesystemBytes } from "./host/disk.ts";
+import { AgentObserver } from "./observer.ts";
+import { NodeIssues } from "./planning.ts";
+import { AgentReconciler } from "./reconciler.ts";
+import type { Supervisor } from "./supervisor/types.ts";
+
+export interface AgentBackendOptions {
+  dataDir: string;
+  platform: Platform | null;
+  supervisor: Supervisor;
+  downloader: Downloader;
+  scrapeTimeoutMs: number;
+  logger: Logger;
+  logHint: (unitName: string) => string;
+  emit: (event: RuntimeEvent) => void;
+}
+
+export class AgentBackend implements ExecutorBackend {
+  readonly kind = "agent" as const;
+  private readonly reconciler: AgentReconciler;
+  private readonly observer: AgentObserver;
+
+  constructor(private readonly options: AgentBackendOptions) {
+    const issues = new NodeIssues();
+    this.reconciler = new AgentReconciler({ ...options, issues });
+    this.observer = new AgentObserver({ ...options, issues });
+  }
+
+  capabilities(): ExecutorCapabilities {
+    // `lifecycle`: start/stop/restart are honoured; `event`: runtime events are sent. No storage classes here.
+    return { supportedChains: supportedChains(), features: ["sync", "event", "lifecycle"], storageClasses: [] };
+  }
+
+  async resources(): Promise<ExecutorResources> {
+    const fs = await filesystemBytes(this.options.dataDir);
+    return {
+      cpuCores: cpus().length,
+      memoryBytes: totalmem(),
+      ...(fs ? { diskTotalBytes: fs.totalBytes, diskAvailableBytes: fs.availableBytes } : {}),
+      os: process.platform,
+      arch: process.arch,
+    };
+  }
+
+  reconcile(desired: DesiredSet, signal: AbortSignal): Promise<boolean> {
+    return this.reconciler.reconcile(desired, signal);
+  }
+
+  observe(desired: DesiredSet): Promise<ObservedNodeState[]> {
+    return this.observer.observe(desired);
+  }
+}

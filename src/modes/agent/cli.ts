@@ -1,0 +1,106 @@
+// `novacula agent <run|install|uninstall|start|stop|restart|status>` (reference §9.1). Exit code 0, or the
+// failing systemctl's code. systemctl itself is only ever spawned by supervisor/systemd.ts.
+import { parseArgs } from "node:util";
+import { errorMessage, UsageError } from "../../lib/errors.ts";
+import { loadAgentConfig } from "./config.ts";
+import { SystemctlError, systemctl, systemctlShow } from "./supervisor/systemd.ts";
+
+const AGENT_SERVICE = "novacula-agent.service";
+
+const USAGE = `usage: novacula agent <command>
+
+commands:
+  run [--config|-c <path>]                          run the agent in the foreground (the unit runs this)
+  install [--config|-c <path>] [--binary|-b <path>] install and enable the novacula-agent service
+  uninstall                                         remove the service units (no stop; binary and data stay)
+  start | stop | restart                            systemctl <verb> novacula-agent.service
+  status                                            ActiveState, MainPID and ExecMainStatus of the service`;
+
+function parse(argv: string[], options: Record<string, { type: "string"; short?: string }>) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | undefined
+    >;
+  } catch (error) {
+    throw new UsageError(errorMessage(error), "run `novacula agent --help` for the options");
+  }
+}
+
+async function installCommand(verb: "install" | "uninstall", argv: string[]): Promise<number> {
+  const values =
+    verb === "install"
+      ? parse(argv, { config: { type: "string", short: "c" }, binary: { type: "string", short: "b" } })
+      : parse(argv, {});
+  // The installer (unit files for the agent and its rollback) lives in ./install.ts.
+  const installer = (await import("./install.ts")) as {
+    installAgentService: (o: { configPath?: string; binaryPath?: string }) => Promise<void>;
+    uninstallAgentService: () => Promise<void>;
+  };
+  if (verb === "install") {
+    await installer.installAgentService({
+      ...(values.config ? { configPath: values.config } : {}),
+      ...(values.binary ? { binaryPath: values.binary } : {}),
+    });
+    console.log(`installed and enabled ${AGENT_SERVICE}; start it with: novacula agent start`);
+  } else {
+    await installer.uninstallAgentService();
+    console.log(`removed ${AGENT_SERVICE} (the binary and data_dir stay)`);
+  }
+  return 0;
+}
+
+export async function runAgentCli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "run": {
+        const values = parse(rest, { config: { type: "string", short: "c" } });
+        const config = loadAgentConfig(values.config);
+        const { runAgent } = await import("./run.ts");
+        return await runAgent(config);
+      }
+      case "install":
+      case "uninstall":
+        return await installCommand(command, rest);
+      case "start":
+      case "stop":
+      case "restart":
+        parse(rest, {});
+        await systemctl([command, AGENT_SERVICE]);
+        return 0;
+      case "status": {
+        parse(rest, {});
+        const shown = await systemctlShow([AGENT_SERVICE], ["ActiveState", "MainPID", "ExecMainStatus"]);
+        const p = shown.get(AGENT_SERVICE) ?? {};
+        console.log(`ActiveState=${p.ActiveState ?? "unknown"} MainPID=${p.MainPID ?? "0"} ExecMainStatus=${p.ExecMainStatus ?? "0"}`);
+        return 0;
+      }
+      case undefined:
+      case "--help":
+      case "-h":
+      case "help":
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown agent command: ${command}`, "run `novacula agent --help` for the commands");
+    }
+  } catch (error) {
+    if (error instanceof SystemctlError) {
+      console.error(`novacula: ${error.message}`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}
+
+// `bun src/modes/agent/cli.ts run -c …` works without the rest of the binary (tests spawn the agent this way).
+if (import.meta.main) {
+  try {
+    process.exitCode = await runAgentCli(process.argv.slice(2));
+  } catch (error) {
+    const hint = error instanceof UsageError && error.hint ? `\nhint: ${error.hint}` : "";
+    console.error(`novacula: ${errorMessage(error)}${hint}`);
+    process.exitCode = error instanceof UsageError ? error.exitCode : 1;
+  }
+}

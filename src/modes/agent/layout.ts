@@ -1,0 +1,88 @@
+// Where the agent keeps things under data_dir, and the per-node record of what was materialized.
+//   <data_dir>/bin/                         client binaries (the downloader's)
+//   <data_dir>/nodes/<name>/{config,data}/  one directory per node
+//   <data_dir>/nodes/<name>/novacula-node.json   NodeRecord: read back each tick instead of trusting memory,
+//                                                so a restarted agent neither re-rolls nor forgets a restart
+//   <data_dir>/supervisor/                  the process supervisor's state
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { PlanEnv, Platform } from "../../adapters/types.ts";
+
+/** Node names as the control plane allows them; anything else never becomes a path or a unit name. */
+export const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export interface NodePaths {
+  nodeDir: string;
+  configDir: string;
+  dataDir: string;
+  recordFile: string;
+  initDir: string;
+}
+
+export function binDir(agentDataDir: string): string {
+  return join(agentDataDir, "bin");
+}
+
+export function nodesDir(agentDataDir: string): string {
+  return join(agentDataDir, "nodes");
+}
+
+export function supervisorDir(agentDataDir: string): string {
+  return join(agentDataDir, "supervisor");
+}
+
+export function nodePaths(agentDataDir: string, nodeName: string): NodePaths {
+  if (!NODE_NAME.test(nodeName)) throw new Error(`refusing unsafe node name ${JSON.stringify(nodeName)}`);
+  const nodeDir = join(nodesDir(agentDataDir), nodeName);
+  return {
+    nodeDir,
+    configDir: join(nodeDir, "config"),
+    dataDir: join(nodeDir, "data"),
+    recordFile: join(nodeDir, "novacula-node.json"),
+    initDir: join(nodeDir, ".init"),
+  };
+}
+
+export function planEnv(agentDataDir: string, paths: NodePaths, platform: Platform): PlanEnv {
+  return {
+    platform,
+    nodeDir: paths.nodeDir,
+    configDir: paths.configDir,
+    dataDir: paths.dataDir,
+    binDir: binDir(agentDataDir),
+  };
+}
+
+/** What the agent last materialized for a node, as written on the host. */
+export interface NodeRecord {
+  nodeId: string;
+  revision: number;
+  /** The restartGeneration whose restart has been carried out. */
+  restartGeneration: number;
+  desiredState: "running" | "stopped";
+}
+
+export function readNodeRecord(paths: NodePaths): NodeRecord | null {
+  try {
+    const record = JSON.parse(readFileSync(paths.recordFile, "utf8")) as NodeRecord;
+    return typeof record.nodeId === "string" && Number.isInteger(record.revision) ? record : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeNodeRecord(paths: NodePaths, record: NodeRecord): void {
+  mkdirSync(paths.nodeDir, { recursive: true });
+  const temp = `${paths.recordFile}.${randomBytes(4).toString("hex")}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o644 });
+  renameSync(temp, paths.recordFile);
+}
+
+/** This host's platform in adapter terms, or null when no adapter can run here. */
+export function hostPlatform(): Platform | null {
+  if (process.platform !== "linux") return null;
+  if (process.arch === "x64") return "linux-x64";
+  if (process.arch === "arm64") return "linux-arm64";
+  return null;
+}

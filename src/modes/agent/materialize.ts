@@ -1,0 +1,124 @@
+// Turning one adapter plan into things on the host: config files under nodes/<name>/config (rewritten only
+// when their bytes change), init steps run once (marker files), and one ProcessDefinition per planned process
+// whose definitionHash covers everything that should restart it, config file contents included.
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { canonicalJson, renderConfigFile } from "../../adapters/shared/render.ts";
+import type { PlannedProcess, ProcessPlan } from "../../adapters/types.ts";
+import type { NodePaths } from "./layout.ts";
+import type { ProcessDefinition } from "./supervisor/types.ts";
+
+/** A path an adapter gave, confined to the node directory (relative paths are relative to `base`). */
+function insideNode(paths: NodePaths, base: string, path: string): string {
+  const full = isAbsolute(path) ? resolve(path) : resolve(base, path);
+  const rel = relative(paths.nodeDir, full);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
+    throw new Error(`refusing to write ${path}: outside the node directory ${paths.nodeDir}`);
+  }
+  return full;
+}
+
+function writeIfChanged(path: string, content: string, mode: number): boolean {
+  try {
+    if (readFileSync(path, "utf8") === content) return false;
+  } catch {
+    // Missing: write it.
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
+  writeFileSync(temp, content, { mode });
+  renameSync(temp, path);
+  return true;
+}
+
+export interface RenderedConfig {
+  /** Per process role: path → sha256 of the rendered bytes (feeds the definition hash). */
+  hashes: Map<string, Record<string, string>>;
+  /** Files whose bytes changed on disk in this pass. */
+  written: string[];
+}
+
+/** Render and write every config file of the plan. */
+export function writeConfigFiles(paths: NodePaths, plan: ProcessPlan): RenderedConfig {
+  const hashes = new Map<string, Record<string, string>>();
+  const written: string[] = [];
+  mkdirSync(paths.configDir, { recursive: true });
+  mkdirSync(paths.dataDir, { recursive: true });
+  for (const process of plan.processes) {
+    const fileHashes: Record<string, string> = {};
+    for (const file of process.configFiles) {
+      const target = insideNode(paths, paths.configDir, file.path);
+      const text = renderConfigFile(file);
+      if (writeIfChanged(target, text, file.mode ?? 0o640)) written.push(target);
+      fileHashes[file.path] = createHash("sha256").update(text).digest("hex");
+    }
+    hashes.set(process.role, fileHashes);
+  }
+  return { hashes, written };
+}
+
+/** Run init steps that have not run yet for this node; returns the ids that ran. */
+export function runInitSteps(paths: NodePaths, plan: ProcessPlan): string[] {
+  const ran: string[] = [];
+  for (const step of plan.initSteps) {
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(step.id)) throw new Error(`invalid init step id ${step.id}`);
+    const marker = join(paths.initDir, `${step.id}.done`);
+    if (existsSync(marker)) continue;
+    switch (step.kind) {
+      case "generate-secret": {
+        const target = insideNode(paths, paths.nodeDir, step.path);
+        // Never replace an existing secret: both clients of a node may already share it.
+        if (!existsSync(target)) writeIfChanged(target, randomBytes(step.bytes).toString("hex"), 0o600);
+        break;
+      }
+    }
+    mkdirSync(paths.initDir, { recursive: true });
+    writeFileSync(marker, `${new Date().toISOString()}\n`);
+    ran.push(step.id);
+  }
+  return ran;
+}
+
+export function unitNameOf(chain: string, role: string, nodeName: string): string {
+  return `${chain}-${role}@${nodeName}`;
+}
+
+/** The node a unit belongs to (`<chain>-<role>@<node>`), or null for a name of another shape. */
+export function nodeNameOfUnit(unitName: string): string | null {
+  const at = unitName.lastIndexOf("@");
+  return at > 0 ? unitName.slice(at + 1) : null;
+}
+
+export function processDefinition(input: {
+  chain: string;
+  nodeName: string;
+  paths: NodePaths;
+  process: PlannedProcess;
+  executable: string;
+  configHashes: Record<string, string>;
+}): ProcessDefinition {
+  const { process, paths } = input;
+  const body: Omit<ProcessDefinition, "definitionHash"> = {
+    unitName: unitNameOf(input.chain, process.role, input.nodeName),
+    nodeName: input.nodeName,
+    role: process.role,
+    executable: input.executable,
+    args: process.args,
+    // HOME in the node directory: clients that keep caches under $HOME (anvil's ~/.foundry) must not write
+    // outside the only writable path.
+    env: { HOME: paths.nodeDir, ...process.env },
+    workingDirectory: paths.nodeDir,
+    readWritePaths: [paths.nodeDir],
+    restartPolicy: process.restartPolicy,
+    stopTimeoutSecs: process.stopTimeoutSecs,
+    ...(process.cpuQuotaPercent !== undefined ? { cpuQuotaPercent: process.cpuQuotaPercent } : {}),
+    ...(process.memoryHighBytes !== undefined ? { memoryHighBytes: process.memoryHighBytes } : {}),
+    ...(process.memoryMaxBytes !== undefined ? { memoryMaxBytes: process.memoryMaxBytes } : {}),
+  };
+  const definitionHash = createHash("sha256")
+    .update(canonicalJson({ definition: body, configFiles: input.configHashes }))
+    .digest("hex")
+    .slice(0, 32);
+  return { ...body, definitionHash };
+}

@@ -1,0 +1,205 @@
+// The agent's observer: what is actually on the host for every desired node, as ObservedNodeState. Per process:
+// supervisor state, CPU and RSS from /proc/<mainPid>, and the adapter's probe (with scrape_timeout_ms: no answer
+// in time means `error`). Per node: the revision recorded as materialized, disk use, merged chain metrics, and
+// the reconciler's issues. Tombstones report `removed` once no unit and (unless retained) no directory is left.
+// It also raises runtime events for what it sees happen: a process restarted on its own, or one that failed.
+import { existsSync } from "node:fs";
+import type { Platform } from "../../adapters/types.ts";
+import type { DesiredSet } from "../../executor/desired-set.ts";
+import { runProbe } from "../../executor/probe.ts";
+import type { AssignedSpec, RuntimeEvent } from "../../protocol/executor-api.ts";
+import type { NodeMetrics, ObservedNodeState, ObservedProcess } from "../../protocol/observed.ts";
+import { directoryBytes, filesystemBytes } from "./host/disk.ts";
+import { clockTicksPerSecond, readProcStat, rssBytes, uptimeSeconds } from "./host/proc.ts";
+import { nodePaths, readNodeRecord } from "./layout.ts";
+import { nodeNameOfUnit, unitNameOf } from "./materialize.ts";
+import { type NodeIssues, planNode } from "./planning.ts";
+import type { Supervisor, UnitState } from "./supervisor/types.ts";
+
+/** After a (re)start, a client that does not answer yet is `starting`, not `error`. */
+export const STARTUP_GRACE_MS = 60_000;
+
+export interface AgentObserverOptions {
+  dataDir: string;
+  platform: Platform | null;
+  supervisor: Supervisor;
+  issues: NodeIssues;
+  scrapeTimeoutMs: number;
+  /** Where to find the agent's supervisor logs, for messages (e.g. "journalctl -u <unit>"). */
+  logHint: (unitName: string) => string;
+  emit: (event: RuntimeEvent) => void;
+}
+
+interface Seen {
+  restarts: number;
+  activeState: string;
+  pid: number;
+  firstSeenMs: number;
+}
+
+export class AgentObserver {
+  private readonly cpuSamples = new Map<number, { ticks: number; atMs: number }>();
+  private readonly seen = new Map<string, Seen>();
+
+  constructor(private readonly options: AgentObserverOptions) {}
+
+  async observe(desired: DesiredSet): Promise<ObservedNodeState[]> {
+    const units = await this.options.supervisor.list();
+    const byName = new Map(units.map((u) => [u.unitName, u]));
+    const entries = desired.snapshot();
+    const observations = await Promise.all(
+      entries.map((entry) =>
+        entry.deleted || !entry.spec ? this.observeTombstone(entry, units) : this.observeNode(entry, byName),
+      ),
+    );
+    const livePids = new Set(units.map((u) => u.mainPid));
+    for (const pid of this.cpuSamples.keys()) if (!livePids.has(pid)) this.cpuSamples.delete(pid);
+    return observations;
+  }
+
+  private async observeTombstone(entry: AssignedSpec, units: UnitState[]): Promise<ObservedNodeState> {
+    const paths = nodePaths(this.options.dataDir, entry.name);
+    const record = readNodeRecord(paths);
+    const unitsLeft = units.filter((u) => nodeNameOfUnit(u.unitName) === entry.name);
+    const ownedByOther = record !== null && record.nodeId !== entry.nodeId;
+    const dataLeft = !entry.retainData && existsSync(paths.nodeDir);
+    if (ownedByOther || (unitsLeft.length === 0 && !dataLeft && record === null)) {
+      return { nodeId: entry.nodeId, revision: entry.revision, processes: [], removed: true };
+    }
+    const processes = unitsLeft.map((u) => ({ role: u.unitName.split("@")[0]!.split("-").pop()!, status: "stopping" as const }));
+    return { nodeId: entry.nodeId, revision: record?.revision ?? 0, processes: processes.slice(0, 8) };
+  }
+
+  private async observeNode(entry: AssignedSpec, units: Map<string, UnitState>): Promise<ObservedNodeState> {
+    const spec = entry.spec!;
+    const paths = nodePaths(this.options.dataDir, entry.name);
+    const record = readNodeRecord(paths);
+    const revision = record?.nodeId === entry.nodeId ? record.revision : 0;
+    const issues = this.options.issues.get(entry.nodeId);
+    const planned = planNode(entry, this.options.dataDir, this.options.platform);
+    const metrics: NodeMetrics = {};
+    const processes: ObservedProcess[] = [];
+    if (!planned.ok) {
+      for (const role of Object.keys(spec.clients)) processes.push({ role, status: "error", message: planned.message });
+      return { nodeId: entry.nodeId, revision, processes: processes.slice(0, 8) };
+    }
+    for (const process of planned.plan.processes) {
+      const unitName = unitNameOf(spec.chain, process.role, entry.name);
+      const unit = units.get(unitName);
+      const issue = issues.find((i) => i.role === process.role) ?? issues.find((i) => i.role === undefined);
+      const observed: ObservedProcess = { role: process.role, status: "starting" };
+      this.trackTransitions(entry, process.client, unitName, unit);
+      if (unit && unit.mainPid > 0) {
+        observed.mainPid = unit.mainPid;
+        const cpu = this.cpuMillicores(unit.mainPid);
+        if (cpu !== null) observed.cpuMillicores = cpu;
+        const rss = rssBytes(unit.mainPid);
+        if (rss !== null) observed.memoryBytes = rss;
+      }
+      if (unit) observed.restarts = unit.restarts;
+      const state = unit?.activeState ?? "absent";
+      if (spec.desiredState === "stopped") {
+        observed.status = state === "active" || state === "activating" || state === "deactivating" ? "stopping" : "stopped";
+      } else if (issue) {
+        Object.assign(observed, { status: "error", message: issue.message });
+      } else if (state === "failed") {
+        observed.status = "error";
+        observed.message = this.failureMessage(process.client, unitName, unit!);
+      } else if (state === "deactivating") {
+        observed.status = "stopping";
+      } else if (state === "active") {
+        const answer = await runProbe(process.probe, "127.0.0.1", this.options.scrapeTimeoutMs);
+        const since = unit!.activeSinceMs ?? this.seen.get(unitName)?.firstSeenMs ?? Date.now();
+        if (answer.ok) {
+          const result = planned.adapter.interpretProbe(process.role, answer.raw);
+          observed.status = result.status;
+          if (result.message) observed.message = result.message;
+          if (result.metrics.peers !== undefined) observed.peers = result.metrics.peers;
+          for (const [key, value] of Object.entries(result.metrics)) {
+            if ((metrics as Record<string, unknown>)[key] === undefined) (metrics as Record<string, unknown>)[key] = value;
+          }
+        } else if (Date.now() - since < STARTUP_GRACE_MS) {
+          observed.status = "starting";
+        } else {
+          Object.assign(observed, { status: "error", message: answer.message });
+        }
+      } else {
+        // activating (a restart is pending) or not there yet: the reconciler is on it.
+        observed.status = "starting";
+        if (unit?.exitStatus !== undefined && unit.restarts > 0) {
+          observed.message = `restarting after exit status ${unit.exitStatus} (restart ${unit.restarts})`;
+        }
+      }
+      processes.push(observed);
+    }
+    const used = await directoryBytes(paths.nodeDir);
+    const fs = await filesystemBytes(existsSync(paths.nodeDir) ? paths.nodeDir : this.options.dataDir);
+    metrics.diskUsedBytes = used;
+    if (fs) {
+      metrics.diskTotalBytes = fs.totalBytes;
+      metrics.diskAvailableBytes = fs.availableBytes;
+    }
+    return { nodeId: entry.nodeId, revision, processes: processes.slice(0, 8), metrics };
+  }
+
+  /** "anvil exited with status 1 (restarted 4 times): <last output>. Logs: <where>" */
+  private failureMessage(client: string, unitName: string, unit: UnitState): string {
+    const status = unit.exitStatus !== undefined ? ` with status ${unit.exitStatus}` : "";
+    const restarts = unit.restarts > 0 ? ` after ${unit.restarts} restarts` : "";
+    const output = unit.recentOutput?.trim().split("\n").slice(-2).join(" | ");
+    const text = `${client} exited${status}${restarts} and is not running${output ? `: ${output}` : ""}. Logs: ${this.options.logHint(unitName)}`;
+    return text.slice(0, 2000);
+  }
+
+  /** Raise an event when a process restarted on its own, or failed, since the last observation. */
+  private trackTransitions(entry: AssignedSpec, client: string, unitName: string, unit: UnitState | undefined): void {
+    const before = this.seen.get(unitName);
+    const now = Date.now();
+    if (!unit) {
+      this.seen.delete(unitName);
+      return;
+    }
+    const pidChanged = !before || before.pid !== unit.mainPid;
+    this.seen.set(unitName, {
+      restarts: unit.restarts,
+      activeState: unit.activeState,
+      pid: unit.mainPid,
+      firstSeenMs: pidChanged ? now : before.firstSeenMs,
+    });
+    if (!before) return;
+    if (unit.restarts > before.restarts) {
+      this.options.emit({
+        nodeId: entry.nodeId,
+        level: "warn",
+        reason: "process.restarted",
+        message: `${entry.name}: ${client} exited${unit.exitStatus !== undefined ? ` with status ${unit.exitStatus}` : ""} and was restarted (restart ${unit.restarts})`,
+        payload: { unit: unitName, restarts: unit.restarts },
+      });
+    }
+    if (unit.activeState === "failed" && before.activeState !== "failed") {
+      this.options.emit({
+        nodeId: entry.nodeId,
+        level: "error",
+        reason: "process.failed",
+        message: `${entry.name}: ${this.failureMessage(client, unitName, unit)}`,
+        payload: { unit: unitName, ...(unit.exitStatus !== undefined ? { exitStatus: unit.exitStatus } : {}) },
+      });
+    }
+  }
+
+  /** CPU use since the previous sample (or since the process started), in millicores. */
+  private cpuMillicores(pid: number): number | null {
+    const stat = readProcStat(pid);
+    if (!stat) return null;
+    const now = Date.now();
+    const previous = this.cpuSamples.get(pid);
+    this.cpuSamples.set(pid, { ticks: stat.cpuTicks, atMs: now });
+    const hz = clockTicksPerSecond();
+    if (previous && now > previous.atMs) {
+      return Math.max(0, Math.round(((stat.cpuTicks - previous.ticks) / hz / ((now - previous.atMs) / 1000)) * 1000));
+    }
+    // First sample: the average since the process started.
+    const ageSecs = uptimeSeconds() - stat.startTicks / hz;
+    return ageSecs > 0 ? Math.max(0, Math.round((stat.cpuTicks / hz / ageSecs) * 1000)) : null;
+  }
+}

@@ -1,0 +1,257 @@
+// The agent's reconciler: each tick compares the WHOLE desired set with what is on the host (supervisor units,
+// node directories, node records) and applies the difference idempotently. It never trusts memory about what
+// is running, so a restarted agent converges the same way. Per node, in order:
+//   plan (adapter) → binaries (downloader, sha256) → config files → init steps → units (install) →
+//   lifecycle (start/stop/restart on desiredState, definition changes and restartGeneration) → node record.
+// A node that cannot converge gets an issue (reported as `error`) and an event; other nodes go on.
+import { existsSync, rmSync } from "node:fs";
+import type { Platform } from "../../adapters/types.ts";
+import type { DesiredSet } from "../../executor/desired-set.ts";
+import { errorMessage } from "../../lib/errors.ts";
+import type { Logger } from "../../lib/log.ts";
+import type { AssignedSpec, RuntimeEvent } from "../../protocol/executor-api.ts";
+import { ChecksumMismatchError, type Downloader } from "./downloader.ts";
+import { firstBusyPort } from "./host/ports.ts";
+import { nodePaths, readNodeRecord, writeNodeRecord } from "./layout.ts";
+import { nodeNameOfUnit, processDefinition, runInitSteps, writeConfigFiles } from "./materialize.ts";
+import { type NodeIssue, type NodeIssues, planNode } from "./planning.ts";
+import type { ProcessDefinition, Supervisor, UnitState } from "./supervisor/types.ts";
+
+export interface AgentReconcilerOptions {
+  dataDir: string;
+  platform: Platform | null;
+  supervisor: Supervisor;
+  downloader: Downloader;
+  issues: NodeIssues;
+  logger: Logger;
+  emit: (event: RuntimeEvent) => void;
+}
+
+/** A failed unit is started again after this, doubling up to the cap (a crash loop must not spin). */
+const FAILED_RETRY_INITIAL_MS = 30_000;
+const FAILED_RETRY_MAX_MS = 5 * 60_000;
+
+const running = (state: UnitState | undefined) =>
+  state?.activeState === "active" || state?.activeState === "activating";
+
+export class AgentReconciler {
+  private readonly failedRetry = new Map<string, { atMs: number; delayMs: number }>();
+
+  constructor(private readonly options: AgentReconcilerOptions) {}
+
+  /** One full pass; returns true when anything on the host changed. */
+  async reconcile(desired: DesiredSet, signal?: AbortSignal): Promise<boolean> {
+    const { supervisor, issues } = this.options;
+    const entries = desired.snapshot();
+    const units = new Map((await supervisor.list()).map((u) => [u.unitName, u]));
+    let changed = false;
+    // Tombstones first: a deleted node's name may already be reused by a new node in the same answer.
+    const live = entries.filter((e) => !e.deleted && e.spec);
+    const liveNames = new Set(live.map((e) => e.name));
+    for (const entry of entries.filter((e) => e.deleted || !e.spec)) {
+      if (signal?.aborted) return changed;
+      changed = (await this.guard(entry, () => this.teardown(entry, units, liveNames))) || changed;
+    }
+    for (const entry of live) {
+      if (signal?.aborted) return changed;
+      changed = (await this.guard(entry, () => this.converge(entry, units))) || changed;
+    }
+    // Units of nodes this executor is no longer assigned (deleted while we were away, or moved): remove the
+    // units, keep the data (only an explicit tombstone deletes data).
+    for (const unit of units.values()) {
+      const node = nodeNameOfUnit(unit.unitName);
+      if (node !== null && liveNames.has(node)) continue;
+      if (entries.some((e) => e.name === node)) continue;
+      this.options.logger.warn("removing the units of a node no longer assigned here (data kept)", {
+        unit: unit.unitName,
+      });
+      await supervisor.remove(unit.unitName);
+      changed = true;
+    }
+    issues.retain(new Set(entries.map((e) => e.nodeId)));
+    return changed;
+  }
+
+  /** Run one node's step; whatever it throws becomes that node's issue, never the whole tick's failure. */
+  private async guard(entry: AssignedSpec, step: () => Promise<{ changed: boolean; issues: NodeIssue[] }>) {
+    let result: { changed: boolean; issues: NodeIssue[] };
+    try {
+      result = await step();
+    } catch (error) {
+      const reason = error instanceof ChecksumMismatchError ? "artifact.checksum" : "reconcile.failed";
+      result = { changed: false, issues: [{ reason, message: errorMessage(error) }] };
+    }
+    for (const issue of this.options.issues.replace(entry.nodeId, result.issues)) {
+      this.options.logger.error("node cannot converge", { node: entry.name, reason: issue.reason, error: issue.message });
+      this.options.emit({
+        nodeId: entry.nodeId,
+        level: "error",
+        reason: issue.reason,
+        message: `${entry.name}: ${issue.message}`,
+        payload: { revision: entry.revision, ...(issue.role ? { role: issue.role } : {}) },
+      });
+    }
+    return result.changed;
+  }
+
+  private async converge(
+    entry: AssignedSpec,
+    units: Map<string, UnitState>,
+  ): Promise<{ changed: boolean; issues: NodeIssue[] }> {
+    const { supervisor, downloader, dataDir, platform, logger } = this.options;
+    const planned = planNode(entry, dataDir, platform);
+    // Nothing on the host changes for a plan that cannot be made: the previous revision keeps running.
+    if (!planned.ok) return { changed: false, issues: [{ reason: planned.reason, message: planned.message }] };
+    const { plan, paths, spec } = planned;
+    const log = logger.child({ node: entry.name, revision: entry.revision });
+
+    // Binaries before anything else: a failed download leaves the running version untouched.
+    const executables = new Map<string, string>();
+    for (const process of plan.processes) {
+      const source = process.install[platform!];
+      if (!source) throw new Error(`${process.client} ${process.version} has no build for ${platform}`);
+      executables.set(process.role, await downloader.ensure(source));
+    }
+    let changed = false;
+    const rendered = writeConfigFiles(paths, plan);
+    if (rendered.written.length > 0) changed = true;
+    if (runInitSteps(paths, plan).length > 0) changed = true;
+
+    const definitions: ProcessDefinition[] = plan.processes.map((process) =>
+      processDefinition({
+        chain: spec.chain,
+        nodeName: entry.name,
+        paths,
+        process,
+        executable: executables.get(process.role)!,
+        configHashes: rendered.hashes.get(process.role) ?? {},
+      }),
+    );
+    const installed = new Set<string>();
+    for (const definition of definitions) {
+      if (await supervisor.install(definition)) {
+        installed.add(definition.unitName);
+        changed = true;
+      }
+    }
+    // Roles the plan no longer has.
+    const wanted = new Set(definitions.map((d) => d.unitName));
+    for (const unit of units.values()) {
+      if (nodeNameOfUnit(unit.unitName) === entry.name && !wanted.has(unit.unitName)) {
+        await supervisor.remove(unit.unitName);
+        changed = true;
+      }
+    }
+
+    const record = readNodeRecord(paths);
+    const sameNode = record?.nodeId === entry.nodeId;
+    const generationBumped = sameNode && spec.restartGeneration > record.restartGeneration;
+    const issues: NodeIssue[] = [];
+    // Read back after installing: install() may have changed what the supervisor reports.
+    const current = new Map((await supervisor.list()).map((u) => [u.unitName, u]));
+    for (const [index, definition] of definitions.entries()) {
+      const state = current.get(definition.unitName);
+      const process = plan.processes[index]!;
+      if (spec.desiredState === "stopped") {
+        if (running(state) || state?.activeState === "deactivating") {
+          log.info("stopping process", { unit: definition.unitName });
+          await supervisor.stop(definition.unitName);
+          changed = true;
+        }
+        continue;
+      }
+      if (running(state)) {
+        const stale = installed.has(definition.unitName) || state?.definitionHash !== definition.definitionHash;
+        if (stale || generationBumped) {
+          log.info("restarting process", { unit: definition.unitName, why: stale ? "definition" : "restartGeneration" });
+          await supervisor.restart(definition.unitName);
+          changed = true;
+        }
+        this.failedRetry.delete(definition.unitName);
+        continue;
+      }
+      if (state?.activeState === "failed") {
+        // The user changed something (definition, restart): try at once; otherwise back off.
+        const userAction = installed.has(definition.unitName) || generationBumped;
+        if (!this.mayRetryFailed(definition.unitName, userAction)) continue;
+      }
+      const busy = await firstBusyPort(process.ports);
+      if (busy) {
+        issues.push({
+          reason: "port.in_use",
+          role: process.role,
+          message: `port ${busy.port} (${busy.name}) is already in use on this host, so ${process.client} cannot start: set another spec.ports.${busy.name} or stop what listens there`,
+        });
+        continue;
+      }
+      log.info("starting process", { unit: definition.unitName });
+      await supervisor.start(definition.unitName);
+      changed = true;
+    }
+    // Recorded last, after the restart happened: an agent killed before this line re-rolls once more, never
+    // zero times; one killed after it does not re-roll again.
+    if (
+      !sameNode ||
+      record.revision !== entry.revision ||
+      record.restartGeneration !== spec.restartGeneration ||
+      record.desiredState !== spec.desiredState
+    ) {
+      writeNodeRecord(paths, {
+        nodeId: entry.nodeId,
+        revision: entry.revision,
+        restartGeneration: spec.restartGeneration,
+        desiredState: spec.desiredState,
+      });
+      log.info("node materialized", { desiredState: spec.desiredState, restartGeneration: spec.restartGeneration });
+      changed = true;
+    }
+    return { changed, issues };
+  }
+
+  /** A failed unit is retried after a pause that doubles up to a cap, or at once after a user action. */
+  private mayRetryFailed(unitName: string, userAction: boolean): boolean {
+    const now = Date.now();
+    const entry = this.failedRetry.get(unitName);
+    if (userAction || (entry && now >= entry.atMs)) {
+      const delayMs = entry && !userAction ? Math.min(entry.delayMs * 2, FAILED_RETRY_MAX_MS) : FAILED_RETRY_INITIAL_MS;
+      this.failedRetry.set(unitName, { atMs: now + delayMs, delayMs });
+      return true;
+    }
+    // First sight of the failure: leave it failed for a while, so that the error is reported and seen.
+    if (!entry) this.failedRetry.set(unitName, { atMs: now + FAILED_RETRY_INITIAL_MS, delayMs: FAILED_RETRY_INITIAL_MS });
+    return false;
+  }
+
+  /** Remove a deleted node's units and (unless retainData) its directory. */
+  private async teardown(
+    entry: AssignedSpec,
+    units: Map<string, UnitState>,
+    liveNames: Set<string>,
+  ): Promise<{ changed: boolean; issues: NodeIssue[] }> {
+    const paths = nodePaths(this.options.dataDir, entry.name);
+    const record = readNodeRecord(paths);
+    // The name now belongs to another node (deleted, then redeployed under the same name): hands off.
+    if ((record && record.nodeId !== entry.nodeId) || liveNames.has(entry.name)) return { changed: false, issues: [] };
+    let changed = false;
+    for (const unit of units.values()) {
+      if (nodeNameOfUnit(unit.unitName) === entry.name) {
+        await this.options.supervisor.remove(unit.unitName);
+        changed = true;
+      }
+    }
+    if (entry.retainData) {
+      // The data stays for a same-name redeploy; the record goes, it described the deleted node.
+      if (record) {
+        rmSync(paths.recordFile, { force: true });
+        changed = true;
+      }
+    } else if (existsSync(paths.nodeDir)) {
+      rmSync(paths.nodeDir, { recursive: true, force: true });
+      changed = true;
+    }
+    if (changed) {
+      this.options.logger.info("node removed", { node: entry.name, retainData: entry.retainData });
+    }
+    return { changed, issues: [] };
+  }
+}

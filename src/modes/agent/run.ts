@@ -1,0 +1,113 @@
+// `novacula agent run`: wire config → control-plane client → supervisor (systemd | process) → downloader →
+// agent backend → executor engine, and run until SIGTERM/SIGINT. startAgent() is the same without signal
+// handling, for tests and the demo that run an agent in-process.
+import { mkdirSync } from "node:fs";
+import { ControlPlaneClient } from "../../executor/control-plane-client.ts";
+import { Executor } from "../../executor/executor.ts";
+import { createLogger, type Logger } from "../../lib/log.ts";
+import { NOVACULA_VERSION } from "../../protocol/version.ts";
+import { AgentBackend } from "./backend.ts";
+import type { AgentConfig } from "./config.ts";
+import { Downloader } from "./downloader.ts";
+import { binDir, hostPlatform, nodesDir, supervisorDir } from "./layout.ts";
+import { ProcessSupervisor } from "./supervisor/process.ts";
+import { SystemdSupervisor } from "./supervisor/systemd.ts";
+import type { Supervisor } from "./supervisor/types.ts";
+
+export interface RunningAgent {
+  readonly executor: Executor;
+  readonly supervisor: Supervisor;
+  /**
+   * Stop the loops. With the process supervisor the node processes stop too (they are the agent's
+   * children); systemd units keep running, as they should when an agent restarts or upgrades.
+   */
+  stop(): Promise<void>;
+}
+
+export function startAgent(config: AgentConfig, options: { logger?: Logger } = {}): RunningAgent {
+  const logger = options.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
+  const log = logger.child({ component: "agent", executor: config.agent.name });
+  for (const dir of [config.agent.dataDir, binDir(config.agent.dataDir), nodesDir(config.agent.dataDir)]) {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+  }
+  const client = new ControlPlaneClient({ url: config.controlPlane.url, accessToken: config.controlPlane.accessToken });
+  let executor: Executor | null = null;
+  let supervisor: Supervisor;
+  let logHint: (unitName: string) => string;
+  if (config.supervisor.kind === "process") {
+    const processSupervisor = new ProcessSupervisor({
+      stateDir: supervisorDir(config.agent.dataDir),
+      logger: log.child({ component: "supervisor" }),
+      // A child that died or came back is news: report it now rather than at the next interval.
+      onChange: () => executor?.triggerReport(),
+    });
+    supervisor = processSupervisor;
+    logHint = (unit) => processSupervisor.logPath(unit);
+  } else {
+    supervisor = new SystemdSupervisor({ unitDir: config.supervisor.unitDir });
+    logHint = (unit) => `journalctl -u ${unit}.service`;
+  }
+  const downloader = new Downloader({
+    binDir: binDir(config.agent.dataDir),
+    artifactsUrl: config.agent.artifactsUrl,
+    open: (url, signal) => client.openArtifact(url, signal),
+    logger: log.child({ component: "downloader" }),
+  });
+  const backend = new AgentBackend({
+    dataDir: config.agent.dataDir,
+    platform: hostPlatform(),
+    supervisor,
+    downloader,
+    scrapeTimeoutMs: config.reporter.scrapeTimeoutMs,
+    logger: log.child({ component: "reconciler" }),
+    logHint,
+    emit: (event) => executor?.emit(event),
+  });
+  executor = new Executor({
+    client,
+    backend,
+    logger: log,
+    name: config.agent.name,
+    version: NOVACULA_VERSION,
+    channel: config.agent.channel,
+    ...(config.agent.publicHost ? { publicHost: config.agent.publicHost } : {}),
+    reconcileIntervalMs: config.reconciler.intervalSecs * 1000,
+    reportIntervalMs: config.reporter.intervalSecs * 1000,
+  });
+  log.info("agent starting", {
+    version: NOVACULA_VERSION,
+    controlPlane: config.controlPlane.url,
+    supervisor: supervisor.kind,
+    dataDir: config.agent.dataDir,
+  });
+  executor.start();
+  const running = executor;
+  let stopping: Promise<void> | null = null;
+  return {
+    executor: running,
+    supervisor,
+    stop: () => {
+      stopping ??= (async () => {
+        await running.stop();
+        if (supervisor instanceof ProcessSupervisor) {
+          await supervisor.stopAll();
+          supervisor.close();
+        }
+        log.info("agent stopped");
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Run until SIGTERM or SIGINT; resolves with the exit code. */
+export async function runAgent(config: AgentConfig): Promise<number> {
+  const agent = startAgent(config);
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once("SIGTERM", done);
+    process.once("SIGINT", done);
+  });
+  await agent.stop();
+  return 0;
+}

@@ -1,0 +1,140 @@
+// The executor protocol end to end over real HTTP against a real control plane and SQLite file:
+// registration, long-poll wake-ups, tombstones, observations and runtime events.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { eventually } from "../../src/lib/eventually.ts";
+import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
+import { call, createNode, syncExecutor } from "./protocol-client.ts";
+
+let cp: ControlPlaneHandle;
+let cookie: string;
+let key: string;
+
+beforeAll(async () => {
+  cp = await startControlPlane();
+  cookie = await cp.adminSession();
+  key = await cp.createExecutorKey("protocol");
+});
+afterAll(() => cp.stop());
+
+const EVENTS = `query($f: EventFilterInput) { events(filter: $f) { type level message executorName nodeName payload } }`;
+
+describe("sync", () => {
+  test("first contact registers the executor once and records executor.connected", async () => {
+    const first = await syncExecutor(cp, key, "host-a");
+    const second = await syncExecutor(cp, key, "host-a");
+    expect(second.executorId).toBe(first.executorId);
+    expect(first.compat).toBe("in-window");
+    expect(first.pendingUpgrade).toBeNull();
+    expect(first.cadences.syncIntervalMs).toBe(5000);
+    const { data } = await cp.gql(`{ executors { id name kind status currentVersion } }`, {}, { cookie });
+    expect(data.executors.filter((e: { name: string }) => e.name === "host-a")).toEqual([
+      { id: first.executorId, name: "host-a", kind: "agent", status: "online", currentVersion: "0.1.0" },
+    ]);
+    const events = await cp.gql(EVENTS, { f: { executorName: "host-a", type: "executor.connected" } }, { cookie });
+    expect(events.data.events).toHaveLength(1);
+  });
+
+  test("an executor's kind is fixed at first sync: another kind gets 409 naming the stored kind", async () => {
+    await syncExecutor(cp, key, "host-kind");
+    const result = await call(cp, "/api/v1/executor/sync", {
+      key,
+      body: { name: "host-kind", kind: "operator", version: "0.1.0", channel: "stable", capabilities: { supportedChains: [], features: ["sync"], storageClasses: [] } },
+    });
+    expect(result.status).toBe(409);
+    expect(result.json.message).toContain('"agent"');
+    expect(result.json.details[0].path).toBe("/kind");
+  });
+});
+
+describe("specs long-poll", () => {
+  test("a spec write wakes a waiting long-poll, which answers with the new revision and a later cursor", async () => {
+    const { executorId } = await syncExecutor(cp, key, "host-poll");
+    const initial = await call(cp, "/api/v1/executor/specs?cursor=0&waitMs=0", { key, executorId });
+    expect(initial.json).toEqual({ cursor: 0, specs: [] });
+    // Held for up to 30 s; only the write below can end it before the test's own timeout.
+    const held = call(cp, "/api/v1/executor/specs?cursor=0&waitMs=30000", { key, executorId });
+    await eventually(() => cp.logs.length > 0);
+    const node = await createNode(cp, cookie, executorId, "poll-node");
+    const woken = await held;
+    expect(woken.status).toBe(200);
+    expect(woken.json.specs).toHaveLength(1);
+    expect(woken.json.specs[0]).toMatchObject({ nodeId: node.id, name: "poll-node", revision: 1, deleted: false });
+    expect(woken.json.cursor).toBeGreaterThan(0);
+  }, 15_000);
+
+  test("a long-poll with nothing new answers empty at waitMs, keeping the cursor", async () => {
+    const { executorId } = await syncExecutor(cp, key, "host-idle");
+    const result = await call(cp, "/api/v1/executor/specs?cursor=0&waitMs=300", { key, executorId });
+    expect(result.json).toEqual({ cursor: 0, specs: [] });
+  });
+
+  test("each change is answered once, in order, and deletions arrive as tombstones", async () => {
+    const { executorId } = await syncExecutor(cp, key, "host-order");
+    const node = await createNode(cp, cookie, executorId, "order-node");
+    const first = await call(cp, "/api/v1/executor/specs?cursor=0", { key, executorId });
+    expect(first.json.specs.map((s: { revision: number }) => s.revision)).toEqual([1]);
+    await cp.gql(`mutation($id: ID!) { requestNodeLifecycleAction(id: $id, action: stop) { revision } }`, { id: node.id }, { cookie });
+    await cp.gql(`mutation($id: ID!) { deleteNode(where: { id: $id }, retainData: true) { revision } }`, { id: node.id }, { cookie });
+    const next = await call(cp, `/api/v1/executor/specs?cursor=${first.json.cursor}`, { key, executorId });
+    expect(next.json.specs).toEqual([{ nodeId: node.id, name: "order-node", revision: 3, spec: null, deleted: true, retainData: true }]);
+    const none = await call(cp, `/api/v1/executor/specs?cursor=${next.json.cursor}&waitMs=0`, { key, executorId });
+    expect(none.json.specs).toEqual([]);
+  });
+
+  test("another executor's writes do not wake or leak into this executor's poll", async () => {
+    const mine = await syncExecutor(cp, key, "host-mine");
+    const other = await syncExecutor(cp, key, "host-other");
+    const held = call(cp, "/api/v1/executor/specs?cursor=0&waitMs=600", { key, executorId: mine.executorId });
+    await createNode(cp, cookie, other.executorId, "not-mine");
+    expect((await held).json.specs).toEqual([]);
+  });
+});
+
+describe("observed and events", () => {
+  test("observations are stored and a status change records node.lifecycle.transition", async () => {
+    const { executorId } = await syncExecutor(cp, key, "host-obs");
+    const node = await createNode(cp, cookie, executorId, "obs-node");
+    const report = (status: string) =>
+      call(cp, "/api/v1/executor/observed", {
+        key,
+        executorId,
+        body: { observations: [{ nodeId: node.id, revision: 1, processes: [{ role: "node", status }], metrics: { blockHeight: 7 } }] },
+      });
+    expect((await report("starting")).json).toEqual({ accepted: 1, ignored: [] });
+    await report("running");
+    await report("running");
+    const phase = await eventually(async () => {
+      const { data } = await cp.gql(`query($id: ID!) { node(where: { id: $id }) { phase drifted observedRevision observed } }`, { id: node.id }, { cookie });
+      return data.node.phase === "running" ? data.node : null;
+    });
+    expect(phase).toMatchObject({ drifted: false, observedRevision: 1 });
+    expect(phase.observed.metrics.blockHeight).toBe(7);
+    const { data } = await cp.gql(EVENTS, { f: { nodeName: "obs-node", type: "node.lifecycle.transition" } }, { cookie });
+    expect(data.events.map((e: { payload: { to: string } }) => e.payload.to).reverse()).toEqual(["node=starting", "node=running"]);
+  });
+
+  test("an observation of a node the executor does not own is ignored, not stored", async () => {
+    const owner = await syncExecutor(cp, key, "host-owner");
+    const intruder = await syncExecutor(cp, key, "host-intruder");
+    const node = await createNode(cp, cookie, owner.executorId, "owned-node");
+    const result = await call(cp, "/api/v1/executor/observed", {
+      key,
+      executorId: intruder.executorId,
+      body: { observations: [{ nodeId: node.id, revision: 1, processes: [{ role: "node", status: "error" }] }] },
+    });
+    expect(result.json).toEqual({ accepted: 0, ignored: [node.id] });
+  });
+
+  test("runtime events land in the timeline as runtime.event with the executor and node names", async () => {
+    const { executorId } = await syncExecutor(cp, key, "host-rt");
+    const node = await createNode(cp, cookie, executorId, "rt-node");
+    const result = await call(cp, "/api/v1/executor/events", {
+      key,
+      executorId,
+      body: { events: [{ nodeId: node.id, level: "error", message: "anvil exited with status 1", reason: "process.crashed" }] },
+    });
+    expect(result.json).toEqual({ accepted: 1 });
+    const { data } = await cp.gql(EVENTS, { f: { nodeName: "rt-node", type: "runtime.event" } }, { cookie });
+    expect(data.events[0]).toMatchObject({ level: "error", executorName: "host-rt", message: "anvil exited with status 1" });
+  });
+});
