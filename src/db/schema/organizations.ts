@@ -12,6 +12,8 @@ export const organization = sqliteTable("organization", {
   metadata: text("metadata"),
   /** Deactivated organizations keep their data but block sign-in and executor syncs. */
   active: bool("active").notNull().default(true),
+  /** The organization created for a user at sign-up: renamable and deactivatable, never deleted. */
+  personal: bool("personal").notNull().default(false),
 });
 
 export const member = sqliteTable(
@@ -45,6 +47,10 @@ export const invitation = sqliteTable(
     inviterId: text("inviter_id")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),
+    /** SHA-256 of the accept-link token; the token itself is only in the link (resend makes a new one). */
+    tokenHash: text("token_hash").unique(),
+    /** When it was accepted or cancelled. */
+    respondedAt: timestampMs("responded_at"),
   },
-  (t) => [index("invitation_org_idx").on(t.organizationId)],
+  (t) => [index("invitation_org_idx").on(t.organizationId), index("invitation_email_idx").on(t.email)],
 );
