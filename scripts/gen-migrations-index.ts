@@ -3,7 +3,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
 const dir = "src/db/migrations";
-const journal = JSON.parse(readFileSync(`${dir}/meta/_journal.json`, "utf8")) as { entries: { tag: string }[] };
+const journal = JSON.parse(readFileSync(`${dir}/meta/_journal.json`, "utf8")) as {
+  entries: { tag: string }[];
+};
 
 export function renderMigrationsIndex(tags: string[]): string {
   const imports = tags.map((tag, i) => `import m${i} from "./${tag}.sql" with { type: "text" };`).join("\n");

@@ -38,7 +38,11 @@ async function run(argv: string[]): Promise<number> {
       return runAgentCli(rest);
     }
     case "operator":
-      throw new UsageError("the operator is not part of this build yet", "run nodes with `novacula agent` for now", 1);
+      throw new UsageError(
+        "the operator is not part of this build yet",
+        "run nodes with `novacula agent` for now",
+        1,
+      );
     default:
       throw new UsageError(
         `unknown ${command.startsWith("-") ? "option" : "command"}: ${command}`,

@@ -40,7 +40,9 @@ export function applyMigrations(sqlite: Database): string[] {
       for (const statement of migration.sql.split("--> statement-breakpoint")) {
         if (statement.trim()) sqlite.exec(statement);
       }
-      sqlite.query("INSERT INTO __novacula_migrations (tag, applied_at) VALUES (?, ?)").run(migration.tag, Date.now());
+      sqlite
+        .query("INSERT INTO __novacula_migrations (tag, applied_at) VALUES (?, ?)")
+        .run(migration.tag, Date.now());
     })();
     ran.push(migration.tag);
   }

@@ -22,7 +22,9 @@ export async function eventually<T>(
     }
     if (Date.now() >= deadline) {
       const reason = lastError instanceof Error ? lastError.message : JSON.stringify(lastValue);
-      throw new Error(`eventually: ${message ?? "condition"} not met within ${timeoutMs} ms (last: ${reason})`);
+      throw new Error(
+        `eventually: ${message ?? "condition"} not met within ${timeoutMs} ms (last: ${reason})`,
+      );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

@@ -37,7 +37,10 @@ export const SyncRequest = T.Object(
   {
     name: T.String({ pattern: EXECUTOR_NAME_PATTERN, description: "executor name, unique per organization" }),
     kind: ExecutorKind,
-    version: T.String({ pattern: "^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$", description: "semver, e.g. 1.2.3" }),
+    version: T.String({
+      pattern: "^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?$",
+      description: "semver, e.g. 1.2.3",
+    }),
     channel: Channel,
     capabilities: ExecutorCapabilities,
     resources: T.Optional(ExecutorResources),
@@ -70,7 +73,9 @@ export const MAX_SPEC_WAIT_MS = 30_000;
 
 export const SpecsQuery = T.Object(
   {
-    cursor: T.Optional(T.Integer({ minimum: 0, description: "the cursor of the previous answer; 0 for all" })),
+    cursor: T.Optional(
+      T.Integer({ minimum: 0, description: "the cursor of the previous answer; 0 for all" }),
+    ),
     waitMs: T.Optional(T.Integer({ minimum: 0, maximum: MAX_SPEC_WAIT_MS, description: "0..30000" })),
   },
   { additionalProperties: false },

@@ -11,7 +11,11 @@ export type NodeType = Static<typeof NodeType>;
 export const RestartPolicy = T.Union([T.Literal("always"), T.Literal("on-failure"), T.Literal("no")]);
 export type RestartPolicy = Static<typeof RestartPolicy>;
 
-export const ServiceType = T.Union([T.Literal("ClusterIP"), T.Literal("NodePort"), T.Literal("LoadBalancer")]);
+export const ServiceType = T.Union([
+  T.Literal("ClusterIP"),
+  T.Literal("NodePort"),
+  T.Literal("LoadBalancer"),
+]);
 export type ServiceType = Static<typeof ServiceType>;
 
 const slug = (description: string) =>
@@ -51,7 +55,9 @@ const ScalarValue = T.Union([T.String({ maxLength: 4096 }), T.Number(), T.Boolea
 export const NodeOverrides = T.Object(
   {
     /** file name → key path → value; validated against the adapter's configOverrideSchema. */
-    files: T.Optional(T.Record(T.String({ maxLength: 128 }), T.Record(T.String({ maxLength: 256 }), T.Unknown()))),
+    files: T.Optional(
+      T.Record(T.String({ maxLength: 128 }), T.Record(T.String({ maxLength: 256 }), T.Unknown())),
+    ),
     /** role or client name → extra command-line arguments, merged after the managed flags. */
     args: T.Optional(
       T.Record(T.String({ maxLength: 64 }), T.Array(T.String({ maxLength: 1024 }), { maxItems: 256 })),
@@ -96,8 +102,11 @@ export const NodeSpec = T.Object(
 export type NodeSpec = Static<typeof NodeSpec>;
 
 /** The spec a user writes: desiredState and restartGeneration are owned by lifecycle actions. */
-export const NodeSpecInput = T.Composite([
-  T.Omit(NodeSpec, ["desiredState", "restartGeneration"]),
-  T.Object({ desiredState: T.Optional(DesiredState) }),
-], { additionalProperties: false });
+export const NodeSpecInput = T.Composite(
+  [
+    T.Omit(NodeSpec, ["desiredState", "restartGeneration"]),
+    T.Object({ desiredState: T.Optional(DesiredState) }),
+  ],
+  { additionalProperties: false },
+);
 export type NodeSpecInput = Static<typeof NodeSpecInput>;

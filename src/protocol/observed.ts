@@ -54,7 +54,9 @@ export const ObservedNodeState = T.Object(
     processes: T.Array(ObservedProcess, { maxItems: 8 }),
     metrics: T.Optional(NodeMetrics),
     /** Chain-specific extras (Bitcoin difficulty, Monad counters, …). */
-    details: T.Optional(T.Record(T.String({ maxLength: 64 }), T.Union([T.String(), T.Number(), T.Boolean()]))),
+    details: T.Optional(
+      T.Record(T.String({ maxLength: 64 }), T.Union([T.String(), T.Number(), T.Boolean()])),
+    ),
     /** Set once a deleted node's units (and data, unless retained) are gone. */
     removed: T.Optional(T.Boolean()),
   },

@@ -39,7 +39,8 @@ export function getDerivedNodePhase(node: PhaseInput, now: Date): NodePhase {
   // executor has not applied the change yet: the node is being (re)configured.
   const drifted = observed.revision < node.revision || node.observedAt.getTime() < node.updatedAt.getTime();
   if (node.desiredState === "stopped") {
-    if (statuses.length > 0 && statuses.every((s) => s === "stopped")) return drifted ? "stopping" : "stopped";
+    if (statuses.length > 0 && statuses.every((s) => s === "stopped"))
+      return drifted ? "stopping" : "stopped";
     return "stopping";
   }
   if (drifted && now.getTime() >= node.updatedAt.getTime()) {

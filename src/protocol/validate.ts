@@ -34,10 +34,15 @@ export function compileValidator<S extends TSchema>(schema: S): Validator<S> {
       for (const error of compiled.Errors(value)) {
         // Additional-property errors point at the object; name the offending key itself.
         let path = error.path;
-        if (error.type === ValueErrorType.ObjectAdditionalProperties && error.value && typeof error.value === "object") {
+        if (
+          error.type === ValueErrorType.ObjectAdditionalProperties &&
+          error.value &&
+          typeof error.value === "object"
+        ) {
           const allowed = new Set(Object.keys((error.schema as { properties?: object }).properties ?? {}));
           for (const key of Object.keys(error.value)) {
-            if (!allowed.has(key)) details.push({ path: `${basePath}${path}/${key}`, message: describe(error) });
+            if (!allowed.has(key))
+              details.push({ path: `${basePath}${path}/${key}`, message: describe(error) });
           }
           continue;
         }

@@ -19,7 +19,11 @@ beforeAll(async () => {
 });
 afterAll(() => cp.stop());
 
-const SAME_401 = { code: "unauthenticated", message: "the executor key is missing, unknown, disabled, revoked or expired", details: [] };
+const SAME_401 = {
+  code: "unauthenticated",
+  message: "the executor key is missing, unknown, disabled, revoked or expired",
+  details: [],
+};
 const endpoints = [
   { path: "/api/v1/executor/sync", body: () => syncBody("host-bad") },
   { path: "/api/v1/executor/specs?cursor=0", body: () => undefined },
@@ -44,23 +48,94 @@ describe("executor endpoints reject bad credentials with one indistinguishable 4
 });
 
 describe("malformed and mistyped bodies get 400 with path-qualified details", () => {
-  const cases: { name: string; path: string; rawBody?: string; body?: unknown; status: number; detailPath: string }[] = [
-    { name: "malformed JSON on sync", path: "/api/v1/executor/sync", rawBody: "{not json", status: 400, detailPath: "/" },
-    { name: "wrong type on sync", path: "/api/v1/executor/sync", body: syncBody("host-bad", { version: 12 }), status: 400, detailPath: "/version" },
-    { name: "unknown field on sync", path: "/api/v1/executor/sync", body: syncBody("host-bad", { color: "red" }), status: 400, detailPath: "/color" },
-    { name: "bad executor name", path: "/api/v1/executor/sync", body: syncBody("bad name!"), status: 400, detailPath: "/name" },
-    { name: "bad channel", path: "/api/v1/executor/sync", body: syncBody("host-bad", { channel: "nightly" }), status: 400, detailPath: "/channel" },
-    { name: "malformed JSON on observed", path: "/api/v1/executor/observed", rawBody: "[", status: 400, detailPath: "/" },
+  const cases: {
+    name: string;
+    path: string;
+    rawBody?: string;
+    body?: unknown;
+    status: number;
+    detailPath: string;
+  }[] = [
+    {
+      name: "malformed JSON on sync",
+      path: "/api/v1/executor/sync",
+      rawBody: "{not json",
+      status: 400,
+      detailPath: "/",
+    },
+    {
+      name: "wrong type on sync",
+      path: "/api/v1/executor/sync",
+      body: syncBody("host-bad", { version: 12 }),
+      status: 400,
+      detailPath: "/version",
+    },
+    {
+      name: "unknown field on sync",
+      path: "/api/v1/executor/sync",
+      body: syncBody("host-bad", { color: "red" }),
+      status: 400,
+      detailPath: "/color",
+    },
+    {
+      name: "bad executor name",
+      path: "/api/v1/executor/sync",
+      body: syncBody("bad name!"),
+      status: 400,
+      detailPath: "/name",
+    },
+    {
+      name: "bad channel",
+      path: "/api/v1/executor/sync",
+      body: syncBody("host-bad", { channel: "nightly" }),
+      status: 400,
+      detailPath: "/channel",
+    },
+    {
+      name: "malformed JSON on observed",
+      path: "/api/v1/executor/observed",
+      rawBody: "[",
+      status: 400,
+      detailPath: "/",
+    },
     {
       name: "unknown process status on observed",
       path: "/api/v1/executor/observed",
-      body: { observations: [{ nodeId: "00000000-0000-4000-8000-000000000000", revision: 1, processes: [{ role: "node", status: "happy" }] }] },
+      body: {
+        observations: [
+          {
+            nodeId: "00000000-0000-4000-8000-000000000000",
+            revision: 1,
+            processes: [{ role: "node", status: "happy" }],
+          },
+        ],
+      },
       status: 400,
       detailPath: "/observations/0/processes/0/status",
     },
-    { name: "negative revision on observed", path: "/api/v1/executor/observed", body: { observations: [{ nodeId: "00000000-0000-4000-8000-000000000000", revision: -1, processes: [] }] }, status: 400, detailPath: "/observations/0/revision" },
-    { name: "empty event batch", path: "/api/v1/executor/events", body: { events: [] }, status: 400, detailPath: "/events" },
-    { name: "bad event level", path: "/api/v1/executor/events", body: { events: [{ level: "fatal", message: "x" }] }, status: 400, detailPath: "/events/0/level" },
+    {
+      name: "negative revision on observed",
+      path: "/api/v1/executor/observed",
+      body: {
+        observations: [{ nodeId: "00000000-0000-4000-8000-000000000000", revision: -1, processes: [] }],
+      },
+      status: 400,
+      detailPath: "/observations/0/revision",
+    },
+    {
+      name: "empty event batch",
+      path: "/api/v1/executor/events",
+      body: { events: [] },
+      status: 400,
+      detailPath: "/events",
+    },
+    {
+      name: "bad event level",
+      path: "/api/v1/executor/events",
+      body: { events: [{ level: "fatal", message: "x" }] },
+      status: 400,
+      detailPath: "/events/0/level",
+    },
   ];
   for (const c of cases) {
     test(c.name, async () => {
@@ -79,7 +154,12 @@ describe("malformed and mistyped bodies get 400 with path-qualified details", ()
   });
 
   test("specs with bad query parameters name the parameter", async () => {
-    for (const [query, path] of [["cursor=-1", "/cursor"], ["waitMs=999999", "/waitMs"], ["cursor=abc", "/cursor"], ["bogus=1", "/bogus"]]) {
+    for (const [query, path] of [
+      ["cursor=-1", "/cursor"],
+      ["waitMs=999999", "/waitMs"],
+      ["cursor=abc", "/cursor"],
+      ["bogus=1", "/bogus"],
+    ]) {
       const result = await call(cp, `/api/v1/executor/specs?${query}`, { key, executorId });
       expect(result.status).toBe(400);
       expect(result.json.details.map((d: { path: string }) => d.path)).toContain(path);
@@ -90,7 +170,10 @@ describe("malformed and mistyped bodies get 400 with path-qualified details", ()
     const missing = await call(cp, "/api/v1/executor/specs", { key });
     expect(missing.status).toBe(400);
     expect(missing.json.details[0].message).toContain("/sync");
-    const foreign = await call(cp, "/api/v1/executor/specs", { key, executorId: "00000000-0000-4000-8000-000000000000" });
+    const foreign = await call(cp, "/api/v1/executor/specs", {
+      key,
+      executorId: "00000000-0000-4000-8000-000000000000",
+    });
     expect(foreign.status).toBe(404);
   });
 
@@ -102,7 +185,11 @@ describe("malformed and mistyped bodies get 400 with path-qualified details", ()
 });
 
 describe("GraphQL mutations return typed errors naming the field", () => {
-  const mutate = (query: string, variables: Record<string, unknown>, auth: { cookie?: string } = { cookie }) => cp.gql(query, variables, auth);
+  const mutate = (
+    query: string,
+    variables: Record<string, unknown>,
+    auth: { cookie?: string } = { cookie },
+  ) => cp.gql(query, variables, auth);
   const CREATE = `mutation($data: NodeCreateInput!) { createNode(data: $data) { id } }`;
 
   test("without credentials every mutation is refused as unauthenticated", async () => {
@@ -111,15 +198,24 @@ describe("GraphQL mutations return typed errors naming the field", () => {
   });
 
   test("a spec with wrong types and unknown fields lists every offender", async () => {
-    const spec = { ...DEVNET_SPEC, nodeType: "giant", color: "red", clients: { node: { name: "anvil", version: 7 } } };
+    const spec = {
+      ...DEVNET_SPEC,
+      nodeType: "giant",
+      color: "red",
+      clients: { node: { name: "anvil", version: 7 } },
+    };
     const result = await mutate(CREATE, { data: { executorId, spec } });
     expect(result.errors?.[0]?.extensions?.code).toBe("invalid_node_config");
     const paths = result.errors?.[0]?.extensions?.details?.map((d) => d.path);
-    expect(paths).toEqual(expect.arrayContaining(["/spec/nodeType", "/spec/color", "/spec/clients/node/version"]));
+    expect(paths).toEqual(
+      expect.arrayContaining(["/spec/nodeType", "/spec/color", "/spec/clients/node/version"]),
+    );
   });
 
   test("a chain the executor does not advertise is chain_not_supported_by_executor", async () => {
-    const result = await mutate(CREATE, { data: { executorId, spec: { ...DEVNET_SPEC, chain: "bitcoin", network: "mainnet" } } });
+    const result = await mutate(CREATE, {
+      data: { executorId, spec: { ...DEVNET_SPEC, chain: "bitcoin", network: "mainnet" } },
+    });
     expect(result.errors?.[0]?.extensions?.code).toBe("chain_not_supported_by_executor");
   });
 
@@ -131,20 +227,31 @@ describe("GraphQL mutations return typed errors naming the field", () => {
   });
 
   test("editing a field fixed after deploy is refused with the redeploy hint", async () => {
-    const result = await mutate(`mutation($id: ID!, $spec: JSON!) { updateNode(where: { id: $id }, data: { spec: $spec }) { revision } }`, {
-      id: nodeId,
-      spec: { ...DEVNET_SPEC, clients: { node: { name: "anvil", version: "9.9.9" } } },
+    const result = await mutate(
+      `mutation($id: ID!, $spec: JSON!) { updateNode(where: { id: $id }, data: { spec: $spec }) { revision } }`,
+      {
+        id: nodeId,
+        spec: { ...DEVNET_SPEC, clients: { node: { name: "anvil", version: "9.9.9" } } },
+      },
+    );
+    expect(result.errors?.[0]?.extensions?.details?.[0]).toEqual({
+      path: "/spec/clients",
+      message: expect.stringContaining("redeploy"),
     });
-    expect(result.errors?.[0]?.extensions?.details?.[0]).toEqual({ path: "/spec/clients", message: expect.stringContaining("redeploy") });
   });
 
   test("GraphQL-level type errors name the argument", async () => {
-    const result = await mutate(`mutation { requestNodeLifecycleAction(id: "x", action: explode) { id } }`, {});
+    const result = await mutate(
+      `mutation { requestNodeLifecycleAction(id: "x", action: explode) { id } }`,
+      {},
+    );
     expect(result.errors?.[0]?.message).toContain("explode");
   });
 
   test("a rollback to a revision that does not exist names the revision", async () => {
-    const result = await mutate(`mutation($id: ID!) { rollbackNode(id: $id, revision: 99) { revision } }`, { id: nodeId });
+    const result = await mutate(`mutation($id: ID!) { rollbackNode(id: $id, revision: 99) { revision } }`, {
+      id: nodeId,
+    });
     expect(result.errors?.[0]?.extensions?.details?.[0]?.path).toBe("/revision");
   });
 
@@ -160,10 +267,13 @@ describe("GraphQL mutations return typed errors naming the field", () => {
   });
 
   test("key names outside 1..32 characters and bad expiries are refused with the field", async () => {
-    const make = (input: Record<string, unknown>) => mutate(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }`, { i: input });
+    const make = (input: Record<string, unknown>) =>
+      mutate(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }`, { i: input });
     expect((await make({ name: "x".repeat(33) })).errors?.[0]?.extensions?.details?.[0]?.path).toBe("/name");
     expect((await make({ name: "" })).errors?.[0]?.extensions?.details?.[0]?.path).toBe("/name");
-    expect((await make({ name: "ok", expiresInDays: 0 })).errors?.[0]?.extensions?.details?.[0]?.path).toBe("/expiresInDays");
+    expect((await make({ name: "ok", expiresInDays: 0 })).errors?.[0]?.extensions?.details?.[0]?.path).toBe(
+      "/expiresInDays",
+    );
   });
 });
 
@@ -172,7 +282,10 @@ describe("out-of-support executors", () => {
     const newer = await startControlPlane({ version: "2.0.0" });
     try {
       const k = await newer.createExecutorKey("old-agent");
-      const sync = await call(newer, "/api/v1/executor/sync", { key: k, body: { ...syncBody("old"), version: "0.9.0", capabilities: CAPABILITIES } });
+      const sync = await call(newer, "/api/v1/executor/sync", {
+        key: k,
+        body: { ...syncBody("old"), version: "0.9.0", capabilities: CAPABILITIES },
+      });
       expect(sync.status).toBe(200);
       expect(sync.json.compat).toBe("out-of-support");
       const specs = await call(newer, "/api/v1/executor/specs", { key: k, executorId: sync.json.executorId });

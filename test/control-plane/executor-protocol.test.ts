@@ -30,7 +30,11 @@ describe("sync", () => {
     expect(data.executors.filter((e: { name: string }) => e.name === "host-a")).toEqual([
       { id: first.executorId, name: "host-a", kind: "agent", status: "online", currentVersion: "0.1.0" },
     ]);
-    const events = await cp.gql(EVENTS, { f: { executorName: "host-a", type: "executor.connected" } }, { cookie });
+    const events = await cp.gql(
+      EVENTS,
+      { f: { executorName: "host-a", type: "executor.connected" } },
+      { cookie },
+    );
     expect(events.data.events).toHaveLength(1);
   });
 
@@ -38,7 +42,13 @@ describe("sync", () => {
     await syncExecutor(cp, key, "host-kind");
     const result = await call(cp, "/api/v1/executor/sync", {
       key,
-      body: { name: "host-kind", kind: "operator", version: "0.1.0", channel: "stable", capabilities: { supportedChains: [], features: ["sync"], storageClasses: [] } },
+      body: {
+        name: "host-kind",
+        kind: "operator",
+        version: "0.1.0",
+        channel: "stable",
+        capabilities: { supportedChains: [], features: ["sync"], storageClasses: [] },
+      },
     });
     expect(result.status).toBe(409);
     expect(result.json.message).toContain('"agent"');
@@ -58,7 +68,12 @@ describe("specs long-poll", () => {
     const woken = await held;
     expect(woken.status).toBe(200);
     expect(woken.json.specs).toHaveLength(1);
-    expect(woken.json.specs[0]).toMatchObject({ nodeId: node.id, name: "poll-node", revision: 1, deleted: false });
+    expect(woken.json.specs[0]).toMatchObject({
+      nodeId: node.id,
+      name: "poll-node",
+      revision: 1,
+      deleted: false,
+    });
     expect(woken.json.cursor).toBeGreaterThan(0);
   }, 15_000);
 
@@ -73,11 +88,24 @@ describe("specs long-poll", () => {
     const node = await createNode(cp, cookie, executorId, "order-node");
     const first = await call(cp, "/api/v1/executor/specs?cursor=0", { key, executorId });
     expect(first.json.specs.map((s: { revision: number }) => s.revision)).toEqual([1]);
-    await cp.gql(`mutation($id: ID!) { requestNodeLifecycleAction(id: $id, action: stop) { revision } }`, { id: node.id }, { cookie });
-    await cp.gql(`mutation($id: ID!) { deleteNode(where: { id: $id }, retainData: true) { revision } }`, { id: node.id }, { cookie });
+    await cp.gql(
+      `mutation($id: ID!) { requestNodeLifecycleAction(id: $id, action: stop) { revision } }`,
+      { id: node.id },
+      { cookie },
+    );
+    await cp.gql(
+      `mutation($id: ID!) { deleteNode(where: { id: $id }, retainData: true) { revision } }`,
+      { id: node.id },
+      { cookie },
+    );
     const next = await call(cp, `/api/v1/executor/specs?cursor=${first.json.cursor}`, { key, executorId });
-    expect(next.json.specs).toEqual([{ nodeId: node.id, name: "order-node", revision: 3, spec: null, deleted: true, retainData: true }]);
-    const none = await call(cp, `/api/v1/executor/specs?cursor=${next.json.cursor}&waitMs=0`, { key, executorId });
+    expect(next.json.specs).toEqual([
+      { nodeId: node.id, name: "order-node", revision: 3, spec: null, deleted: true, retainData: true },
+    ]);
+    const none = await call(cp, `/api/v1/executor/specs?cursor=${next.json.cursor}&waitMs=0`, {
+      key,
+      executorId,
+    });
     expect(none.json.specs).toEqual([]);
   });
 
@@ -98,19 +126,39 @@ describe("observed and events", () => {
       call(cp, "/api/v1/executor/observed", {
         key,
         executorId,
-        body: { observations: [{ nodeId: node.id, revision: 1, processes: [{ role: "node", status }], metrics: { blockHeight: 7 } }] },
+        body: {
+          observations: [
+            {
+              nodeId: node.id,
+              revision: 1,
+              processes: [{ role: "node", status }],
+              metrics: { blockHeight: 7 },
+            },
+          ],
+        },
       });
     expect((await report("starting")).json).toEqual({ accepted: 1, ignored: [] });
     await report("running");
     await report("running");
     const phase = await eventually(async () => {
-      const { data } = await cp.gql(`query($id: ID!) { node(where: { id: $id }) { phase drifted observedRevision observed } }`, { id: node.id }, { cookie });
+      const { data } = await cp.gql(
+        `query($id: ID!) { node(where: { id: $id }) { phase drifted observedRevision observed } }`,
+        { id: node.id },
+        { cookie },
+      );
       return data.node.phase === "running" ? data.node : null;
     });
     expect(phase).toMatchObject({ drifted: false, observedRevision: 1 });
     expect(phase.observed.metrics.blockHeight).toBe(7);
-    const { data } = await cp.gql(EVENTS, { f: { nodeName: "obs-node", type: "node.lifecycle.transition" } }, { cookie });
-    expect(data.events.map((e: { payload: { to: string } }) => e.payload.to).reverse()).toEqual(["node=starting", "node=running"]);
+    const { data } = await cp.gql(
+      EVENTS,
+      { f: { nodeName: "obs-node", type: "node.lifecycle.transition" } },
+      { cookie },
+    );
+    expect(data.events.map((e: { payload: { to: string } }) => e.payload.to).reverse()).toEqual([
+      "node=starting",
+      "node=running",
+    ]);
   });
 
   test("an observation of a node the executor does not own is ignored, not stored", async () => {
@@ -120,7 +168,9 @@ describe("observed and events", () => {
     const result = await call(cp, "/api/v1/executor/observed", {
       key,
       executorId: intruder.executorId,
-      body: { observations: [{ nodeId: node.id, revision: 1, processes: [{ role: "node", status: "error" }] }] },
+      body: {
+        observations: [{ nodeId: node.id, revision: 1, processes: [{ role: "node", status: "error" }] }],
+      },
     });
     expect(result.json).toEqual({ accepted: 0, ignored: [node.id] });
   });
@@ -131,10 +181,23 @@ describe("observed and events", () => {
     const result = await call(cp, "/api/v1/executor/events", {
       key,
       executorId,
-      body: { events: [{ nodeId: node.id, level: "error", message: "anvil exited with status 1", reason: "process.crashed" }] },
+      body: {
+        events: [
+          {
+            nodeId: node.id,
+            level: "error",
+            message: "anvil exited with status 1",
+            reason: "process.crashed",
+          },
+        ],
+      },
     });
     expect(result.json).toEqual({ accepted: 1 });
     const { data } = await cp.gql(EVENTS, { f: { nodeName: "rt-node", type: "runtime.event" } }, { cookie });
-    expect(data.events[0]).toMatchObject({ level: "error", executorName: "host-rt", message: "anvil exited with status 1" });
+    expect(data.events[0]).toMatchObject({
+      level: "error",
+      executorName: "host-rt",
+      message: "anvil exited with status 1",
+    });
   });
 });

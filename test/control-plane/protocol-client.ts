@@ -31,9 +31,13 @@ export async function call(cp: ControlPlaneHandle, path: string, options: CallOp
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   if (options.executorId) headers[EXECUTOR_ID_HEADER] = options.executorId;
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const response = await fetch(`${cp.url}${path}`, { method: options.method ?? (body ? "POST" : "GET"), headers, body });
+  const response = await fetch(`${cp.url}${path}`, {
+    method: options.method ?? (body ? "POST" : "GET"),
+    headers,
+    body,
+  });
   const text = await response.text();
-  let json: any; // biome-ignore lint/suspicious/noExplicitAny: assertions read fields freely
+  let json: any;
   try {
     json = JSON.parse(text);
   } catch {
@@ -43,16 +47,34 @@ export async function call(cp: ControlPlaneHandle, path: string, options: CallOp
 }
 
 export function syncBody(name: string, overrides: Record<string, unknown> = {}) {
-  return { name, kind: "agent", version: "0.1.0", channel: "stable", capabilities: CAPABILITIES, ...overrides };
+  return {
+    name,
+    kind: "agent",
+    version: "0.1.0",
+    channel: "stable",
+    capabilities: CAPABILITIES,
+    ...overrides,
+  };
 }
 
-export async function syncExecutor(cp: ControlPlaneHandle, key: string, name: string, overrides: Record<string, unknown> = {}) {
+export async function syncExecutor(
+  cp: ControlPlaneHandle,
+  key: string,
+  name: string,
+  overrides: Record<string, unknown> = {},
+) {
   const result = await call(cp, "/api/v1/executor/sync", { key, body: syncBody(name, overrides) });
   if (result.status !== 200) throw new Error(`sync failed: ${result.status} ${JSON.stringify(result.json)}`);
   return result.json as SyncResponse;
 }
 
-export async function createNode(cp: ControlPlaneHandle, cookie: string, executorId: string, name: string, spec: unknown = DEVNET_SPEC) {
+export async function createNode(
+  cp: ControlPlaneHandle,
+  cookie: string,
+  executorId: string,
+  name: string,
+  spec: unknown = DEVNET_SPEC,
+) {
   const result = await cp.gql(
     `mutation($data: NodeCreateInput!) { createNode(data: $data) { id name revision phase } }`,
     { data: { executorId, name, spec } },

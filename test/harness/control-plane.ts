@@ -23,14 +23,20 @@ export interface ControlPlaneHandle {
   restart(): Promise<void>;
   adminSession(): Promise<string>;
   signIn(email: string, password: string): Promise<string>;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, auth?: { cookie?: string; token?: string }): Promise<GqlResult<T>>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    auth?: { cookie?: string; token?: string },
+  ): Promise<GqlResult<T>>;
   createExecutorKey(name?: string): Promise<string>;
 }
-
-// biome-ignore lint/suspicious/noExplicitAny: test convenience
 export interface GqlResult<T = any> {
   data: T | null;
-  errors?: { message: string; path?: string[]; extensions?: { code?: string; details?: { path: string; message: string }[] } }[];
+  errors?: {
+    message: string;
+    path?: string[];
+    extensions?: { code?: string; details?: { path: string; message: string }[] };
+  }[];
 }
 
 export function testDir(prefix: string): string {
@@ -55,7 +61,9 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
   let port = 0;
 
   async function spawn(): Promise<void> {
-    const define = options.version ? ["--define", `__NOVACULA_VERSION__=${JSON.stringify(options.version)}`] : [];
+    const define = options.version
+      ? ["--define", `__NOVACULA_VERSION__=${JSON.stringify(options.version)}`]
+      : [];
     const cmd =
       process.env.NOVACULA_BINARY && !options.version
         ? [process.env.NOVACULA_BINARY]
@@ -102,7 +110,9 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
       child.exited.then((code) => {
         throw new Error(`control plane exited with ${code}:\n${logs.slice(-20).join("\n")}`);
       }),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("control plane did not start in 30 s")), 30_000)),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error("control plane did not start in 30 s")), 30_000),
+      ),
     ]);
     port = Number(new URL(url).port);
     handle.url = `http://127.0.0.1:${port}`;
@@ -138,7 +148,11 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (auth.cookie) headers.cookie = auth.cookie;
       if (auth.token) headers.authorization = `Bearer ${auth.token}`;
-      const response = await fetch(`${handle.url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(`${handle.url}/graphql`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
       return (await response.json()) as GqlResult;
     },
     async createExecutorKey(name = "test-key") {

@@ -38,7 +38,9 @@ export const auditActions = sqliteTable(
     targetName: text("target_name"),
     details: json<Record<string, unknown>>("details"),
     source: text("source", { enum: ["ui", "api", "system"] }).notNull(),
-    outcome: text("outcome", { enum: ["success", "failure"] }).notNull().default("success"),
+    outcome: text("outcome", { enum: ["success", "failure"] })
+      .notNull()
+      .default("success"),
     ipAddress: text("ip_address"),
     userAgent: text("user_agent"),
     createdAt: createdAt(),

@@ -23,7 +23,9 @@ export const executors = sqliteTable(
     /** Last sync; flushed in batches, so it may trail the in-memory value by up to a second. */
     lastSyncAt: timestampMs("last_sync_at").notNull(),
     /** The liveness the control plane last announced (events fire on changes). */
-    announcedStatus: text("announced_status", { enum: ["online", "offline"] }).notNull().default("online"),
+    announcedStatus: text("announced_status", { enum: ["online", "offline"] })
+      .notNull()
+      .default("online"),
     pendingUpgrade: json<UpgradeSpec>("pending_upgrade"),
     pendingUpgradeAt: timestampMs("pending_upgrade_at"),
     lastKeyId: text("last_key_id"),

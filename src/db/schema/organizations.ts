@@ -29,7 +29,10 @@ export const member = sqliteTable(
     role: text("role").notNull().default("member"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("member_org_user_idx").on(t.organizationId, t.userId), index("member_user_idx").on(t.userId)],
+  (t) => [
+    uniqueIndex("member_org_user_idx").on(t.organizationId, t.userId),
+    index("member_user_idx").on(t.userId),
+  ],
 );
 
 export const invitation = sqliteTable(

@@ -5,11 +5,16 @@ import { startControlPlane } from "./server.ts";
 
 export async function runControlPlaneCli(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
-    console.log("usage: novacula control-plane\n\nConfigured by environment variables only; see docs/control-plane-env.md.");
+    console.log(
+      "usage: novacula control-plane\n\nConfigured by environment variables only; see docs/control-plane-env.md.",
+    );
     return 0;
   }
   if (argv.length > 0) {
-    throw new UsageError(`control-plane takes no arguments (got ${argv[0]})`, "configure it with environment variables (docs/control-plane-env.md)");
+    throw new UsageError(
+      `control-plane takes no arguments (got ${argv[0]})`,
+      "configure it with environment variables (docs/control-plane-env.md)",
+    );
   }
   const server = await startControlPlane(loadControlPlaneConfig());
   await new Promise<void>((resolve) => {

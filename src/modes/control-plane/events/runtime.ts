@@ -39,7 +39,11 @@ export class RuntimeEventService {
           executorName: executor.name,
           nodeId: nodeName ? event.nodeId : null,
           nodeName: nodeName ?? null,
-          payload: { ...(event.payload ?? {}), ...(event.reason ? { reason: event.reason } : {}), occurredAt: event.occurredAt ?? null },
+          payload: {
+            ...(event.payload ?? {}),
+            ...(event.reason ? { reason: event.reason } : {}),
+            occurredAt: event.occurredAt ?? null,
+          },
           createdAt: now,
         });
       }

@@ -12,8 +12,8 @@ import {
   SpecsQuery,
   SyncRequest,
 } from "../../../protocol/index.ts";
-import type { ControlPlaneServices } from "../services.ts";
 import { readJson } from "../http/body.ts";
+import type { ControlPlaneServices } from "../services.ts";
 
 const syncValidator = compileValidator(SyncRequest);
 const observedValidator = compileValidator(ObservedRequest);
@@ -67,7 +67,11 @@ export function executorRoutes(s: ControlPlaneServices) {
       async ({ request }) => {
         const { key, executorId, executorName } = s.executorAuth.executor(request);
         const body = await readJson(request, eventsValidator, MAX_EXECUTOR_BODY_BYTES);
-        const accepted = s.runtimeEvents.record(key.organizationId, { id: executorId, name: executorName }, body.events);
+        const accepted = s.runtimeEvents.record(
+          key.organizationId,
+          { id: executorId, name: executorName },
+          body.events,
+        );
         return { accepted };
       },
       { parse: "none" },

@@ -81,19 +81,32 @@ export class ExecutorService {
     const row = this.db
       .select()
       .from(executors)
-      .where(and(eq(executors.organizationId, organizationId), eq(executors.name, name), isNull(executors.deletedAt)))
+      .where(
+        and(
+          eq(executors.organizationId, organizationId),
+          eq(executors.name, name),
+          isNull(executors.deletedAt),
+        ),
+      )
       .get();
     return row ? this.remember(row, describe(row)) : null;
   }
 
   sync(organizationId: string, keyId: string, input: SyncRequest): SyncResponse {
     const now = this.clock.now();
-    const descriptor = JSON.stringify([input.capabilities, input.version, input.channel, input.resources ?? null, input.publicHost ?? null]);
+    const descriptor = JSON.stringify([
+      input.capabilities,
+      input.version,
+      input.channel,
+      input.resources ?? null,
+      input.publicHost ?? null,
+    ]);
     let entry = this.lookup(organizationId, input.name);
     if (entry && entry.kind !== input.kind) {
-      throw conflict(`executor "${input.name}" is registered as kind "${entry.kind}"; its kind cannot change`, [
-        { path: "/kind", message: `must be "${entry.kind}", or use another executor name` },
-      ]);
+      throw conflict(
+        `executor "${input.name}" is registered as kind "${entry.kind}"; its kind cannot change`,
+        [{ path: "/kind", message: `must be "${entry.kind}", or use another executor name` }],
+      );
     }
     if (!entry) {
       entry = this.register(organizationId, keyId, input, now, descriptor);
@@ -132,7 +145,9 @@ export class ExecutorService {
         })
         .returning()
         .get();
-      tx.insert(executorApiKeyUsage).values({ keyId, executorId: inserted.id, lastUsedAt: now, useCount: 1 }).run();
+      tx.insert(executorApiKeyUsage)
+        .values({ keyId, executorId: inserted.id, lastUsedAt: now, useCount: 1 })
+        .run();
       appendEvent(tx, {
         organizationId,
         type: "executor.connected",
@@ -152,7 +167,10 @@ export class ExecutorService {
     if (!entry.online) {
       entry.online = true;
       this.db.transaction((tx) => {
-        tx.update(executors).set({ announcedStatus: "online", lastSyncAt: now }).where(eq(executors.id, entry.id)).run();
+        tx.update(executors)
+          .set({ announcedStatus: "online", lastSyncAt: now })
+          .where(eq(executors.id, entry.id))
+          .run();
         appendEvent(tx, {
           organizationId: entry.organizationId,
           type: "executor.reconnected",

@@ -1,19 +1,36 @@
-// Authorization for every GraphQL operation, enforced in one place (guard). Reads need a member of the active organization
-// and answer null/empty outside it; mutations need the listed roles and otherwise fail with `forbidden`.
-// Each resolver declares its rule through guard(); a root field without one fails at startup.
+// Authorization for every GraphQL operation, enforced in one place: the coarse rule of each root field
+// (guard) and the fine-grained decisions that depend on the target (`policy`: which role may invite,
+// change or remove whom, manage which key, see which audit rows). Reads need a member of the active
+// organization and answer null/empty outside it; mutations need the listed roles and otherwise fail with
+// `forbidden`. Each resolver declares its rule through guard(); a root field without one fails at startup.
 import type { GraphQLFieldResolver } from "graphql";
 import { forbidden, unauthenticated } from "../../../lib/errors.ts";
 import type { OrgRole, Principal, UserPrincipal } from "../auth/principal.ts";
 
 export type Rule =
   | { kind: "read"; empty: null | [] }
-  | { kind: "self" }
-  | { kind: "mutate"; roles: readonly OrgRole[] };
+  /** Any signed-in user acting on their own account (no organization needed). */
+  | { kind: "self"; sessionOnly?: boolean }
+  | { kind: "mutate"; roles: readonly OrgRole[]; sessionOnly?: boolean }
+  /** System administrators only (reference §2: reactivation, admin-console role changes). */
+  | { kind: "system"; empty?: null | [] };
 
 export const MANAGE: readonly OrgRole[] = ["owner", "admin"];
+export const ANY_ROLE: readonly OrgRole[] = ["owner", "admin", "member"];
 export const READ_LIST: Rule = { kind: "read", empty: [] };
 export const READ_ONE: Rule = { kind: "read", empty: null };
 export const MANAGERS: Rule = { kind: "mutate", roles: MANAGE };
+export const OWNER: Rule = { kind: "mutate", roles: ["owner"] };
+/** Any member; the target decides the rest (policy below). */
+export const MEMBERS: Rule = { kind: "mutate", roles: ANY_ROLE };
+export const SELF: Rule = { kind: "self" };
+/**
+ * Own-account changes a personal access token must not make: a leaked token can't mint more tokens,
+ * change the password, end the owner's sessions or switch organizations.
+ */
+export const SELF_SESSION: Rule = { kind: "self", sessionOnly: true };
+export const SYSTEM: Rule = { kind: "system" };
+export const SYSTEM_LIST: Rule = { kind: "system", empty: [] };
 
 /** Every guarded operation and its rule, filled as modules declare resolvers (for tests and docs). */
 export const OPERATION_RULES = new Map<string, Rule>();
@@ -29,18 +46,38 @@ export interface GraphQLContext {
 
 type Resolver = GraphQLFieldResolver<unknown, GraphQLContext & { caller: OrgCaller }>;
 
+function tokenRefused(rule: Rule, p: Principal): boolean {
+  return "sessionOnly" in rule && rule.sessionOnly === true && p.kind === "user" && p.via === "token";
+}
+
 export function guard(operation: string, rule: Rule, resolver: Resolver): GraphQLFieldResolver<unknown, GraphQLContext> {
   OPERATION_RULES.set(operation, rule);
   const guarded: GraphQLFieldResolver<unknown, GraphQLContext> = (source, args, context, info) => {
     const p = context.principal;
     if (p.kind === "anonymous") throw unauthenticated("sign in or send a personal access token");
-    if (rule.kind === "self") return p.kind === "user" ? resolver(source, args, { ...context, caller: p as OrgCaller }, info) : null;
+    const mutation = info.parentType.name === "Mutation";
+    if (rule.kind === "self") {
+      if (p.kind !== "user") {
+        if (mutation) throw forbidden();
+        return null;
+      }
+      if (tokenRefused(rule, p)) throw forbidden("a personal access token cannot do this; sign in instead");
+      return resolver(source, args, { ...context, caller: p as OrgCaller }, info);
+    }
+    if (rule.kind === "system") {
+      if (p.kind !== "user" || !p.systemAdmin) {
+        if (mutation) throw forbidden();
+        return rule.empty ?? null;
+      }
+      return resolver(source, args, { ...context, caller: p as OrgCaller }, info);
+    }
     const inOrg = p.kind === "user" && p.organizationId !== null && (p.role !== null || p.systemAdmin);
     if (rule.kind === "read") {
       if (!inOrg) return rule.empty;
       return resolver(source, args, { ...context, caller: p as OrgCaller }, info);
     }
     if (!inOrg || !(p.systemAdmin || (p.role !== null && rule.roles.includes(p.role)))) throw forbidden();
+    if (tokenRefused(rule, p)) throw forbidden("a personal access token cannot do this; sign in instead");
     return resolver(source, args, { ...context, caller: p as OrgCaller }, info);
   };
   return Object.assign(guarded, { [GUARDED]: operation });
@@ -54,4 +91,71 @@ export function assertAllGuarded(resolvers: Record<string, Record<string, unknow
       if (!resolver?.[GUARDED]) throw new Error(`${type}.${field} has no guarded resolver: wrap it with guard()`);
     }
   }
+}
+
+// ---- Target-dependent decisions (reference §2). Resolvers call `authorize(policy.x(...))`. ----
+
+/** Who is acting: their role in the active organization (null: not a member) and system role. */
+export interface Subject {
+  userId: string;
+  role: OrgRole | null;
+  systemAdmin: boolean;
+}
+
+const isManager = (s: Subject) => s.systemAdmin || s.role === "owner" || s.role === "admin";
+const isOwner = (s: Subject) => s.systemAdmin || s.role === "owner";
+
+export const policy = {
+  /** Invite `member`: owner, admin. Invite `admin`: owner. Nobody invites an `owner`. */
+  invite(s: Subject, role: string): boolean {
+    if (role === "member") return isManager(s);
+    if (role === "admin") return isOwner(s);
+    return false;
+  },
+  /** Resend or cancel: whoever could have sent that invitation. */
+  manageInvitation(s: Subject, invitationRole: string): boolean {
+    return policy.invite(s, invitationRole);
+  },
+  /** Owner: any change (ownership goes through transferOwnership). Admin: member ↔ admin, never the owner. */
+  changeRole(s: Subject, target: { userId: string; role: string }, to: string): boolean {
+    if (target.role === "owner") return false;
+    if (isOwner(s)) return to === "member" || to === "admin";
+    if (s.role !== "admin") return false;
+    return (target.role === "member" || target.role === "admin") && (to === "member" || to === "admin");
+  },
+  transferOwnership(s: Subject): boolean {
+    return isOwner(s);
+  },
+  /** Owner removes anyone but themselves; admin removes members only (not the owner, not other admins). */
+  removeMember(s: Subject, target: { role: string }): boolean {
+    if (target.role === "owner") return false;
+    if (isOwner(s)) return true;
+    return s.role === "admin" && target.role === "member";
+  },
+  /** Executor keys: owner and admin. Personal tokens: their user, and owner/admin (to cut off a leak). */
+  manageKey(s: Subject, key: { purpose: string; userId: string | null }): boolean {
+    if (isManager(s)) return true;
+    return key.purpose === "personal" && key.userId === s.userId;
+  },
+  /** Rotating a personal token mints a new one for its user: only that user. */
+  rotateKey(s: Subject, key: { purpose: string; userId: string | null }): boolean {
+    if (key.purpose === "personal") return key.userId === s.userId;
+    return isManager(s);
+  },
+};
+
+export function authorize(allowed: boolean, message?: string): void {
+  if (!allowed) throw forbidden(message);
+}
+
+/**
+ * Audit rows a subject may see in the active organization (reference §15): owner and system admin,
+ * everything; admin, own rows and rows of people who are not the owner or another admin; member, own rows.
+ */
+export type AuditVisibility = { kind: "all" } | { kind: "admin"; userId: string } | { kind: "own"; userId: string };
+
+export function auditVisibility(s: Subject): AuditVisibility {
+  if (isOwner(s)) return { kind: "all" };
+  if (s.role === "admin") return { kind: "admin", userId: s.userId };
+  return { kind: "own", userId: s.userId };
 }

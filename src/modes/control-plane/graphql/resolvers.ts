@@ -5,17 +5,18 @@ import { GraphQLScalarType, Kind, type ValueNode } from "graphql";
 import { apiKeys, executors, nodes } from "../../../db/schema/index.ts";
 import { notFound } from "../../../lib/errors.ts";
 import { getDerivedNodePhase } from "../../../protocol/index.ts";
-import { keyStatus, type KeyRow } from "../auth/api-keys.ts";
+import { type KeyRow, keyStatus } from "../auth/api-keys.ts";
 import { listEvents } from "../events/service.ts";
 import type { ExecutorRow } from "../executors/service.ts";
 import type { Caller, LifecycleAction, NodeRow } from "../nodes/service.ts";
 import type { ControlPlaneServices } from "../services.ts";
+import { type GraphQLContext, guard, MANAGERS, type OrgCaller, READ_LIST, READ_ONE } from "./authz.ts";
 import type { GraphQLModule } from "./modules.ts";
 import { typeDefs as coreTypeDefs } from "./schema.ts";
-import { type GraphQLContext, guard, MANAGERS, type OrgCaller, READ_LIST, READ_ONE } from "./authz.ts";
 
 type Ctx = GraphQLContext & { caller: OrgCaller; ip?: string | null };
-type Args = Record<string, any>; // biome-ignore lint/suspicious/noExplicitAny: GraphQL validated the shape
+// biome-ignore lint/suspicious/noExplicitAny: graphql-js validated the arguments against the SDL already
+type Args = Record<string, any>;
 
 function callerOf(ctx: Ctx): Caller {
   const c = ctx.caller;
@@ -78,20 +79,38 @@ export function coreResolvers(s: ControlPlaneServices) {
     db
       .select()
       .from(executors)
-      .where(and(eq(executors.id, id), eq(executors.organizationId, caller.organizationId), isNull(executors.deletedAt)))
+      .where(
+        and(
+          eq(executors.id, id),
+          eq(executors.organizationId, caller.organizationId),
+          isNull(executors.deletedAt),
+        ),
+      )
       .get() ?? null;
 
   const Query = {
     me: guard("Query.me", { kind: "self" }, (_s, _a, ctx: Ctx) => ({ ...ctx.caller, id: ctx.caller.userId })),
     executors: guard("Query.executors", READ_LIST, (_s, args: Args, ctx: Ctx) => {
-      const where: SQL[] = [eq(executors.organizationId, ctx.caller.organizationId), isNull(executors.deletedAt)];
+      const where: SQL[] = [
+        eq(executors.organizationId, ctx.caller.organizationId),
+        isNull(executors.deletedAt),
+      ];
       where.push(...stringFilter(executors.name, args.where?.name));
       if (args.where?.kind) where.push(eq(executors.kind, args.where.kind));
       const { limit, offset } = page(args.take, args.skip);
       const order = args.orderBy?.name === "desc" ? desc(executors.name) : asc(executors.name);
-      return db.select().from(executors).where(and(...where)).orderBy(order).limit(limit).offset(offset).all();
+      return db
+        .select()
+        .from(executors)
+        .where(and(...where))
+        .orderBy(order)
+        .limit(limit)
+        .offset(offset)
+        .all();
     }),
-    executor: guard("Query.executor", READ_ONE, (_s, args: Args, ctx: Ctx) => executorById(ctx.caller, args.where.id)),
+    executor: guard("Query.executor", READ_ONE, (_s, args: Args, ctx: Ctx) =>
+      executorById(ctx.caller, args.where.id),
+    ),
     nodes: guard("Query.nodes", READ_LIST, (_s, args: Args, ctx: Ctx) => {
       const where: SQL[] = [eq(nodes.organizationId, ctx.caller.organizationId)];
       if (!args.where?.includeDeleted) where.push(isNull(nodes.deletedAt));
@@ -99,13 +118,27 @@ export function coreResolvers(s: ControlPlaneServices) {
       if (args.where?.executorId) where.push(eq(nodes.executorId, args.where.executorId));
       const { limit, offset } = page(args.take, args.skip);
       const order = args.orderBy?.name === "desc" ? desc(nodes.name) : asc(nodes.name);
-      const rows = db.select().from(nodes).where(and(...where)).orderBy(order).limit(limit).offset(offset).all();
+      const rows = db
+        .select()
+        .from(nodes)
+        .where(and(...where))
+        .orderBy(order)
+        .limit(limit)
+        .offset(offset)
+        .all();
       return args.where?.chain ? rows.filter((n) => n.spec.chain === args.where.chain) : rows;
     }),
     node: guard("Query.node", READ_ONE, (_s, args: Args, ctx: Ctx) => s.nodes.get(ctx.caller, args.where.id)),
-    events: guard("Query.events", READ_LIST, (_s, args: Args, ctx: Ctx) => listEvents(db, ctx.caller.organizationId, args.filter ?? {})),
+    events: guard("Query.events", READ_LIST, (_s, args: Args, ctx: Ctx) =>
+      listEvents(db, ctx.caller.organizationId, args.filter ?? {}),
+    ),
     apiKeys: guard("Query.apiKeys", READ_LIST, (_s, _a, ctx: Ctx) =>
-      db.select().from(apiKeys).where(eq(apiKeys.organizationId, ctx.caller.organizationId)).orderBy(desc(apiKeys.createdAt)).all(),
+      db
+        .select()
+        .from(apiKeys)
+        .where(eq(apiKeys.organizationId, ctx.caller.organizationId))
+        .orderBy(desc(apiKeys.createdAt))
+        .all(),
     ),
   };
 
@@ -131,12 +164,16 @@ export function coreResolvers(s: ControlPlaneServices) {
       if (!row.revokedAt) s.keys.setRevoked(row.id, s.clock.now());
       return db.select().from(apiKeys).where(eq(apiKeys.id, row.id)).get();
     }),
-    createNode: guard("Mutation.createNode", MANAGERS, (_s, args: Args, ctx: Ctx) => s.nodes.create(callerOf(ctx), args.data)),
+    createNode: guard("Mutation.createNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
+      s.nodes.create(callerOf(ctx), args.data),
+    ),
     updateNode: guard("Mutation.updateNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
       s.nodes.update(callerOf(ctx), args.where.id, args.data.spec),
     ),
-    requestNodeLifecycleAction: guard("Mutation.requestNodeLifecycleAction", MANAGERS, (_s, args: Args, ctx: Ctx) =>
-      s.nodes.lifecycle(callerOf(ctx), args.id, args.action as LifecycleAction),
+    requestNodeLifecycleAction: guard(
+      "Mutation.requestNodeLifecycleAction",
+      MANAGERS,
+      (_s, args: Args, ctx: Ctx) => s.nodes.lifecycle(callerOf(ctx), args.id, args.action as LifecycleAction),
     ),
     rollbackNode: guard("Mutation.rollbackNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
       s.nodes.rollback(callerOf(ctx), args.id, args.revision),
@@ -152,7 +189,12 @@ export function coreResolvers(s: ControlPlaneServices) {
     compat: (e: ExecutorRow) => s.executors.liveState(e.id)?.compat ?? "in-window",
     lastUsedKeyId: (e: ExecutorRow) => e.lastKeyId,
     nodes: (e: ExecutorRow) =>
-      db.select().from(nodes).where(and(eq(nodes.executorId, e.id), isNull(nodes.deletedAt))).orderBy(asc(nodes.name)).all(),
+      db
+        .select()
+        .from(nodes)
+        .where(and(eq(nodes.executorId, e.id), isNull(nodes.deletedAt)))
+        .orderBy(asc(nodes.name))
+        .all(),
   };
 
   const Node = {

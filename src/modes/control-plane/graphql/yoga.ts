@@ -33,7 +33,9 @@ export function createGraphQL(s: ControlPlaneServices, modules: GraphQLModule[])
           });
         }
         if (error instanceof GraphQLError && !error.originalError) return error;
-        s.log.error("graphql resolver failed", { error: original instanceof Error ? original.stack : String(original) });
+        s.log.error("graphql resolver failed", {
+          error: original instanceof Error ? original.stack : String(original),
+        });
         return new GraphQLError(message, { extensions: { code: "internal", details: [] } });
       },
     },

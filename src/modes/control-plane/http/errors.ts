@@ -23,8 +23,18 @@ export function errorToResponse(error: unknown, elysiaCode: string | number, log
         details: [{ path: "/", message: "send valid JSON with content-type application/json" }],
       });
     case "VALIDATION":
-      return envelopeResponse(400, { code: "bad_request", message: String((error as Error).message), details: [] });
+      return envelopeResponse(400, {
+        code: "bad_request",
+        message: String((error as Error).message),
+        details: [],
+      });
   }
-  log.error("request failed", { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  return envelopeResponse(500, { code: "internal", message: "internal error; see the control-plane log", details: [] });
+  log.error("request failed", {
+    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
+  return envelopeResponse(500, {
+    code: "internal",
+    message: "internal error; see the control-plane log",
+    details: [],
+  });
 }

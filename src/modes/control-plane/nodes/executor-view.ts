@@ -75,7 +75,8 @@ export class ExecutorNodeView {
         continue;
       }
       const summary = statusSummary(observation);
-      const previous = this.lastStatus.get(node.id) ?? (node.observed ? statusSummary(JSON.parse(node.observed)) : null);
+      const previous =
+        this.lastStatus.get(node.id) ?? (node.observed ? statusSummary(JSON.parse(node.observed)) : null);
       this.lastStatus.set(node.id, summary);
       const transition = previous !== summary;
       this.batcher.put(`observed:${node.id}`, (tx) => {
@@ -110,5 +111,3 @@ function statusSummary(observation: ObservedNodeState): string {
     .sort()
     .join(",");
 }
-
-

@@ -78,7 +78,11 @@ export class NodeService {
       )
       .get();
     if (!executor) throw notFound(`executor ${input.executorId} not found`);
-    const spec: NodeSpec = { ...specInput, desiredState: specInput.desiredState ?? "running", restartGeneration: 0 };
+    const spec: NodeSpec = {
+      ...specInput,
+      desiredState: specInput.desiredState ?? "running",
+      restartGeneration: 0,
+    };
     checkSpecAgainstCapabilities(spec, executor.capabilities);
     const name = input.name?.trim() || generatedName(spec, executor.name);
     if (!NODE_NAME.test(name)) {
@@ -92,7 +96,10 @@ export class NodeService {
       .from(nodes)
       .where(and(eq(nodes.executorId, executor.id), eq(nodes.name, name), isNull(nodes.deletedAt)))
       .get();
-    if (clash) throw conflict(`a node named "${name}" already runs on this executor`, [{ path: "/name", message: "pick another name" }]);
+    if (clash)
+      throw conflict(`a node named "${name}" already runs on this executor`, [
+        { path: "/name", message: "pick another name" },
+      ]);
     const node = this.db.transaction((tx) => {
       const row = tx
         .insert(nodes)
@@ -114,7 +121,10 @@ export class NodeService {
         spec,
         summary: "created",
         event: { type: "node.created", message: `Node ${name} deployed on ${executor.name}` },
-        audit: { action: "node.created", details: { chain: spec.chain, network: spec.network, executorId: executor.id } },
+        audit: {
+          action: "node.created",
+          details: { chain: spec.chain, network: spec.network, executorId: executor.id },
+        },
       });
     });
     this.feed.notify(executor.id);
@@ -138,7 +148,10 @@ export class NodeService {
       node,
       spec,
       summary: `edited ${changed.join(", ")}`,
-      event: { type: "node.updated", message: `Node ${node.name} configuration changed (${changed.join(", ")})` },
+      event: {
+        type: "node.updated",
+        message: `Node ${node.name} configuration changed (${changed.join(", ")})`,
+      },
       audit: { action: "node.updated", details: { changedFields: changed } },
     });
   }
@@ -200,7 +213,10 @@ export class NodeService {
       node,
       spec: node.spec,
       summary: retainData ? "deleted (data retained)" : "deleted",
-      event: { type: "node.deleted", message: `Node ${node.name} deleted${retainData ? " (data retained)" : ""}` },
+      event: {
+        type: "node.deleted",
+        message: `Node ${node.name} deleted${retainData ? " (data retained)" : ""}`,
+      },
       audit: { action: "node.deleted", details: { retainData } },
       deleted: { retainData },
     });
@@ -208,7 +224,12 @@ export class NodeService {
 
   revisions(caller: Pick<Caller, "organizationId">, id: string) {
     if (!this.get(caller, id)) return [];
-    return this.db.select().from(nodeRevisions).where(eq(nodeRevisions.nodeId, id)).orderBy(nodeRevisions.revision).all();
+    return this.db
+      .select()
+      .from(nodeRevisions)
+      .where(eq(nodeRevisions.nodeId, id))
+      .orderBy(nodeRevisions.revision)
+      .all();
   }
 
   private commit(caller: Caller, write: RevisionWrite): NodeRow {
@@ -226,7 +247,14 @@ export class NodeService {
       .returning({ seq: nodeChanges.seq })
       .get().seq;
     tx.insert(nodeRevisions)
-      .values({ nodeId: write.node.id, revision, spec: write.spec, authorId: caller.actor.id, summary: write.summary, createdAt: now })
+      .values({
+        nodeId: write.node.id,
+        revision,
+        spec: write.spec,
+        authorId: caller.actor.id,
+        summary: write.summary,
+        createdAt: now,
+      })
       .run();
     const auditId = appendAudit(tx, {
       organizationId: caller.organizationId,

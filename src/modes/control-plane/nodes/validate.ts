@@ -1,6 +1,10 @@
 // Checks a NodeSpec against what its executor advertised (capabilities + configOverrideSchema), using the
 // same pure validators the adapters use, so the control plane needs no per-chain code to learn new chains.
-import { validateArgOverrides, validateFileOverrides, validateTarget } from "../../../adapters/shared/spec.ts";
+import {
+  validateArgOverrides,
+  validateFileOverrides,
+  validateTarget,
+} from "../../../adapters/shared/spec.ts";
 import { AppError, invalidNodeConfig } from "../../../lib/errors.ts";
 import type { ErrorDetail, ExecutorCapabilities, NodeSpec } from "../../../protocol/index.ts";
 
@@ -21,7 +25,12 @@ export function checkSpecAgainstCapabilities(spec: NodeSpec, capabilities: Execu
     chain.roles.map((r) => [r.role, Object.fromEntries(r.clients.map((c) => [c.name, c.versions]))]),
   );
   const errors = [
-    ...validateTarget(spec, { chain: chain.chain, networks: chain.networks, nodeTypes: chain.nodeTypes, roles }),
+    ...validateTarget(spec, {
+      chain: chain.chain,
+      networks: chain.networks,
+      nodeTypes: chain.nodeTypes,
+      roles,
+    }),
     ...validateArgOverrides(spec, chain.configOverrideSchema),
     ...validateFileOverrides(spec, chain.configOverrideSchema),
   ];
@@ -35,7 +44,10 @@ export function checkEditableChange(current: NodeSpec, next: NodeSpec): void {
   const errors: ErrorDetail[] = [];
   for (const field of FIXED_FIELDS) {
     if (JSON.stringify(current[field] ?? null) !== JSON.stringify(next[field] ?? null)) {
-      errors.push({ path: `/spec/${field}`, message: `${field} is fixed after deploy: delete and redeploy to change it` });
+      errors.push({
+        path: `/spec/${field}`,
+        message: `${field} is fixed after deploy: delete and redeploy to change it`,
+      });
     }
   }
   if (errors.length > 0) throw invalidNodeConfig(errors);

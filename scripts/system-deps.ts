@@ -1,0 +1,25 @@
+// Installs the Debian packages the test suite needs when they are missing (idempotent; apt caches
+// downloads): systemd for the agent's real-systemd tests, util-linux for unshare/nsenter.
+import { existsSync } from "node:fs";
+
+const PACKAGES: { name: string; present: () => boolean }[] = [
+  { name: "systemd", present: () => existsSync("/lib/systemd/systemd") },
+  { name: "util-linux", present: () => existsSync("/usr/bin/nsenter") && existsSync("/usr/bin/unshare") },
+];
+
+export async function ensureSystemPackages(): Promise<void> {
+  const missing = PACKAGES.filter((p) => !p.present()).map((p) => p.name);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`missing Debian packages: ${missing.join(" ")}; install them with apt-get (needs root)`);
+  }
+  console.log(`installing Debian packages: ${missing.join(" ")}`);
+  for (const args of [["update"], ["install", "-y", "--no-install-recommends", ...missing]]) {
+    const proc = Bun.spawn(["apt-get", ...args], {
+      stdout: "inherit",
+      stderr: "inherit",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
+    if ((await proc.exited) !== 0) throw new Error(`apt-get ${args[0]} failed`);
+  }
+}
