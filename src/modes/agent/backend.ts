@@ -40,7 +40,11 @@ export class AgentBackend implements ExecutorBackend {
 
   capabilities(): ExecutorCapabilities {
     // `lifecycle`: start/stop/restart are honoured; `event`: runtime events are sent. No storage classes here.
-    return { supportedChains: supportedChains(), features: ["sync", "event", "lifecycle"], storageClasses: [] };
+    return {
+      supportedChains: supportedChains(),
+      features: ["sync", "event", "lifecycle"],
+      storageClasses: [],
+    };
   }
 
   async resources(): Promise<ExecutorResources> {

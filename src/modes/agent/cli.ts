@@ -1,8 +1,10 @@
 // `novacula agent <run|install|uninstall|start|stop|restart|status>` (reference §9.1). Exit code 0, or the
 // failing systemctl's code. systemctl itself is only ever spawned by supervisor/systemd.ts.
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { errorMessage, UsageError } from "../../lib/errors.ts";
-import { loadAgentConfig } from "./config.ts";
+import { loadAgentConfig, resolveConfigPath } from "./config.ts";
+import { installAgentService, uninstallAgentService } from "./install.ts";
 import { SystemctlError, systemctl, systemctlShow } from "./supervisor/systemd.ts";
 
 const AGENT_SERVICE = "novacula-agent.service";
@@ -28,25 +30,26 @@ function parse(argv: string[], options: Record<string, { type: "string"; short?:
 }
 
 async function installCommand(verb: "install" | "uninstall", argv: string[]): Promise<number> {
-  const values =
-    verb === "install"
-      ? parse(argv, { config: { type: "string", short: "c" }, binary: { type: "string", short: "b" } })
-      : parse(argv, {});
-  // The installer (unit files for the agent and its rollback) lives in ./install.ts.
-  const installer = (await import("./install.ts")) as {
-    installAgentService: (o: { configPath?: string; binaryPath?: string }) => Promise<void>;
-    uninstallAgentService: () => Promise<void>;
-  };
-  if (verb === "install") {
-    await installer.installAgentService({
-      ...(values.config ? { configPath: values.config } : {}),
-      ...(values.binary ? { binaryPath: values.binary } : {}),
-    });
-    console.log(`installed and enabled ${AGENT_SERVICE}; start it with: novacula agent start`);
-  } else {
-    await installer.uninstallAgentService();
-    console.log(`removed ${AGENT_SERVICE} (the binary and data_dir stay)`);
+  if (verb === "uninstall") {
+    parse(argv, {});
+    const { removed } = await uninstallAgentService();
+    console.log(
+      `removed ${removed.length > 0 ? removed.join(", ") : "nothing (not installed)"}; the binary and data_dir stay`,
+    );
+    return 0;
   }
+  const values = parse(argv, {
+    config: { type: "string", short: "c" },
+    binary: { type: "string", short: "b" },
+  });
+  const configPath = resolve(resolveConfigPath(values.config, process.env));
+  // A config the agent would refuse must fail here, not in a crash-looping service.
+  const config = loadAgentConfig(configPath);
+  const binaryPath = resolve(values.binary ?? process.execPath);
+  const result = await installAgentService({ configPath, binaryPath, unitDir: config.supervisor.unitDir });
+  console.log(
+    `${AGENT_SERVICE} ${result.changed.length > 0 ? "installed" : "already installed"} (${result.enabled}); start it with: novacula agent start`,
+  );
   return 0;
 }
 
@@ -73,7 +76,9 @@ export async function runAgentCli(argv: string[]): Promise<number> {
         parse(rest, {});
         const shown = await systemctlShow([AGENT_SERVICE], ["ActiveState", "MainPID", "ExecMainStatus"]);
         const p = shown.get(AGENT_SERVICE) ?? {};
-        console.log(`ActiveState=${p.ActiveState ?? "unknown"} MainPID=${p.MainPID ?? "0"} ExecMainStatus=${p.ExecMainStatus ?? "0"}`);
+        console.log(
+          `ActiveState=${p.ActiveState ?? "unknown"} MainPID=${p.MainPID ?? "0"} ExecMainStatus=${p.ExecMainStatus ?? "0"}`,
+        );
         return 0;
       }
       case undefined:
@@ -83,7 +88,10 @@ export async function runAgentCli(argv: string[]): Promise<number> {
         console.log(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown agent command: ${command}`, "run `novacula agent --help` for the commands");
+        throw new UsageError(
+          `unknown agent command: ${command}`,
+          "run `novacula agent --help` for the commands",
+        );
     }
   } catch (error) {
     if (error instanceof SystemctlError) {

@@ -56,7 +56,8 @@ export class Downloader {
   constructor(private readonly options: DownloaderOptions) {}
 
   pathOf(source: InstallSource): string {
-    if (!FILE_NAME.test(source.fileName)) throw new DownloadError(`unsafe artifact file name: ${source.fileName}`);
+    if (!FILE_NAME.test(source.fileName))
+      throw new DownloadError(`unsafe artifact file name: ${source.fileName}`);
     return join(this.options.binDir, source.fileName);
   }
 
@@ -77,7 +78,8 @@ export class Downloader {
     const info = await stat(path).catch(() => null);
     if (!info?.isFile()) return false;
     const known = this.verified.get(path);
-    if (known && known.size === info.size && known.mtimeMs === info.mtimeMs) return known.sha256 === source.sha256;
+    if (known && known.size === info.size && known.mtimeMs === info.mtimeMs)
+      return known.sha256 === source.sha256;
     const sha256 = await sha256File(path);
     this.verified.set(path, { size: info.size, mtimeMs: info.mtimeMs, sha256 });
     return sha256 === source.sha256;
@@ -141,7 +143,9 @@ export class Downloader {
       await handle.close().catch(() => {});
       await rm(temp, { force: true });
       if (error instanceof ChecksumMismatchError || error instanceof DownloadError) throw error;
-      const reason = total.signal.aborted ? `stalled or too slow (received ${received} bytes)` : errorMessage(error);
+      const reason = total.signal.aborted
+        ? `stalled or too slow (received ${received} bytes)`
+        : errorMessage(error);
       throw new DownloadError(`download of ${url} failed: ${reason}`);
     } finally {
       clearTimeout(totalTimer);

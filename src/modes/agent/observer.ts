@@ -66,7 +66,10 @@ export class AgentObserver {
     if (ownedByOther || (unitsLeft.length === 0 && !dataLeft && record === null)) {
       return { nodeId: entry.nodeId, revision: entry.revision, processes: [], removed: true };
     }
-    const processes = unitsLeft.map((u) => ({ role: u.unitName.split("@")[0]!.split("-").pop()!, status: "stopping" as const }));
+    const processes = unitsLeft.map((u) => ({
+      role: u.unitName.split("@")[0]!.split("-").pop()!,
+      status: "stopping" as const,
+    }));
     return { nodeId: entry.nodeId, revision: record?.revision ?? 0, processes: processes.slice(0, 8) };
   }
 
@@ -80,7 +83,8 @@ export class AgentObserver {
     const metrics: NodeMetrics = {};
     const processes: ObservedProcess[] = [];
     if (!planned.ok) {
-      for (const role of Object.keys(spec.clients)) processes.push({ role, status: "error", message: planned.message });
+      for (const role of Object.keys(spec.clients))
+        processes.push({ role, status: "error", message: planned.message });
       return { nodeId: entry.nodeId, revision, processes: processes.slice(0, 8) };
     }
     for (const process of planned.plan.processes) {
@@ -99,7 +103,8 @@ export class AgentObserver {
       if (unit) observed.restarts = unit.restarts;
       const state = unit?.activeState ?? "absent";
       if (spec.desiredState === "stopped") {
-        observed.status = state === "active" || state === "activating" || state === "deactivating" ? "stopping" : "stopped";
+        observed.status =
+          state === "active" || state === "activating" || state === "deactivating" ? "stopping" : "stopped";
       } else if (issue) {
         Object.assign(observed, { status: "error", message: issue.message });
       } else if (state === "failed") {
@@ -116,7 +121,8 @@ export class AgentObserver {
           if (result.message) observed.message = result.message;
           if (result.metrics.peers !== undefined) observed.peers = result.metrics.peers;
           for (const [key, value] of Object.entries(result.metrics)) {
-            if ((metrics as Record<string, unknown>)[key] === undefined) (metrics as Record<string, unknown>)[key] = value;
+            if ((metrics as Record<string, unknown>)[key] === undefined)
+              (metrics as Record<string, unknown>)[key] = value;
           }
         } else if (Date.now() - since < STARTUP_GRACE_MS) {
           observed.status = "starting";
@@ -146,13 +152,24 @@ export class AgentObserver {
   private failureMessage(client: string, unitName: string, unit: UnitState): string {
     const status = unit.exitStatus !== undefined ? ` with status ${unit.exitStatus}` : "";
     const restarts = unit.restarts > 0 ? ` after ${unit.restarts} restarts` : "";
-    const output = unit.recentOutput?.trim().split("\n").slice(-2).join(" | ");
+    // The lines that say what went wrong beat the usage text many clients print after them.
+    const lines = (unit.recentOutput ?? "")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
+    const errors = lines.filter((l) => /error|fatal|panic|denied|in use/i.test(l));
+    const output = (errors.length > 0 ? errors.slice(-2) : lines.slice(-2)).join(" | ");
     const text = `${client} exited${status}${restarts} and is not running${output ? `: ${output}` : ""}. Logs: ${this.options.logHint(unitName)}`;
     return text.slice(0, 2000);
   }
 
   /** Raise an event when a process restarted on its own, or failed, since the last observation. */
-  private trackTransitions(entry: AssignedSpec, client: string, unitName: string, unit: UnitState | undefined): void {
+  private trackTransitions(
+    entry: AssignedSpec,
+    client: string,
+    unitName: string,
+    unit: UnitState | undefined,
+  ): void {
     const before = this.seen.get(unitName);
     const now = Date.now();
     if (!unit) {
@@ -182,7 +199,10 @@ export class AgentObserver {
         level: "error",
         reason: "process.failed",
         message: `${entry.name}: ${this.failureMessage(client, unitName, unit)}`,
-        payload: { unit: unitName, ...(unit.exitStatus !== undefined ? { exitStatus: unit.exitStatus } : {}) },
+        payload: {
+          unit: unitName,
+          ...(unit.exitStatus !== undefined ? { exitStatus: unit.exitStatus } : {}),
+        },
       });
     }
   }
@@ -196,7 +216,10 @@ export class AgentObserver {
     this.cpuSamples.set(pid, { ticks: stat.cpuTicks, atMs: now });
     const hz = clockTicksPerSecond();
     if (previous && now > previous.atMs) {
-      return Math.max(0, Math.round(((stat.cpuTicks - previous.ticks) / hz / ((now - previous.atMs) / 1000)) * 1000));
+      return Math.max(
+        0,
+        Math.round(((stat.cpuTicks - previous.ticks) / hz / ((now - previous.atMs) / 1000)) * 1000),
+      );
     }
     // First sample: the average since the process started.
     const ageSecs = uptimeSeconds() - stat.startTicks / hz;

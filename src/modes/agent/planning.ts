@@ -15,7 +15,11 @@ export function planNode(entry: AssignedSpec, agentDataDir: string, platform: Pl
   const spec = entry.spec;
   if (!spec) return { ok: false, reason: "spec.missing", message: "the node has no spec" };
   if (!NODE_NAME.test(entry.name)) {
-    return { ok: false, reason: "node.name", message: `node name ${JSON.stringify(entry.name)} is not usable on a host` };
+    return {
+      ok: false,
+      reason: "node.name",
+      message: `node name ${JSON.stringify(entry.name)} is not usable on a host`,
+    };
   }
   const adapter = getAdapter(spec.chain);
   if (!adapter) {
@@ -39,7 +43,11 @@ export function planNode(entry: AssignedSpec, agentDataDir: string, platform: Pl
   const result = adapter.plan(entry.name, spec, planEnv(agentDataDir, paths, platform));
   if (!result.ok) {
     const list = result.errors.map((e) => `${e.path}: ${e.message}`).join("; ");
-    return { ok: false, reason: "spec.rejected", message: `the ${spec.chain} adapter rejected the spec: ${list}` };
+    return {
+      ok: false,
+      reason: "spec.rejected",
+      message: `the ${spec.chain} adapter rejected the spec: ${list}`,
+    };
   }
   return { ok: true, adapter, spec, plan: result.plan, paths };
 }

@@ -82,7 +82,11 @@ export class AgentReconciler {
       result = { changed: false, issues: [{ reason, message: errorMessage(error) }] };
     }
     for (const issue of this.options.issues.replace(entry.nodeId, result.issues)) {
-      this.options.logger.error("node cannot converge", { node: entry.name, reason: issue.reason, error: issue.message });
+      this.options.logger.error("node cannot converge", {
+        node: entry.name,
+        reason: issue.reason,
+        error: issue.message,
+      });
       this.options.emit({
         nodeId: entry.nodeId,
         level: "error",
@@ -101,7 +105,8 @@ export class AgentReconciler {
     const { supervisor, downloader, dataDir, platform, logger } = this.options;
     const planned = planNode(entry, dataDir, platform);
     // Nothing on the host changes for a plan that cannot be made: the previous revision keeps running.
-    if (!planned.ok) return { changed: false, issues: [{ reason: planned.reason, message: planned.message }] };
+    if (!planned.ok)
+      return { changed: false, issues: [{ reason: planned.reason, message: planned.message }] };
     const { plan, paths, spec } = planned;
     const log = logger.child({ node: entry.name, revision: entry.revision });
 
@@ -161,9 +166,13 @@ export class AgentReconciler {
         continue;
       }
       if (running(state)) {
-        const stale = installed.has(definition.unitName) || state?.definitionHash !== definition.definitionHash;
+        const stale =
+          installed.has(definition.unitName) || state?.definitionHash !== definition.definitionHash;
         if (stale || generationBumped) {
-          log.info("restarting process", { unit: definition.unitName, why: stale ? "definition" : "restartGeneration" });
+          log.info("restarting process", {
+            unit: definition.unitName,
+            why: stale ? "definition" : "restartGeneration",
+          });
           await supervisor.restart(definition.unitName);
           changed = true;
         }
@@ -202,7 +211,10 @@ export class AgentReconciler {
         restartGeneration: spec.restartGeneration,
         desiredState: spec.desiredState,
       });
-      log.info("node materialized", { desiredState: spec.desiredState, restartGeneration: spec.restartGeneration });
+      log.info("node materialized", {
+        desiredState: spec.desiredState,
+        restartGeneration: spec.restartGeneration,
+      });
       changed = true;
     }
     return { changed, issues };
@@ -213,12 +225,17 @@ export class AgentReconciler {
     const now = Date.now();
     const entry = this.failedRetry.get(unitName);
     if (userAction || (entry && now >= entry.atMs)) {
-      const delayMs = entry && !userAction ? Math.min(entry.delayMs * 2, FAILED_RETRY_MAX_MS) : FAILED_RETRY_INITIAL_MS;
+      const delayMs =
+        entry && !userAction ? Math.min(entry.delayMs * 2, FAILED_RETRY_MAX_MS) : FAILED_RETRY_INITIAL_MS;
       this.failedRetry.set(unitName, { atMs: now + delayMs, delayMs });
       return true;
     }
     // First sight of the failure: leave it failed for a while, so that the error is reported and seen.
-    if (!entry) this.failedRetry.set(unitName, { atMs: now + FAILED_RETRY_INITIAL_MS, delayMs: FAILED_RETRY_INITIAL_MS });
+    if (!entry)
+      this.failedRetry.set(unitName, {
+        atMs: now + FAILED_RETRY_INITIAL_MS,
+        delayMs: FAILED_RETRY_INITIAL_MS,
+      });
     return false;
   }
 
@@ -231,7 +248,8 @@ export class AgentReconciler {
     const paths = nodePaths(this.options.dataDir, entry.name);
     const record = readNodeRecord(paths);
     // The name now belongs to another node (deleted, then redeployed under the same name): hands off.
-    if ((record && record.nodeId !== entry.nodeId) || liveNames.has(entry.name)) return { changed: false, issues: [] };
+    if ((record && record.nodeId !== entry.nodeId) || liveNames.has(entry.name))
+      return { changed: false, issues: [] };
     let changed = false;
     for (const unit of units.values()) {
       if (nodeNameOfUnit(unit.unitName) === entry.name) {

@@ -25,12 +25,16 @@ export interface RunningAgent {
 }
 
 export function startAgent(config: AgentConfig, options: { logger?: Logger } = {}): RunningAgent {
-  const logger = options.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
+  const logger =
+    options.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
   const log = logger.child({ component: "agent", executor: config.agent.name });
   for (const dir of [config.agent.dataDir, binDir(config.agent.dataDir), nodesDir(config.agent.dataDir)]) {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
   }
-  const client = new ControlPlaneClient({ url: config.controlPlane.url, accessToken: config.controlPlane.accessToken });
+  const client = new ControlPlaneClient({
+    url: config.controlPlane.url,
+    accessToken: config.controlPlane.accessToken,
+  });
   let executor: Executor | null = null;
   let supervisor: Supervisor;
   let logHint: (unitName: string) => string;

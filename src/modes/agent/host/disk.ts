@@ -36,7 +36,9 @@ export async function directoryBytes(dir: string): Promise<number> {
   return bytes;
 }
 
-export async function filesystemBytes(path: string): Promise<{ totalBytes: number; availableBytes: number } | null> {
+export async function filesystemBytes(
+  path: string,
+): Promise<{ totalBytes: number; availableBytes: number } | null> {
   try {
     const fs = await statfs(path);
     return { totalBytes: fs.blocks * fs.bsize, availableBytes: fs.bavail * fs.bsize };
