@@ -1,0 +1,217 @@
+// End to end with real parts only: the control plane (test/harness/control-plane.ts, real SQLite, real HTTP),
+// a real agent process with the process supervisor, anvil downloaded from the control plane's artifact
+// directory. A node created through GraphQL must produce blocks, follow every lifecycle action, survive an
+// agent crash without a restart, report errors people can act on, and be removed when deleted.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { eventually } from "../../src/lib/eventually.ts";
+import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
+import { type AgentProcess, agentProcess } from "./agent-process.ts";
+import { ANVIL_BIN, ANVIL_FILE_NAME, blockNumber, freePort, makeTestDir } from "./helpers.ts";
+
+const T = 120_000;
+const WAIT = { timeoutMs: 45_000, intervalMs: 200 };
+
+interface NodeView {
+  id: string;
+  revision: number;
+  phase: string;
+  observedRevision: number | null;
+  observed: {
+    removed?: boolean;
+    processes: { status: string; mainPid?: number; message?: string }[];
+    metrics?: { blockHeight?: number };
+  } | null;
+}
+
+describe("agent end to end (process supervisor, real control plane)", () => {
+  let cp: ControlPlaneHandle;
+  let agent: AgentProcess;
+  let cookie: string;
+  let executorId: string;
+  const scratch = makeTestDir("agent-e2e");
+
+  const gql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+    const result = await cp.gql<T>(query, variables, { cookie });
+    if (!result.data) throw new Error(JSON.stringify(result.errors));
+    return result.data;
+  };
+  const NODE_FIELDS = "id revision phase observedRevision observed";
+  const node = async (id: string) =>
+    (await gql<{ node: NodeView }>(`query($id: ID!) { node(where: { id: $id }) { ${NODE_FIELDS} } }`, { id }))
+      .node;
+  const createNode = async (name: string, spec: Record<string, unknown>) =>
+    (
+      await gql<{ createNode: NodeView }>(
+        `mutation($data: NodeCreateInput!) { createNode(data: $data) { ${NODE_FIELDS} } }`,
+        { data: { executorId, name, spec } },
+      )
+    ).createNode;
+  const lifecycle = (id: string, action: string) =>
+    gql(
+      `mutation($id: ID!, $a: NodeLifecycleAction!) { requestNodeLifecycleAction(id: $id, action: $a) { id } }`,
+      {
+        id,
+        a: action,
+      },
+    );
+  const until = (id: string, what: string, check: (n: NodeView) => boolean) =>
+    eventually(
+      async () => {
+        const n = await node(id);
+        return check(n) ? n : null;
+      },
+      { ...WAIT, message: what },
+    );
+  const devnet = (port: number, extra: Record<string, unknown> = {}) => ({
+    chain: "devnet",
+    network: "local",
+    nodeType: "full",
+    clients: { node: { name: "anvil", version: "1.7.1" } },
+    ports: { rpc: port },
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    // The control plane is the artifact source by default (<url>/artifacts/<file>).
+    mkdirSync(join(cp.dataDir, "artifacts"), { recursive: true });
+    copyFileSync(ANVIL_BIN, join(cp.dataDir, "artifacts", ANVIL_FILE_NAME));
+    cookie = await cp.adminSession();
+    const token = await cp.createExecutorKey("e2e-agent");
+    agent = agentProcess(scratch.dir, { url: cp.url, token, name: "e2e-agent" });
+    await agent.start();
+    const registered = await agent.waitForLog("executor registered");
+    await agent.waitForLog("capabilities reported");
+    executorId = String(registered.executorId);
+  }, T);
+
+  afterAll(async () => {
+    await agent?.stop();
+    await cp?.stop();
+    scratch.cleanup();
+  }, T);
+
+  test(
+    "a devnet node created through GraphQL runs, and follows stop, start, restart, edit and delete",
+    async () => {
+      const port = await freePort();
+      const created = await createNode("e2e-life", devnet(port));
+      const running = await until(
+        created.id,
+        "running at revision 1",
+        (n) => n.phase === "running" && n.observedRevision === 1,
+      );
+      expect(running.observed!.metrics!.blockHeight).toBeGreaterThanOrEqual(0);
+      await eventually(async () => (await blockNumber(port)) >= 2, { ...WAIT, message: "blocks rising" });
+
+      await lifecycle(created.id, "stop");
+      await until(created.id, "stopped", (n) => n.phase === "stopped");
+      await expect(blockNumber(port)).rejects.toThrow();
+      const nodeDir = join(agent.dataDir, "nodes/e2e-life");
+      expect(existsSync(join(nodeDir, "data/state.json"))).toBe(true);
+
+      await lifecycle(created.id, "start");
+      const started = await until(
+        created.id,
+        "running again",
+        (n) => n.phase === "running" && !!n.observed?.processes[0]?.mainPid,
+      );
+      const pid = started.observed!.processes[0]!.mainPid!;
+
+      await lifecycle(created.id, "restart");
+      await until(
+        created.id,
+        "a new process after restart",
+        (n) =>
+          n.phase === "running" &&
+          !!n.observed?.processes[0]?.mainPid &&
+          n.observed.processes[0].mainPid !== pid,
+      );
+
+      const edited = await gql<{ updateNode: NodeView }>(
+        `mutation($id: ID!, $spec: JSON!) { updateNode(where: { id: $id }, data: { spec: $spec }) { ${NODE_FIELDS} } }`,
+        { id: created.id, spec: devnet(port, { settings: { blockTimeSecs: 2 } }) },
+      );
+      await until(
+        created.id,
+        "the edit applied",
+        (n) => n.observedRevision === edited.updateNode.revision && n.phase === "running",
+      );
+
+      await gql(`mutation($id: ID!) { deleteNode(where: { id: $id }) { id } }`, { id: created.id });
+      await eventually(() => !existsSync(nodeDir), { ...WAIT, message: "the node directory removed" });
+      await expect(blockNumber(port)).rejects.toThrow();
+      const deleted = await gql<{ nodes: NodeView[] }>(
+        `query { nodes(where: { name: { equals: "e2e-life" }, includeDeleted: true }) { ${NODE_FIELDS} } }`,
+      );
+      await eventually(
+        async () =>
+          (
+            await gql<{ nodes: NodeView[] }>(
+              `query { nodes(where: { name: { equals: "e2e-life" }, includeDeleted: true }) { ${NODE_FIELDS} } }`,
+            )
+          ).nodes[0]?.observed?.removed === true,
+        { ...WAIT, message: "the removal reported" },
+      );
+      expect(deleted.nodes).toHaveLength(1);
+    },
+    T,
+  );
+
+  test(
+    "an agent crash leaves the node running; the restarted agent adopts it without re-rolling it",
+    async () => {
+      const port = await freePort();
+      const created = await createNode("e2e-adopt", devnet(port));
+      const before = await until(
+        created.id,
+        "running",
+        (n) => n.phase === "running" && !!n.observed?.processes[0]?.mainPid,
+      );
+      const pid = before.observed!.processes[0]!.mainPid!;
+      await agent.kill();
+      const height = await blockNumber(port); // still answering without its agent
+      const from = agent.logs.length;
+      await agent.start();
+      await agent.waitForLog("executor registered", { from });
+      await agent.waitForLog("adopted running process", { from });
+      await eventually(async () => (await blockNumber(port)) > height, {
+        ...WAIT,
+        message: "blocks keep rising",
+      });
+      const after = await until(created.id, "reported by the new agent", (n) => n.phase === "running");
+      expect(after.observed!.processes[0]!.mainPid).toBe(pid);
+    },
+    T,
+  );
+
+  test(
+    "a port already in use turns into an error on the node and a runtime event, and other nodes keep running",
+    async () => {
+      const port = await freePort();
+      const squatter: Server = createServer();
+      await new Promise<void>((resolve) => squatter.listen(port, "127.0.0.1", resolve));
+      try {
+        const created = await createNode("e2e-busy", devnet(port));
+        const failed = await until(created.id, "error", (n) => n.phase === "error");
+        expect(failed.observed!.processes[0]!.message).toContain(`port ${port} (rpc) is already in use`);
+        const events = await gql<{ events: { type: string; message: string }[] }>(
+          `query($id: ID!) { events(filter: { nodeId: $id }) { type message } }`,
+          { id: created.id },
+        );
+        expect(
+          events.events.some((e) => e.type === "runtime.event" && e.message.includes("already in use")),
+        ).toBe(true);
+        const other = await freePort();
+        const healthy = await createNode("e2e-fine", devnet(other));
+        await until(healthy.id, "the other node running", (n) => n.phase === "running");
+      } finally {
+        await new Promise<void>((resolve) => squatter.close(() => resolve()));
+      }
+    },
+    T,
+  );
+});

@@ -1,0 +1,115 @@
+// Test harness: a real agent process (`bun src/main.ts agent run -c <file>`) with the process supervisor,
+// its config written to a test directory, its log lines captured. kill() is SIGKILL (a crash: its children
+// keep running), stop() is SIGTERM (graceful: its children stop with it).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { eventually } from "../../src/lib/eventually.ts";
+import { REPO_ROOT } from "./helpers.ts";
+
+const BUN = join(REPO_ROOT, "node_modules/.bin/bun");
+
+export interface AgentProcess {
+  dataDir: string;
+  configPath: string;
+  logs: string[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+  /** Waits for a JSON log line whose msg is `msg` (at index `from` or later); returns it parsed. */
+  waitForLog(msg: string, options?: { from?: number; timeoutMs?: number }): Promise<Record<string, unknown>>;
+}
+
+export function agentProcess(
+  dir: string,
+  options: { url: string; token: string; name: string },
+): AgentProcess {
+  const dataDir = join(dir, "agent-data");
+  const configPath = join(dir, "agent.toml");
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(
+    configPath,
+    [
+      "[agent]",
+      `name = "${options.name}"`,
+      `data_dir = "${dataDir}"`,
+      "[control_plane]",
+      `url = "${options.url}"`,
+      `access_token = "${options.token}"`,
+      "[logging]",
+      'level = "debug"',
+      "[reconciler]",
+      "interval_secs = 1",
+      "[reporter]",
+      "interval_secs = 1",
+      "scrape_timeout_ms = 2000",
+      "[supervisor]",
+      'kind = "process"',
+      "",
+    ].join("\n"),
+    { mode: 0o600 },
+  );
+  const logs: string[] = [];
+  let child: Subprocess | null = null;
+  const agent: AgentProcess = {
+    dataDir,
+    configPath,
+    logs,
+    async start() {
+      const proc = Bun.spawn([BUN, join(REPO_ROOT, "src/main.ts"), "agent", "run", "-c", configPath], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      child = proc;
+      for (const stream of [proc.stdout, proc.stderr]) {
+        void (async () => {
+          const decoder = new TextDecoder();
+          let buffer = "";
+          const reader = (stream as ReadableStream<Uint8Array>).getReader();
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            buffer += decoder.decode(value);
+            let nl = buffer.indexOf("\n");
+            while (nl !== -1) {
+              logs.push(buffer.slice(0, nl));
+              buffer = buffer.slice(nl + 1);
+              nl = buffer.indexOf("\n");
+            }
+          }
+        })();
+      }
+    },
+    async stop() {
+      if (!child) return;
+      child.kill("SIGTERM");
+      await child.exited;
+      child = null;
+    },
+    async kill() {
+      if (!child) return;
+      child.kill("SIGKILL");
+      await child.exited;
+      child = null;
+    },
+    waitForLog(msg, { from = 0, timeoutMs = 30_000 } = {}) {
+      return eventually(
+        () => {
+          for (const line of logs.slice(from)) {
+            try {
+              const record = JSON.parse(line) as Record<string, unknown>;
+              if (record.msg === msg) return record;
+            } catch {
+              // not JSON
+            }
+          }
+          return null;
+        },
+        { timeoutMs, message: `agent log "${msg}" (last lines: ${logs.slice(-5).join(" / ")})` },
+      );
+    },
+  };
+  return agent;
+}
