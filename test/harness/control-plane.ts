@@ -17,7 +17,8 @@ export interface ControlPlaneHandle {
   adminPassword: string;
   /** Every line the process wrote (stdout and stderr). */
   logs: string[];
-  stop(): Promise<void>;
+  /** SIGTERM; resolves with the exit code. */
+  stop(): Promise<number | null>;
   kill(): Promise<void>;
   /** Starts again on the same port and data directory. */
   restart(): Promise<void>;
@@ -127,10 +128,11 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
     adminPassword,
     logs,
     async stop() {
-      if (!proc) return;
+      if (!proc) return null;
       proc.kill("SIGTERM");
-      await proc.exited;
+      const code = await proc.exited;
       proc = null;
+      return code;
     },
     async kill() {
       if (!proc) return;

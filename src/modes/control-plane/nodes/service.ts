@@ -267,11 +267,17 @@ export class NodeService {
       meta: caller.meta,
       at: now,
     });
+    const executor = tx
+      .select({ name: executors.name })
+      .from(executors)
+      .where(eq(executors.id, write.node.executorId))
+      .get();
     appendEvent(tx, {
       organizationId: caller.organizationId,
       type: write.event.type,
       message: write.event.message,
       executorId: write.node.executorId,
+      executorName: executor?.name ?? null,
       nodeId: write.node.id,
       nodeName: write.node.name,
       payload: { revision, ...write.event.payload },
