@@ -1,56 +1,23 @@
 // The `process` supervisor: runs each definition as a direct child of the agent, for hosts without systemd
-// (the local demo). It keeps what systemd would keep on disk under its state directory, so a restarted agent
-// finds its children again:
-//   <unit>.json     the installed definition (with its hash)
-//   <unit>.state    the runtime record: wanted state, pid + start time (pid reuse safe), restarts, last exit
-//   <unit>.log      the process's stdout and stderr (appended; a file, not a pipe, so the child outlives us)
-// Children run in their own session, so a terminal's Ctrl-C reaches the agent, which decides what stops.
-// A child that exits is restarted per its restartPolicy, at most START_LIMIT_BURST times per
-// START_LIMIT_INTERVAL_MS (then `failed`, like systemd's start limit). Children left by a previous agent are
-// adopted and watched through /proc (their exit status is unknown, so their exit counts as a failure).
-
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+// (the local demo). Its state lives on disk (process-store.ts) as systemd's would, so a restarted agent finds
+// its children again. Children run in their own session, so a terminal's Ctrl-C reaches the agent, which
+// decides what stops. A child that exits is restarted per its restartPolicy, at most START_LIMIT_BURST times
+// per START_LIMIT_INTERVAL_MS (then `failed`, like systemd's start limit). Children left by a previous agent
+// are adopted and watched through /proc (their exit status is unknown, so their exit counts as a failure).
+import { closeSync } from "node:fs";
 import { constants } from "node:os";
-import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { errorMessage } from "../../../lib/errors.ts";
 import type { Logger } from "../../../lib/log.ts";
 import { silentLogger } from "../../../lib/log.ts";
 import { isSameProcessAlive, readProcStat } from "../host/proc.ts";
+import { ProcessStateStore, type RuntimeRecord } from "./process-store.ts";
 import type { ProcessDefinition, Supervisor, UnitActiveState, UnitState } from "./types.ts";
 
 const START_LIMIT_BURST = 5;
 const START_LIMIT_INTERVAL_MS = 60_000;
 const RESTART_DELAY_MS = 1000;
 const WATCH_INTERVAL_MS = 500;
-const OUTPUT_TAIL_BYTES = 2048;
-
-interface RuntimeRecord {
-  wanted: "active" | "inactive";
-  pid: number;
-  pidStartTicks: number;
-  startedAtMs: number;
-  /** The definition the process was started with: an install alone does not change a running process. */
-  runningHash?: string;
-  restarts: number;
-  exitStatus?: number;
-  /** Set when the start limit was hit or the policy forbids a restart after a failure. */
-  failed?: boolean;
-  /** Recent start times, for the start limit. */
-  starts: number[];
-}
 
 interface Live {
   /** Our own child (we get its exit status) or null for an adopted one (watched through /proc). */
@@ -69,44 +36,37 @@ export interface ProcessSupervisorOptions {
   onChange?: (unitName: string) => void;
 }
 
-const UNIT_NAME = /^[A-Za-z0-9][A-Za-z0-9@._-]{0,200}$/;
-
 export class ProcessSupervisor implements Supervisor {
   readonly kind = "process" as const;
-  private readonly dir: string;
+  private readonly store: ProcessStateStore;
   private readonly log: Logger;
   private readonly live = new Map<string, Live>();
   private readonly watcher: ReturnType<typeof setInterval>;
   private closed = false;
 
   constructor(private readonly options: ProcessSupervisorOptions) {
-    this.dir = options.stateDir;
+    this.store = new ProcessStateStore(options.stateDir);
     this.log = options.logger ?? silentLogger;
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     this.adoptAll();
     this.watcher = setInterval(() => this.watchAdopted(), WATCH_INTERVAL_MS);
     this.watcher.unref?.();
   }
 
   async list(): Promise<UnitState[]> {
-    const names = readdirSync(this.dir)
-      .filter((f) => f.endsWith(".json"))
-      .map((f) => f.slice(0, -".json".length))
-      .sort();
-    return names.map((name) => this.stateOf(name));
+    return this.store.unitNames().map((name) => this.stateOf(name));
   }
 
   async install(definition: ProcessDefinition): Promise<boolean> {
-    this.checkName(definition.unitName);
-    const current = this.readDefinition(definition.unitName);
+    this.store.checkName(definition.unitName);
+    const current = this.store.readDefinition(definition.unitName);
     if (current?.definitionHash === definition.definitionHash) return false;
-    this.writeAtomic(this.path(definition.unitName, "json"), `${JSON.stringify(definition, null, 2)}\n`);
+    this.store.writeDefinition(definition);
     return true;
   }
 
   async start(unitName: string): Promise<void> {
     const definition = this.requireDefinition(unitName);
-    const record = this.readRecord(unitName);
+    const record = this.store.readRecord(unitName);
     if (record && record.wanted === "active" && this.isRunning(unitName, record)) return;
     const live = this.live.get(unitName);
     if (live?.restartTimer) clearTimeout(live.restartTimer);
@@ -115,11 +75,11 @@ export class ProcessSupervisor implements Supervisor {
   }
 
   async stop(unitName: string): Promise<void> {
-    const definition = this.readDefinition(unitName);
-    const record = this.readRecord(unitName);
+    const definition = this.store.readDefinition(unitName);
+    const record = this.store.readRecord(unitName);
     if (!record) return;
     // Persist the intent first: if the agent dies mid-stop, the next one must not restart the process.
-    this.writeRecord(unitName, { ...record, wanted: "inactive", failed: false });
+    this.store.writeRecord(unitName, { ...record, wanted: "inactive", failed: false });
     await this.terminate(unitName, record, (definition?.stopTimeoutSecs ?? 30) * 1000);
   }
 
@@ -131,7 +91,7 @@ export class ProcessSupervisor implements Supervisor {
   async remove(unitName: string): Promise<void> {
     await this.stop(unitName);
     this.live.delete(unitName);
-    for (const ext of ["json", "state", "log"]) rmSync(this.path(unitName, ext), { force: true });
+    this.store.removeAll(unitName);
   }
 
   /** Stop every running unit (graceful agent shutdown): children live as long as their agent. */
@@ -151,14 +111,14 @@ export class ProcessSupervisor implements Supervisor {
 
   /** The log file of a unit, for people and error messages. */
   logPath(unitName: string): string {
-    return this.path(unitName, "log");
+    return this.store.path(unitName, "log");
   }
 
   // --- state -------------------------------------------------------------------------------------------
 
   private stateOf(unitName: string): UnitState {
-    const definition = this.readDefinition(unitName);
-    const record = this.readRecord(unitName);
+    const definition = this.store.readDefinition(unitName);
+    const record = this.store.readRecord(unitName);
     const base = { unitName, definitionHash: definition?.definitionHash ?? null };
     if (!record) return { ...base, activeState: "inactive", subState: "dead", mainPid: 0, restarts: 0 };
     const running = this.isRunning(unitName, record);
@@ -186,7 +146,7 @@ export class ProcessSupervisor implements Supervisor {
       ...(running ? { activeSinceMs: record.startedAtMs } : {}),
     };
     if (activeState !== "active") {
-      const output = this.tailOutput(unitName);
+      const output = this.store.tailOutput(unitName);
       if (output) state.recentOutput = output;
     }
     return state;
@@ -199,13 +159,19 @@ export class ProcessSupervisor implements Supervisor {
     return record.pid > 0 && isSameProcessAlive(record.pid, record.pidStartTicks);
   }
 
+  private requireDefinition(unitName: string): ProcessDefinition {
+    const definition = this.store.readDefinition(unitName);
+    if (!definition) throw new Error(`unit ${unitName} is not installed`);
+    return definition;
+  }
+
   // --- running processes -------------------------------------------------------------------------------
 
   private spawn(definition: ProcessDefinition, history: { restarts: number; starts: number[] }): void {
     const { unitName } = definition;
     const now = Date.now();
     const starts = [...history.starts.filter((t) => now - t < START_LIMIT_INTERVAL_MS), now];
-    const logFd = openSync(this.path(unitName, "log"), "a", 0o600);
+    const logFd = this.store.openLog(unitName);
     let child: Subprocess;
     try {
       child = Bun.spawn([definition.executable, ...definition.args], {
@@ -217,7 +183,7 @@ export class ProcessSupervisor implements Supervisor {
     } catch (error) {
       closeSync(logFd);
       // An executable that cannot even be started (missing, not executable) is a failed unit, not a crash.
-      this.writeRecord(unitName, {
+      this.store.writeRecord(unitName, {
         wanted: "active",
         pid: 0,
         pidStartTicks: 0,
@@ -227,13 +193,16 @@ export class ProcessSupervisor implements Supervisor {
         failed: true,
         starts,
       });
-      this.appendLog(unitName, `novacula: cannot start ${definition.executable}: ${errorMessage(error)}`);
+      this.store.appendLog(
+        unitName,
+        `novacula: cannot start ${definition.executable}: ${errorMessage(error)}`,
+      );
       return;
     }
     closeSync(logFd);
     const stat = readProcStat(child.pid);
     this.live.set(unitName, { child, pid: child.pid, stopping: false });
-    this.writeRecord(unitName, {
+    this.store.writeRecord(unitName, {
       wanted: "active",
       pid: child.pid,
       pidStartTicks: stat?.startTicks ?? 0,
@@ -252,25 +221,25 @@ export class ProcessSupervisor implements Supervisor {
 
   private onExit(unitName: string, pid: number, exitStatus: number, clean: boolean): void {
     const live = this.live.get(unitName);
-    const record = this.readRecord(unitName);
+    const record = this.store.readRecord(unitName);
     if (!record || record.pid !== pid) return;
     if (live?.pid === pid && live.stopping) return;
-    const definition = this.readDefinition(unitName);
+    const definition = this.store.readDefinition(unitName);
     const policy = definition?.restartPolicy ?? "no";
     const restart =
       record.wanted === "active" && (policy === "always" || (policy === "on-failure" && !clean));
     const now = Date.now();
     const recent = record.starts.filter((t) => now - t < START_LIMIT_INTERVAL_MS);
     const limited = restart && recent.length >= START_LIMIT_BURST;
-    this.writeRecord(unitName, { ...record, exitStatus, failed: !clean || limited });
+    this.store.writeRecord(unitName, { ...record, exitStatus, failed: !clean || limited });
     this.log.warn("process exited", { unit: unitName, pid, exitStatus, restart: restart && !limited });
     if (restart && !limited && definition && !this.closed) {
       const timer = setTimeout(() => {
-        const current = this.readRecord(unitName);
+        const current = this.store.readRecord(unitName);
         const entry = this.live.get(unitName);
         if (entry) entry.restartTimer = undefined;
         if (this.closed || !current || current.wanted !== "active" || current.pid !== pid) return;
-        const latest = this.readDefinition(unitName);
+        const latest = this.store.readDefinition(unitName);
         if (latest) this.spawn(latest, { restarts: current.restarts + 1, starts: current.starts });
         this.options.onChange?.(unitName);
       }, RESTART_DELAY_MS);
@@ -305,10 +274,8 @@ export class ProcessSupervisor implements Supervisor {
 
   /** On start-up: children of a previous agent still running are ours to watch; dead ones show as failed. */
   private adoptAll(): void {
-    for (const file of readdirSync(this.dir)) {
-      if (!file.endsWith(".state")) continue;
-      const unitName = file.slice(0, -".state".length);
-      const record = this.readRecord(unitName);
+    for (const unitName of this.store.recordedUnits()) {
+      const record = this.store.readRecord(unitName);
       if (record && record.pid > 0 && isSameProcessAlive(record.pid, record.pidStartTicks)) {
         this.live.set(unitName, { child: null, pid: record.pid, stopping: false });
         this.log.info("adopted running process", { unit: unitName, pid: record.pid });
@@ -319,82 +286,11 @@ export class ProcessSupervisor implements Supervisor {
   private watchAdopted(): void {
     for (const [unitName, live] of this.live) {
       if (live.child || live.stopping || live.pid === 0) continue;
-      const record = this.readRecord(unitName);
+      const record = this.store.readRecord(unitName);
       if (!record || record.pid !== live.pid) continue;
       if (!isSameProcessAlive(record.pid, record.pidStartTicks))
         this.onExit(unitName, record.pid, 255, false);
     }
-  }
-
-  // --- files ---------------------------------------------------------------------------------------------
-
-  private checkName(unitName: string): void {
-    if (!UNIT_NAME.test(unitName)) throw new Error(`invalid unit name: ${JSON.stringify(unitName)}`);
-  }
-
-  private path(unitName: string, ext: string): string {
-    this.checkName(unitName);
-    return join(this.dir, `${unitName}.${ext}`);
-  }
-
-  private readDefinition(unitName: string): ProcessDefinition | null {
-    return readJson<ProcessDefinition>(this.path(unitName, "json"));
-  }
-
-  private requireDefinition(unitName: string): ProcessDefinition {
-    const definition = this.readDefinition(unitName);
-    if (!definition) throw new Error(`unit ${unitName} is not installed`);
-    return definition;
-  }
-
-  private readRecord(unitName: string): RuntimeRecord | null {
-    return readJson<RuntimeRecord>(this.path(unitName, "state"));
-  }
-
-  private writeRecord(unitName: string, record: RuntimeRecord): void {
-    if (!existsSync(this.path(unitName, "json"))) return; // removed meanwhile
-    this.writeAtomic(this.path(unitName, "state"), JSON.stringify(record));
-  }
-
-  private writeAtomic(path: string, text: string): void {
-    const temp = `${path}.tmp-${process.pid}`;
-    writeFileSync(temp, text, { mode: 0o600 });
-    renameSync(temp, path);
-  }
-
-  private appendLog(unitName: string, line: string): void {
-    writeFileSync(this.path(unitName, "log"), `${line}\n`, { flag: "a", mode: 0o600 });
-  }
-
-  private tailOutput(unitName: string): string | null {
-    const path = this.path(unitName, "log");
-    try {
-      const size = statSync(path).size;
-      if (size === 0) return null;
-      const length = Math.min(size, OUTPUT_TAIL_BYTES);
-      const buffer = Buffer.alloc(length);
-      const fd = openSync(path, "r");
-      try {
-        readSync(fd, buffer, 0, length, size - length);
-      } finally {
-        closeSync(fd);
-      }
-      const lines = buffer
-        .toString("utf8")
-        .split("\n")
-        .filter((l) => l.trim() !== "");
-      return lines.slice(-5).join("\n") || null;
-    } catch {
-      return null;
-    }
-  }
-}
-
-function readJson<T>(path: string): T | null {
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as T;
-  } catch {
-    return null;
   }
 }
 
