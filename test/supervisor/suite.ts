@@ -67,6 +67,8 @@ export function supervisorSuite(name: string, makeSupervisor: () => Promise<Supe
     const stateOf = async (unitName: string): Promise<UnitState | undefined> =>
       (await sv().list()).find((u) => u.unitName === unitName);
     const kill9 = async (pid: number) => {
+      // Never 0 or negative: `kill -9 0` / process.kill(-n) would hit a whole process group (this runner's).
+      if (!(pid > 0)) throw new Error(`refusing to kill pid ${pid}`);
       if (handle.exec) {
         const { code, stderr } = await handle.exec(["kill", "-9", String(pid)]);
         if (code !== 0) throw new Error(`kill -9 ${pid}: ${stderr}`);
