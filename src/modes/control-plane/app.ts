@@ -4,6 +4,10 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Elysia } from "elysia";
 import { notFound } from "../../lib/errors.ts";
+import { abuseGuard, clientIp } from "./abuse/guard.ts";
+import { auditRoutes } from "./audit/routes.ts";
+import { CLIENT_IP_HEADER } from "./auth/tenancy-hooks.ts";
+import { executorConnectRoutes } from "./executor-connect/routes.ts";
 import { executorRoutes } from "./executors/routes.ts";
 import { GRAPHQL_MODULES } from "./graphql/modules.ts";
 import { createGraphQL } from "./graphql/yoga.ts";
@@ -17,9 +21,22 @@ export function createApp(s: ControlPlaneServices) {
   return (
     new Elysia()
       .onError(({ error, code }) => errorToResponse(error, code, s.log))
+      .use(abuseGuard(s))
       .get("/healthz", () => ({ status: "ok" }))
-      .all("/api/auth/*", ({ request }) => s.auth.handler(request), { parse: "none" })
+      .all(
+        "/api/auth/*",
+        ({ request, server }) => {
+          // better-auth reads the client IP (rate limits, session rows) from this header only; it is
+          // always overwritten here, so a client can't choose its own.
+          const headers = new Headers(request.headers);
+          headers.set(CLIENT_IP_HEADER, clientIp(request, server));
+          return s.auth.handler(new Request(request, { headers }));
+        },
+        { parse: "none" },
+      )
       .use(executorRoutes(s))
+      .use(executorConnectRoutes())
+      .use(auditRoutes(s))
       .all(
         "/graphql",
         ({ request, server }) => yoga.fetch(request, { ip: server?.requestIP(request)?.address ?? null }),

@@ -17,6 +17,12 @@ export interface ControlPlaneConfig {
   readonly eventRetentionDays: number;
   readonly eventRetentionMaxPerOrg: number;
   readonly production: boolean;
+  /** Tenancy (docs/tenancy.md): self-service sign-up, key rotation grace, invitation lifetime, SMTP. */
+  readonly openSignUp: boolean;
+  readonly apiKeyRotationGraceMs: number;
+  readonly invitationTtlMs: number;
+  readonly smtpUrl: string | null;
+  readonly smtpFrom: string;
 }
 
 /** Every variable the control plane reads, with its documentation; a test checks docs/control-plane-env.md. */
@@ -33,6 +39,11 @@ export const CONTROL_PLANE_ENV = [
   "EVENT_RETENTION_DAYS",
   "EVENT_RETENTION_MAX_PER_ORG",
   "NODE_ENV",
+  "OPEN_SIGN_UP",
+  "API_KEY_ROTATION_GRACE_MS",
+  "INVITATION_TTL_MS",
+  "SMTP_URL",
+  "SMTP_FROM",
 ] as const;
 
 type Env = Record<string, string | undefined>;
@@ -42,9 +53,20 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(`${name}=${JSON.stringify(raw)} is not valid`, `set ${name} to a whole number from ${min} to ${max}`);
+    throw new UsageError(
+      `${name}=${JSON.stringify(raw)} is not valid`,
+      `set ${name} to a whole number from ${min} to ${max}`,
+    );
   }
   return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new UsageError(`${name}=${JSON.stringify(raw)} is not valid`, `set ${name} to true or false`);
 }
 
 function url(name: string, raw: string): string {
@@ -52,9 +74,13 @@ function url(name: string, raw: string): string {
   try {
     parsed = new URL(raw);
   } catch {
-    throw new UsageError(`${name}=${JSON.stringify(raw)} is not a URL`, `set ${name} like https://novacula.example.com`);
+    throw new UsageError(
+      `${name}=${JSON.stringify(raw)} is not a URL`,
+      `set ${name} like https://novacula.example.com`,
+    );
   }
-  if (!/^https?:$/.test(parsed.protocol)) throw new UsageError(`${name} must be http(s)`, `use an http:// or https:// URL`);
+  if (!/^https?:$/.test(parsed.protocol))
+    throw new UsageError(`${name} must be http(s)`, `use an http:// or https:// URL`);
   if (raw.endsWith("/")) throw new UsageError(`${name} must not end with a slash`, `remove the trailing "/"`);
   return raw;
 }
@@ -75,7 +101,10 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
   }
   const secret = env.BETTER_AUTH_SECRET || null;
   if (secret !== null && secret.length < 32) {
-    throw new UsageError("BETTER_AUTH_SECRET is too short", "use at least 32 characters, e.g. `openssl rand -hex 32`");
+    throw new UsageError(
+      "BETTER_AUTH_SECRET is too short",
+      "use at least 32 characters, e.g. `openssl rand -hex 32`",
+    );
   }
   const adminPassword = env.INITIAL_ADMIN_PASSWORD || null;
   if (adminPassword !== null && adminPassword.length < 12) {
@@ -83,11 +112,17 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
   }
   const adminEmail = env.INITIAL_ADMIN_EMAIL || null;
   if (adminEmail !== null && !/^[^@\s]+@[^@\s]+$/.test(adminEmail)) {
-    throw new UsageError(`INITIAL_ADMIN_EMAIL=${JSON.stringify(adminEmail)} is not an email address`, "use name@example.com");
+    throw new UsageError(
+      `INITIAL_ADMIN_EMAIL=${JSON.stringify(adminEmail)} is not an email address`,
+      "use name@example.com",
+    );
   }
   const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new UsageError(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} is not valid`, `use one of ${LOG_LEVELS.join(", ")}`);
+    throw new UsageError(
+      `LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} is not valid`,
+      `use one of ${LOG_LEVELS.join(", ")}`,
+    );
   }
   return Object.freeze({
     port,
@@ -104,5 +139,21 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
     eventRetentionDays: integer(env, "EVENT_RETENTION_DAYS", 90, 1, 36_500),
     eventRetentionMaxPerOrg: integer(env, "EVENT_RETENTION_MAX_PER_ORG", 100_000, 100, 100_000_000),
     production: env.NODE_ENV === "production",
+    openSignUp: boolean(env, "OPEN_SIGN_UP", false),
+    apiKeyRotationGraceMs: integer(env, "API_KEY_ROTATION_GRACE_MS", 86_400_000, 1_000, 30 * 86_400_000),
+    invitationTtlMs: integer(env, "INVITATION_TTL_MS", 7 * 86_400_000, 1_000, 90 * 86_400_000),
+    smtpUrl: smtpUrl(env.SMTP_URL),
+    smtpFrom: env.SMTP_FROM || "Novacula <novacula@localhost>",
   });
+}
+
+function smtpUrl(raw: string | undefined): string | null {
+  if (!raw) return null;
+  if (!/^smtps?:\/\/[^/\s]+(\/.*)?$/.test(raw)) {
+    throw new UsageError(
+      "SMTP_URL is not an SMTP URL",
+      "use smtp://user:password@host:587 or smtps://user:password@host:465",
+    );
+  }
+  return raw;
 }

@@ -3,11 +3,13 @@
 import { openDatabase } from "../../db/client.ts";
 import { type Clock, systemClock } from "../../lib/clock.ts";
 import { createLogger, type Logger } from "../../lib/log.ts";
+import { AbuseLimits } from "./abuse/limiter.ts";
 import { createApp } from "./app.ts";
 import { createAuth } from "./auth/better-auth.ts";
 import { bootstrapInitialAdmin } from "./auth/bootstrap.ts";
 import { resolveAuthSecret } from "./auth/secret.ts";
 import type { ControlPlaneConfig } from "./config.ts";
+import { pruneRuntimeEvents } from "./events/retention.ts";
 import { type ControlPlaneServices, createServices } from "./services.ts";
 
 export interface RunningControlPlane {
@@ -25,17 +27,40 @@ export async function startControlPlane(
   const clock = options.clock ?? systemClock;
   const db = openDatabase(config.databasePath);
   const secret = resolveAuthSecret(db, config.authSecret);
-  const auth = createAuth({ db, secret, baseUrl: config.publicUrl, openSignUp: false });
+  const limits = new AbuseLimits();
+  const auth = createAuth({
+    db,
+    secret,
+    baseUrl: config.publicUrl,
+    openSignUp: config.openSignUp,
+    limits,
+    log,
+    clock,
+  });
   await bootstrapInitialAdmin(db, auth, config.initialAdminEmail, config.initialAdminPassword, log);
-  const services = createServices(config, db, auth, log, clock);
+  const services = createServices(config, db, auth, log, clock, limits);
   services.batcher.start();
   const sweep = setInterval(() => {
     try {
       services.executors.sweep();
+      services.keyManagement.sweepGrace();
     } catch (error) {
       log.error("liveness sweep failed", { error });
     }
   }, 1_000);
+  const retention = setInterval(() => {
+    try {
+      const removed = pruneRuntimeEvents(
+        db,
+        clock.now(),
+        config.eventRetentionDays,
+        config.eventRetentionMaxPerOrg,
+      );
+      if (removed > 0) log.info("pruned runtime events", { removed });
+    } catch (error) {
+      log.error("event retention failed", { error });
+    }
+  }, 60_000);
   const app = createApp(services).listen({ port: config.port, hostname: "0.0.0.0", idleTimeout: 60 });
   const port = app.server!.port!;
   const url = `http://localhost:${port}`;
@@ -49,6 +74,7 @@ export async function startControlPlane(
       if (stopped) return;
       stopped = true;
       clearInterval(sweep);
+      clearInterval(retention);
       services.feed.notifyAll();
       await app.stop();
       services.batcher.stop();

@@ -2,17 +2,25 @@
 import type { Db } from "../../db/client.ts";
 import type { Clock } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
+import { AbuseLimits } from "./abuse/limiter.ts";
+import { AccountService } from "./account/service.ts";
 import { ApiKeyService } from "./auth/api-keys.ts";
 import type { Auth } from "./auth/better-auth.ts";
 import { ExecutorAuth } from "./auth/executor-auth.ts";
 import { PrincipalResolver } from "./auth/principal.ts";
 import type { ControlPlaneConfig } from "./config.ts";
 import { RuntimeEventService } from "./events/runtime.ts";
+import { ExecutorConnectService } from "./executor-connect/service.ts";
 import { ExecutorService } from "./executors/service.ts";
 import { WriteBatcher } from "./http/write-batcher.ts";
+import { createInvitationSender } from "./invitations/sender.ts";
+import { InvitationService } from "./invitations/service.ts";
+import { KeyManagementService } from "./keys/service.ts";
+import { MemberService } from "./members/service.ts";
 import { ChangeFeed } from "./nodes/change-feed.ts";
 import { ExecutorNodeView } from "./nodes/executor-view.ts";
 import { NodeService } from "./nodes/service.ts";
+import { OrganizationService } from "./organizations/service.ts";
 
 export interface ControlPlaneServices {
   config: ControlPlaneConfig;
@@ -29,12 +37,31 @@ export interface ControlPlaneServices {
   nodes: NodeService;
   nodeView: ExecutorNodeView;
   runtimeEvents: RuntimeEventService;
+  // Tenancy (issue #4): organizations, members, invitations, account, key lifecycle, connect/delete, limits.
+  limits: AbuseLimits;
+  organizations: OrganizationService;
+  members: MemberService;
+  invitations: InvitationService;
+  account: AccountService;
+  keyManagement: KeyManagementService;
+  executorConnect: ExecutorConnectService;
 }
 
-export function createServices(config: ControlPlaneConfig, db: Db, auth: Auth, log: Logger, clock: Clock): ControlPlaneServices {
+export function createServices(
+  config: ControlPlaneConfig,
+  db: Db,
+  auth: Auth,
+  log: Logger,
+  clock: Clock,
+  limits = new AbuseLimits(),
+): ControlPlaneServices {
   const batcher = new WriteBatcher(db, log);
   const keys = new ApiKeyService(db);
   const feed = new ChangeFeed();
+  const executors = new ExecutorService(db, batcher, clock, config.heartbeatTimeoutMs);
+  const members = new MemberService(db, clock);
+  const keyManagement = new KeyManagementService(db, keys, clock, config.apiKeyRotationGraceMs);
+  const sender = createInvitationSender(config.smtpUrl, config.smtpFrom, log);
   return {
     config,
     db,
@@ -45,10 +72,25 @@ export function createServices(config: ControlPlaneConfig, db: Db, auth: Auth, l
     keys,
     executorAuth: new ExecutorAuth(db, keys, clock),
     principals: new PrincipalResolver(db, auth, keys, clock),
-    executors: new ExecutorService(db, batcher, clock, config.heartbeatTimeoutMs),
+    executors,
     feed,
     nodes: new NodeService(db, feed, clock),
     nodeView: new ExecutorNodeView(db, batcher, clock),
     runtimeEvents: new RuntimeEventService(db, clock),
+    limits,
+    organizations: new OrganizationService(db, clock),
+    members,
+    invitations: new InvitationService(
+      db,
+      clock,
+      members,
+      sender,
+      config.publicUrl,
+      config.invitationTtlMs,
+      log,
+    ),
+    account: new AccountService(db, auth, clock, limits.password),
+    keyManagement,
+    executorConnect: new ExecutorConnectService(db, clock, keys, keyManagement, executors, config.publicUrl),
   };
 }

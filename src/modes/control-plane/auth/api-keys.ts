@@ -82,18 +82,25 @@ export class ApiKeyService {
     expiresAt?: Date | null;
     rotatedFromId?: string;
     now: Date;
+    /** The caller's transaction, so the key and its audit row commit together. */
+    db?: Db;
   }): { row: KeyRow; plaintext: string } {
     const name = validateKeyName(input.name);
     const days = input.expiresInDays;
     if (days !== undefined && days !== null && (!Number.isInteger(days) || days < 1 || days > 3650)) {
-      throw badRequest("expiresInDays must be a whole number of days from 1 to 3650, or empty for no expiry", [
-        { path: "/expiresInDays", message: "use 1..3650 or leave it empty" },
-      ]);
+      throw badRequest(
+        "expiresInDays must be a whole number of days from 1 to 3650, or empty for no expiry",
+        [{ path: "/expiresInDays", message: "use 1..3650 or leave it empty" }],
+      );
     }
     const plaintext = generateKey(input.purpose);
     const expiresAt =
-      input.expiresAt !== undefined ? input.expiresAt : days ? new Date(input.now.getTime() + days * 86_400_000) : null;
-    const row = this.db
+      input.expiresAt !== undefined
+        ? input.expiresAt
+        : days
+          ? new Date(input.now.getTime() + days * 86_400_000)
+          : null;
+    const row = (input.db ?? this.db)
       .insert(apiKeys)
       .values({
         id: Bun.randomUUIDv7(),

@@ -1,10 +1,16 @@
 // better-auth wiring: email + password, cookie sessions, organizations and the system-admin role, on the
-// drizzle adapter over our SQLite database. The only module that configures the auth library.
+// drizzle adapter over our SQLite database. The only module that configures the auth library; the
+// tenancy behaviour (personal organization, active organization, invitation-only sign-up, throttles,
+// audit) comes from tenancy-hooks.ts.
 import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { admin, organization } from "better-auth/plugins";
 import type { Db } from "../../../db/client.ts";
 import { schema } from "../../../db/client.ts";
+import { type Clock, systemClock } from "../../../lib/clock.ts";
+import { type Logger, silentLogger } from "../../../lib/log.ts";
+import { AbuseLimits } from "../abuse/limiter.ts";
+import { CLIENT_IP_HEADER, tenancyAuthOptions } from "./tenancy-hooks.ts";
 
 export interface AuthOptions {
   db: Db;
@@ -12,9 +18,46 @@ export interface AuthOptions {
   baseUrl: string;
   /** Self-hosted default: off, so only invitations add people after the first admin. */
   openSignUp: boolean;
+  limits?: AbuseLimits;
+  log?: Logger;
+  clock?: Clock;
 }
 
-export function createAuth({ db, secret, baseUrl, openSignUp }: AuthOptions) {
+const organizationPlugin = organization({ allowUserToCreateOrganization: false });
+
+/**
+ * Endpoints that would change tenancy or account state behind the GraphQL authorization and audit log:
+ * every endpoint of the organization plugin, and the account endpoints GraphQL replaces (password
+ * change must revoke the other sessions; email is changed by an administrator only; there is no
+ * self-service password reset). The GraphQL API is the one way to do these.
+ */
+export const DISABLED_AUTH_PATHS = [
+  ...Object.values(organizationPlugin.endpoints)
+    .map((e) => (e as { path: string }).path)
+    .filter((path) => typeof path === "string" && path.startsWith("/organization/")),
+  "/change-password",
+  "/change-email",
+  "/update-user",
+  "/delete-user",
+  "/list-sessions",
+  "/revoke-session",
+  "/revoke-sessions",
+  "/revoke-other-sessions",
+  "/request-password-reset",
+  "/reset-password",
+  "/set-password",
+].sort();
+
+export function createAuth({
+  db,
+  secret,
+  baseUrl,
+  openSignUp,
+  limits = new AbuseLimits(),
+  log = silentLogger,
+  clock = systemClock,
+}: AuthOptions) {
+  const tenancy = tenancyAuthOptions({ db, clock, log, openSignUp, limits });
   return betterAuth({
     appName: "Novacula",
     baseURL: baseUrl,
@@ -32,11 +75,32 @@ export function createAuth({ db, secret, baseUrl, openSignUp }: AuthOptions) {
         invitation: schema.invitation,
       },
     }),
-    emailAndPassword: { enabled: true, disableSignUp: !openSignUp, minPasswordLength: 8, maxPasswordLength: 256 },
+    // Sign-up stays reachable for invitees; tenancy-hooks refuses everyone else unless OPEN_SIGN_UP.
+    emailAndPassword: { enabled: true, disableSignUp: false, minPasswordLength: 8, maxPasswordLength: 256 },
+    // Sliding expiry: a week, extended at most once a day while the session is used.
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
-    advanced: { database: { generateId: () => Bun.randomUUIDv7() } },
+    advanced: {
+      database: { generateId: () => Bun.randomUUIDv7() },
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+    },
+    // Per-IP request limits on every auth endpoint (on in every environment, not only production);
+    // sign-in additionally has the per email+IP failure throttle of tenancy-hooks.
+    rateLimit: {
+      enabled: true,
+      storage: "memory",
+      window: 60,
+      max: 300,
+      customRules: {
+        "/sign-in/*": { window: 60, max: 30 },
+        "/sign-up/*": { window: 60, max: 10 },
+        "/get-session": false,
+      },
+    },
+    disabledPaths: DISABLED_AUTH_PATHS,
+    databaseHooks: tenancy.databaseHooks,
+    hooks: tenancy.hooks,
     telemetry: { enabled: false },
-    plugins: [organization({ allowUserToCreateOrganization: true }), admin()],
+    plugins: [organizationPlugin, admin()],
     logger: { disabled: true },
   });
 }

@@ -24,9 +24,24 @@ export async function bootstrapInitialAdmin(
   const created = await auth.api.createUser({
     body: { email, password, name: email.split("@")[0] ?? "admin", role: "admin" },
   });
-  const orgId = Bun.randomUUIDv7();
+  // The sign-up hook gave the admin a personal organization; it becomes the instance's Default one.
+  const personal = db
+    .select({ organizationId: member.organizationId })
+    .from(member)
+    .where(eq(member.userId, created.user.id))
+    .get();
+  const orgId = personal?.organizationId ?? Bun.randomUUIDv7();
   db.transaction((tx) => {
-    tx.insert(organization).values({ id: orgId, name: "Default", slug: "default", createdAt: new Date() }).run();
+    if (personal) {
+      tx.update(organization)
+        .set({ name: "Default", slug: "default" })
+        .where(eq(organization.id, orgId))
+        .run();
+      return;
+    }
+    tx.insert(organization)
+      .values({ id: orgId, name: "Default", slug: "default", createdAt: new Date() })
+      .run();
     tx.insert(member)
       .values({ id: Bun.randomUUIDv7(), organizationId: orgId, userId: created.user.id, role: "owner" })
       .run();

@@ -3,11 +3,11 @@
 // (Bearer exc_…) resolve to an executor principal with no user rights.
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
-import { member, user } from "../../../db/schema/index.ts";
+import { member, organization, user } from "../../../db/schema/index.ts";
 import type { Clock } from "../../../lib/clock.ts";
+import { firstActiveOrganization } from "../organizations/service.ts";
 import type { ApiKeyService } from "./api-keys.ts";
 import type { Auth } from "./better-auth.ts";
-import { defaultOrganizationFor } from "./bootstrap.ts";
 
 export type OrgRole = "owner" | "admin" | "member";
 
@@ -44,7 +44,7 @@ export class PrincipalResolver {
     if (!session) return { kind: "anonymous" };
     const organizationId =
       (session.session as { activeOrganizationId?: string | null }).activeOrganizationId ??
-      defaultOrganizationFor(this.db, session.user.id);
+      firstActiveOrganization(this.db, session.user.id);
     return this.userPrincipal(session.user.id, organizationId, "session", {
       sessionId: session.session.id,
       impersonatedBy: (session.session as { impersonatedBy?: string | null }).impersonatedBy ?? null,
@@ -55,11 +55,16 @@ export class PrincipalResolver {
     const now = this.clock.now();
     if (token.startsWith("exc_")) {
       const key = this.keys.verify(token, "executor", now);
-      return key ? { kind: "executor", organizationId: key.organizationId, keyId: key.id } : { kind: "anonymous" };
+      return key
+        ? { kind: "executor", organizationId: key.organizationId, keyId: key.id }
+        : { kind: "anonymous" };
     }
     const key = this.keys.verify(token, "personal", now);
     if (!key?.userId) return { kind: "anonymous" };
-    return this.userPrincipal(key.userId, key.organizationId, "token", { sessionId: null, impersonatedBy: null });
+    return this.userPrincipal(key.userId, key.organizationId, "token", {
+      sessionId: null,
+      impersonatedBy: null,
+    });
   }
 
   private userPrincipal(
@@ -78,6 +83,15 @@ export class PrincipalResolver {
           .get()
       : undefined;
     const systemAdmin = row.role === "admin";
+    // A deactivated organization keeps its data but nobody works in it, except a system admin.
+    const org = organizationId
+      ? this.db
+          .select({ active: organization.active })
+          .from(organization)
+          .where(eq(organization.id, organizationId))
+          .get()
+      : undefined;
+    const usable = org !== undefined && ((membership !== undefined && org.active) || systemAdmin);
     return {
       kind: "user",
       via,
@@ -86,8 +100,8 @@ export class PrincipalResolver {
       email: row.email,
       systemAdmin,
       // A non-member keeps no organization unless they are a system admin (who manages every one).
-      organizationId: membership || systemAdmin ? organizationId : null,
-      role: (membership?.role as OrgRole | undefined) ?? null,
+      organizationId: usable ? organizationId : null,
+      role: usable ? ((membership?.role as OrgRole | undefined) ?? null) : null,
       ...extra,
     };
   }

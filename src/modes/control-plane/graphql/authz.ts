@@ -50,7 +50,11 @@ function tokenRefused(rule: Rule, p: Principal): boolean {
   return "sessionOnly" in rule && rule.sessionOnly === true && p.kind === "user" && p.via === "token";
 }
 
-export function guard(operation: string, rule: Rule, resolver: Resolver): GraphQLFieldResolver<unknown, GraphQLContext> {
+export function guard(
+  operation: string,
+  rule: Rule,
+  resolver: Resolver,
+): GraphQLFieldResolver<unknown, GraphQLContext> {
   OPERATION_RULES.set(operation, rule);
   const guarded: GraphQLFieldResolver<unknown, GraphQLContext> = (source, args, context, info) => {
     const p = context.principal;
@@ -84,11 +88,15 @@ export function guard(operation: string, rule: Rule, resolver: Resolver): GraphQ
 }
 
 /** Throws unless every Query and Mutation field has a guarded resolver: none ships unguarded. */
-export function assertAllGuarded(resolvers: Record<string, Record<string, unknown>>, fields: { Query: string[]; Mutation: string[] }) {
+export function assertAllGuarded(
+  resolvers: Record<string, Record<string, unknown>>,
+  fields: { Query: string[]; Mutation: string[] },
+) {
   for (const type of ["Query", "Mutation"] as const) {
     for (const field of fields[type]) {
       const resolver = resolvers[type]?.[field] as { [GUARDED]?: string } | undefined;
-      if (!resolver?.[GUARDED]) throw new Error(`${type}.${field} has no guarded resolver: wrap it with guard()`);
+      if (!resolver?.[GUARDED])
+        throw new Error(`${type}.${field} has no guarded resolver: wrap it with guard()`);
     }
   }
 }
@@ -152,7 +160,10 @@ export function authorize(allowed: boolean, message?: string): void {
  * Audit rows a subject may see in the active organization (reference §15): owner and system admin,
  * everything; admin, own rows and rows of people who are not the owner or another admin; member, own rows.
  */
-export type AuditVisibility = { kind: "all" } | { kind: "admin"; userId: string } | { kind: "own"; userId: string };
+export type AuditVisibility =
+  | { kind: "all" }
+  | { kind: "admin"; userId: string }
+  | { kind: "own"; userId: string };
 
 export function auditVisibility(s: Subject): AuditVisibility {
   if (isOwner(s)) return { kind: "all" };

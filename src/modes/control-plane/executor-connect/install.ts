@@ -1,0 +1,97 @@
+// Install commands and the agent installer script this control plane serves at GET /install.sh. The key
+// travels in an environment variable of the piped shell, never in a URL (URLs end up in proxy logs).
+// The script is a fixed text with no per-request values: everything variable comes from the environment.
+
+/** POSIX single-quoting. */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'"'"'`)}'`;
+}
+
+export interface InstallTarget {
+  name: string;
+  channel: string;
+  key: string;
+}
+
+export function agentInstallCommand(publicUrl: string, t: InstallTarget): string {
+  return [
+    `curl -fsSL ${shellQuote(`${publicUrl}/install.sh`)} | sudo`,
+    `NOVACULA_URL=${shellQuote(publicUrl)}`,
+    `NOVACULA_NAME=${shellQuote(t.name)}`,
+    `NOVACULA_CHANNEL=${shellQuote(t.channel)}`,
+    `NOVACULA_ACCESS_TOKEN=${shellQuote(t.key)}`,
+    "sh",
+  ].join(" ");
+}
+
+/** Chart repository: the reference leaves it open; override per deployment with the helm repo you mirror. */
+export const HELM_REPO_URL = "https://charts.novacula.dev";
+
+export function operatorInstallCommand(publicUrl: string, t: InstallTarget): string {
+  return [
+    `helm repo add novacula ${HELM_REPO_URL} && helm repo update &&`,
+    "kubectl create namespace novacula-system --dry-run=client -o yaml | kubectl apply -f - &&",
+    "kubectl -n novacula-system create secret generic novacula-operator-auth",
+    `--from-literal=accessToken=${shellQuote(t.key)} --dry-run=client -o yaml | kubectl apply -f - &&`,
+    "helm upgrade --install novacula-operator novacula/novacula-operator -n novacula-system",
+    `--set operator.controlPlaneUrl=${shellQuote(publicUrl)}`,
+    `--set operator.operatorName=${shellQuote(t.name)}`,
+    `--set operator.channel=${shellQuote(t.channel)}`,
+  ].join(" ");
+}
+
+/**
+ * The agent installer (reference §6.3, steps 1–4): download this control plane's own binary, write
+ * /etc/novacula/agent.toml (root, 600), install the units, start the agent. Idempotent: re-running it
+ * with a new key rewrites the config and restarts the agent.
+ */
+export const INSTALL_SCRIPT = `#!/bin/sh
+# Novacula agent installer, served by your control plane.
+# Usage: curl -fsSL <control-plane>/install.sh | sudo NOVACULA_URL=… NOVACULA_NAME=… NOVACULA_CHANNEL=stable NOVACULA_ACCESS_TOKEN=exc_… sh
+set -eu
+
+fail() { echo "novacula-install: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || fail "run as root (pipe into sudo ... sh)"
+[ -n "\${NOVACULA_URL:-}" ] || fail "NOVACULA_URL is not set"
+[ -n "\${NOVACULA_ACCESS_TOKEN:-}" ] || fail "NOVACULA_ACCESS_TOKEN is not set"
+case "$NOVACULA_ACCESS_TOKEN" in exc_*) ;; *) fail "NOVACULA_ACCESS_TOKEN must be an executor key (exc_...)";; esac
+NAME="\${NOVACULA_NAME:-$(hostname)}"
+CHANNEL="\${NOVACULA_CHANNEL:-stable}"
+case "$NAME" in *[!A-Za-z0-9._-]*|"") fail "NOVACULA_NAME may hold letters, digits, '.', '_' and '-' only";; esac
+case "$CHANNEL" in stable|beta|dev) ;; *) fail "NOVACULA_CHANNEL must be stable, beta or dev";; esac
+command -v systemctl >/dev/null 2>&1 || fail "systemd is required"
+command -v curl >/dev/null 2>&1 || fail "curl is required"
+
+BIN=/usr/local/bin/novacula
+CONFIG=/etc/novacula/agent.toml
+
+echo "novacula-install: downloading the agent from $NOVACULA_URL"
+TMP="$(mktemp "$BIN.download.XXXXXX")"
+trap 'rm -f "$TMP"' EXIT
+curl -fsSL "$NOVACULA_URL/download/novacula" -o "$TMP"
+chmod 755 "$TMP"
+mv -f "$TMP" "$BIN"
+trap - EXIT
+
+echo "novacula-install: writing $CONFIG"
+umask 077
+mkdir -p /etc/novacula
+cat > "$CONFIG.tmp" <<EOF
+[agent]
+name = "$NAME"
+channel = "$CHANNEL"
+
+[control_plane]
+url = "$NOVACULA_URL"
+access_token = "$NOVACULA_ACCESS_TOKEN"
+EOF
+chown root:root "$CONFIG.tmp"
+chmod 600 "$CONFIG.tmp"
+mv -f "$CONFIG.tmp" "$CONFIG"
+
+echo "novacula-install: installing the systemd units"
+"$BIN" agent install --config "$CONFIG" --binary "$BIN"
+systemctl restart novacula-agent
+echo "novacula-install: done; follow it with: journalctl -u novacula-agent -f"
+`;
