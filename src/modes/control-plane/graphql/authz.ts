@@ -10,7 +10,7 @@ import type { OrgRole, Principal, UserPrincipal } from "../auth/principal.ts";
 export type Rule =
   | { kind: "read"; empty: null | [] }
   /** Any signed-in user acting on their own account (no organization needed). */
-  | { kind: "self"; sessionOnly?: boolean }
+  | { kind: "self"; sessionOnly?: boolean; empty?: null | [] }
   | { kind: "mutate"; roles: readonly OrgRole[]; sessionOnly?: boolean }
   /** System administrators only (reference §2: reactivation, admin-console role changes). */
   | { kind: "system"; empty?: null | [] };
@@ -24,6 +24,7 @@ export const OWNER: Rule = { kind: "mutate", roles: ["owner"] };
 /** Any member; the target decides the rest (policy below). */
 export const MEMBERS: Rule = { kind: "mutate", roles: ANY_ROLE };
 export const SELF: Rule = { kind: "self" };
+export const SELF_LIST: Rule = { kind: "self", empty: [] };
 /**
  * Own-account changes a personal access token must not make: a leaked token can't mint more tokens,
  * change the password, end the owner's sessions or switch organizations.
@@ -63,7 +64,7 @@ export function guard(
     if (rule.kind === "self") {
       if (p.kind !== "user") {
         if (mutation) throw forbidden();
-        return null;
+        return rule.empty ?? null;
       }
       if (tokenRefused(rule, p)) throw forbidden("a personal access token cannot do this; sign in instead");
       return resolver(source, args, { ...context, caller: p as OrgCaller }, info);
@@ -145,9 +146,9 @@ export const policy = {
     if (isManager(s)) return true;
     return key.purpose === "personal" && key.userId === s.userId;
   },
-  /** Rotating a personal token mints a new one for its user: only that user. */
-  rotateKey(s: Subject, key: { purpose: string; userId: string | null }): boolean {
-    if (key.purpose === "personal") return key.userId === s.userId;
+  /** Rotating a personal token mints a new one for its user: only that user, signed in (not by token). */
+  rotateKey(s: Subject, key: { purpose: string; userId: string | null }, via: "session" | "token"): boolean {
+    if (key.purpose === "personal") return key.userId === s.userId && via === "session";
     return isManager(s);
   },
 };

@@ -1,6 +1,12 @@
 // GraphQL modules: each feature contributes SDL and resolvers; GRAPHQL_MODULES is the whole user API. Add
 // a feature by writing a module file (typeDefs with `extend type Query/Mutation`) and one line here.
 import type { ControlPlaneServices } from "../services.ts";
+import { accountModule } from "./modules/account.ts";
+import { auditModule } from "./modules/audit.ts";
+import { executorsModule } from "./modules/executors.ts";
+import { keysModule } from "./modules/keys.ts";
+import { membersModule } from "./modules/members.ts";
+import { organizationsModule } from "./modules/organizations.ts";
 import { coreModule } from "./resolvers.ts";
 
 export interface GraphQLModule {
@@ -9,4 +15,13 @@ export interface GraphQLModule {
   resolvers: (s: ControlPlaneServices) => Record<string, any>;
 }
 
-export const GRAPHQL_MODULES: GraphQLModule[] = [coreModule];
+export const GRAPHQL_MODULES: GraphQLModule[] = [
+  coreModule,
+  // Tenancy (issue #4).
+  organizationsModule,
+  membersModule,
+  accountModule,
+  keysModule,
+  executorsModule,
+  auditModule,
+];

@@ -2,10 +2,9 @@
 // field is wrapped by `guard` (authz.ts); field resolvers below only shape rows for the schema.
 import { and, asc, type Column, desc, eq, isNull, like, type SQL } from "drizzle-orm";
 import { GraphQLScalarType, Kind, type ValueNode } from "graphql";
-import { apiKeys, executors, nodes } from "../../../db/schema/index.ts";
+import { executors, nodes } from "../../../db/schema/index.ts";
 import { notFound } from "../../../lib/errors.ts";
 import { getDerivedNodePhase } from "../../../protocol/index.ts";
-import { type KeyRow, keyStatus } from "../auth/api-keys.ts";
 import { listEvents } from "../events/service.ts";
 import type { ExecutorRow } from "../executors/service.ts";
 import type { Caller, LifecycleAction, NodeRow } from "../nodes/service.ts";
@@ -132,38 +131,9 @@ export function coreResolvers(s: ControlPlaneServices) {
     events: guard("Query.events", READ_LIST, (_s, args: Args, ctx: Ctx) =>
       listEvents(db, ctx.caller.organizationId, args.filter ?? {}),
     ),
-    apiKeys: guard("Query.apiKeys", READ_LIST, (_s, _a, ctx: Ctx) =>
-      db
-        .select()
-        .from(apiKeys)
-        .where(eq(apiKeys.organizationId, ctx.caller.organizationId))
-        .orderBy(desc(apiKeys.createdAt))
-        .all(),
-    ),
   };
 
   const Mutation = {
-    createApiKey: guard("Mutation.createApiKey", MANAGERS, (_s, args: Args, ctx: Ctx) => {
-      const { row, plaintext } = s.keys.createKey({
-        organizationId: ctx.caller.organizationId,
-        userId: ctx.caller.userId,
-        purpose: "executor",
-        name: args.input.name,
-        expiresInDays: args.input.expiresInDays ?? null,
-        now: s.clock.now(),
-      });
-      return { apiKey: row, key: plaintext };
-    }),
-    revokeApiKey: guard("Mutation.revokeApiKey", MANAGERS, (_s, args: Args, ctx: Ctx) => {
-      const row = db
-        .select()
-        .from(apiKeys)
-        .where(and(eq(apiKeys.id, args.id), eq(apiKeys.organizationId, ctx.caller.organizationId)))
-        .get();
-      if (!row) throw notFound(`API key ${args.id} not found`);
-      if (!row.revokedAt) s.keys.setRevoked(row.id, s.clock.now());
-      return db.select().from(apiKeys).where(eq(apiKeys.id, row.id)).get();
-    }),
     createNode: guard("Mutation.createNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
       s.nodes.create(callerOf(ctx), args.data),
     ),
@@ -218,9 +188,7 @@ export function coreResolvers(s: ControlPlaneServices) {
     revisions: (n: NodeRow) => s.nodes.revisions({ organizationId: n.organizationId }, n.id),
   };
 
-  const ApiKey = { status: (k: KeyRow) => keyStatus(k, s.clock.now()) };
-
-  return { JSON: JSONScalar, DateTime: DateTimeScalar, Query, Mutation, Executor, Node, ApiKey };
+  return { JSON: JSONScalar, DateTime: DateTimeScalar, Query, Mutation, Executor, Node };
 }
 
 export const coreModule: GraphQLModule = { typeDefs: coreTypeDefs, resolvers: coreResolvers };

@@ -81,24 +81,6 @@ export const typeDefs = /* GraphQL */ `
     createdAt: DateTime!
   }
 
-  type ApiKey {
-    id: ID!
-    name: String!
-    start: String!
-    purpose: String!
-    status: String!
-    createdAt: DateTime!
-    expiresAt: DateTime
-    lastUsedAt: DateTime
-    revokedAt: DateTime
-  }
-
-  type CreatedApiKey {
-    apiKey: ApiKey!
-    "The plaintext key. Shown once: it is not stored and cannot be read again."
-    key: String!
-  }
-
   input IdInput { id: ID! }
   input StringFilter { equals: String, contains: String }
   input ExecutorWhereInput { name: StringFilter, kind: ExecutorKind }
@@ -113,7 +95,6 @@ export const typeDefs = /* GraphQL */ `
     cursor: ID
     take: Int
   }
-  input CreateApiKeyInput { name: String!, expiresInDays: Int }
   input NodeCreateInput { executorId: ID!, name: String, spec: JSON! }
   input NodeUpdateInput { spec: JSON! }
 
@@ -124,12 +105,9 @@ export const typeDefs = /* GraphQL */ `
     nodes(where: NodeWhereInput, orderBy: NameOrderInput, take: Int, skip: Int): [Node!]!
     node(where: IdInput!): Node
     events(filter: EventFilterInput): [Event!]!
-    apiKeys: [ApiKey!]!
   }
 
   type Mutation {
-    createApiKey(input: CreateApiKeyInput!): CreatedApiKey!
-    revokeApiKey(id: ID!): ApiKey!
     createNode(data: NodeCreateInput!): Node!
     updateNode(data: NodeUpdateInput!, where: IdInput!): Node!
     requestNodeLifecycleAction(id: ID!, action: NodeLifecycleAction!): Node!
