@@ -67,6 +67,9 @@ export class Executor {
       name: "sync",
       logger: this.log,
       intervalMs: () => cadence().syncIntervalMs,
+      // Retrying no faster than a healthy heartbeat costs a recovering control plane nothing extra, and
+      // keeps the executor from showing `offline` long after the control plane is back.
+      maxBackoffMs: () => cadence().syncIntervalMs,
       tick: () => this.sync(),
     });
     this.specsLoop = new Loop({
@@ -76,6 +79,7 @@ export class Executor {
       // milliseconds, but a server that answers at once cannot make this loop spin).
       intervalMs: () => 100,
       backoff: new Backoff({ initialMs: 1000, maxMs: 30_000 }),
+      maxBackoffMs: () => cadence().syncIntervalMs * 2,
       tick: (signal) => this.pollSpecs(signal),
     });
     this.reconcileLoop = new Loop({
@@ -88,12 +92,14 @@ export class Executor {
       name: "report",
       logger: this.log,
       intervalMs: () => options.reportIntervalMs,
+      maxBackoffMs: () => Math.max(options.reportIntervalMs, 15_000),
       tick: () => this.report(),
     });
     this.eventsLoop = new Loop({
       name: "runtime events",
       logger: this.log,
       intervalMs: () => options.reportIntervalMs,
+      maxBackoffMs: () => Math.max(options.reportIntervalMs, 15_000),
       tick: () => this.flushEvents(),
     });
     this.loops = [this.syncLoop, this.specsLoop, this.reconcileLoop, this.reportLoop, this.eventsLoop];

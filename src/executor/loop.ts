@@ -13,14 +13,15 @@ export interface LoopOptions {
   tick: (signal: AbortSignal) => Promise<void>;
   logger: Logger;
   backoff?: Backoff;
-  /** Wait for a trigger() instead of ticking at once when started. */
-  startTriggered?: boolean;
+  /** Longest wait after a failure (default 60 s): a heartbeat must not back off past its own timeout. */
+  maxBackoffMs?: () => number;
 }
 
 export class Loop {
   private readonly abort = new AbortController();
   private wake: AbortController | null = null;
-  private pending: boolean;
+  /** Run a tick as soon as possible (set at start, by trigger(), and when a wait ends). */
+  private pending = true;
   private running: Promise<void> | null = null;
   private readonly backoff: Backoff;
   /** Consecutive failures; 0 after a good tick. */
@@ -28,7 +29,6 @@ export class Loop {
 
   constructor(private readonly options: LoopOptions) {
     this.backoff = options.backoff ?? new Backoff({ initialMs: 1000, maxMs: 60_000 });
-    this.pending = !options.startTriggered;
   }
 
   start(): void {
@@ -63,7 +63,8 @@ export class Loop {
         } catch (error) {
           if (signal.aborted) break;
           this.failures++;
-          waitMs = Math.min(this.backoff.next(), Math.max(1000, this.options.intervalMs() * 12));
+          const cap = this.options.maxBackoffMs?.() ?? 60_000;
+          waitMs = Math.max(100, Math.min(this.backoff.next(), cap));
           logger.warn(`${name} failed; retrying`, {
             error: errorMessage(error),
             retryInMs: waitMs,
