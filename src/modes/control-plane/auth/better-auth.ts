@@ -91,8 +91,8 @@ export function createAuth({
       window: 60,
       max: 300,
       customRules: {
-        "/sign-in/*": { window: 60, max: 30 },
-        "/sign-up/*": { window: 60, max: 10 },
+        "/sign-in/email": { window: 60, max: 60 },
+        "/sign-up/email": { window: 60, max: 30 },
         "/get-session": false,
       },
     },
