@@ -182,6 +182,8 @@ export class AgentReconciler {
       if (state?.activeState === "failed") {
         // The user changed something (definition, restart): try at once; otherwise back off.
         const userAction = installed.has(definition.unitName) || generationBumped;
+        // restartPolicy "no": a process that died stays down (reported as error) until the user acts.
+        if (definition.restartPolicy === "no" && !userAction) continue;
         if (!this.mayRetryFailed(definition.unitName, userAction)) continue;
       }
       const busy = await firstBusyPort(process.ports);
