@@ -128,7 +128,8 @@ export const policy = {
   /** Owner: any change (ownership goes through transferOwnership). Admin: member ↔ admin, never the owner. */
   changeRole(s: Subject, target: { userId: string; role: string }, to: string): boolean {
     if (target.role === "owner") return false;
-    if (isOwner(s)) return to === "member" || to === "admin";
+    // The owner may make any change; making someone owner is transferOwnership (the service says so).
+    if (isOwner(s)) return true;
     if (s.role !== "admin") return false;
     return (target.role === "member" || target.role === "admin") && (to === "member" || to === "admin");
   },
