@@ -13,6 +13,7 @@ import { GRAPHQL_MODULES } from "./graphql/modules.ts";
 import { createGraphQL } from "./graphql/yoga.ts";
 import { errorToResponse } from "./http/errors.ts";
 import type { ControlPlaneServices } from "./services.ts";
+import { landingPage } from "./ui/landing.ts";
 
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -22,6 +23,7 @@ export function createApp(s: ControlPlaneServices) {
     new Elysia()
       .onError(({ error, code }) => errorToResponse(error, code, s.log))
       .use(abuseGuard(s))
+      .get("/", () => landingPage(!s.config.production))
       .get("/healthz", () => ({ status: "ok" }))
       .all(
         "/api/auth/*",

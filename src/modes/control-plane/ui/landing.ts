@@ -1,0 +1,38 @@
+// GET /: a minimal page until the web UI lands: sign in (sets the session cookie through better-auth),
+// then open GraphiQL, which sends that cookie. Static HTML; no secrets are ever embedded in it.
+import { NOVACULA_VERSION } from "../../../protocol/index.ts";
+
+export function landingPage(graphiql: boolean): Response {
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Novacula</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+  body { font: 15px/1.5 system-ui, sans-serif; max-width: 34rem; margin: 4rem auto; padding: 0 1rem; color: #1d2433; }
+  h1 { font-size: 1.4rem; } label { display: block; margin-top: .8rem; }
+  input { width: 100%; padding: .45rem; font: inherit; box-sizing: border-box; }
+  button { margin-top: 1rem; padding: .5rem 1.2rem; font: inherit; }
+  #status { margin-top: 1rem; min-height: 1.5rem; } .muted { color: #667; font-size: .9rem; }
+</style></head>
+<body>
+<h1>Novacula control plane <span class="muted">${NOVACULA_VERSION}</span></h1>
+<p class="muted">The web UI is not part of this build yet. Sign in, then use the GraphQL API${graphiql ? " in GraphiQL" : ""}.</p>
+<form id="signin">
+  <label>Email <input name="email" type="email" autocomplete="username" required></label>
+  <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+  <button type="submit">Sign in</button>
+</form>
+<p id="status" role="status"></p>
+<script>
+  const form = document.getElementById("signin"), status = document.getElementById("status");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    status.textContent = "Signing in…";
+    const body = JSON.stringify({ email: form.email.value, password: form.password.value });
+    const response = await fetch("/api/auth/sign-in/email", { method: "POST", headers: { "content-type": "application/json" }, body });
+    if (!response.ok) { status.textContent = "Sign-in failed: check the email and password."; return; }
+    status.innerHTML = ${JSON.stringify(graphiql ? 'Signed in. <a href="/graphql">Open GraphiQL</a> and try <code>{ nodes { name phase observed } }</code>.' : "Signed in. POST GraphQL queries to /graphql with this session.")};
+  });
+</script>
+</body></html>`;
+  return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
+}
