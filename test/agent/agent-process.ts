@@ -1,10 +1,12 @@
 // Test harness: a real agent process (`bun src/main.ts agent run -c <file>`) with the process supervisor,
 // its config written to a test directory, its log lines captured. kill() is SIGKILL (a crash: its children
 // keep running), stop() is SIGTERM (graceful: its children stop with it).
+
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { eventually } from "../../src/lib/eventually.ts";
+import { agentConfigToml, collectLines } from "../harness/processes.ts";
 import { REPO_ROOT } from "./helpers.ts";
 
 const BUN = join(REPO_ROOT, "node_modules/.bin/bun");
@@ -29,24 +31,13 @@ export function agentProcess(
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(
     configPath,
-    [
-      "[agent]",
-      `name = "${options.name}"`,
-      `data_dir = "${dataDir}"`,
-      "[control_plane]",
-      `url = "${options.url}"`,
-      `access_token = "${options.token}"`,
-      "[logging]",
-      'level = "debug"',
-      "[reconciler]",
-      "interval_secs = 1",
-      "[reporter]",
-      "interval_secs = 1",
-      "scrape_timeout_ms = 2000",
-      "[supervisor]",
-      'kind = "process"',
-      "",
-    ].join("\n"),
+    agentConfigToml({
+      name: options.name,
+      dataDir,
+      controlPlaneUrl: options.url,
+      accessToken: options.token,
+      supervisor: { kind: "process" },
+    }),
     { mode: 0o600 },
   );
   const logs: string[] = [];
@@ -63,24 +54,7 @@ export function agentProcess(
         stderr: "pipe",
       });
       child = proc;
-      for (const stream of [proc.stdout, proc.stderr]) {
-        void (async () => {
-          const decoder = new TextDecoder();
-          let buffer = "";
-          const reader = (stream as ReadableStream<Uint8Array>).getReader();
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) break;
-            buffer += decoder.decode(value);
-            let nl = buffer.indexOf("\n");
-            while (nl !== -1) {
-              logs.push(buffer.slice(0, nl));
-              buffer = buffer.slice(nl + 1);
-              nl = buffer.indexOf("\n");
-            }
-          }
-        })();
-      }
+      for (const stream of [proc.stdout, proc.stderr]) collectLines(stream, (line) => logs.push(line));
     },
     async stop() {
       if (!child) return;

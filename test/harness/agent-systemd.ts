@@ -1,6 +1,7 @@
 // Test harness: the compiled `novacula` agent running as novacula-agent.service inside a booted systemd
 // namespace, the way it runs in production (installed by installAgentService, started by systemctl), plus a
 // local HTTP artifact server so the agent's own downloader installs real client binaries (sha256-checked).
+
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -8,6 +9,7 @@ import { eventually } from "../../src/lib/eventually.ts";
 import { installAgentService } from "../../src/modes/agent/install.ts";
 import { systemctlShow } from "../../src/modes/agent/supervisor/systemd.ts";
 import { AGENT_UNIT } from "../../src/modes/agent/units.ts";
+import { agentConfigToml } from "./processes.ts";
 import type { SystemdNamespace } from "./systemd.ts";
 
 const REPO_ROOT = resolve(import.meta.dir, "../..");
@@ -90,26 +92,14 @@ export async function startAgentInSystemd(options: AgentOptions): Promise<AgentI
   // Short loop intervals keep the journeys quick; long-poll makes spec pickup immediate anyway.
   writeFileSync(
     configPath,
-    [
-      "[agent]",
-      `name = "${name}"`,
-      `data_dir = "${dataDir}"`,
-      `artifacts_url = "${options.artifactsUrl}"`,
-      "[control_plane]",
-      `url = "${options.controlPlaneUrl}"`,
-      `access_token = "${options.accessToken}"`,
-      "[logging]",
-      'level = "debug"',
-      "[reconciler]",
-      "interval_secs = 1",
-      "[reporter]",
-      "interval_secs = 1",
-      "scrape_timeout_ms = 2000",
-      "[supervisor]",
-      'kind = "systemd"',
-      `unit_dir = "${ns.unitDir}"`,
-      "",
-    ].join("\n"),
+    agentConfigToml({
+      name,
+      dataDir,
+      artifactsUrl: options.artifactsUrl,
+      controlPlaneUrl: options.controlPlaneUrl,
+      accessToken: options.accessToken,
+      supervisor: { kind: "systemd", unitDir: ns.unitDir },
+    }),
     { mode: 0o600 },
   );
   await installAgentService({

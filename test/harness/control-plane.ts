@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { eventually } from "../../src/lib/eventually.ts";
+import { collectLines } from "./processes.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const BUN = join(ROOT, "node_modules/.bin/bun");
@@ -86,25 +87,11 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
     proc = child;
     const ready = Promise.withResolvers<string>();
     for (const stream of [child.stdout, child.stderr]) {
-      void (async () => {
-        const decoder = new TextDecoder();
-        let buffer = "";
-        const reader = (stream as ReadableStream<Uint8Array>).getReader();
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          buffer += decoder.decode(value);
-          let nl = buffer.indexOf("\n");
-          while (nl !== -1) {
-            const line = buffer.slice(0, nl);
-            buffer = buffer.slice(nl + 1);
-            logs.push(line);
-            const match = /"msg":"control plane listening","url":"(http:\/\/[^"]+)"/.exec(line);
-            if (match) ready.resolve(match[1]!);
-            nl = buffer.indexOf("\n");
-          }
-        }
-      })();
+      collectLines(stream, (line) => {
+        logs.push(line);
+        const match = /"msg":"control plane listening","url":"(http:\/\/[^"]+)"/.exec(line);
+        if (match) ready.resolve(match[1]!);
+      });
     }
     const url = await Promise.race([
       ready.promise,
