@@ -340,6 +340,32 @@ describe("organizations and sessions", () => {
     expect((await api.auth("/sign-in/email", { email: u.email, password: next })).status).toBe(200);
   });
 
+  test("only a system admin grants the system role, from the admin console, and it lands in the platform audit", async () => {
+    const promoted = await api.user("Promoted");
+    const setRole = { userId: promoted.id, role: "admin" };
+    expect((await api.auth("/admin/set-role", setRole, w.owner.cookie)).status).toBe(403);
+    expect((await api.auth("/admin/set-role", setRole, await api.admin())).status).toBe(200);
+    expect(
+      (await api.ok("{ adminOrganizations { id } }", {}, { cookie: promoted.cookie })).adminOrganizations
+        .length,
+    ).toBeGreaterThan(2);
+    const rows = await api.ok(
+      '{ auditActions(filter: { allOrganizations: true, actions: ["user.global_role.changed"] }) { nodes { scope source target { id } details } } }',
+      {},
+      { cookie: await api.admin() },
+    );
+    expect(rows.auditActions.nodes).toEqual([
+      { scope: "platform", source: "ui", target: { id: promoted.id }, details: { toRole: "admin" } },
+    ]);
+    // An organization owner doesn't see platform rows.
+    const ownerView = await api.ok(
+      '{ auditActions(filter: { allOrganizations: true, actions: ["user.global_role.changed"] }) { nodes { id } } }',
+      {},
+      owner(),
+    );
+    expect(ownerView.auditActions.nodes).toEqual([]);
+  });
+
   test("better-auth's own organization and account endpoints are off: GraphQL is the one way", async () => {
     for (const path of [
       "/organization/update-member-role",

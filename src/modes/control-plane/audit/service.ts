@@ -38,6 +38,7 @@ const DETAIL_ALLOW_LIST: Record<string, readonly string[]> = {
   "invitation.accepted": ["email", "role"],
   "invitation.revoked": ["email", "role"],
   "user.registered": ["email"],
+  "user.global_role.changed": ["toRole"],
   "user.profile.updated": ["changedFields"],
   "user.password.changed": ["revokedSessions"],
   "user.organization_role.changed": ["fromRole", "toRole", "ownershipTransfer"],

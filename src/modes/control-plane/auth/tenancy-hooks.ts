@@ -187,6 +187,7 @@ export function tenancyAuthOptions({ db, clock, log, openSignUp, limits }: Tenan
         }
       }),
       after: createAuthMiddleware(async (ctx) => {
+        if (ctx.path.startsWith("/admin/")) auditAdminCall(db, clock, ctx as unknown as AdminCallContext);
         if (ctx.path !== "/sign-in/email") return;
         const returned = ctx.context.returned;
         const key = throttleKey(ctx as EndpointContext);
@@ -205,4 +206,58 @@ export function tenancyAuthOptions({ db, clock, log, openSignUp, limits }: Tenan
       }),
     },
   };
+}
+
+/** The admin plugin's endpoints (system admins only) and the audit action each successful call records. */
+const ADMIN_ACTIONS: Record<string, string> = {
+  "/admin/set-role": "user.global_role.changed",
+  "/admin/ban-user": "user.banned",
+  "/admin/unban-user": "user.unbanned",
+  "/admin/remove-user": "user.deleted",
+  "/admin/set-user-password": "user.password.changed",
+  "/admin/update-user": "user.profile.updated",
+  "/admin/revoke-user-session": "user.session.terminated",
+  "/admin/revoke-user-sessions": "user.session.terminated",
+  "/admin/impersonate-user": "admin.impersonation.started",
+  "/admin/stop-impersonating": "admin.impersonation.stopped",
+};
+
+interface AdminCallContext extends EndpointContext {
+  path: string;
+  context: {
+    returned?: unknown;
+    session?: {
+      user: { id: string; name: string; email: string };
+      session: { impersonatedBy?: string | null };
+    } | null;
+  };
+}
+
+/** Admin-console calls go through better-auth's admin plugin; they land in the audit log as platform rows. */
+function auditAdminCall(db: Db, clock: Clock, ctx: AdminCallContext): void {
+  const action = ADMIN_ACTIONS[ctx.path];
+  const session = ctx.context.session;
+  if (!action || !session || isAPIError(ctx.context.returned)) return;
+  const targetId = typeof ctx.body?.userId === "string" ? ctx.body.userId : null;
+  const target = targetId ? userRow(db, targetId) : undefined;
+  appendAudit(db, {
+    organizationId: null,
+    scope: "platform",
+    actor: {
+      id: session.user.id,
+      name: session.user.name,
+      email: session.user.email,
+      impersonatorId: session.session.impersonatedBy ?? null,
+    },
+    action,
+    targetKind: "user",
+    targetId,
+    targetName: target?.email ?? null,
+    details: {
+      toRole: typeof ctx.body?.role === "string" ? ctx.body.role : undefined,
+      reason: "admin_console",
+    },
+    meta: { ...metaOf(ctx), source: "ui" },
+    at: clock.now(),
+  });
 }
