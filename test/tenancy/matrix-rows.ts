@@ -4,7 +4,6 @@
 // organization acting in their own: targeted calls on A's ids are not_found, untargeted ones act in B.
 import { DEVNET_SPEC } from "../control-plane/protocol-client.ts";
 import {
-  type Expect,
   freshInvitation,
   freshKey,
   freshNode,

@@ -3,7 +3,6 @@
 import { and, asc, type Column, desc, eq, isNull, like, type SQL } from "drizzle-orm";
 import { GraphQLScalarType, Kind, type ValueNode } from "graphql";
 import { executors, nodes } from "../../../db/schema/index.ts";
-import { notFound } from "../../../lib/errors.ts";
 import { getDerivedNodePhase } from "../../../protocol/index.ts";
 import { listEvents } from "../events/service.ts";
 import type { ExecutorRow } from "../executors/service.ts";
