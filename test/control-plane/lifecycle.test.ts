@@ -49,3 +49,18 @@ test("runtime events are pruned by age and per-organization cap; control-plane e
   ]);
   db.$client.close();
 });
+
+test("with PORT=0 the public URL in install commands names the port actually served", async () => {
+  const cp = await startControlPlane();
+  try {
+    const result = await cp.gql(
+      `mutation { connectExecutor(input: { kind: agent, name: "port-check", channel: "stable" }) { installCommand } }`,
+      {},
+      { cookie: await cp.adminSession() },
+    );
+    expect(cp.port).toBeGreaterThan(0);
+    expect(result.data.connectExecutor.installCommand).toContain(`http://localhost:${cp.port}/install.sh`);
+  } finally {
+    await cp.stop();
+  }
+}, 30_000);

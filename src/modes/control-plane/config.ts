@@ -9,6 +9,8 @@ export interface ControlPlaneConfig {
   readonly dataDir: string;
   readonly databasePath: string;
   readonly publicUrl: string;
+  /** False when publicUrl was derived from PORT (it then follows the port actually bound). */
+  readonly publicUrlExplicit: boolean;
   readonly authSecret: string | null;
   readonly initialAdminEmail: string | null;
   readonly initialAdminPassword: string | null;
@@ -130,6 +132,7 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
     databasePath,
     // Unset: the local URL; a public deployment sets it so cookies and install commands name the real host.
     publicUrl: env.BETTER_AUTH_URL ? url("BETTER_AUTH_URL", env.BETTER_AUTH_URL) : `http://localhost:${port}`,
+    publicUrlExplicit: Boolean(env.BETTER_AUTH_URL),
     authSecret: secret,
     initialAdminEmail: adminEmail,
     initialAdminPassword: adminPassword,

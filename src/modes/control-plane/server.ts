@@ -19,10 +19,27 @@ export interface RunningControlPlane {
   stop(): Promise<void>;
 }
 
+/**
+ * PORT=0 means "any free port": pick it before anything is built, so the public URL (cookies, invite links,
+ * install commands) names the port actually served rather than 0.
+ */
+function withConcretePort(config: ControlPlaneConfig): ControlPlaneConfig {
+  if (config.port !== 0) return config;
+  const probe = Bun.serve({ port: 0, hostname: "0.0.0.0", fetch: () => new Response(null) });
+  const port = probe.port!;
+  probe.stop(true);
+  return {
+    ...config,
+    port,
+    publicUrl: config.publicUrlExplicit ? config.publicUrl : `http://localhost:${port}`,
+  };
+}
+
 export async function startControlPlane(
-  config: ControlPlaneConfig,
+  requested: ControlPlaneConfig,
   options: { log?: Logger; clock?: Clock } = {},
 ): Promise<RunningControlPlane> {
+  const config = withConcretePort(requested);
   const log = options.log ?? createLogger({ level: config.logLevel });
   const clock = options.clock ?? systemClock;
   const db = openDatabase(config.databasePath);
