@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { eventually } from "../../src/lib/eventually.ts";
+import { LeakWatch } from "./leak-watch.ts";
 import { collectLines } from "./processes.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
@@ -18,6 +19,8 @@ export interface ControlPlaneHandle {
   adminPassword: string;
   /** Every line the process wrote (stdout and stderr). */
   logs: string[];
+  /** Secrets this control plane handled; checked against logs and responses on stop() and kill(). */
+  leakWatch: LeakWatch;
   /** SIGTERM; resolves with the exit code. */
   stop(): Promise<number | null>;
   kill(): Promise<void>;
@@ -59,6 +62,8 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
   const adminEmail = "admin@novacula.test";
   const adminPassword = "test-password-0123";
   const logs: string[] = [];
+  const leakWatch = new LeakWatch();
+  leakWatch.secret(adminPassword);
   let proc: Subprocess | null = null;
   let port = 0;
 
@@ -114,11 +119,13 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
     adminEmail,
     adminPassword,
     logs,
+    leakWatch,
     async stop() {
       if (!proc) return null;
       proc.kill("SIGTERM");
       const code = await proc.exited;
       proc = null;
+      leakWatch.assertClean(logs);
       return code;
     },
     async kill() {
@@ -126,13 +133,15 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
       proc.kill("SIGKILL");
       await proc.exited;
       proc = null;
+      leakWatch.assertClean(logs);
     },
     async restart() {
       await handle.stop();
       await spawn();
     },
-    signIn: (email, password) => signIn(handle.url, email, password),
-    adminSession: () => signIn(handle.url, adminEmail, adminPassword),
+    signIn: async (email, password) =>
+      watchCookie(await signIn(handle.url, leakWatch.secret(password) && email, password)),
+    adminSession: async () => watchCookie(await signIn(handle.url, adminEmail, adminPassword)),
     async gql(query, variables = {}, auth = {}) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (auth.cookie) headers.cookie = auth.cookie;
@@ -142,7 +151,9 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
         headers,
         body: JSON.stringify({ query, variables }),
       });
-      return (await response.json()) as GqlResult;
+      const text = await response.text();
+      leakWatch.response(text);
+      return JSON.parse(text) as GqlResult;
     },
     async createExecutorKey(name = "test-key") {
       const cookie = await handle.adminSession();
@@ -155,6 +166,11 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
       return result.data.createApiKey.key;
     },
   };
+  function watchCookie(cookie: string): string {
+    for (const part of cookie.split("; ")) leakWatch.secret(decodeURIComponent(part.split("=")[1] ?? ""));
+    return cookie;
+  }
+
   await spawn();
   return handle;
 }
