@@ -152,8 +152,11 @@ export class AgentReconciler {
     const sameNode = record?.nodeId === entry.nodeId;
     const generationBumped = sameNode && spec.restartGeneration > record.restartGeneration;
     const issues: NodeIssue[] = [];
-    // Read back after installing: install() may have changed what the supervisor reports.
-    const current = new Map((await supervisor.list()).map((u) => [u.unitName, u]));
+    // Read back after installing: install() may have changed what the supervisor reports. When nothing was
+    // installed for this node, the tick's own listing is still current for its units: re-listing anyway cost
+    // one `systemctl show` per node per tick, the bulk of an idle agent's CPU (docs/benchmarks.md, Agent).
+    const current =
+      installed.size > 0 ? new Map((await supervisor.list()).map((u) => [u.unitName, u])) : units;
     for (const [index, definition] of definitions.entries()) {
       const state = current.get(definition.unitName);
       const process = plan.processes[index]!;

@@ -8,8 +8,11 @@
 // knowing: drop-ins in `devnet-node@.service.d/` apply to every devnet node, which admins may use on purpose.
 //
 // State is always read back from the host: ownership from the unit files (the X-Novacula-Definition-Hash=
-// line), live state from ONE `systemctl show` for all units.
-import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+// line), live state from ONE `systemctl show` for all units. Unit files are small and local, so list() and
+// install() read them with the sync calls: in Bun each async fs call costs ~15x the CPU of its sync twin, and
+// these run for every unit on every reconcile and report tick (docs/benchmarks.md, Agent).
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { assertUnitName, parseDefinitionHash, renderProcessUnit } from "../units.ts";
 import type { ProcessDefinition, Supervisor, UnitActiveState, UnitState } from "./types.ts";
@@ -146,6 +149,11 @@ export class SystemdSupervisor implements Supervisor {
   readonly unitDir: string;
   private readonly commandPrefix: readonly string[];
   private readonly timeoutMs: number;
+  /**
+   * What the latest list() read per unit file: its mtime and whether systemd still had to reload it. Lets
+   * install() skip a `systemctl show` per unit per reconcile tick when the file is untouched since.
+   */
+  private readonly loaded = new Map<string, { mtimeUs: number; needsReload: boolean }>();
 
   constructor(options: SystemdSupervisorOptions = {}) {
     this.unitDir = options.unitDir ?? "/etc/systemd/system";
@@ -165,7 +173,7 @@ export class SystemdSupervisor implements Supervisor {
   async list(): Promise<UnitState[]> {
     let entries: string[];
     try {
-      entries = await readdir(this.unitDir);
+      entries = readdirSync(this.unitDir);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw error;
@@ -177,11 +185,11 @@ export class SystemdSupervisor implements Supervisor {
       let text: string;
       let mtimeUs: number;
       try {
-        const info = await stat(path, { bigint: true });
+        const info = statSync(path, { bigint: true });
         // Masks are symlinks to /dev/null and foreign units may be anything: only regular files can be ours.
         if (!info.isFile()) continue;
         mtimeUs = Number(info.mtimeNs / 1000n);
-        text = await readFile(path, "utf8");
+        text = readFileSync(path, "utf8");
       } catch {
         continue; // removed between readdir and read: it is not there any more
       }
@@ -193,8 +201,13 @@ export class SystemdSupervisor implements Supervisor {
       timeoutMs: this.timeoutMs,
     });
     const states: UnitState[] = [];
+    this.loaded.clear();
     for (const [file, { hash, mtimeUs }] of owned) {
       const p = shown.get(file) ?? {};
+      this.loaded.set(file.slice(0, -".service".length), {
+        mtimeUs,
+        needsReload: p.NeedDaemonReload !== "no",
+      });
       const mainPid = Number(p.MainPID ?? 0);
       const startedUs = parseUsUtcTimestamp(p.ExecMainStartTimestamp);
       // The hash is the definition the process actually runs with, or null when systemd has not loaded
@@ -219,10 +232,17 @@ export class SystemdSupervisor implements Supervisor {
   async install(definition: ProcessDefinition): Promise<boolean> {
     const path = this.unitPath(definition.unitName);
     const rendered = renderProcessUnit(definition);
-    const current = await readFile(path, "utf8").catch(() => null);
+    let current: string | null = null;
+    try {
+      current = readFileSync(path, "utf8");
+    } catch {
+      // Not installed yet.
+    }
     if (current === rendered) {
       // Same bytes on disk, but an agent killed after writing and before reloading leaves systemd on the
-      // old definition: the effective definition then still changes, so reload and say so.
+      // old definition: the effective definition then still changes, so reload and say so. When the latest
+      // list() saw this very file (same mtime) already loaded, systemd has not been told anything since.
+      if (this.loadedSinceList(definition.unitName, path)) return false;
       const shown = await systemctlShow([`${definition.unitName}.service`], ["NeedDaemonReload"], {
         commandPrefix: this.commandPrefix,
         timeoutMs: this.timeoutMs,
@@ -271,6 +291,14 @@ export class SystemdSupervisor implements Supervisor {
       },
     );
     if (existed) await this.systemctl(["daemon-reload"]);
+  }
+
+  /** True when list() saw systemd with this file loaded (NeedDaemonReload=no) and the file is unchanged since. */
+  private loadedSinceList(unitName: string, path: string): boolean {
+    const seen = this.loaded.get(unitName);
+    if (!seen || seen.needsReload) return false;
+    const info = statSync(path, { bigint: true, throwIfNoEntry: false });
+    return info !== undefined && Number(info.mtimeNs / 1000n) === seen.mtimeUs;
   }
 
   /** How long a stop may take: the unit's TimeoutStopSec (systemd SIGKILLs after it) plus a margin. */
