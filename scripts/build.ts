@@ -7,7 +7,9 @@ const { values } = parseArgs({
 });
 
 export async function buildBinary(outfile: string, version?: string): Promise<void> {
-  const args = ["build", "--compile", "src/main.ts", "--outfile", outfile];
+  // --bytecode ships JavaScriptCore bytecode instead of source to parse at every start: `novacula --version`
+  // goes from ~250 ms to ~45 ms for ~10 MiB more binary (docs/benchmarks.md, Agent). It needs --format=esm.
+  const args = ["build", "--compile", "--bytecode", "--format=esm", "src/main.ts", "--outfile", outfile];
   if (version) args.push("--define", `__NOVACULA_VERSION__=${JSON.stringify(version)}`);
   const proc = Bun.spawn([process.execPath, ...args], { stdout: "inherit", stderr: "inherit" });
   if ((await proc.exited) !== 0) throw new Error(`bun build failed for ${outfile}`);
