@@ -23,8 +23,8 @@ const specsQueryValidator = compileValidator(SpecsQuery);
 function parseSpecsQuery(url: URL): { cursor: number; waitMs: number } {
   const raw: Record<string, unknown> = {};
   for (const [key, value] of url.searchParams) raw[key] = /^\d{1,15}$/.test(value) ? Number(value) : value;
-  const errors = specsQueryValidator.errors(raw);
-  if (errors.length > 0) throw badRequest("invalid query parameters", errors);
+  if (!specsQueryValidator.check(raw))
+    throw badRequest("invalid query parameters", specsQueryValidator.errors(raw));
   return { cursor: (raw.cursor as number | undefined) ?? 0, waitMs: (raw.waitMs as number | undefined) ?? 0 };
 }
 

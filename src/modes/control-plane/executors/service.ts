@@ -1,6 +1,7 @@
 // Executors: the sync heartbeat (upsert on (organization, name), capabilities, key usage, compat window)
 // and liveness (online/offline with connected/disconnected/reconnected events). Framework-free.
-// Hot path: a known executor's sync touches only memory; its heartbeat is written by the WriteBatcher.
+// Hot path: a known executor's sync touches only memory; its heartbeat is written by the WriteBatcher
+// (HeartbeatWriter).
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
 import { executorApiKeyUsage, executors } from "../../../db/schema/index.ts";
@@ -15,19 +16,19 @@ import {
 } from "../../../protocol/index.ts";
 import { appendEvent } from "../events/service.ts";
 import type { WriteBatcher } from "../http/write-batcher.ts";
+import { type HeartbeatState, HeartbeatWriter } from "./heartbeats.ts";
 
 export type ExecutorRow = typeof executors.$inferSelect;
 
-interface LiveExecutor {
-  id: string;
+interface LiveExecutor extends HeartbeatState {
   organizationId: string;
   name: string;
   kind: ExecutorRow["kind"];
   lastSyncAt: number;
   online: boolean;
   compat: CompatStatus;
-  /** JSON of the last stored capabilities/version/channel/resources/publicHost: write only on change. */
-  descriptor: string;
+  /** The version `compat` was computed for, so an unchanged version costs no semver parse. */
+  version: string;
   pendingUpgrade: ExecutorRow["pendingUpgrade"];
 }
 
@@ -41,16 +42,18 @@ export const SYNC_CADENCES = {
 export class ExecutorService {
   private live = new Map<string, LiveExecutor>();
   private byId = new Map<string, LiveExecutor>();
+  private heartbeats: HeartbeatWriter;
 
   constructor(
     private readonly db: Db,
-    private readonly batcher: WriteBatcher,
+    batcher: WriteBatcher,
     private readonly clock: Clock,
     private readonly heartbeatTimeoutMs: number,
   ) {
+    this.heartbeats = new HeartbeatWriter(db, batcher);
     // Every live executor is known from the start, so one that never syncs again still times out.
     for (const row of this.db.select().from(executors).where(isNull(executors.deletedAt)).all()) {
-      this.remember(row, describe(row));
+      this.remember(row);
     }
   }
 
@@ -58,7 +61,7 @@ export class ExecutorService {
     return `${organizationId}\u0000${name}`;
   }
 
-  private remember(row: ExecutorRow, descriptor: string): LiveExecutor {
+  private remember(row: ExecutorRow): LiveExecutor {
     const entry: LiveExecutor = {
       id: row.id,
       organizationId: row.organizationId,
@@ -67,7 +70,9 @@ export class ExecutorService {
       lastSyncAt: row.lastSyncAt.getTime(),
       online: row.announcedStatus === "online",
       compat: compatWindowStatus(NOVACULA_VERSION, row.currentVersion),
-      descriptor,
+      version: row.currentVersion,
+      identity: this.heartbeats.identity(row.capabilities, row.currentVersion, row.channel, row.publicHost),
+      identityDirty: false,
       pendingUpgrade: row.pendingUpgrade,
     };
     this.live.set(this.key(row.organizationId, row.name), entry);
@@ -89,18 +94,11 @@ export class ExecutorService {
         ),
       )
       .get();
-    return row ? this.remember(row, describe(row)) : null;
+    return row ? this.remember(row) : null;
   }
 
   sync(organizationId: string, keyId: string, input: SyncRequest): SyncResponse {
     const now = this.clock.now();
-    const descriptor = JSON.stringify([
-      input.capabilities,
-      input.version,
-      input.channel,
-      input.resources ?? null,
-      input.publicHost ?? null,
-    ]);
     let entry = this.lookup(organizationId, input.name);
     if (entry && entry.kind !== input.kind) {
       throw conflict(
@@ -109,9 +107,9 @@ export class ExecutorService {
       );
     }
     if (!entry) {
-      entry = this.register(organizationId, keyId, input, now, descriptor);
+      entry = this.register(organizationId, keyId, input, now);
     } else {
-      this.heartbeat(entry, keyId, input, now, descriptor);
+      this.heartbeat(entry, keyId, input, now);
     }
     return {
       executorId: entry.id,
@@ -125,7 +123,7 @@ export class ExecutorService {
   }
 
   /** First contact: durable before we answer, with `executor.connected`. */
-  private register(organizationId: string, keyId: string, input: SyncRequest, now: Date, descriptor: string) {
+  private register(organizationId: string, keyId: string, input: SyncRequest, now: Date) {
     const row = this.db.transaction((tx) => {
       const inserted = tx
         .insert(executors)
@@ -158,12 +156,15 @@ export class ExecutorService {
       });
       return inserted;
     });
-    return this.remember(row, descriptor);
+    return this.remember(row);
   }
 
-  private heartbeat(entry: LiveExecutor, keyId: string, input: SyncRequest, now: Date, descriptor: string) {
+  private heartbeat(entry: LiveExecutor, keyId: string, input: SyncRequest, now: Date) {
     entry.lastSyncAt = now.getTime();
-    entry.compat = compatWindowStatus(NOVACULA_VERSION, input.version);
+    if (entry.version !== input.version) {
+      entry.version = input.version;
+      entry.compat = compatWindowStatus(NOVACULA_VERSION, input.version);
+    }
     if (!entry.online) {
       entry.online = true;
       this.db.transaction((tx) => {
@@ -181,36 +182,7 @@ export class ExecutorService {
         });
       });
     }
-    const changed = descriptor !== entry.descriptor;
-    entry.descriptor = descriptor;
-    const id = entry.id;
-    this.batcher.put(`executor:${id}`, (tx) => {
-      tx.update(executors)
-        .set({
-          lastSyncAt: now,
-          lastKeyId: keyId,
-          ...(changed
-            ? {
-                capabilities: input.capabilities,
-                currentVersion: input.version,
-                channel: input.channel,
-                resources: input.resources ?? null,
-                publicHost: input.publicHost ?? null,
-              }
-            : {}),
-        })
-        .where(eq(executors.id, id))
-        .run();
-    });
-    this.batcher.put(`usage:${keyId}:${id}`, (tx) => {
-      tx.insert(executorApiKeyUsage)
-        .values({ keyId, executorId: id, lastUsedAt: now, useCount: 1 })
-        .onConflictDoUpdate({
-          target: [executorApiKeyUsage.keyId, executorApiKeyUsage.executorId],
-          set: { lastUsedAt: now },
-        })
-        .run();
-    });
+    this.heartbeats.record(entry, keyId, now.getTime(), input);
   }
 
   /** The in-memory view of an executor this process has seen sync, if any. */
@@ -259,8 +231,4 @@ export class ExecutorService {
     }
     return announced;
   }
-}
-
-function describe(row: ExecutorRow): string {
-  return JSON.stringify([row.capabilities, row.currentVersion, row.channel, row.resources, row.publicHost]);
 }

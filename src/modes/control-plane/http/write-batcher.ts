@@ -1,24 +1,44 @@
-// Coalesces high-rate, loss-tolerant writes (executor heartbeats, observations) into one transaction per
-// flush, so a fleet of executors costs one disk flush per interval instead of one per request. User
-// writes never go through here: they commit before they are acknowledged.
+// Coalesces high-rate, loss-tolerant writes (executor heartbeats, observations) so that a fleet of
+// executors costs neither a disk flush per request nor a long stall of the event loop:
+// - a newer write for the same key replaces the older one while it waits;
+// - every tick writes what is pending in small transactions (SLICE_WRITES each), yielding to requests in
+//   between, so no single flush holds the event loop for more than a millisecond or two;
+// - those transactions commit with synchronous = NORMAL (no fsync of their own: they become durable with
+//   the next fsync of the WAL, at the latest a user write or a checkpoint), and the WAL is checkpointed
+//   from a worker thread (WalCheckpointer); batched writes wait while a checkpoint runs, so that the WAL
+//   can start over instead of growing.
+// User writes never go through here: they commit (with fsync) before they are acknowledged.
 import type { Db } from "../../../db/client.ts";
 import type { Logger } from "../../../lib/log.ts";
+import { WalCheckpointer } from "./wal-checkpointer.ts";
 
 export type BatchedWrite = (tx: Db) => void;
+
+/** Writes per transaction: about a millisecond of SQLite work, so a request waits at most that long. */
+const SLICE_WRITES = 200;
 
 export class WriteBatcher {
   /** key → latest write; a newer write for the same key replaces the older one. */
   private pending = new Map<string, BatchedWrite>();
   private timer: ReturnType<typeof setInterval> | null = null;
+  private draining = false;
+  private readonly checkpointer: WalCheckpointer;
+  /** The connection's configured synchronous level, restored after each batch. */
+  private readonly synchronous: number;
 
   constructor(
     private readonly db: Db,
     private readonly log: Logger,
-    private readonly intervalMs = 250,
-  ) {}
+    private readonly intervalMs = 100,
+  ) {
+    this.checkpointer = new WalCheckpointer(db.$client, log);
+    const row = db.$client.query<{ synchronous: number }, []>("PRAGMA synchronous").get();
+    this.synchronous = row?.synchronous ?? 2;
+  }
 
   start(): void {
-    this.timer ??= setInterval(() => this.flush(), this.intervalMs);
+    this.checkpointer.start();
+    this.timer ??= setInterval(() => this.drain(), this.intervalMs);
   }
 
   put(key: string, write: BatchedWrite): void {
@@ -29,23 +49,66 @@ export class WriteBatcher {
     return this.pending.size;
   }
 
+  /** One tick: writes what is pending now, a slice at a time, letting requests run between slices. */
+  private drain(): void {
+    if (this.draining || this.pending.size === 0 || this.checkpointer.checkpointing) return;
+    this.draining = true;
+    let budget = this.pending.size;
+    const step = () => {
+      const written = this.writeSlice(Math.min(SLICE_WRITES, budget));
+      budget -= written;
+      if (budget > 0 && written > 0 && this.timer && !this.checkpointer.checkpointing) setImmediate(step);
+      else this.draining = false;
+    };
+    step();
+  }
+
+  /** Writes everything pending now, synchronously (shutdown, tests). */
   flush(): void {
-    if (this.pending.size === 0) return;
-    const batch = [...this.pending.values()];
-    this.pending.clear();
+    while (this.pending.size > 0) this.writeSlice(SLICE_WRITES);
+  }
+
+  /** Writes up to `max` pending entries (oldest first) in one transaction; returns how many it took. */
+  private writeSlice(max: number): number {
+    const slice: BatchedWrite[] = [];
+    for (const [key, write] of this.pending) {
+      if (slice.length >= max) break;
+      slice.push(write);
+      this.pending.delete(key);
+    }
+    if (slice.length === 0) return 0;
+    const sqlite = this.db.$client;
+    let failed = 0;
+    let firstError: unknown = null;
     try {
+      sqlite.exec("PRAGMA synchronous = NORMAL");
       this.db.transaction((tx) => {
-        for (const write of batch) write(tx as unknown as Db);
+        for (const write of slice) {
+          // A failing statement is rolled back alone; the rest of the slice still lands.
+          try {
+            write(tx as unknown as Db);
+          } catch (error) {
+            failed++;
+            firstError ??= error;
+          }
+        }
       });
     } catch (error) {
-      // A failed batch is dropped, not retried: every entry is superseded by the next heartbeat anyway.
-      this.log.error("batched write failed", { error, writes: batch.length });
+      // A slice that can't commit is dropped, not retried: each entry is superseded by the next heartbeat.
+      failed = slice.length;
+      firstError = error;
+    } finally {
+      sqlite.exec(`PRAGMA synchronous = ${this.synchronous}`);
     }
+    if (failed > 0)
+      this.log.error("batched write failed", { error: firstError, failed, writes: slice.length });
+    return slice.length;
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.flush();
+    this.checkpointer.stop();
   }
 }
