@@ -3,7 +3,7 @@
 // old file or the complete new one, never half a binary. A present file is re-hashed only when its size or
 // mtime changed, so the reconciler can call ensure() every tick for free.
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, type Stats, statSync } from "node:fs";
 import { chmod, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { InstallSource } from "../../adapters/types.ts";
@@ -75,7 +75,14 @@ export class Downloader {
   /** True when the file is present with the pinned hash (no download). */
   async isInstalled(source: InstallSource): Promise<boolean> {
     const path = this.pathOf(source);
-    const info = await stat(path).catch(() => null);
+    // statSync: this runs for every node on every reconcile tick, and in Bun an async stat costs ~15x the
+    // CPU of a sync one (docs/benchmarks.md, Agent); a local stat never blocks for long.
+    let info: Stats | undefined;
+    try {
+      info = statSync(path, { throwIfNoEntry: false });
+    } catch {
+      return false;
+    }
     if (!info?.isFile()) return false;
     const known = this.verified.get(path);
     if (known && known.size === info.size && known.mtimeMs === info.mtimeMs)
