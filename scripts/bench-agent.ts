@@ -7,7 +7,7 @@
 //   3. spec write → unit active over N spec edits: from the GraphQL mutation's acknowledgement to systemd's
 //      own ActiveEnterTimestamp of the restarted unit (so the poll interval does not count), p50/p99.
 // Everything runs on loopback, inside a systemd namespace the harness boots and kills. Every wait is bounded.
-import { statSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { eventually } from "../src/lib/eventually.ts";
@@ -36,6 +36,8 @@ const { values: flags } = parseArgs({
     /** A prebuilt binary; default: build src/main.ts afresh (scripts/build.ts) into the run directory. */
     binary: { type: "string" },
     json: { type: "boolean", default: false },
+    /** Keep the run directory (binary, agent data, logs) instead of removing it at the end. */
+    keep: { type: "boolean", default: false },
   },
 });
 const int = (name: "nodes" | "changes" | "idle-seconds" | "settle-seconds" | "startup-runs") => {
@@ -214,9 +216,10 @@ async function startupUnderSystemd(bench: Bench): Promise<number[]> {
   return samples;
 }
 
+let workDir = "";
 async function main(): Promise<void> {
   const machine = machineInfo();
-  const workDir = testWorkDir("bench-agent");
+  workDir = testWorkDir("bench-agent");
   log(`run directory ${workDir}`);
   // The release build (scripts/build.ts, as `npm run build` and the test gate make dist/novacula).
   const binary = flags.binary ? resolve(flags.binary) : join(workDir, "novacula");
@@ -304,4 +307,6 @@ try {
   await main();
 } finally {
   await cleanUp();
+  // After teardown (the namespace is dead by then): the run directory holds ~160 MiB of binaries.
+  if (workDir && !flags.keep) rmSync(workDir, { recursive: true, force: true });
 }
