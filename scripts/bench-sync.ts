@@ -1,0 +1,343 @@
+// `npm run bench:sync -- --executors 10000 --seconds 300`: the executor-protocol benchmark (issue 2). Runs
+// the compiled control plane on loopback inside a private network namespace, simulates N executors from
+// worker processes (sync every 5 s, one held spec long-poll each, an observed report every 10 s), and
+// prints requests/s, sync latency percentiles, errors, long-poll wake latency for one and for all
+// executors, control-plane RSS and CPU, and the generator's own CPU. Not part of `npm test`.
+// Phases: start → register (staggered first syncs) → one node per executor → warm-up → measured window
+// → wake one (several samples) → wake all (one spec change per executor) → stop. Every wait is bounded.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { batchedMutations, DEVNET_SPEC, signIn, startControlPlane } from "./bench/control-plane.ts";
+import { Fleet } from "./bench/fleet.ts";
+import { machineCpuSeconds, openFileLimit, processCpuSeconds, rssMib } from "./bench/stats.ts";
+import { wakeAll, wakeOne } from "./bench/wake.ts";
+
+const ROOT = resolve(import.meta.dir, "..");
+const { values: flags } = parseArgs({
+  options: {
+    executors: { type: "string", default: "1000" },
+    seconds: { type: "string", default: "30" },
+    "sync-interval-ms": { type: "string", default: "5000" },
+    "observed-interval-ms": { type: "string", default: "10000" },
+    "wait-ms": { type: "string", default: "25000" },
+    "warmup-seconds": { type: "string", default: "15" },
+    /** First syncs are spread over this long (default: 6 ms per executor, at least one sync interval): each
+     *  first contact is a durable write, and thousands at once would measure a thundering herd instead. */
+    "ramp-seconds": { type: "string" },
+    workers: { type: "string", default: "2" },
+    "executors-per-key": { type: "string", default: "10" },
+    "wake-samples": { type: "string", default: "5" },
+    /** Skip the wake-all phase (profiling the steady state). */
+    "no-wake-all": { type: "boolean", default: false },
+    binary: { type: "string", default: join(ROOT, "dist/novacula") },
+    build: { type: "boolean", default: false },
+    /** Run the control plane from source under Bun's CPU profiler (.cpuprofile + markdown in the run dir;
+     *  window.json there says when the measured window ran, to keep setup out of the analysis). */
+    profile: { type: "boolean", default: false },
+    /** Extra environment for the control plane, e.g. --cp-env BUN_OPTIONS=--smol (repeatable). */
+    "cp-env": { type: "string", multiple: true, default: [] },
+    "no-netns": { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+    json: { type: "string" },
+  },
+});
+const int = (name: keyof typeof flags) => {
+  const n = Number(flags[name]);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number`);
+  return n;
+};
+const N = int("executors");
+const SECONDS = int("seconds");
+const WAIT_MS = int("wait-ms");
+const f = (n: number) => n.toFixed(1);
+const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+/** Polls `check` every 50 ms until it returns a value other than null/false, or fails at the deadline. */
+async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | null | false>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await Bun.sleep(50);
+  }
+}
+
+// ── 1. Loopback only: re-run inside a new network namespace where only `lo` exists. ──────────────────
+if (!flags["no-netns"] && process.env.NOVACULA_BENCH_NETNS !== "1") {
+  const fds = Math.max(65_536, N * 3);
+  const unshare =
+    process.getuid?.() === 0 ? ["unshare", "--net"] : ["unshare", "--user", "--map-root-user", "--net"];
+  try {
+    execFileSync(unshare[0]!, [...unshare.slice(1), "ip", "link", "set", "lo", "up"], { stdio: "pipe" });
+  } catch (error) {
+    console.error(
+      `cannot create a network namespace (${(error as Error).message.split("\n")[0]}).\n` +
+        "Run as root, enable unprivileged user namespaces, or pass --no-netns (the control plane then listens on\n" +
+        "0.0.0.0 for the length of the run; the load still goes to 127.0.0.1 only).",
+    );
+    process.exit(2);
+  }
+  const inner = `ip link set lo up && (ulimit -n ${fds} 2>/dev/null || ulimit -n "$(ulimit -Hn)") && exec "$@"`;
+  const child = Bun.spawn(
+    [...unshare, "sh", "-c", inner, "sh", process.execPath, import.meta.path, ...Bun.argv.slice(2)],
+    {
+      stdio: ["inherit", "inherit", "inherit"],
+      env: { ...process.env, NOVACULA_BENCH_NETNS: "1" },
+    },
+  );
+  process.on("SIGINT", () => child.kill("SIGINT"));
+  process.exit(await child.exited);
+}
+
+// ── 2. Preconditions: file descriptors, the binary, the machine. ─────────────────────────────────────
+const needFds = N + 4_096;
+if (openFileLimit() < needFds) {
+  console.error(
+    `the open-file limit is ${openFileLimit()} but ${N} executors need about ${needFds} (one held long-poll\n` +
+      `each, in the control plane and in the workers). Raise it (as root: ulimit -n ${N * 3}) and rerun.`,
+  );
+  process.exit(2);
+}
+const binary = resolve(flags.binary!);
+if (flags.build || !existsSync(binary)) {
+  log(`building ${binary}`);
+  const build = Bun.spawnSync([process.execPath, join(ROOT, "scripts/build.ts"), "--outfile", binary], {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (build.exitCode !== 0) throw new Error("the build failed");
+}
+const machine = {
+  nproc: cpus().length,
+  cpuModel: /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown",
+  memoryGib: Number((totalmem() / 2 ** 30).toFixed(1)),
+  bun: Bun.version,
+  binary: execFileSync(binary, ["--version"], { encoding: "utf8" }).trim(),
+  loadavgBefore: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
+  netns: process.env.NOVACULA_BENCH_NETNS === "1",
+};
+log(
+  `machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memoryGib} GiB, bun ${machine.bun}, load ${machine.loadavgBefore}`,
+);
+
+// ── 3. Control plane, admin session, keys. ───────────────────────────────────────────────────────────
+const runDir = join(ROOT, ".cache/bench", `run-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+const cpStartedAt = Date.now();
+const cp = await startControlPlane(
+  flags.profile
+    ? [process.execPath, "--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${runDir}`, join(ROOT, "src/main.ts")]
+    : [binary],
+  runDir,
+  Object.fromEntries(
+    (flags["cp-env"] ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+  ),
+);
+log(`control plane pid ${cp.pid} at ${cp.url} (data ${runDir})`);
+let peakRssMib = rssMib(cp.pid);
+const rssTimer = setInterval(() => {
+  peakRssMib = Math.max(peakRssMib, rssMib(cp.pid) || 0);
+}, 250);
+const cookie = await signIn(cp.url);
+// Keys are meant per executor, and each valid key has its own rate limit (abuse/limiter.ts): 10 executors
+// per key keep every key far below it while still sharing keys as a fleet operator may.
+const keyCount = Math.max(1, Math.ceil(N / int("executors-per-key")));
+const keys: string[] = [];
+await batchedMutations(
+  cp.url,
+  cookie,
+  Array.from({ length: keyCount }, (_, i) => i),
+  (i, alias) => `${alias}: createApiKey(input: { name: "bench-${i}" }) { key }`,
+  {
+    batch: 100,
+    concurrency: 1,
+    onAck: (items, data) => {
+      for (const [i] of items.entries()) keys.push((data[`m${i}`] as { key: string }).key);
+    },
+  },
+);
+log(`${keyCount} executor keys created`);
+
+const fleet = new Fleet({
+  url: cp.url,
+  keys,
+  executors: N,
+  workers: Math.max(1, Math.min(int("workers"), N)),
+  syncIntervalMs: int("sync-interval-ms"),
+  observedIntervalMs: int("observed-interval-ms"),
+  waitMs: WAIT_MS,
+  staggerMs: flags["ramp-seconds"]
+    ? int("ramp-seconds") * 1000
+    : Math.max(int("sync-interval-ms"), Math.ceil((N * 6) / 1000) * 1000),
+});
+let exitCode = 0;
+try {
+  fleet.start(process.execPath);
+
+  // ── 4. Registration, then one node per executor (assigned through GraphQL, as a user would). ──────
+  const t0 = Date.now();
+  let lastProgress = Date.now();
+  await until("every executor's first sync", 60_000 + N * 10, async () => {
+    if (Date.now() - lastProgress > 5_000) {
+      lastProgress = Date.now();
+      const st = await fleet.status();
+      log(`registered ${fleet.ids.size}/${N}; errors so far ${JSON.stringify(st.errorsTotal)}`);
+    }
+    return fleet.ids.size >= N;
+  });
+  log(`${N} executors registered in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const nodeIds = new Map<number, string>();
+  const tNodes = Date.now();
+  await batchedMutations(
+    cp.url,
+    cookie,
+    [...fleet.ids].sort((a, b) => a[0] - b[0]),
+    ([index, id], alias) =>
+      `${alias}: createNode(data: {executorId: "${id}", name: "bench-${index}", spec: $spec}) { id }`,
+    {
+      batch: 50,
+      concurrency: 2,
+      variables: { declarations: "$spec: JSON!", values: { spec: DEVNET_SPEC } },
+      onAck: (items, data) => {
+        for (const [i, [index]] of items.entries()) nodeIds.set(index, (data[`m${i}`] as { id: string }).id);
+      },
+    },
+  );
+  const nodeWritesPerSecond = N / ((Date.now() - tNodes) / 1000);
+  log(
+    `${N} nodes created in ${((Date.now() - tNodes) / 1000).toFixed(1)} s (${nodeWritesPerSecond.toFixed(0)} node writes/s)`,
+  );
+  await until(
+    "every executor to receive its node",
+    120_000,
+    async () => (await fleet.status()).withNodes >= N,
+  );
+  log(`warm-up ${int("warmup-seconds")} s`);
+  await Bun.sleep(int("warmup-seconds") * 1000);
+
+  // ── 5. The measured window. ──────────────────────────────────────────────────────────────────────
+  await fleet.measure(true);
+  log("measured window starts");
+  const cpu0 = {
+    cp: processCpuSeconds(cp.pid),
+    workers: fleet.procs.reduce((s, p) => s + processCpuSeconds(p.pid), 0),
+    self: process.cpuUsage(),
+    machine: machineCpuSeconds(),
+  };
+  const windowStart = performance.now();
+  peakRssMib = rssMib(cp.pid);
+  for (let s = 10; s <= SECONDS; s += 10) {
+    await Bun.sleep(Math.min(10_000, windowStart + s * 1000 - performance.now()));
+    const st = await fleet.status();
+    const errors = Object.values(st.errorsTotal).reduce((a, b) => a + b, 0);
+    log(`t=${s}s rss=${rssMib(cp.pid).toFixed(0)} MiB held=${st.held} errors(all phases)=${errors}`);
+  }
+  await Bun.sleep(Math.max(0, windowStart + SECONDS * 1000 - performance.now()));
+  const window = await fleet.measure(false);
+  const elapsed = (performance.now() - windowStart) / 1000;
+  const machineCpu = machineCpuSeconds();
+  const selfCpu = process.cpuUsage(cpu0.self);
+  const cpuSeconds = {
+    cp: processCpuSeconds(cp.pid) - cpu0.cp,
+    workers: fleet.procs.reduce((s, p) => s + processCpuSeconds(p.pid), 0) - cpu0.workers,
+    self: (selfCpu.user + selfCpu.system) / 1e6,
+    machineBusy: machineCpu.busy - cpu0.machine.busy,
+  };
+  const windowRssPeak = peakRssMib;
+  if (flags.profile) {
+    const startMs = Date.now() - elapsed * 1000 - cpStartedAt;
+    writeFileSync(join(runDir, "window.json"), JSON.stringify({ startMs, endMs: startMs + elapsed * 1000 }));
+  }
+  const rssEnd = rssMib(cp.pid);
+
+  // ── 6./7. Long-poll wake: one executor, then one spec change per executor (scripts/bench/wake.ts). ─
+  const ctx = { url: cp.url, cookie, fleet, executors: N, nodeIds, until };
+  const wakeOneResult = await wakeOne(ctx, int("wake-samples"));
+  log(`wake one: ${wakeOneResult.samplesMs.map((ms) => ms.toFixed(1)).join(", ")} ms`);
+  const wakeAllResult = flags["no-wake-all"] ? null : await wakeAll(ctx);
+  const final = await fleet.stop();
+  const finalErrors = Object.values(final.errorsTotal).reduce((a, b) => a + b, 0);
+
+  // ── 8. Report. ───────────────────────────────────────────────────────────────────────────────────
+  const windowErrors = Object.values(window.errors).reduce((a, b) => a + b, 0);
+  const totalRequests = window.requests.sync + window.requests.specs + window.requests.observed;
+  const result = {
+    command: `npm run bench:sync -- ${Bun.argv.slice(2).join(" ")}`.trim(),
+    machine,
+    config: { executors: N, seconds: SECONDS, keys: keyCount, workers: fleet.procs.length, waitMs: WAIT_MS },
+    requestsPerSecond: Math.round(totalRequests / elapsed),
+    requests: window.requests,
+    sync: {
+      p50: window.sync.quantile(0.5),
+      p99: window.sync.quantile(0.99),
+      p999: window.sync.quantile(0.999),
+      max: window.sync.maxMs,
+    },
+    observed: {
+      p50: window.observed.quantile(0.5),
+      p99: window.observed.quantile(0.99),
+      max: window.observed.maxMs,
+    },
+    generatorLagP99Ms: window.lag.quantile(0.99),
+    errors: {
+      window: windowErrors,
+      allPhases: finalErrors,
+      kinds: final.errorsTotal,
+      firstSeenAt: final.firstErrorAt,
+    },
+    controlPlaneErrorLogLines: cp.errorLines.length,
+    nodeWritesPerSecond: Math.round(nodeWritesPerSecond),
+    wakeOne: wakeOneResult,
+    wakeAll: wakeAllResult,
+    rssMib: { windowPeak: windowRssPeak, windowEnd: rssEnd, runPeak: peakRssMib },
+    cpuPercentOfOneCore: {
+      controlPlane: (cpuSeconds.cp / elapsed) * 100,
+      generatorWorkers: (cpuSeconds.workers / elapsed) * 100,
+      benchProcess: (cpuSeconds.self / elapsed) * 100,
+      machineBusy: (cpuSeconds.machineBusy / elapsed) * 100,
+      otherProcesses:
+        ((cpuSeconds.machineBusy - cpuSeconds.cp - cpuSeconds.workers - cpuSeconds.self) / elapsed) * 100,
+    },
+    loadavgAfter: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
+  };
+  console.log(`
+── bench:sync — ${result.config.executors} executors, ${result.config.seconds} s window, ${result.config.workers} generator workers ──
+requests/s            ${result.requestsPerSecond}  (sync ${result.requests.sync}, spec answers ${result.requests.specs}, observed ${result.requests.observed})
+sync latency          ${window.sync.summary()}
+observed latency      ${window.observed.summary()}
+generator lag         ${window.lag.summary()}  (how late syncs left vs. their schedule)
+errors                window ${result.errors.window}, all phases ${result.errors.allPhases}${result.errors.allPhases ? ` ${JSON.stringify(result.errors.kinds)} first seen ${JSON.stringify(result.errors.firstSeenAt)}` : ""}; control-plane error log lines ${result.controlPlaneErrorLogLines}
+wake one executor     median ${f(result.wakeOne.medianMs)} ms, max ${f(result.wakeOne.maxMs)} ms (write sent → its poll answered; the write alone ${f(result.wakeOne.writeAckMedianMs)} ms)
+wake all executors    ${
+    result.wakeAll
+      ? `${result.wakeAll.executors} polls (${result.wakeAll.heldBefore} held): last answered ${f(result.wakeAll.totalMs)} ms after the first write;
+                      the ${N} writes took ${f(result.wakeAll.writesMs)} ms (${result.wakeAll.writesPerSecond}/s); last answer ${f(result.wakeAll.afterLastWriteMs)} ms after the last write;
+                      poll answered after its write's acknowledgement: p50 ${f(result.wakeAll.afterOwnWriteP50Ms)} p99 ${f(result.wakeAll.afterOwnWriteP99Ms)} max ${f(result.wakeAll.afterOwnWriteMaxMs)} ms`
+      : "skipped (--no-wake-all)"
+  }
+node writes           ${result.nodeWritesPerSecond}/s (createNode, 50 per GraphQL document)
+control-plane RSS     window peak ${f(result.rssMib.windowPeak)} MiB, end ${f(result.rssMib.windowEnd)} MiB, whole run peak ${f(result.rssMib.runPeak)} MiB
+CPU (% of one core)   control plane ${f(result.cpuPercentOfOneCore.controlPlane)}, generator ${f(result.cpuPercentOfOneCore.generatorWorkers)} + ${f(result.cpuPercentOfOneCore.benchProcess)}, other processes ${f(result.cpuPercentOfOneCore.otherProcesses)}, machine ${f(result.cpuPercentOfOneCore.machineBusy)} of ${result.machine.nproc * 100}
+load average          before ${result.machine.loadavgBefore}, after ${result.loadavgAfter}
+`);
+  const jsonPath = flags.json ?? join(ROOT, ".cache/bench/results", `${N}x${SECONDS}s-${Date.now()}.json`);
+  mkdirSync(join(jsonPath, ".."), { recursive: true });
+  writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+  log(`figures written to ${jsonPath}`);
+  if (windowErrors > 0 || finalErrors > 0) exitCode = 1;
+} catch (error) {
+  console.error(error);
+  exitCode = 1;
+  await fleet.stop().catch(() => undefined);
+} finally {
+  clearInterval(rssTimer);
+  const code = await cp.stop();
+  if (code !== 0) log(`the control plane exited with ${code}; log: ${cp.logPath}`);
+  if (cp.errorLines.length > 0)
+    log(`control-plane error log lines:\n${cp.errorLines.slice(0, 5).join("\n")}`);
+  if (!flags.keep && !flags.profile && exitCode === 0) rmSync(runDir, { recursive: true, force: true });
+}
+process.exit(exitCode);
