@@ -38,6 +38,24 @@ describe("sync", () => {
     expect(events.data.events).toHaveLength(1);
   });
 
+  test("first syncs arriving together (group commit) register each name once, with one event each", async () => {
+    const names = ["burst-a", "burst-a", "burst-a", "burst-b", "burst-c"];
+    const answers = await Promise.all(names.map((name) => syncExecutor(cp, key, name)));
+    expect(new Set(answers.slice(0, 3).map((a) => a.executorId)).size).toBe(1);
+    expect(new Set(answers.map((a) => a.executorId)).size).toBe(3);
+    const { data } = await cp.gql(`{ executors { name } }`, {}, { cookie });
+    const burst = data.executors
+      .map((e: { name: string }) => e.name)
+      .filter((n: string) => n.startsWith("burst-"));
+    expect(burst.sort()).toEqual(["burst-a", "burst-b", "burst-c"]);
+    const events = await cp.gql(
+      EVENTS,
+      { f: { executorName: "burst-a", type: "executor.connected" } },
+      { cookie },
+    );
+    expect(events.data.events).toHaveLength(1);
+  });
+
   test("an executor's kind is fixed at first sync: another kind gets 409 naming the stored kind", async () => {
     await syncExecutor(cp, key, "host-kind");
     const result = await call(cp, "/api/v1/executor/sync", {

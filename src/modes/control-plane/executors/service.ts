@@ -15,6 +15,7 @@ import {
   type SyncResponse,
 } from "../../../protocol/index.ts";
 import { appendEvent } from "../events/service.ts";
+import { GroupCommitter } from "../http/group-commit.ts";
 import type { WriteBatcher } from "../http/write-batcher.ts";
 import { type HeartbeatState, HeartbeatWriter } from "./heartbeats.ts";
 
@@ -43,6 +44,9 @@ export class ExecutorService {
   private live = new Map<string, LiveExecutor>();
   private byId = new Map<string, LiveExecutor>();
   private heartbeats: HeartbeatWriter;
+  private commits: GroupCommitter;
+  /** (organization, name) → the registration in flight, so a second sync meanwhile doesn't register twice. */
+  private registering = new Map<string, Promise<LiveExecutor>>();
 
   constructor(
     private readonly db: Db,
@@ -51,6 +55,7 @@ export class ExecutorService {
     private readonly heartbeatTimeoutMs: number,
   ) {
     this.heartbeats = new HeartbeatWriter(db, batcher);
+    this.commits = new GroupCommitter(db);
     // Every live executor is known from the start, so one that never syncs again still times out.
     for (const row of this.db.select().from(executors).where(isNull(executors.deletedAt)).all()) {
       this.remember(row);
@@ -97,9 +102,21 @@ export class ExecutorService {
     return row ? this.remember(row) : null;
   }
 
-  sync(organizationId: string, keyId: string, input: SyncRequest): SyncResponse {
+  /**
+   * A known executor's sync answers at once; a first contact or a comeback answers once its durable write
+   * (with its event) has committed, in a group commit shared with the other writes of the moment.
+   */
+  sync(organizationId: string, keyId: string, input: SyncRequest): SyncResponse | Promise<SyncResponse> {
     const now = this.clock.now();
-    let entry = this.lookup(organizationId, input.name);
+    const key = this.key(organizationId, input.name);
+    const registering = this.registering.get(key);
+    if (registering) {
+      // The same name is being registered right now: answer as its heartbeat once that has committed
+      // (or, if it failed, try registering again).
+      const retry = () => this.sync(organizationId, keyId, input);
+      return registering.then(retry, retry);
+    }
+    const entry = this.lookup(organizationId, input.name);
     if (entry && entry.kind !== input.kind) {
       throw conflict(
         `executor "${input.name}" is registered as kind "${entry.kind}"; its kind cannot change`,
@@ -107,10 +124,21 @@ export class ExecutorService {
       );
     }
     if (!entry) {
-      entry = this.register(organizationId, keyId, input, now);
-    } else {
-      this.heartbeat(entry, keyId, input, now);
+      const registered = this.register(organizationId, keyId, input, now);
+      this.registering.set(key, registered);
+      const done = () => {
+        if (this.registering.get(key) === registered) this.registering.delete(key);
+      };
+      registered.then(done, done);
+      return registered.then((e) => this.answer(e, organizationId, now));
     }
+    const comeback = this.heartbeat(entry, keyId, input, now);
+    return comeback
+      ? comeback.then(() => this.answer(entry, organizationId, now))
+      : this.answer(entry, organizationId, now);
+  }
+
+  private answer(entry: LiveExecutor, organizationId: string, now: Date): SyncResponse {
     return {
       executorId: entry.id,
       organizationId,
@@ -123,8 +151,8 @@ export class ExecutorService {
   }
 
   /** First contact: durable before we answer, with `executor.connected`. */
-  private register(organizationId: string, keyId: string, input: SyncRequest, now: Date) {
-    const row = this.db.transaction((tx) => {
+  private async register(organizationId: string, keyId: string, input: SyncRequest, now: Date) {
+    const row = await this.commits.run((tx) => {
       const inserted = tx
         .insert(executors)
         .values({
@@ -159,15 +187,18 @@ export class ExecutorService {
     return this.remember(row);
   }
 
-  private heartbeat(entry: LiveExecutor, keyId: string, input: SyncRequest, now: Date) {
+  /** Records the heartbeat; for an executor announced offline, also the durable comeback (returned). */
+  private heartbeat(entry: LiveExecutor, keyId: string, input: SyncRequest, now: Date): Promise<void> | null {
     entry.lastSyncAt = now.getTime();
     if (entry.version !== input.version) {
       entry.version = input.version;
       entry.compat = compatWindowStatus(NOVACULA_VERSION, input.version);
     }
-    if (!entry.online) {
-      entry.online = true;
-      this.db.transaction((tx) => {
+    this.heartbeats.record(entry, keyId, now.getTime(), input);
+    if (entry.online) return null;
+    entry.online = true;
+    return this.commits
+      .run((tx) => {
         tx.update(executors)
           .set({ announcedStatus: "online", lastSyncAt: now })
           .where(eq(executors.id, entry.id))
@@ -180,9 +211,12 @@ export class ExecutorService {
           executorName: entry.name,
           createdAt: now,
         });
+      })
+      .catch((error: unknown) => {
+        // Not announced: the next sync tries again.
+        entry.online = false;
+        throw error;
       });
-    }
-    this.heartbeats.record(entry, keyId, now.getTime(), input);
   }
 
   /** The in-memory view of an executor this process has seen sync, if any. */
@@ -208,15 +242,19 @@ export class ExecutorService {
     this.live.delete(this.key(entry.organizationId, entry.name));
   }
 
-  /** Liveness sweep: announce executors whose heartbeat stopped. Runs every second. */
+  /**
+   * Liveness sweep: announce executors whose heartbeat stopped. Runs every second; all announcements of
+   * one sweep share a transaction (after an outage thousands fall due at once).
+   */
   sweep(): number {
     const now = this.clock.now();
-    let announced = 0;
+    const due: LiveExecutor[] = [];
     for (const entry of this.byId.values()) {
-      if (!entry.online || now.getTime() - entry.lastSyncAt < this.heartbeatTimeoutMs) continue;
-      entry.online = false;
-      announced++;
-      this.db.transaction((tx) => {
+      if (entry.online && now.getTime() - entry.lastSyncAt >= this.heartbeatTimeoutMs) due.push(entry);
+    }
+    if (due.length === 0) return 0;
+    this.db.transaction((tx) => {
+      for (const entry of due) {
         tx.update(executors).set({ announcedStatus: "offline" }).where(eq(executors.id, entry.id)).run();
         appendEvent(tx, {
           organizationId: entry.organizationId,
@@ -227,8 +265,9 @@ export class ExecutorService {
           executorName: entry.name,
           createdAt: now,
         });
-      });
-    }
-    return announced;
+      }
+    });
+    for (const entry of due) entry.online = false;
+    return due.length;
   }
 }
