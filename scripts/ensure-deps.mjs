@@ -19,7 +19,9 @@ if (!existsSync("node_modules/.bin/bun") || !existsSync(stamp) || lockChanged) {
   console.log("novacula: installing npm dependencies from package-lock.json…");
   execFileSync("npm", ["install", "--no-fund", "--no-audit"], { stdio: "inherit" });
   if (digest() !== before) {
-    console.error("novacula: npm install changed package-lock.json: commit the updated lockfile (installs must be frozen)");
+    console.error(
+      "novacula: npm install changed package-lock.json: commit the updated lockfile (installs must be frozen)",
+    );
     process.exit(1);
   }
 }
