@@ -37,33 +37,42 @@ export interface RenderedConfig {
   hashes: Map<string, Record<string, string>>;
   /** Files whose bytes changed on disk in this pass. */
   written: string[];
+  /** Every config file of the plan, as written on the host (what a skipped pass must see unchanged). */
+  targets: string[];
 }
 
 /** Render and write every config file of the plan. */
 export function writeConfigFiles(paths: NodePaths, plan: ProcessPlan): RenderedConfig {
   const hashes = new Map<string, Record<string, string>>();
   const written: string[] = [];
+  const targets: string[] = [];
   mkdirSync(paths.configDir, { recursive: true });
   mkdirSync(paths.dataDir, { recursive: true });
   for (const process of plan.processes) {
     const fileHashes: Record<string, string> = {};
     for (const file of process.configFiles) {
       const target = insideNode(paths, paths.configDir, file.path);
+      targets.push(target);
       const text = renderConfigFile(file);
       if (writeIfChanged(target, text, file.mode ?? 0o640)) written.push(target);
       fileHashes[file.path] = createHash("sha256").update(text).digest("hex");
     }
     hashes.set(process.role, fileHashes);
   }
-  return { hashes, written };
+  return { hashes, written, targets };
 }
 
 /** Run init steps that have not run yet for this node; returns the ids that ran. */
+/** The marker file that says an init step ran. */
+export function initMarker(paths: NodePaths, stepId: string): string {
+  return join(paths.initDir, `${stepId}.done`);
+}
+
 export function runInitSteps(paths: NodePaths, plan: ProcessPlan): string[] {
   const ran: string[] = [];
   for (const step of plan.initSteps) {
     if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(step.id)) throw new Error(`invalid init step id ${step.id}`);
-    const marker = join(paths.initDir, `${step.id}.done`);
+    const marker = initMarker(paths, step.id);
     if (existsSync(marker)) continue;
     switch (step.kind) {
       case "generate-secret": {

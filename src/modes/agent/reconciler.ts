@@ -13,8 +13,15 @@ import type { AssignedSpec, RuntimeEvent } from "../../protocol/executor-api.ts"
 import { ChecksumMismatchError, type Downloader } from "./downloader.ts";
 import { firstBusyPort } from "./host/ports.ts";
 import { nodePaths, readNodeRecord, writeNodeRecord } from "./layout.ts";
-import { nodeNameOfUnit, processDefinition, runInitSteps, writeConfigFiles } from "./materialize.ts";
+import {
+  initMarker,
+  nodeNameOfUnit,
+  processDefinition,
+  runInitSteps,
+  writeConfigFiles,
+} from "./materialize.ts";
 import { type NodeIssue, type NodeIssues, planNode } from "./planning.ts";
+import { QuietPasses, unitFingerprints } from "./quiet-passes.ts";
 import type { ProcessDefinition, Supervisor, UnitState } from "./supervisor/types.ts";
 
 export interface AgentReconcilerOptions {
@@ -34,8 +41,17 @@ const FAILED_RETRY_MAX_MS = 5 * 60_000;
 const running = (state: UnitState | undefined) =>
   state?.activeState === "active" || state?.activeState === "activating";
 
+/** What one node's step found; `watch` (only on a quiet converge) lists the files the pass depended on. */
+interface StepResult {
+  changed: boolean;
+  issues: NodeIssue[];
+  watch?: string[];
+}
+
 export class AgentReconciler {
   private readonly failedRetry = new Map<string, { atMs: number; delayMs: number }>();
+  /** Nodes whose last full converge was quiet and whose inputs have not changed since: skipped. */
+  private readonly quiet = new QuietPasses();
 
   constructor(private readonly options: AgentReconcilerOptions) {}
 
@@ -52,9 +68,12 @@ export class AgentReconciler {
       if (signal?.aborted) return changed;
       changed = (await this.guard(entry, () => this.teardown(entry, units, liveNames))) || changed;
     }
+    const fingerprints = unitFingerprints(units.values());
     for (const entry of live) {
       if (signal?.aborted) return changed;
-      changed = (await this.guard(entry, () => this.converge(entry, units))) || changed;
+      const unitsSeen = fingerprints.get(entry.name) ?? "";
+      if (this.quiet.canSkip(entry, unitsSeen, Date.now())) continue;
+      changed = (await this.guard(entry, () => this.converge(entry, units), unitsSeen)) || changed;
     }
     // Units of nodes this executor is no longer assigned (deleted while we were away, or moved): remove the
     // units, keep the data (only an explicit tombstone deletes data).
@@ -68,13 +87,15 @@ export class AgentReconciler {
       await supervisor.remove(unit.unitName);
       changed = true;
     }
-    issues.retain(new Set(entries.map((e) => e.nodeId)));
+    const ids = new Set(entries.map((e) => e.nodeId));
+    issues.retain(ids);
+    this.quiet.retain(ids);
     return changed;
   }
 
   /** Run one node's step; whatever it throws becomes that node's issue, never the whole tick's failure. */
-  private async guard(entry: AssignedSpec, step: () => Promise<{ changed: boolean; issues: NodeIssue[] }>) {
-    let result: { changed: boolean; issues: NodeIssue[] };
+  private async guard(entry: AssignedSpec, step: () => Promise<StepResult>, unitsSeen?: string) {
+    let result: StepResult;
     try {
       result = await step();
     } catch (error) {
@@ -95,13 +116,17 @@ export class AgentReconciler {
         payload: { revision: entry.revision, ...(issue.role ? { role: issue.role } : {}) },
       });
     }
+    // Only a pass that changed nothing and found nothing wrong may be skipped next time; anything else
+    // (a restart just issued, a failed unit waiting for its retry, a busy port) gets a full pass every tick.
+    if (unitsSeen !== undefined && result.watch && !result.changed && result.issues.length === 0) {
+      this.quiet.record(entry, unitsSeen, result.watch, Date.now());
+    } else {
+      this.quiet.forget(entry.nodeId);
+    }
     return result.changed;
   }
 
-  private async converge(
-    entry: AssignedSpec,
-    units: Map<string, UnitState>,
-  ): Promise<{ changed: boolean; issues: NodeIssue[] }> {
+  private async converge(entry: AssignedSpec, units: Map<string, UnitState>): Promise<StepResult> {
     const { supervisor, downloader, dataDir, platform, logger } = this.options;
     const planned = planNode(entry, dataDir, platform);
     // Nothing on the host changes for a plan that cannot be made: the previous revision keeps running.
@@ -222,7 +247,17 @@ export class AgentReconciler {
       });
       changed = true;
     }
-    return { changed, issues };
+    // Settled: every process is where the spec wants it (running ones fully active, not still activating).
+    const settled = definitions.every((d) => {
+      const state = current.get(d.unitName)?.activeState;
+      return spec.desiredState === "stopped"
+        ? !running(current.get(d.unitName)) && state !== "deactivating"
+        : state === "active";
+    });
+    if (changed || issues.length > 0 || !settled) return { changed, issues };
+    const markers = plan.initSteps.map((step) => initMarker(paths, step.id));
+    const watch = [paths.recordFile, ...executables.values(), ...rendered.targets, ...markers];
+    return { changed, issues, watch };
   }
 
   /** A failed unit is retried after a pause that doubles up to a cap, or at once after a user action. */
