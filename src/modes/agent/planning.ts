@@ -11,7 +11,23 @@ export type NodePlan =
   | { ok: true; adapter: ChainAdapter; spec: NodeSpec; plan: ProcessPlan; paths: NodePaths }
   | { ok: false; reason: string; message: string };
 
+/**
+ * Plans per desired entry. An entry object is replaced whenever its spec changes (DesiredSet.apply), and a
+ * plan depends on nothing else but the data dir and platform, so the plan made for an entry holds until the
+ * entry is replaced: the reporter (every 10 s) and the reconciler need not re-plan an unchanged node. Plans
+ * are only read, never modified, by their users.
+ */
+const plans = new WeakMap<AssignedSpec, { dataDir: string; platform: Platform | null; plan: NodePlan }>();
+
 export function planNode(entry: AssignedSpec, agentDataDir: string, platform: Platform | null): NodePlan {
+  const cached = plans.get(entry);
+  if (cached && cached.dataDir === agentDataDir && cached.platform === platform) return cached.plan;
+  const plan = makePlan(entry, agentDataDir, platform);
+  plans.set(entry, { dataDir: agentDataDir, platform, plan });
+  return plan;
+}
+
+function makePlan(entry: AssignedSpec, agentDataDir: string, platform: Platform | null): NodePlan {
   const spec = entry.spec;
   if (!spec) return { ok: false, reason: "spec.missing", message: "the node has no spec" };
   if (!NODE_NAME.test(entry.name)) {
