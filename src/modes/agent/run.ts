@@ -104,8 +104,18 @@ export function startAgent(config: AgentConfig, options: { logger?: Logger } = {
   };
 }
 
+/** JIT tier-up thresholds scaled by this in the agent's process (see runAgent). */
+const AGENT_JIT_POLICY = 1000;
+
 /** Run until SIGTERM or SIGINT; resolves with the exit code. */
 export async function runAgent(config: AgentConfig): Promise<number> {
+  // An agent process is idle nearly all the time: a few small passes every few seconds. Left at the normal
+  // policy, JavaScriptCore keeps compiling that code to its optimizing tiers, which costs the JIT threads'
+  // CPU and, above all, touches megabytes of the runtime's compiler code that then stay resident. Making
+  // tier-up far more reluctant keeps the agent in the interpreter and baseline tiers (measured: docs/
+  // benchmarks.md, Agent). Only here, in `novacula agent run`'s own process: startAgent() also runs inside
+  // the control plane (the local demo), which wants the normal JIT.
+  Bun.unsafe.setJITPolicy(AGENT_JIT_POLICY);
   const agent = startAgent(config);
   await new Promise<void>((resolve) => {
     const done = () => resolve();
