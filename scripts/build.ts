@@ -1,6 +1,9 @@
 // `bun run build`: compiles src/main.ts into the single binary dist/novacula (optionally with another
 // version stamped: `bun scripts/build.ts --version 2.0.0 --outfile dist/novacula-2`).
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+
+const BYTECODE_ORDER = new URL("./bytecode-order/agent.txt", import.meta.url).pathname;
 
 const { values } = parseArgs({
   options: { version: { type: "string" }, outfile: { type: "string", default: "dist/novacula" } },
@@ -10,6 +13,11 @@ export async function buildBinary(outfile: string, version?: string): Promise<vo
   // --bytecode ships JavaScriptCore bytecode instead of source to parse at every start: `novacula --version`
   // goes from ~250 ms to ~45 ms for ~10 MiB more binary (docs/benchmarks.md, Agent). It needs --format=esm.
   const args = ["build", "--compile", "--bytecode", "--format=esm", "src/main.ts", "--outfile", outfile];
+  // Profile-guided bytecode layout: the functions an agent used (recorded from a bench-agent run, see
+  // scripts/bytecode-order/README.md) go together at the front of the embedded bytecode, so an idle agent
+  // touches fewer pages of it and they stay resident: less RSS (docs/benchmarks.md, Agent). A profile from an
+  // older build still applies (functions are matched by hash); code it does not know is simply laid out after.
+  if (existsSync(BYTECODE_ORDER)) args.push("--bytecode-order", BYTECODE_ORDER);
   if (version) args.push("--define", `__NOVACULA_VERSION__=${JSON.stringify(version)}`);
   const proc = Bun.spawn([process.execPath, ...args], { stdout: "inherit", stderr: "inherit" });
   if ((await proc.exited) !== 0) throw new Error(`bun build failed for ${outfile}`);
