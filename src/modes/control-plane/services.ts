@@ -71,7 +71,7 @@ export function createServices(
     batcher,
     keys,
     executorAuth: new ExecutorAuth(db, keys, clock),
-    principals: new PrincipalResolver(db, auth, keys, clock),
+    principals: new PrincipalResolver(db, auth, keys, clock, batcher),
     executors,
     feed,
     nodes: new NodeService(db, feed, clock),

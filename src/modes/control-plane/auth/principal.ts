@@ -3,8 +3,9 @@
 // (Bearer exc_…) resolve to an executor principal with no user rights.
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
-import { member, organization, user } from "../../../db/schema/index.ts";
+import { apiKeys, member, organization, user } from "../../../db/schema/index.ts";
 import type { Clock } from "../../../lib/clock.ts";
+import type { WriteBatcher } from "../http/write-batcher.ts";
 import { firstActiveOrganization } from "../organizations/service.ts";
 import type { ApiKeyService } from "./api-keys.ts";
 import type { Auth } from "./better-auth.ts";
@@ -35,6 +36,8 @@ export class PrincipalResolver {
     private readonly auth: Auth,
     private readonly keys: ApiKeyService,
     private readonly clock: Clock,
+    /** Records a personal token's "Last used" without a disk write per request. */
+    private readonly batcher: WriteBatcher,
   ) {}
 
   async resolve(request: Request): Promise<Principal> {
@@ -61,6 +64,10 @@ export class PrincipalResolver {
     }
     const key = this.keys.verify(token, "personal", now);
     if (!key?.userId) return { kind: "anonymous" };
+    const keyId = key.id;
+    this.batcher.put(`token-used:${keyId}`, (tx) => {
+      tx.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, keyId)).run();
+    });
     return this.userPrincipal(key.userId, key.organizationId, "token", {
       sessionId: null,
       impersonatedBy: null,
