@@ -35,6 +35,8 @@ self.onmessage = (event) => {
 };
 `;
 
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /** SQLite's default wal_autocheckpoint, restored when the worker stops. */
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 
@@ -69,6 +71,9 @@ export class WalCheckpointer {
       const message = event.data;
       if (message.type === "ready" && this.worker === worker) {
         this.sqlite.exec("PRAGMA wal_autocheckpoint = 0");
+        // A burst of user writes can grow the WAL while checkpoints can't catch up; once it starts over,
+        // the file is cut back to this size instead of keeping its high-water mark on disk.
+        this.sqlite.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
         this.timer = setInterval(() => this.tick(), this.intervalMs);
         this.timer.unref?.();
       } else if (message.type === "checkpointed") {
