@@ -81,7 +81,14 @@ if (!flags["no-netns"] && process.env.NOVACULA_BENCH_NETNS !== "1") {
     );
     process.exit(2);
   }
-  const inner = `ip link set lo up && (ulimit -n ${fds} 2>/dev/null || ulimit -n "$(ulimit -Hn)") && exec "$@"`;
+  // Inside the namespace: loopback up, more ephemeral ports and a deeper accept queue (10,000 held
+  // long-polls plus pooled connections), a higher open-file limit; each step optional but the first.
+  const inner = [
+    "ip link set lo up",
+    "(sysctl -qw net.ipv4.ip_local_port_range='1024 65535' net.core.somaxconn=65535 2>/dev/null || true)",
+    `{ ulimit -n ${fds} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; }`,
+    'exec "$@"',
+  ].join(" && ");
   const child = Bun.spawn(
     [...unshare, "sh", "-c", inner, "sh", process.execPath, import.meta.path, ...Bun.argv.slice(2)],
     {
@@ -119,6 +126,7 @@ const machine = {
   binary: execFileSync(binary, ["--version"], { encoding: "utf8" }).trim(),
   loadavgBefore: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
   netns: process.env.NOVACULA_BENCH_NETNS === "1",
+  openFileLimit: openFileLimit(),
 };
 log(
   `machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memoryGib} GiB, bun ${machine.bun}, load ${machine.loadavgBefore}`,
