@@ -12,7 +12,10 @@ const INVALID_KEY = "the executor key is missing, unknown, disabled, revoked or 
 
 export class ExecutorAuth {
   private orgActive: Statement<{ active: number }, [string]>;
-  private executorOrg: Statement<{ organization_id: string; name: string; deleted_at: number | null }, [string]>;
+  private executorOrg: Statement<
+    { organization_id: string; name: string; deleted_at: number | null },
+    [string]
+  >;
 
   constructor(
     db: Db,
@@ -20,7 +23,9 @@ export class ExecutorAuth {
     private readonly clock: Clock,
   ) {
     this.orgActive = db.$client.prepare("SELECT active FROM organization WHERE id = ?");
-    this.executorOrg = db.$client.prepare("SELECT organization_id, name, deleted_at FROM executors WHERE id = ?");
+    this.executorOrg = db.$client.prepare(
+      "SELECT organization_id, name, deleted_at FROM executors WHERE id = ?",
+    );
   }
 
   key(request: Request): KeyRow {
@@ -37,14 +42,20 @@ export class ExecutorAuth {
     const executorId = request.headers.get(EXECUTOR_ID_HEADER);
     if (!executorId) {
       throw badRequest(`the ${EXECUTOR_ID_HEADER} header is missing`, [
-        { path: `/headers/${EXECUTOR_ID_HEADER}`, message: "send the executorId returned by POST /api/v1/executor/sync" },
+        {
+          path: `/headers/${EXECUTOR_ID_HEADER}`,
+          message: "send the executorId returned by POST /api/v1/executor/sync",
+        },
       ]);
     }
     const executor = this.executorOrg.get(executorId);
     // Another organization's executor id gets the same answer as a nonexistent one.
     if (!executor || executor.organization_id !== key.organizationId || executor.deleted_at !== null) {
       throw new AppError("not_found", "no such executor for this key; call /sync first", 404, [
-        { path: `/headers/${EXECUTOR_ID_HEADER}`, message: "use the executorId from the latest /sync answer" },
+        {
+          path: `/headers/${EXECUTOR_ID_HEADER}`,
+          message: "use the executorId from the latest /sync answer",
+        },
       ]);
     }
     return { key, executorId, executorName: executor.name };
