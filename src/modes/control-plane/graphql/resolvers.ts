@@ -1,33 +1,18 @@
 // GraphQL resolvers: map arguments to service calls, scoped to the caller's organization. Every root
 // field is wrapped by `guard` (authz.ts); field resolvers below only shape rows for the schema.
+
 import { and, asc, type Column, desc, eq, isNull, like, type SQL } from "drizzle-orm";
 import { GraphQLScalarType, Kind, type ValueNode } from "graphql";
 import { executors, nodes } from "../../../db/schema/index.ts";
 import { getDerivedNodePhase } from "../../../protocol/index.ts";
 import { listEvents } from "../events/service.ts";
 import type { ExecutorRow } from "../executors/service.ts";
-import type { Caller, LifecycleAction, NodeRow } from "../nodes/service.ts";
+import type { LifecycleAction, NodeRow } from "../nodes/service.ts";
 import type { ControlPlaneServices } from "../services.ts";
-import { type GraphQLContext, guard, MANAGERS, type OrgCaller, READ_LIST, READ_ONE } from "./authz.ts";
+import { guard, MANAGERS, type OrgCaller, READ_LIST, READ_ONE } from "./authz.ts";
+import { type Args, type Ctx, tenantCaller } from "./modules/context.ts";
 import type { GraphQLModule } from "./modules.ts";
 import { typeDefs as coreTypeDefs } from "./schema.ts";
-
-type Ctx = GraphQLContext & { caller: OrgCaller; ip?: string | null };
-// biome-ignore lint/suspicious/noExplicitAny: graphql-js validated the arguments against the SDL already
-type Args = Record<string, any>;
-
-function callerOf(ctx: Ctx): Caller {
-  const c = ctx.caller;
-  return {
-    organizationId: c.organizationId,
-    actor: { id: c.userId, name: c.name, email: c.email, impersonatorId: c.impersonatedBy },
-    meta: {
-      ipAddress: ctx.ip ?? null,
-      userAgent: ctx.request.headers.get("user-agent"),
-      source: c.via === "token" ? "api" : "ui",
-    },
-  };
-}
 
 function parseLiteral(ast: ValueNode): unknown {
   switch (ast.kind) {
@@ -134,21 +119,22 @@ export function coreResolvers(s: ControlPlaneServices) {
 
   const Mutation = {
     createNode: guard("Mutation.createNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
-      s.nodes.create(callerOf(ctx), args.data),
+      s.nodes.create(tenantCaller(ctx), args.data),
     ),
     updateNode: guard("Mutation.updateNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
-      s.nodes.update(callerOf(ctx), args.where.id, args.data.spec),
+      s.nodes.update(tenantCaller(ctx), args.where.id, args.data.spec),
     ),
     requestNodeLifecycleAction: guard(
       "Mutation.requestNodeLifecycleAction",
       MANAGERS,
-      (_s, args: Args, ctx: Ctx) => s.nodes.lifecycle(callerOf(ctx), args.id, args.action as LifecycleAction),
+      (_s, args: Args, ctx: Ctx) =>
+        s.nodes.lifecycle(tenantCaller(ctx), args.id, args.action as LifecycleAction),
     ),
     rollbackNode: guard("Mutation.rollbackNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
-      s.nodes.rollback(callerOf(ctx), args.id, args.revision),
+      s.nodes.rollback(tenantCaller(ctx), args.id, args.revision),
     ),
     deleteNode: guard("Mutation.deleteNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
-      s.nodes.delete(callerOf(ctx), args.where.id, args.retainData ?? false),
+      s.nodes.delete(tenantCaller(ctx), args.where.id, args.retainData ?? false),
     ),
   };
 
