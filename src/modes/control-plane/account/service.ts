@@ -84,10 +84,7 @@ export class AccountService {
   revokeOtherSessions(self: Self): number {
     const now = this.clock.now();
     return this.db.transaction((tx) => {
-      const where = self.sessionId
-        ? and(eq(session.userId, self.userId), ne(session.id, self.sessionId))
-        : eq(session.userId, self.userId);
-      const count = tx.delete(session).where(where).returning({ id: session.id }).all().length;
+      const count = deleteOtherSessions(tx, self);
       appendAudit(tx, {
         organizationId: self.organizationId,
         actor: self.actor,
@@ -146,10 +143,7 @@ export class AccountService {
     const now = this.clock.now();
     return this.db.transaction((tx) => {
       tx.update(account).set({ password: hash, updatedAt: now }).where(eq(account.id, credential.id)).run();
-      const where = self.sessionId
-        ? and(eq(session.userId, self.userId), ne(session.id, self.sessionId))
-        : eq(session.userId, self.userId);
-      const revoked = tx.delete(session).where(where).returning({ id: session.id }).all().length;
+      const revoked = deleteOtherSessions(tx, self);
       appendAudit(tx, {
         organizationId: self.organizationId,
         actor: self.actor,
@@ -193,4 +187,12 @@ export class AccountService {
       return { id: row.id, name: row.name, email: row.email };
     });
   }
+}
+
+/** Deletes every session of the user except the calling one (all of them for a token caller). */
+function deleteOtherSessions(tx: Pick<Db, "delete">, self: Pick<Self, "userId" | "sessionId">): number {
+  const where = self.sessionId
+    ? and(eq(session.userId, self.userId), ne(session.id, self.sessionId))
+    : eq(session.userId, self.userId);
+  return tx.delete(session).where(where).returning({ id: session.id }).all().length;
 }
