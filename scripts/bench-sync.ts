@@ -3,15 +3,16 @@
 // worker processes (sync every 5 s, one held spec long-poll each, an observed report every 10 s), and
 // prints requests/s, sync latency percentiles, errors, long-poll wake latency for one and for all
 // executors, control-plane RSS and CPU, and the generator's own CPU. Not part of `npm test`.
-// Phases: start → register (staggered first syncs) → one node per executor → warm-up → measured window
+// Phases: start → keys, first contacts, one node per executor → fleet starts (staggered) → warm-up → window
 // → wake one (several samples) → wake all (one spec change per executor) → stop. Every wait is bounded.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { batchedMutations, DEVNET_SPEC, signIn, startControlPlane } from "./bench/control-plane.ts";
+import { signIn, startControlPlane } from "./bench/control-plane.ts";
 import { Fleet } from "./bench/fleet.ts";
+import { createKeys, createNodes, registerExecutors } from "./bench/setup.ts";
 import { machineCpuSeconds, openFileLimit, processCpuSeconds, rssMib } from "./bench/stats.ts";
 import { wakeAll, wakeOne } from "./bench/wake.ts";
 
@@ -24,10 +25,11 @@ const { values: flags } = parseArgs({
     "observed-interval-ms": { type: "string", default: "10000" },
     "wait-ms": { type: "string", default: "25000" },
     "warmup-seconds": { type: "string", default: "15" },
-    /** First syncs are spread over this long (default: 6 ms per executor, at least one sync interval): each
-     *  first contact is a durable write, and thousands at once would measure a thundering herd instead. */
+    /** The fleet's first syncs are spread over this long (default: one sync interval). */
     "ramp-seconds": { type: "string" },
     workers: { type: "string", default: "2" },
+    /** The generator's HTTP client: "raw" (lean keep-alive sockets) or "fetch" (Bun's fetch). */
+    client: { type: "string", default: "raw" },
     "executors-per-key": { type: "string", default: "10" },
     "wake-samples": { type: "string", default: "5" },
     /** Skip the wake-all phase (profiling the steady state). */
@@ -153,20 +155,7 @@ const cookie = await signIn(cp.url);
 // Keys are meant per executor, and each valid key has its own rate limit (abuse/limiter.ts): 10 executors
 // per key keep every key far below it while still sharing keys as a fleet operator may.
 const keyCount = Math.max(1, Math.ceil(N / int("executors-per-key")));
-const keys: string[] = [];
-await batchedMutations(
-  cp.url,
-  cookie,
-  Array.from({ length: keyCount }, (_, i) => i),
-  (i, alias) => `${alias}: createApiKey(input: { name: "bench-${i}" }) { key }`,
-  {
-    batch: 100,
-    concurrency: 1,
-    onAck: (items, data) => {
-      for (const [i] of items.entries()) keys.push((data[`m${i}`] as { key: string }).key);
-    },
-  },
-);
+const keys = await createKeys(cp.url, cookie, keyCount);
 log(`${keyCount} executor keys created`);
 
 const fleet = new Fleet({
@@ -177,47 +166,25 @@ const fleet = new Fleet({
   syncIntervalMs: int("sync-interval-ms"),
   observedIntervalMs: int("observed-interval-ms"),
   waitMs: WAIT_MS,
-  staggerMs: flags["ramp-seconds"]
-    ? int("ramp-seconds") * 1000
-    : Math.max(int("sync-interval-ms"), Math.ceil((N * 6) / 1000) * 1000),
+  client: flags.client === "fetch" ? "fetch" : "raw",
+  staggerMs: (flags["ramp-seconds"] ? int("ramp-seconds") : int("sync-interval-ms") / 1000) * 1000,
 });
 let exitCode = 0;
 try {
-  fleet.start(process.execPath);
-
-  // ── 4. Registration, then one node per executor (assigned through GraphQL, as a user would). ──────
+  // ── 4. Before any load: every executor's first contact, then one node each (GraphQL, as a user). ──
   const t0 = Date.now();
-  let lastProgress = Date.now();
-  await until("every executor's first sync", 60_000 + N * 10, async () => {
-    if (Date.now() - lastProgress > 5_000) {
-      lastProgress = Date.now();
-      const st = await fleet.status();
-      log(`registered ${fleet.ids.size}/${N}; errors so far ${JSON.stringify(st.errorsTotal)}`);
-    }
-    return fleet.ids.size >= N;
-  });
-  log(`${N} executors registered in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const nodeIds = new Map<number, string>();
+  const registered = await registerExecutors(cp.url, keys, N);
+  log(`${N} executors registered in ${((Date.now() - t0) / 1000).toFixed(1)} s (first syncs, 64 at a time)`);
   const tNodes = Date.now();
-  await batchedMutations(
-    cp.url,
-    cookie,
-    [...fleet.ids].sort((a, b) => a[0] - b[0]),
-    ([index, id], alias) =>
-      `${alias}: createNode(data: {executorId: "${id}", name: "bench-${index}", spec: $spec}) { id }`,
-    {
-      batch: 50,
-      concurrency: 2,
-      variables: { declarations: "$spec: JSON!", values: { spec: DEVNET_SPEC } },
-      onAck: (items, data) => {
-        for (const [i, [index]] of items.entries()) nodeIds.set(index, (data[`m${i}`] as { id: string }).id);
-      },
-    },
-  );
+  const nodeIds = await createNodes(cp.url, cookie, registered);
   const nodeWritesPerSecond = N / ((Date.now() - tNodes) / 1000);
   log(
     `${N} nodes created in ${((Date.now() - tNodes) / 1000).toFixed(1)} s (${nodeWritesPerSecond.toFixed(0)} node writes/s)`,
   );
+
+  // ── 5. The fleet: staggered starts, each executor picks up its node on its first poll. ─────────────
+  fleet.start(process.execPath);
+  await until("every executor's first sync", 60_000 + N * 10, async () => fleet.ids.size >= N);
   await until(
     "every executor to receive its node",
     120_000,
@@ -228,6 +195,7 @@ try {
 
   // ── 5. The measured window. ──────────────────────────────────────────────────────────────────────
   await fleet.measure(true);
+  await fleet.interval();
   log("measured window starts");
   const cpu0 = {
     cp: processCpuSeconds(cp.pid),
@@ -241,7 +209,11 @@ try {
     await Bun.sleep(Math.min(10_000, windowStart + s * 1000 - performance.now()));
     const st = await fleet.status();
     const errors = Object.values(st.errorsTotal).reduce((a, b) => a + b, 0);
-    log(`t=${s}s rss=${rssMib(cp.pid).toFixed(0)} MiB held=${st.held} errors(all phases)=${errors}`);
+    const recent = await fleet.interval();
+    log(
+      `t=${s}s rss=${rssMib(cp.pid).toFixed(0)} MiB held=${st.held} errors(all phases)=${errors} ` +
+        `sync p50/p99/max ${f(recent.quantile(0.5))}/${f(recent.quantile(0.99))}/${f(recent.maxMs)} ms`,
+    );
   }
   await Bun.sleep(Math.max(0, windowStart + SECONDS * 1000 - performance.now()));
   const window = await fleet.measure(false);
@@ -275,7 +247,14 @@ try {
   const result = {
     command: `npm run bench:sync -- ${Bun.argv.slice(2).join(" ")}`.trim(),
     machine,
-    config: { executors: N, seconds: SECONDS, keys: keyCount, workers: fleet.procs.length, waitMs: WAIT_MS },
+    config: {
+      executors: N,
+      seconds: SECONDS,
+      keys: keyCount,
+      workers: fleet.procs.length,
+      waitMs: WAIT_MS,
+      client: flags.client,
+    },
     requestsPerSecond: Math.round(totalRequests / elapsed),
     requests: window.requests,
     sync: {
@@ -322,7 +301,7 @@ wake one executor     median ${f(result.wakeOne.medianMs)} ms, max ${f(result.wa
 wake all executors    ${
     result.wakeAll
       ? `${result.wakeAll.executors} polls (${result.wakeAll.heldBefore} held): last answered ${f(result.wakeAll.totalMs)} ms after the first write;
-                      the ${N} writes took ${f(result.wakeAll.writesMs)} ms (${result.wakeAll.writesPerSecond}/s); last answer ${f(result.wakeAll.afterLastWriteMs)} ms after the last write;
+                      the ${result.wakeAll.written}${result.wakeAll.written < N ? ` (of ${N}: time budget)` : ""} writes took ${f(result.wakeAll.writesMs)} ms (${result.wakeAll.writesPerSecond}/s); last answer ${f(result.wakeAll.afterLastWriteMs)} ms after the last write;
                       poll answered after its write's acknowledgement: p50 ${f(result.wakeAll.afterOwnWriteP50Ms)} p99 ${f(result.wakeAll.afterOwnWriteP99Ms)} max ${f(result.wakeAll.afterOwnWriteMaxMs)} ms`
       : "skipped (--no-wake-all)"
   }

@@ -142,13 +142,15 @@ export async function batchedMutations<T>(
     /** Variable declarations and values shared by every document, e.g. `$spec: JSON!`. */
     variables?: { declarations: string; values: Record<string, unknown> };
     onAck?: (items: T[], data: Record<string, unknown>) => void;
+    /** Checked before each document: true stops sending (a time bound). */
+    stop?: () => boolean;
   },
 ): Promise<void> {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += options.batch) chunks.push(items.slice(i, i + options.batch));
   let next = 0;
   const lanes = Array.from({ length: Math.min(options.concurrency, chunks.length) }, async () => {
-    while (next < chunks.length) {
+    while (next < chunks.length && !options.stop?.()) {
       const chunk = chunks[next++]!;
       const declarations = options.variables ? `(${options.variables.declarations})` : "";
       const fields = chunk.map((item, i) => render(item, `m${i}`)).join("\n");

@@ -2,8 +2,9 @@
 // each executor syncs every syncIntervalMs, keeps one spec long-poll held (re-issued when answered) and
 // posts an observed report for the nodes it was given every observedIntervalMs. Starts are staggered.
 // It records latencies and errors, and when armed, the moment each executor's poll brings a new spec.
-import { supportedChains } from "../../src/adapters/registry.ts";
 import { EXECUTOR_ID_HEADER } from "../../src/protocol/index.ts";
+import { HttpConnection, HttpPool, type HttpResponse } from "./http-client.ts";
+import { type SyncBody, syncBodyFor } from "./setup.ts";
 import { Histogram, type HistogramData, wallMs } from "./stats.ts";
 
 export interface WorkerInit {
@@ -17,12 +18,15 @@ export interface WorkerInit {
   observedIntervalMs: number;
   waitMs: number;
   staggerMs: number;
+  /** "raw": the lean keep-alive client (default); "fetch": Bun's fetch, for comparison. */
+  client: "raw" | "fetch";
 }
 
 export type WorkerCommand =
   | WorkerInit
   | { type: "measure"; on: boolean; reqId: number }
   | { type: "status"; reqId: number }
+  | { type: "interval"; reqId: number }
   | { type: "arm"; indices: number[] | "all"; reqId: number }
   | { type: "woken"; reqId: number }
   | { type: "stop"; reqId: number };
@@ -48,21 +52,17 @@ export interface WorkerStatus {
 interface Sim {
   index: number;
   key: string;
-  syncBody: { resources: { diskAvailableBytes: number } & Record<string, unknown> } & Record<string, unknown>;
+  syncBody: SyncBody;
   id: string | null;
   cursor: number;
   nodes: Map<string, number>;
   pollSentAt: number;
+  /** The executor's own connection for its held long-poll (raw client). */
+  pollConnection: HttpConnection | null;
   armed: boolean;
   wokeAt: number;
   height: number;
 }
-
-const CAPABILITIES = {
-  supportedChains: supportedChains(),
-  features: ["sync", "event", "lifecycle"],
-  storageClasses: [],
-};
 
 let init: WorkerInit;
 let stopping = false;
@@ -70,6 +70,8 @@ let measuring = false;
 const abort = new AbortController();
 const sims: Sim[] = [];
 const syncLatency = new Histogram();
+/** Sync latency since the last "interval" request: the bench prints it every 10 s of the window. */
+const intervalLatency = new Histogram();
 const observedLatency = new Histogram();
 const lag = new Histogram();
 const requests = { sync: 0, specs: 0, observed: 0 };
@@ -93,22 +95,46 @@ function fail(kind: string, detail: string): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+let pool: HttpPool | null = null;
+/** Pooled connections per worker for syncs and reports: well above the requests in flight at once. */
+const POOL_SIZE = 256;
+
+/** One request through the chosen client; `via` is the connection for raw requests (else the pool). */
+async function request(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+  via?: HttpConnection,
+): Promise<HttpResponse> {
+  if (init.client === "fetch") {
+    const response = await fetch(`${init.url}${path}`, { method, headers, body, signal: abort.signal });
+    return { status: response.status, body: await response.text() };
+  }
+  let head = "";
+  for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+  return (via ?? pool!).request(method, path, head, body);
+}
+
+const ok = (status: number) => status >= 200 && status < 300;
+
 async function syncOnce(sim: Sim, scheduledAt: number): Promise<void> {
   sim.syncBody.resources.diskAvailableBytes -= 4096 * (1 + (sim.index % 7));
   const started = performance.now();
   if (measuring) lag.record(Math.max(0, started - scheduledAt));
   try {
-    const response = await fetch(`${init.url}/api/v1/executor/sync`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${sim.key}`, "content-type": "application/json" },
-      body: JSON.stringify(sim.syncBody),
-      signal: abort.signal,
-    });
-    const text = await response.text();
+    const response = await request(
+      "POST",
+      "/api/v1/executor/sync",
+      { authorization: `Bearer ${sim.key}`, "content-type": "application/json" },
+      JSON.stringify(sim.syncBody),
+    );
+    const text = response.body;
     const ms = performance.now() - started;
-    if (!response.ok) return fail("sync", `HTTP ${response.status} ${text.slice(0, 80)}`);
+    if (!ok(response.status)) return fail("sync", `HTTP ${response.status} ${text.slice(0, 80)}`);
     if (measuring) {
       syncLatency.record(ms);
+      intervalLatency.record(ms);
       requests.sync++;
     }
     if (sim.id === null) {
@@ -138,17 +164,18 @@ async function pollLoop(sim: Sim): Promise<void> {
   while (!stopping) {
     sim.pollSentAt = performance.now();
     try {
-      const response = await fetch(
-        `${init.url}/api/v1/executor/specs?cursor=${sim.cursor}&waitMs=${init.waitMs}`,
-        {
-          headers: { authorization: `Bearer ${sim.key}`, [EXECUTOR_ID_HEADER]: sim.id! },
-          signal: abort.signal,
-        },
+      if (init.client === "raw") sim.pollConnection ??= new HttpConnection(host.hostname, Number(host.port));
+      const response = await request(
+        "GET",
+        `/api/v1/executor/specs?cursor=${sim.cursor}&waitMs=${init.waitMs}`,
+        { authorization: `Bearer ${sim.key}`, [EXECUTOR_ID_HEADER]: sim.id! },
+        undefined,
+        sim.pollConnection ?? undefined,
       );
-      const text = await response.text();
+      const text = response.body;
       const at = wallMs();
       sim.pollSentAt = 0;
-      if (!response.ok) {
+      if (!ok(response.status)) {
         fail("specs", `HTTP ${response.status} ${text.slice(0, 80)}`);
         await sleep(1_000);
         continue;
@@ -187,18 +214,18 @@ async function observeOnce(sim: Sim): Promise<void> {
   }));
   const started = performance.now();
   try {
-    const response = await fetch(`${init.url}/api/v1/executor/observed`, {
-      method: "POST",
-      headers: {
+    const response = await request(
+      "POST",
+      "/api/v1/executor/observed",
+      {
         authorization: `Bearer ${sim.key}`,
         "content-type": "application/json",
         [EXECUTOR_ID_HEADER]: sim.id!,
       },
-      body: JSON.stringify({ observations }),
-      signal: abort.signal,
-    });
-    const text = await response.text();
-    if (!response.ok) return fail("observed", `HTTP ${response.status} ${text.slice(0, 80)}`);
+      JSON.stringify({ observations }),
+    );
+    const text = response.body;
+    if (!ok(response.status)) return fail("observed", `HTTP ${response.status} ${text.slice(0, 80)}`);
     if (measuring) {
       observedLatency.record(performance.now() - started);
       requests.observed++;
@@ -208,34 +235,24 @@ async function observeOnce(sim: Sim): Promise<void> {
   }
 }
 
+let host: URL;
+
 function start(message: WorkerInit): void {
   init = message;
+  host = new URL(init.url);
+  if (init.client === "raw") pool = new HttpPool(host.hostname, Number(host.port), POOL_SIZE);
   const t0 = performance.now();
   for (let i = 0; i < init.count; i++) {
     const index = init.first + i;
     const sim: Sim = {
       index,
       key: init.keys[index % init.keys.length]!,
-      syncBody: {
-        name: `bench-${index}`,
-        kind: "agent",
-        version: "0.1.0",
-        channel: "stable",
-        capabilities: CAPABILITIES,
-        // As the agent sends them (src/modes/agent/backend.ts): free disk changes from one sync to the next.
-        resources: {
-          cpuCores: 8,
-          memoryBytes: 32 * 2 ** 30,
-          diskTotalBytes: 2 * 2 ** 40,
-          diskAvailableBytes: 2 ** 40,
-          os: "linux",
-          arch: "x64",
-        },
-      },
+      syncBody: syncBodyFor(index),
       id: null,
       cursor: 0,
       nodes: new Map(),
       pollSentAt: 0,
+      pollConnection: null,
       armed: false,
       wokeAt: 0,
       height: 0,
@@ -289,6 +306,11 @@ process.on("message", (message: WorkerCommand) => {
       });
     case "status":
       return send({ type: "reply", reqId: message.reqId, status: status() });
+    case "interval": {
+      const data = intervalLatency.toData();
+      intervalLatency.reset();
+      return send({ type: "reply", reqId: message.reqId, sync: data });
+    }
     case "arm": {
       const wanted = message.indices === "all" ? null : new Set(message.indices);
       for (const sim of sims) {
@@ -307,6 +329,8 @@ process.on("message", (message: WorkerCommand) => {
     case "stop":
       stopping = true;
       abort.abort();
+      pool?.close();
+      for (const sim of sims) sim.pollConnection?.close();
       send({ type: "reply", reqId: message.reqId, status: status() });
       setTimeout(() => process.exit(0), 100);
   }

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import type { WorkerCommand, WorkerInit, WorkerStats, WorkerStatus } from "./executors.ts";
-import { Histogram } from "./stats.ts";
+import { Histogram, type HistogramData } from "./stats.ts";
 
 type Reply = { type: "reply"; reqId: number } & Record<string, unknown>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -110,6 +110,11 @@ export class Fleet {
       requests,
       errors,
     };
+  }
+
+  /** Sync latency since the previous call (merged over workers). */
+  async interval(): Promise<Histogram> {
+    return Histogram.merge((await this.all({ type: "interval" })).map((r) => r.sync as HistogramData));
   }
 
   async arm(indices: number[] | "all"): Promise<void> {
