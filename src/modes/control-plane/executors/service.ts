@@ -56,6 +56,8 @@ export class ExecutorService {
   ) {
     this.heartbeats = new HeartbeatWriter(db, batcher);
     this.commits = new GroupCommitter(db);
+    // Registrations and comebacks queued when the control plane stops still commit before it closes.
+    batcher.onStop(() => this.commits.drain());
     // Every live executor is known from the start, so one that never syncs again still times out.
     for (const row of this.db.select().from(executors).where(isNull(executors.deletedAt)).all()) {
       this.remember(row);

@@ -34,12 +34,20 @@ export class GroupCommitter {
     setImmediate(() => this.flush());
   }
 
-  /** Commits what is queued now (also called directly at shutdown). */
-  flush(): void {
+  /** Commits up to MAX_BATCH queued writes (the rest in the next turn). */
+  private flush(): void {
     this.scheduled = false;
     const batch = this.queue.splice(0, MAX_BATCH);
     if (this.queue.length > 0) this.schedule();
-    if (batch.length === 0) return;
+    if (batch.length > 0) this.commit(batch);
+  }
+
+  /** Commits everything queued, now (shutdown: the database is about to close). */
+  drain(): void {
+    while (this.queue.length > 0) this.commit(this.queue.splice(0, MAX_BATCH));
+  }
+
+  private commit(batch: Queued[]): void {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
       this.db.transaction((tx) => {

@@ -22,6 +22,8 @@ export class WriteBatcher {
   private pending = new Map<string, BatchedWrite>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private draining = false;
+  /** Run first at stop(), while the database is still open (GroupCommitter queues flush here). */
+  private stopHooks: (() => void)[] = [];
   private readonly checkpointer: WalCheckpointer;
   /** The connection's configured synchronous level, restored after each batch. */
   private readonly synchronous: number;
@@ -39,6 +41,11 @@ export class WriteBatcher {
   start(): void {
     this.checkpointer.start();
     this.timer ??= setInterval(() => this.drain(), this.intervalMs);
+  }
+
+  /** Registers work to finish at stop(), before the final flush and before the database closes. */
+  onStop(hook: () => void): void {
+    this.stopHooks.push(hook);
   }
 
   put(key: string, write: BatchedWrite): void {
@@ -108,6 +115,7 @@ export class WriteBatcher {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    for (const hook of this.stopHooks) hook();
     this.flush();
     this.checkpointer.stop();
   }
