@@ -24,7 +24,8 @@ const { values: flags } = parseArgs({
     "sync-interval-ms": { type: "string", default: "5000" },
     "observed-interval-ms": { type: "string", default: "10000" },
     "wait-ms": { type: "string", default: "25000" },
-    "warmup-seconds": { type: "string", default: "15" },
+    /** Default: 15 s plus 4 ms per executor (the fleet's start is a burst of first polls and reports). */
+    "warmup-seconds": { type: "string" },
     /** The fleet's first syncs are spread over this long (default: one sync interval). */
     "ramp-seconds": { type: "string" },
     workers: { type: "string", default: "2" },
@@ -190,8 +191,9 @@ try {
     120_000,
     async () => (await fleet.status()).withNodes >= N,
   );
-  log(`warm-up ${int("warmup-seconds")} s`);
-  await Bun.sleep(int("warmup-seconds") * 1000);
+  const warmupSeconds = flags["warmup-seconds"] ? int("warmup-seconds") : 15 + Math.ceil(N * 0.004);
+  log(`warm-up ${warmupSeconds} s`);
+  await Bun.sleep(warmupSeconds * 1000);
 
   // ── 5. The measured window. ──────────────────────────────────────────────────────────────────────
   await fleet.measure(true);
