@@ -61,6 +61,7 @@ export function createServices(
   const executors = new ExecutorService(db, batcher, clock, config.heartbeatTimeoutMs);
   const members = new MemberService(db, clock);
   const keyManagement = new KeyManagementService(db, keys, clock, config.apiKeyRotationGraceMs);
+  const organizations = new OrganizationService(db, clock);
   const sender = createInvitationSender(config.smtpUrl, config.smtpFrom, log);
   return {
     config,
@@ -70,7 +71,7 @@ export function createServices(
     clock,
     batcher,
     keys,
-    executorAuth: new ExecutorAuth(db, keys, clock),
+    executorAuth: new ExecutorAuth(db, keys, clock, organizations, executors),
     principals: new PrincipalResolver(db, auth, keys, clock, batcher),
     executors,
     feed,
@@ -78,7 +79,7 @@ export function createServices(
     nodeView: new ExecutorNodeView(db, batcher, clock),
     runtimeEvents: new RuntimeEventService(db, clock),
     limits,
-    organizations: new OrganizationService(db, clock),
+    organizations,
     members,
     invitations: new InvitationService(
       db,

@@ -4,6 +4,7 @@
 // A legitimate executor behind the same IP is unaffected: valid keys never hit the IP throttle.
 import type { Server } from "bun";
 import { Elysia } from "elysia";
+import { bearerToken, presentedKey } from "../auth/request-key.ts";
 import type { ControlPlaneServices } from "../services.ts";
 import { tooManyRequests } from "./limiter.ts";
 
@@ -13,11 +14,10 @@ export function clientIp(request: Request, server: Server<unknown> | null | unde
 
 export function abuseGuard(s: ControlPlaneServices) {
   return new Elysia({ name: "abuse-guard" }).onRequest(({ request, server }) => {
-    const bearer = /^Bearer (\S+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
+    const bearer = bearerToken(request);
     if (!bearer) return;
-    const now = s.clock.now();
     const purpose = bearer.startsWith("exc_") ? "executor" : bearer.startsWith("nvp_") ? "personal" : null;
-    const key = purpose ? s.keys.verify(bearer, purpose, now) : null;
+    const key = purpose ? presentedKey(request, s.keys, purpose, s.clock.now()) : null;
     if (key) {
       const wait = s.limits.perKey.take(key.id);
       return wait > 0 ? tooManyRequests(wait) : undefined;

@@ -6,12 +6,14 @@ import type { Db } from "../../../db/client.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { AppError, badRequest, unauthenticated } from "../../../lib/errors.ts";
 import { EXECUTOR_ID_HEADER } from "../../../protocol/index.ts";
+import type { ExecutorService } from "../executors/service.ts";
+import type { OrganizationService } from "../organizations/service.ts";
 import type { ApiKeyService, KeyRow } from "./api-keys.ts";
+import { presentedKey } from "./request-key.ts";
 
 const INVALID_KEY = "the executor key is missing, unknown, disabled, revoked or expired";
 
 export class ExecutorAuth {
-  private orgActive: Statement<{ active: number }, [string]>;
   private executorOrg: Statement<
     { organization_id: string; name: string; deleted_at: number | null },
     [string]
@@ -21,18 +23,17 @@ export class ExecutorAuth {
     db: Db,
     private readonly keys: ApiKeyService,
     private readonly clock: Clock,
+    private readonly organizations: Pick<OrganizationService, "isActive">,
+    private readonly executors: Pick<ExecutorService, "identify">,
   ) {
-    this.orgActive = db.$client.prepare("SELECT active FROM organization WHERE id = ?");
     this.executorOrg = db.$client.prepare(
       "SELECT organization_id, name, deleted_at FROM executors WHERE id = ?",
     );
   }
 
   key(request: Request): KeyRow {
-    const header = request.headers.get("authorization") ?? "";
-    const match = /^Bearer (\S+)$/.exec(header);
-    const row = match ? this.keys.verify(match[1]!, "executor", this.clock.now()) : null;
-    if (!row || this.orgActive.get(row.organizationId)?.active !== 1) throw unauthenticated(INVALID_KEY);
+    const row = presentedKey(request, this.keys, "executor", this.clock.now());
+    if (!row || !this.organizations.isActive(row.organizationId)) throw unauthenticated(INVALID_KEY);
     return row;
   }
 
@@ -48,7 +49,8 @@ export class ExecutorAuth {
         },
       ]);
     }
-    const executor = this.executorOrg.get(executorId);
+    // Live executors are known in memory; only an unknown or deleted id reaches the database.
+    const executor = this.executors.identify(executorId) ?? this.executorOrg.get(executorId);
     // Another organization's executor id gets the same answer as a nonexistent one.
     if (!executor || executor.organization_id !== key.organizationId || executor.deleted_at !== null) {
       throw new AppError("not_found", "no such executor for this key; call /sync first", 404, [

@@ -12,6 +12,8 @@ import type { WriteBatcher } from "../http/write-batcher.ts";
 /** The identity columns as stored (or queued to be stored), compared on every sync. */
 export interface StoredIdentity {
   capabilities: string;
+  /** `capabilities` parsed, shared by every executor with the same document; compared without stringifying. */
+  capabilitiesValue: unknown;
   version: string;
   channel: string;
   publicHost: string | null;
@@ -28,7 +30,7 @@ export interface HeartbeatState {
 const MAX_INTERNED = 256;
 
 export class HeartbeatWriter {
-  private interned = new Map<string, string>();
+  private interned = new Map<string, { json: string; value: unknown }>();
   private heartbeatStmt: Statement<unknown, [number, string, string | null, string]>;
   private identityStmt: Statement<
     unknown,
@@ -55,12 +57,14 @@ export class HeartbeatWriter {
     );
   }
 
-  private intern(json: string): string {
+  private intern(capabilities: ExecutorCapabilities): { json: string; value: unknown } {
+    const json = JSON.stringify(capabilities);
     const known = this.interned.get(json);
     if (known !== undefined) return known;
     if (this.interned.size >= MAX_INTERNED) this.interned.clear();
-    this.interned.set(json, json);
-    return json;
+    const entry = { json, value: JSON.parse(json) };
+    this.interned.set(json, entry);
+    return entry;
   }
 
   identity(
@@ -69,20 +73,22 @@ export class HeartbeatWriter {
     channel: string,
     publicHost: string | null,
   ): StoredIdentity {
-    return { capabilities: this.intern(JSON.stringify(capabilities)), version, channel, publicHost };
+    const { json, value } = this.intern(capabilities);
+    return { capabilities: json, capabilitiesValue: value, version, channel, publicHost };
   }
 
   /** Queues this sync's writes; a newer sync of the same executor replaces them while they wait. */
   record(state: HeartbeatState, keyId: string, at: number, input: SyncRequest): void {
-    const next = this.identity(input.capabilities, input.version, input.channel, input.publicHost ?? null);
     const current = state.identity;
+    const publicHost = input.publicHost ?? null;
+    // Nearly every sync repeats the identity: compare it in place, and build (stringify) only a changed one.
     if (
-      next.capabilities !== current.capabilities ||
-      next.version !== current.version ||
-      next.channel !== current.channel ||
-      next.publicHost !== current.publicHost
+      input.version !== current.version ||
+      input.channel !== current.channel ||
+      publicHost !== current.publicHost ||
+      !sameJson(input.capabilities, current.capabilitiesValue)
     ) {
-      state.identity = next;
+      state.identity = this.identity(input.capabilities, input.version, input.channel, publicHost);
       state.identityDirty = true;
     }
     // Same JSON text the query builder's json column wrote.
@@ -103,4 +109,26 @@ export class HeartbeatWriter {
       this.usageStmt.run(keyId, id, at);
     });
   }
+}
+
+/** Deep equality of two JSON values (objects compared key by key, in any order), without allocating. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  let count = 0;
+  for (const key in left) {
+    if (left[key] === undefined) continue;
+    count++;
+    if (!Object.hasOwn(right, key) || !sameJson(left[key], right[key])) return false;
+  }
+  for (const key in right) if (right[key] !== undefined) count--;
+  return count === 0;
 }

@@ -221,6 +221,12 @@ export class ExecutorService {
       });
   }
 
+  /** Organization and name of a live (not deleted) executor known in memory, in the executors row's shape. */
+  identify(executorId: string): { organization_id: string; name: string; deleted_at: null } | null {
+    const entry = this.byId.get(executorId);
+    return entry ? { organization_id: entry.organizationId, name: entry.name, deleted_at: null } : null;
+  }
+
   /** The in-memory view of an executor this process has seen sync, if any. */
   liveState(executorId: string): { lastSyncAt: number; compat: CompatStatus } | null {
     return this.byId.get(executorId) ?? null;

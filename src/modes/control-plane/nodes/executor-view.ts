@@ -23,12 +23,12 @@ interface NodeKey {
   organization_id: string;
   executor_id: string;
   name: string;
-  observed: string | null;
 }
 
 export class ExecutorNodeView {
   private changedSince: Statement<ChangedRow, [string, number]>;
   private nodeById: Statement<NodeKey, [string]>;
+  private observedOf: Statement<{ observed: string | null }, [string]>;
   private storeObserved: Statement<unknown, [observed: string, observedAt: number, id: string]>;
   /** nodeId → last reported status summary, to detect transitions without re-reading the database. */
   private lastStatus = new Map<string, string>();
@@ -46,9 +46,9 @@ export class ExecutorNodeView {
       `SELECT id, name, revision, spec, deleted_at, retain_data, change_seq FROM nodes
        WHERE executor_id = ? AND change_seq > ?`,
     );
-    this.nodeById = sqlite.prepare(
-      "SELECT id, organization_id, executor_id, name, observed FROM nodes WHERE id = ?",
-    );
+    // The stored observation (kilobytes) is read only when this process has no status for the node yet.
+    this.nodeById = sqlite.prepare("SELECT id, organization_id, executor_id, name FROM nodes WHERE id = ?");
+    this.observedOf = sqlite.prepare("SELECT observed FROM nodes WHERE id = ?");
     // Runs for every observation in every batch flush, so it is prepared once too.
     this.storeObserved = sqlite.prepare("UPDATE nodes SET observed = ?, observed_at = ? WHERE id = ?");
   }
@@ -79,8 +79,7 @@ export class ExecutorNodeView {
         continue;
       }
       const summary = statusSummary(observation);
-      const previous =
-        this.lastStatus.get(node.id) ?? (node.observed ? statusSummary(JSON.parse(node.observed)) : null);
+      const previous = this.lastStatus.get(node.id) ?? this.storedStatus(node.id);
       this.lastStatus.set(node.id, summary);
       const transition = previous !== summary;
       const id = node.id;
@@ -105,6 +104,11 @@ export class ExecutorNodeView {
       }
     }
     return ignored;
+  }
+
+  private storedStatus(nodeId: string): string | null {
+    const stored = this.observedOf.get(nodeId)?.observed;
+    return stored ? statusSummary(JSON.parse(stored)) : null;
   }
 }
 

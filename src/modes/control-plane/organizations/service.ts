@@ -71,6 +71,12 @@ function validateLogo(logo: unknown): string | null {
 }
 
 export class OrganizationService {
+  /**
+   * organization id → active, read on every executor request. Exact: `active` is only written by setActive
+   * below, which updates this after its commit; a missing organization is not cached.
+   */
+  private activity = new Map<string, boolean>();
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -78,6 +84,19 @@ export class OrganizationService {
 
   get(id: string): OrganizationRow | null {
     return this.db.select().from(organization).where(eq(organization.id, id)).get() ?? null;
+  }
+
+  /** Whether the organization exists and is active (executor requests of an inactive one get 401). */
+  isActive(id: string): boolean {
+    const known = this.activity.get(id);
+    if (known !== undefined) return known;
+    const row = this.db
+      .select({ active: organization.active })
+      .from(organization)
+      .where(eq(organization.id, id))
+      .get();
+    if (row) this.activity.set(id, row.active);
+    return row?.active ?? false;
   }
 
   /** A slug nobody uses yet: the wish when free, else the wish plus a random suffix. */
@@ -201,7 +220,7 @@ export class OrganizationService {
     const current = this.get(organizationId);
     if (!current) throw notFound(`organization ${organizationId} not found`);
     if (current.active === active) return current;
-    return this.db.transaction((tx) => {
+    const updated = this.db.transaction((tx) => {
       const row = tx
         .update(organization)
         .set({ active })
@@ -221,6 +240,8 @@ export class OrganizationService {
       });
       return row;
     });
+    this.activity.set(organizationId, updated.active);
+    return updated;
   }
 
   /** The caller's organizations with their role there (system admins see only their memberships here). */
