@@ -2,10 +2,9 @@
 // (requestNodeLifecycleAction restart: a new revision, as an edit would make); the executors' workers
 // record the wall-clock moment their held poll answered with it.
 // - one: a single write, until that executor's poll answers (several samples, spread over the fleet);
-// - all: one write per executor, in aliased GraphQL documents, until every poll has answered. Each
-//   executor's delay is also taken from the acknowledgement of the document holding its write, which
-//   separates the fan-out to held polls from the time the writes themselves take.
-import { batchedMutations, gql } from "./control-plane.ts";
+// - all: one bulk restart of every executor's node (one mutation, one transaction), until every poll has
+//   answered.
+import { gql } from "./control-plane.ts";
 import type { Fleet } from "./fleet.ts";
 import { quantileOf, wallMs } from "./stats.ts";
 
@@ -53,51 +52,37 @@ export async function wakeOne(ctx: WakeContext, samples: number) {
   };
 }
 
-/** Writes stop being sent after this long; the figures then cover the executors whose write went out. */
-const WAKE_ALL_WRITE_BUDGET_MS = 180_000;
-
+/**
+ * One spec change for the whole fleet: a single `requestNodesLifecycleAction` restarting every executor's
+ * node (one transaction, one revision per node), then the time until every held poll has answered.
+ */
 export async function wakeAll(ctx: WakeContext) {
   const heldBefore = await heldPolls(ctx);
   await ctx.fleet.arm("all");
-  const acks = new Map<number, number>();
+  const ids = [...ctx.nodeIds.values()];
   const sent = wallMs();
-  await batchedMutations(
+  const result = await gql(
     ctx.url,
     ctx.cookie,
-    [...ctx.nodeIds.keys()],
-    (i, a) => restart(ctx.nodeIds.get(i)!, a),
-    {
-      batch: 100,
-      concurrency: 2,
-      onAck: (items) => {
-        const at = wallMs();
-        for (const index of items) acks.set(index, at);
-      },
-      stop: () => wallMs() - sent > WAKE_ALL_WRITE_BUDGET_MS,
-    },
+    "mutation($ids: [ID!]!) { requestNodesLifecycleAction(ids: $ids, action: restart) { id } }",
+    { ids },
   );
-  const lastAck = Math.max(...acks.values());
-  const { woken } = await ctx.until("every written executor's poll to answer", 120_000, async () => {
+  const acknowledged = wallMs();
+  const changed = (result.data?.requestNodesLifecycleAction as unknown[] | undefined)?.length ?? 0;
+  if (changed !== ids.length) throw new Error(`the bulk restart changed ${changed} of ${ids.length} nodes`);
+  const { woken } = await ctx.until("every executor's poll to answer", 120_000, async () => {
     const w = await ctx.fleet.woken();
-    for (const index of acks.keys()) if (!w.woken.has(index)) return null;
-    return w;
+    return w.woken.size >= ctx.executors ? w : null;
   });
-  const answered = [...woken].filter(([index]) => acks.has(index));
-  const lastWoke = Math.max(...answered.map(([, at]) => at));
-  const afterAck = answered.map(([index, at]) => at - acks.get(index)!);
+  const answeredAt = [...woken.values()].map((at) => at - sent);
   return {
-    executors: answered.length,
-    /** Fewer than all when the writes ran out of their time budget. */
-    written: acks.size,
+    executors: woken.size,
     heldBefore,
-    /** First write sent → last poll answered: the headline "one change per executor reaches all". */
-    totalMs: lastWoke - sent,
-    writesMs: lastAck - sent,
-    writesPerSecond: Math.round(acks.size / ((lastAck - sent) / 1000)),
-    afterLastWriteMs: lastWoke - lastAck,
-    /** Poll answered minus its document's acknowledgement (negative: the poll was first). */
-    afterOwnWriteP50Ms: quantileOf(afterAck, 0.5),
-    afterOwnWriteP99Ms: quantileOf(afterAck, 0.99),
-    afterOwnWriteMaxMs: Math.max(...afterAck),
+    /** Mutation sent → the last executor's poll answered with its new revision: the headline figure. */
+    totalMs: Math.max(...answeredAt),
+    /** Mutation sent → its answer (the one transaction writing every revision). */
+    writeMs: acknowledged - sent,
+    p50Ms: quantileOf(answeredAt, 0.5),
+    p99Ms: quantileOf(answeredAt, 0.99),
   };
 }

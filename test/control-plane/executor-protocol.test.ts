@@ -136,6 +136,62 @@ describe("specs long-poll", () => {
   });
 });
 
+describe("bulk lifecycle action", () => {
+  const BULK = `mutation($ids: [ID!]!, $a: NodeLifecycleAction!) {
+    requestNodesLifecycleAction(ids: $ids, action: $a) { id revision spec }
+  }`;
+
+  test("one restart of nodes on two executors gives each a revision and wakes both held polls", async () => {
+    const a = await syncExecutor(cp, key, "bulk-a");
+    const b = await syncExecutor(cp, key, "bulk-b");
+    const nodeA = await createNode(cp, cookie, a.executorId, "bulk-node-a");
+    const nodeB = await createNode(cp, cookie, b.executorId, "bulk-node-b");
+    const cursorOf = async (executorId: string) =>
+      (await call(cp, "/api/v1/executor/specs?cursor=0", { key, executorId })).json.cursor as number;
+    const [cursorA, cursorB] = [await cursorOf(a.executorId), await cursorOf(b.executorId)];
+    const heldA = call(cp, `/api/v1/executor/specs?cursor=${cursorA}&waitMs=30000`, {
+      key,
+      executorId: a.executorId,
+    });
+    const heldB = call(cp, `/api/v1/executor/specs?cursor=${cursorB}&waitMs=30000`, {
+      key,
+      executorId: b.executorId,
+    });
+    const { data, errors } = await cp.gql(
+      BULK,
+      { ids: [nodeA.id, nodeB.id, nodeA.id], a: "restart" },
+      { cookie },
+    );
+    expect(errors).toBeUndefined();
+    expect(data.requestNodesLifecycleAction.map((n: { revision: number }) => n.revision)).toEqual([2, 2]);
+    for (const [held, node] of [
+      [heldA, nodeA],
+      [heldB, nodeB],
+    ] as const) {
+      const answer = (await held).json;
+      expect(answer.specs).toHaveLength(1);
+      expect(answer.specs[0]).toMatchObject({ nodeId: node.id, revision: 2 });
+      expect(answer.specs[0].spec.restartGeneration).toBe(1);
+    }
+  }, 15_000);
+
+  test("an unknown id fails the whole action and names it; no node gets a revision", async () => {
+    const { executorId } = await syncExecutor(cp, key, "bulk-c");
+    const node = await createNode(cp, cookie, executorId, "bulk-node-c");
+    const missing = "00000000-0000-7000-8000-000000000000";
+    const { errors } = await cp.gql(BULK, { ids: [node.id, missing], a: "stop" }, { cookie });
+    expect(errors?.[0]?.message).toContain(missing);
+    const { data } = await cp.gql(
+      `query($id: ID!) { node(where: { id: $id }) { revision } }`,
+      { id: node.id },
+      { cookie },
+    );
+    expect(data.node.revision).toBe(1);
+    const empty = await cp.gql(BULK, { ids: [], a: "stop" }, { cookie });
+    expect(empty.errors?.[0]?.message).toContain("from 1 to 10000 node ids");
+  });
+});
+
 describe("observed and events", () => {
   test("observations are stored and a status change records node.lifecycle.transition", async () => {
     const { executorId } = await syncExecutor(cp, key, "host-obs");

@@ -297,6 +297,12 @@ export const MATRIX: Row[] = [
     expect: manage("not_found"),
   },
   {
+    op: "Mutation.requestNodesLifecycleAction",
+    doc: `mutation($ids: [ID!]!) { requestNodesLifecycleAction(ids: $ids, action: restart) ${NODE_FIELDS} }`,
+    vars: (c) => ({ ids: [c.nodeId] }),
+    expect: manage("not_found"),
+  },
+  {
     op: "Mutation.rollbackNode",
     doc: `mutation($id: ID!) { rollbackNode(id: $id, revision: 1) ${NODE_FIELDS} }`,
     vars: (c) => ({ id: c.nodeId }),

@@ -1,6 +1,6 @@
 // The append-only audit log: one row per mutation, with details sanitized by a per-action allow-list.
 import type { Db } from "../../../db/client.ts";
-import { auditActions } from "../../../db/schema/index.ts";
+import { connectionOf, jsonText } from "../../../db/connection.ts";
 
 type Tx = Pick<Db, "insert">;
 
@@ -71,28 +71,33 @@ export interface NewAuditAction {
   at?: Date;
 }
 
+const INSERT_AUDIT = `INSERT INTO audit_actions (id, organization_id, scope, actor_id, actor_name, actor_email,
+  impersonator_id, action, target_kind, target_id, target_name, details, source, outcome, ip_address,
+  user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Appends one audit row in the caller's transaction (a raw, cached statement: see src/db/connection.ts). */
 export function appendAudit(tx: Tx, entry: NewAuditAction): string {
   const id = Bun.randomUUIDv7();
-  tx.insert(auditActions)
-    .values({
+  connectionOf(tx)
+    .query(INSERT_AUDIT)
+    .run(
       id,
-      organizationId: entry.organizationId,
-      scope: entry.scope ?? "organization",
-      actorId: entry.actor.id,
-      actorName: entry.actor.name,
-      actorEmail: entry.actor.email,
-      impersonatorId: entry.actor.impersonatorId ?? null,
-      action: entry.action,
-      targetKind: entry.targetKind,
-      targetId: entry.targetId ?? null,
-      targetName: entry.targetName ?? null,
-      details: sanitizeDetails(entry.action, entry.details),
-      source: entry.meta.source,
-      outcome: entry.outcome ?? "success",
-      ipAddress: entry.meta.ipAddress,
-      userAgent: entry.meta.userAgent,
-      createdAt: entry.at ?? new Date(),
-    })
-    .run();
+      entry.organizationId,
+      entry.scope ?? "organization",
+      entry.actor.id,
+      entry.actor.name,
+      entry.actor.email,
+      entry.actor.impersonatorId ?? null,
+      entry.action,
+      entry.targetKind,
+      entry.targetId ?? null,
+      entry.targetName ?? null,
+      jsonText(sanitizeDetails(entry.action, entry.details)),
+      entry.meta.source,
+      entry.outcome ?? "success",
+      entry.meta.ipAddress,
+      entry.meta.userAgent,
+      (entry.at ?? new Date()).getTime(),
+    );
   return id;
 }

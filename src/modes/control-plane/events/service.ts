@@ -1,6 +1,7 @@
 // The events timeline: append (inside the caller's transaction) and list with filters and a cursor.
 import { and, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
+import { connectionOf, jsonText } from "../../../db/connection.ts";
 import { events } from "../../../db/schema/index.ts";
 import type { EventLevel, EventSource, EventType } from "../../../protocol/index.ts";
 
@@ -22,25 +23,30 @@ export interface NewEvent {
   createdAt?: Date;
 }
 
+const INSERT_EVENT = `INSERT INTO events (id, organization_id, source, type, level, message, executor_id,
+  executor_name, node_id, node_name, payload, audit_action_id, created_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Appends one event in the caller's transaction (a raw, cached statement: see src/db/connection.ts). */
 export function appendEvent(tx: Tx, event: NewEvent): string {
   const id = Bun.randomUUIDv7();
-  tx.insert(events)
-    .values({
+  connectionOf(tx)
+    .query(INSERT_EVENT)
+    .run(
       id,
-      organizationId: event.organizationId,
-      source: event.source ?? "control_plane",
-      type: event.type,
-      level: event.level ?? "info",
-      message: event.message,
-      executorId: event.executorId ?? null,
-      executorName: event.executorName ?? null,
-      nodeId: event.nodeId ?? null,
-      nodeName: event.nodeName ?? null,
-      payload: event.payload ?? null,
-      auditActionId: event.auditActionId ?? null,
-      createdAt: event.createdAt ?? new Date(),
-    })
-    .run();
+      event.organizationId,
+      event.source ?? "control_plane",
+      event.type,
+      event.level ?? "info",
+      event.message,
+      event.executorId ?? null,
+      event.executorName ?? null,
+      event.nodeId ?? null,
+      event.nodeName ?? null,
+      jsonText(event.payload),
+      event.auditActionId ?? null,
+      (event.createdAt ?? new Date()).getTime(),
+    );
   return id;
 }
 

@@ -130,6 +130,12 @@ export function coreResolvers(s: ControlPlaneServices) {
       (_s, args: Args, ctx: Ctx) =>
         s.nodes.lifecycle(tenantCaller(ctx), args.id, args.action as LifecycleAction),
     ),
+    requestNodesLifecycleAction: guard(
+      "Mutation.requestNodesLifecycleAction",
+      MANAGERS,
+      (_s, args: Args, ctx: Ctx) =>
+        s.nodes.lifecycleMany(tenantCaller(ctx), args.ids, args.action as LifecycleAction),
+    ),
     rollbackNode: guard("Mutation.rollbackNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
       s.nodes.rollback(tenantCaller(ctx), args.id, args.revision),
     ),

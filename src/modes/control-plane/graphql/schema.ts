@@ -111,6 +111,8 @@ export const typeDefs = /* GraphQL */ `
     createNode(data: NodeCreateInput!): Node!
     updateNode(data: NodeUpdateInput!, where: IdInput!): Node!
     requestNodeLifecycleAction(id: ID!, action: NodeLifecycleAction!): Node!
+    "The same action on up to 10,000 nodes at once, all or nothing (one revision each)."
+    requestNodesLifecycleAction(ids: [ID!]!, action: NodeLifecycleAction!): [Node!]!
     rollbackNode(id: ID!, revision: Int!): Node!
     deleteNode(where: IdInput!, retainData: Boolean = false): Node!
   }

@@ -1,9 +1,10 @@
 // Node writes: create, edit, lifecycle action, rollback, delete. Each is one transaction that writes the
 // new spec and revision, keeps the revision history, advances the global change cursor, and appends the
 // event and audit row; after the commit, waiting executors are woken. Nothing else writes a spec.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
-import { executors, nodeChanges, nodeRevisions, nodes } from "../../../db/schema/index.ts";
+import { connectionOf } from "../../../db/connection.ts";
+import { executors, nodeRevisions, nodes } from "../../../db/schema/index.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { badRequest, conflict, invalidNodeConfig, notFound } from "../../../lib/errors.ts";
 import { compileValidator, type EventType, NodeSpec, NodeSpecInput } from "../../../protocol/index.ts";
@@ -25,6 +26,33 @@ export interface Caller {
 const specInputValidator = compileValidator(NodeSpecInput);
 const specValidator = compileValidator(NodeSpec);
 const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** The most nodes one bulk lifecycle action may name (a whole 10,000-node fleet fits in one). */
+export const MAX_NODES_PER_BULK_ACTION = 10_000;
+/** Ids per lookup statement, well under SQLite's bound-parameter limit. */
+const ID_CHUNK = 500;
+
+/** The revision a lifecycle action makes: desiredState and, for restart, the next restart generation. */
+function lifecycleWrite(caller: Caller, node: NodeRow, action: LifecycleAction): RevisionWrite {
+  const spec: NodeSpec = { ...node.spec };
+  if (action === "start") spec.desiredState = "running";
+  if (action === "stop") spec.desiredState = "stopped";
+  if (action === "restart") {
+    spec.desiredState = "running";
+    spec.restartGeneration = node.spec.restartGeneration + 1;
+  }
+  return {
+    node,
+    spec,
+    summary: `${action} requested`,
+    event: {
+      type: "node.lifecycle.requested",
+      message: `${caller.actor.name} requested ${action} of node ${node.name}`,
+      payload: { action, requestedBy: caller.actor.id },
+    },
+    audit: { action: `node.${action}.requested`, details: { restartGeneration: spec.restartGeneration } },
+  };
+}
 
 export function parseSpecInput(raw: unknown): NodeSpecInput {
   const errors = specInputValidator.errors(raw, "/spec");
@@ -158,24 +186,53 @@ export class NodeService {
 
   lifecycle(caller: Caller, id: string, action: LifecycleAction): NodeRow {
     const node = this.requireLive(caller, id);
-    const spec: NodeSpec = { ...node.spec };
-    if (action === "start") spec.desiredState = "running";
-    if (action === "stop") spec.desiredState = "stopped";
-    if (action === "restart") {
-      spec.desiredState = "running";
-      spec.restartGeneration = node.spec.restartGeneration + 1;
+    return this.commit(caller, lifecycleWrite(caller, node, action));
+  }
+
+  /**
+   * One lifecycle action on many nodes of the caller's organization (a fleet-wide restart, say): all or
+   * nothing, in one transaction, and every executor concerned is woken once it has committed.
+   */
+  lifecycleMany(caller: Caller, ids: string[], action: LifecycleAction): NodeRow[] {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0 || unique.length > MAX_NODES_PER_BULK_ACTION) {
+      throw badRequest(`give from 1 to ${MAX_NODES_PER_BULK_ACTION} node ids`, [
+        {
+          path: "/ids",
+          message: `split the ${unique.length} ids into calls of at most ${MAX_NODES_PER_BULK_ACTION}`,
+        },
+      ]);
     }
-    return this.commit(caller, {
-      node,
-      spec,
-      summary: `${action} requested`,
-      event: {
-        type: "node.lifecycle.requested",
-        message: `${caller.actor.name} requested ${action} of node ${node.name}`,
-        payload: { action, requestedBy: caller.actor.id },
-      },
-      audit: { action: `node.${action}.requested`, details: { restartGeneration: spec.restartGeneration } },
-    });
+    const found = new Map<string, NodeRow>();
+    for (let i = 0; i < unique.length; i += ID_CHUNK) {
+      const chunk = unique.slice(i, i + ID_CHUNK);
+      for (const node of this.db
+        .select()
+        .from(nodes)
+        .where(
+          and(
+            inArray(nodes.id, chunk),
+            eq(nodes.organizationId, caller.organizationId),
+            isNull(nodes.deletedAt),
+          ),
+        )
+        .all())
+        found.set(node.id, node);
+    }
+    const missing = unique.filter((id) => !found.has(id));
+    if (missing.length > 0) {
+      // Another organization's node reads as missing, like one that never existed.
+      throw notFound(
+        `${missing.length} of the nodes were not found: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}`,
+      );
+    }
+    const rows = this.db.transaction((tx) =>
+      unique.map((id) =>
+        this.writeRevision(tx as unknown as Db, caller, lifecycleWrite(caller, found.get(id)!, action)),
+      ),
+    );
+    for (const executorId of new Set(rows.map((row) => row.executorId))) this.feed.notify(executorId);
+    return rows;
   }
 
   rollback(caller: Caller, id: string, toRevision: number): NodeRow {
@@ -238,64 +295,71 @@ export class NodeService {
     return row;
   }
 
+  /**
+   * The writes of one revision, in the caller's transaction, as raw cached statements (a bulk action runs
+   * this for thousands of nodes in one transaction: see src/db/connection.ts).
+   */
   private writeRevision(tx: Db, caller: Caller, write: RevisionWrite): NodeRow {
+    const sqlite = connectionOf(tx);
     const now = this.clock.now();
-    const revision = write.node.revision + 1;
-    const seq = tx
-      .insert(nodeChanges)
-      .values({ nodeId: write.node.id, executorId: write.node.executorId, revision, createdAt: now })
-      .returning({ seq: nodeChanges.seq })
-      .get().seq;
-    tx.insert(nodeRevisions)
-      .values({
-        nodeId: write.node.id,
-        revision,
-        spec: write.spec,
-        authorId: caller.actor.id,
-        summary: write.summary,
-        createdAt: now,
-      })
-      .run();
+    const at = now.getTime();
+    const { node } = write;
+    const revision = node.revision + 1;
+    const spec = JSON.stringify(write.spec);
+    const seq = sqlite
+      .query<{ seq: number }, [string, string, number, number]>(
+        "INSERT INTO node_changes (node_id, executor_id, revision, created_at) VALUES (?, ?, ?, ?) RETURNING seq",
+      )
+      .get(node.id, node.executorId, revision, at)!.seq;
+    sqlite
+      .query(
+        `INSERT INTO node_revisions (node_id, revision, spec, author_id, summary, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(node.id, revision, spec, caller.actor.id, write.summary, at);
     const auditId = appendAudit(tx, {
       organizationId: caller.organizationId,
       actor: caller.actor,
       action: write.audit.action,
       targetKind: "node",
-      targetId: write.node.id,
-      targetName: write.node.name,
+      targetId: node.id,
+      targetName: node.name,
       details: { ...write.audit.details, revision },
       meta: caller.meta,
       at: now,
     });
-    const executor = tx
-      .select({ name: executors.name })
-      .from(executors)
-      .where(eq(executors.id, write.node.executorId))
-      .get();
+    const executor = sqlite
+      .query<{ name: string }, [string]>("SELECT name FROM executors WHERE id = ?")
+      .get(node.executorId);
     appendEvent(tx, {
       organizationId: caller.organizationId,
       type: write.event.type,
       message: write.event.message,
-      executorId: write.node.executorId,
+      executorId: node.executorId,
       executorName: executor?.name ?? null,
-      nodeId: write.node.id,
-      nodeName: write.node.name,
+      nodeId: node.id,
+      nodeName: node.name,
       payload: { revision, ...write.event.payload },
       auditActionId: auditId,
       createdAt: now,
     });
-    return tx
-      .update(nodes)
-      .set({
-        spec: write.spec,
+    const deletion = write.deleted ? { deletedAt: now, retainData: write.deleted.retainData } : null;
+    sqlite
+      .query(
+        `UPDATE nodes SET spec = ?, revision = ?, change_seq = ?, updated_at = ?,
+         deleted_at = ?, retain_data = ? WHERE id = ?`,
+      )
+      .run(
+        spec,
         revision,
-        changeSeq: seq,
-        updatedAt: now,
-        ...(write.deleted ? { deletedAt: now, retainData: write.deleted.retainData } : {}),
-      })
-      .where(eq(nodes.id, write.node.id))
-      .returning()
-      .get();
+        seq,
+        at,
+        (deletion?.deletedAt ?? node.deletedAt)?.getTime() ?? null,
+        (deletion?.retainData ?? node.retainData) ? 1 : 0,
+        node.id,
+      );
+    // Every column this revision changed is known here, so the row is not read back.
+    return { ...node, spec: write.spec, revision, changeSeq: seq, updatedAt: now, ...deletion };
   }
 }
 
