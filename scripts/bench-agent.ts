@@ -133,6 +133,11 @@ async function idle(bench: Bench) {
     anon.push(sample.rssAnonKib);
     last = sample;
   }
+  // The agent logs its first working-set trim (src/modes/agent/working-set.ts): the RSS right after it.
+  const trimLine = (await bench.journal(2000))
+    .split("\n")
+    .find((line) => line.includes("working set trimmed"));
+  const trimmedToKib = trimLine ? Number(/"rssKibAfter":(\d+)/.exec(trimLine)?.[1]) : null;
   const hz = clockTicksPerSecond();
   const seconds = (last.atMs - first.atMs) / 1000;
   const pct = (ticks: number) => (ticks / hz / seconds) * 100;
@@ -141,6 +146,8 @@ async function idle(bench: Bench) {
     rssMedianMib: median(rss) / 1024,
     rssMaxMib: Math.max(...rss) / 1024,
     rssAnonMedianMib: median(anon) / 1024,
+    rssSamplesMib: rss.map((kib) => Math.round(kib / 102.4) / 10),
+    rssRightAfterFirstTrimMib: trimmedToKib ? trimmedToKib / 1024 : null,
     cpuOwnPct: pct(last.ownTicks - first.ownTicks),
     cpuWithChildrenPct: pct(last.ownTicks - first.ownTicks + last.childTicks - first.childTicks),
   };
@@ -294,7 +301,9 @@ async function main(): Promise<void> {
   console.log(
     `idle with ${NODES} nodes over ${fmt(idleFigures.seconds)} s: RSS median ${fmt(idleFigures.rssMedianMib, 1)} MiB ` +
       `(max ${fmt(idleFigures.rssMaxMib, 1)}; anonymous ${fmt(idleFigures.rssAnonMedianMib, 1)}); CPU ${fmt(idleFigures.cpuOwnPct, 2)} % of a core ` +
-      `(${fmt(idleFigures.cpuWithChildrenPct, 2)} % with its systemctl children)`,
+      `(${fmt(idleFigures.cpuWithChildrenPct, 2)} % with its systemctl children); RSS samples ` +
+      `${idleFigures.rssSamplesMib.join(", ")} MiB; right after the first working-set trim ` +
+      `${idleFigures.rssRightAfterFirstTrimMib === null ? "(no trim logged)" : `${fmt(idleFigures.rssRightAfterFirstTrimMib, 1)} MiB`}`,
   );
   console.log(
     `spec write → unit active (${CHANGES} edits): p50 ${q(changes.ackToActive, 50)} ms, p99 ${q(changes.ackToActive, 99)} ms, ` +

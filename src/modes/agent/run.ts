@@ -13,6 +13,7 @@ import { binDir, hostPlatform, nodesDir, supervisorDir } from "./layout.ts";
 import { ProcessSupervisor } from "./supervisor/process.ts";
 import { SystemdSupervisor } from "./supervisor/systemd.ts";
 import type { Supervisor } from "./supervisor/types.ts";
+import { startWorkingSetTrimmer } from "./working-set.ts";
 
 export interface RunningAgent {
   readonly executor: Executor;
@@ -117,11 +118,19 @@ export async function runAgent(config: AgentConfig): Promise<number> {
   // the control plane (the local demo), which wants the normal JIT.
   Bun.unsafe.setJITPolicy(AGENT_JIT_POLICY);
   const agent = startAgent(config);
+  // Likewise only here: the pages of the executable that start-up and past work touched go back to the
+  // kernel once a minute; what an idle agent runs comes straight back (src/modes/agent/working-set.ts).
+  const trimmer = startWorkingSetTrimmer(
+    createLogger({ level: config.logging.level, format: config.logging.format }).child({
+      component: "agent",
+    }),
+  );
   await new Promise<void>((resolve) => {
     const done = () => resolve();
     process.once("SIGTERM", done);
     process.once("SIGINT", done);
   });
+  trimmer?.stop();
   await agent.stop();
   return 0;
 }

@@ -1,0 +1,140 @@
+// The agent's resident set: hands clean pages of the novacula executable back to the kernel once a minute,
+// so what stays resident is the code an idle agent actually runs, not everything start-up and past
+// deploys touched.
+//
+// Why: the agent is one 118 MiB Bun executable. Start-up, config parsing, installs and the first reconcile
+// passes touch tens of MiB of its machine code and embedded bytecode; those pages are clean and backed by
+// the file, but they stay mapped (and counted in VmRSS and by `top`) until the kernel runs short of memory,
+// which on a node host running blockchain clients it may never announce in time. Dropping our own mapping
+// of them is what the kernel would do under pressure, done early: `madvise(MADV_DONTNEED)` on a read-only,
+// never-written file mapping only removes our page-table entries; the pages stay in the page cache and a
+// later use maps them again with a minor fault (measured: docs/benchmarks.md, Agent).
+//
+// Only mappings of the executable that are not writable and hold no anonymous (copy-on-write) pages are
+// touched: for those, "drop and map again from the file" gives back exactly the same bytes. Anything else
+// (heap, stacks, relocated read-only data) is left alone. ("Private_Dirty" is no criterion: a freshly
+// installed binary's page-cache pages are dirty until written back, and count there; only "Anonymous"
+// says a page is our own copy.) Linux only; elsewhere, or if libc cannot be
+// opened, trimming is off and nothing else changes.
+import { dlopen, FFIType } from "bun:ffi";
+import { readFileSync, realpathSync } from "node:fs";
+import type { Logger } from "../../lib/log.ts";
+
+const MADV_DONTNEED = 4;
+const PAGE_SIZE = 4096;
+
+export interface Mapping {
+  start: bigint;
+  end: bigint;
+}
+
+/**
+ * The executable's mappings that can be dropped and faulted back from the file unchanged, read from
+ * /proc/self/smaps text: mapped from `exePath`, not writable, and with no anonymous (copied) pages.
+ */
+export function droppableMappings(smaps: string, exePath: string): Mapping[] {
+  const found: Mapping[] = [];
+  let current: { range: Mapping; eligible: boolean } | null = null;
+  const close = () => {
+    if (current?.eligible) found.push(current.range);
+  };
+  for (const line of smaps.split("\n")) {
+    const header = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (header) {
+      close();
+      const [, from, to, perms, path] = header;
+      current = {
+        range: { start: BigInt(`0x${from}`), end: BigInt(`0x${to}`) },
+        eligible: path === exePath && perms![1] === "-",
+      };
+      continue;
+    }
+    if (!current?.eligible) continue;
+    const field = /^(Anonymous|Swap):\s+(\d+) kB/.exec(line);
+    if (field && field[2] !== "0") current.eligible = false;
+  }
+  close();
+  return found;
+}
+
+type Madvise = (address: bigint, length: bigint, advice: number) => number;
+
+function openMadvise(): Madvise | null {
+  if (process.platform !== "linux") return null;
+  try {
+    const libc = dlopen("libc.so.6", {
+      madvise: { args: [FFIType.u64, FFIType.u64, FFIType.i32], returns: FFIType.i32 },
+    });
+    return (address, length, advice) => libc.symbols.madvise(address, length, advice);
+  } catch {
+    return null;
+  }
+}
+
+/** VmRSS of this process in KiB, or null where /proc is not there. */
+function residentKib(): number | null {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface WorkingSetTrimmer {
+  /** Drop the executable's clean pages now; returns how many bytes of mappings were advised. */
+  trim(): number;
+  stop(): void;
+}
+
+/** Trims `firstAfterMs` after start (start-up and first reconcile done), then every `intervalMs`. */
+export function startWorkingSetTrimmer(
+  log: Logger,
+  intervalMs = 60_000,
+  firstAfterMs = 30_000,
+): WorkingSetTrimmer | null {
+  const madvise = openMadvise();
+  if (!madvise) return null;
+  let exePath: string;
+  try {
+    exePath = realpathSync("/proc/self/exe");
+  } catch {
+    return null;
+  }
+  const trim = () => {
+    // Read each time (about a millisecond, once a minute): what is safe to drop is checked as it stands.
+    const mappings = droppableMappings(readFileSync("/proc/self/smaps", "utf8"), exePath);
+    let advised = 0n;
+    for (const { start, end } of mappings) {
+      const aligned = start - (start % BigInt(PAGE_SIZE));
+      if (madvise(aligned, end - aligned, MADV_DONTNEED) === 0) advised += end - aligned;
+    }
+    return Number(advised);
+  };
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const tick = (first: boolean) => {
+    try {
+      const before = residentKib();
+      const advised = trim();
+      if (first) {
+        log.info("working set trimmed (once a minute; this line only the first time)", {
+          advisedMib: advised >> 20,
+          rssKibBefore: before,
+          rssKibAfter: residentKib(),
+        });
+      }
+      timer = setTimeout(() => tick(false), intervalMs);
+      timer.unref();
+    } catch (error) {
+      log.warn("working-set trimming failed; it is off until the agent restarts", { error });
+    }
+  };
+  timer = setTimeout(() => tick(true), firstAfterMs);
+  timer.unref();
+  return {
+    trim,
+    stop: () => {
+      if (timer) clearTimeout(timer);
+    },
+  };
+}

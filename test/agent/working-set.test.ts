@@ -1,0 +1,105 @@
+// The agent's working-set trimmer: which mappings it may drop (only clean, read-only mappings of the
+// executable) and, in a real process, that trimming lowers the executable's resident pages while the
+// process goes on running code from them.
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { droppableMappings } from "../../src/modes/agent/working-set.ts";
+
+const EXE = "/opt/novacula/novacula";
+const SMAPS = `\
+00400000-00500000 r--p 00000000 08:01 1234       ${EXE}
+Rss:                 512 kB
+Private_Dirty:         0 kB
+Anonymous:             0 kB
+Swap:                  0 kB
+00500000-00900000 r-xp 00100000 08:01 1234       ${EXE}
+Rss:                2048 kB
+Private_Dirty:         0 kB
+Anonymous:             0 kB
+Swap:                  0 kB
+00900000-00a00000 r--p 00500000 08:01 1234       ${EXE}
+Rss:                 256 kB
+Private_Dirty:        64 kB
+Anonymous:            64 kB
+Swap:                  0 kB
+00a00000-00a10000 r--p 00600000 08:01 1234       ${EXE}
+Rss:                  64 kB
+Private_Dirty:        64 kB
+Anonymous:             0 kB
+Swap:                  0 kB
+00a10000-00b00000 rw-p 00610000 08:01 1234       ${EXE}
+Rss:                 128 kB
+Private_Dirty:         0 kB
+Anonymous:             0 kB
+Swap:                  0 kB
+7f0000000000-7f0000100000 r-xp 00000000 08:01 99         /usr/lib/x86_64-linux-gnu/libc.so.6
+Rss:                 400 kB
+Private_Dirty:         0 kB
+Anonymous:             0 kB
+Swap:                  0 kB
+7f0000200000-7f0000300000 rw-p 00000000 00:00 0
+Rss:                 100 kB
+Private_Dirty:       100 kB
+Anonymous:           100 kB
+Swap:                  0 kB
+`;
+
+describe("working-set trimmer", () => {
+  test("only read-only mappings of the executable without copied pages are droppable", () => {
+    expect(droppableMappings(SMAPS, EXE)).toEqual([
+      { start: 0x400000n, end: 0x500000n },
+      { start: 0x500000n, end: 0x900000n },
+      // Dirty in the page cache (a binary just installed), but not copied: still the file's bytes.
+      { start: 0xa00000n, end: 0xa10000n },
+    ]);
+    expect(droppableMappings(SMAPS, "/somewhere/else")).toEqual([]);
+  });
+
+  test.skipIf(process.platform !== "linux")(
+    "a real process keeps running after its executable's clean pages are dropped",
+    async () => {
+      // A child Bun process touches much of its runtime, trims, then runs more code (JSON, crypto,
+      // regexps, a subprocess) and reports the executable's resident KiB before and after the trim.
+      const script = `
+        import { readFileSync, realpathSync } from "node:fs";
+        import { startWorkingSetTrimmer } from ${JSON.stringify(join(import.meta.dir, "../../src/modes/agent/working-set.ts"))};
+        const exe = realpathSync("/proc/self/exe");
+        const exeRss = () => {
+          let kib = 0, ours = false;
+          for (const line of readFileSync("/proc/self/smaps", "utf8").split("\\n")) {
+            const header = /^[0-9a-f]+-[0-9a-f]+ \\S{4} \\S+ \\S+ \\d+\\s*(.*)$/.exec(line);
+            if (header) { ours = header[1] === exe; continue; }
+            const rss = /^Rss:\\s+(\\d+) kB/.exec(line);
+            if (ours && rss) kib += Number(rss[1]);
+          }
+          return kib;
+        };
+        await fetch("data:text/plain,warm").then((r) => r.text());
+        new Bun.CryptoHasher("sha256").update("x".repeat(1e5)).digest("hex");
+        const trimmer = startWorkingSetTrimmer({ debug() {}, info() {}, warn() {}, error() {}, child() { return this; } }, 3_600_000, 3_600_000);
+        const before = exeRss();
+        const advised = trimmer.trim();
+        const after = exeRss();
+        const still = JSON.parse(JSON.stringify({ ok: /a+b/.test("aaab") }));
+        const child = Bun.spawnSync(["true"]);
+        trimmer.stop();
+        console.log(JSON.stringify({ before, after, advised, still, childExit: child.exitCode }));
+      `;
+      const proc = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe" });
+      const [out, err, code] = await Promise.all([
+        new Response(proc.stdout).text(),
+        new Response(proc.stderr).text(),
+        proc.exited,
+      ]);
+      expect(err).toBe("");
+      expect(code).toBe(0);
+      const result = JSON.parse(out.trim());
+      expect(result.still).toEqual({ ok: true });
+      expect(result.childExit).toBe(0);
+      expect(result.advised).toBeGreaterThan(1 << 20);
+      // The runtime's pages the process was not using any more are no longer resident.
+      expect(result.after).toBeLessThan(result.before / 2);
+    },
+    30_000,
+  );
+});
