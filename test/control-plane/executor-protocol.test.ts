@@ -164,6 +164,23 @@ describe("bulk lifecycle action", () => {
     );
     expect(errors).toBeUndefined();
     expect(data.requestNodesLifecycleAction.map((n: { revision: number }) => n.revision)).toEqual([2, 2]);
+    // One mutation, one audit row; each node's event links to it.
+    const audit = await cp.gql(
+      `{ auditActions(filter: { actions: ["node.restart.requested"], take: 500 }) { nodes { id target { name } details } } }`,
+      {},
+      { cookie },
+    );
+    const bulkRows = audit.data.auditActions.nodes.filter(
+      (row: { details: { nodeCount?: number } }) => row.details.nodeCount === 2,
+    );
+    expect(bulkRows).toHaveLength(1);
+    expect(bulkRows[0].target.name).toBe("2 nodes");
+    const events = await cp.gql(
+      EVENTS,
+      { f: { nodeName: "bulk-node-b", type: "node.lifecycle.requested" } },
+      { cookie },
+    );
+    expect(events.data.events).toHaveLength(1);
     for (const [held, node] of [
       [heldA, nodeA],
       [heldB, nodeB],

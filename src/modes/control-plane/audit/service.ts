@@ -22,9 +22,10 @@ const DETAIL_ALLOW_LIST: Record<string, readonly string[]> = {
   "node.created": ["revision", "chain", "network", "executorId"],
   "node.updated": ["revision", "changedFields"],
   "node.deleted": ["revision", "retainData"],
-  "node.start.requested": ["revision"],
-  "node.stop.requested": ["revision"],
-  "node.restart.requested": ["revision", "restartGeneration"],
+  // nodeCount: a bulk action (requestNodesLifecycleAction) is one audit row for all its nodes.
+  "node.start.requested": ["revision", "nodeCount"],
+  "node.stop.requested": ["revision", "nodeCount"],
+  "node.restart.requested": ["revision", "restartGeneration", "nodeCount"],
   "node.rolled_back": ["revision", "toRevision"],
   "api_key.created": ["purpose", "expiresAt", "start", "rotatedFromId", "executorName"],
   "api_key.revoked": ["purpose", "start", "reason"],

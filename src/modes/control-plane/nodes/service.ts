@@ -65,7 +65,8 @@ interface RevisionWrite {
   spec: NodeSpec;
   summary: string;
   event: { type: EventType; message: string; payload?: Record<string, unknown> };
-  audit: { action: string; details: Record<string, unknown> };
+  /** The audit row to write, or the id of one already written for a whole bulk action. */
+  audit: { action: string; details: Record<string, unknown> } | { id: string };
   deleted?: { retainData: boolean };
 }
 
@@ -226,11 +227,27 @@ export class NodeService {
         `${missing.length} of the nodes were not found: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}`,
       );
     }
-    const rows = this.db.transaction((tx) =>
-      unique.map((id) =>
-        this.writeRevision(tx as unknown as Db, caller, lifecycleWrite(caller, found.get(id)!, action)),
-      ),
-    );
+    // One mutation, one audit row (naming how many nodes); each node's event links to it.
+    const rows = this.db.transaction((tx) => {
+      const audit = {
+        id: appendAudit(tx, {
+          organizationId: caller.organizationId,
+          actor: caller.actor,
+          action: `node.${action}.requested`,
+          targetKind: "node",
+          targetName: `${unique.length} nodes`,
+          details: { nodeCount: unique.length },
+          meta: caller.meta,
+          at: this.clock.now(),
+        }),
+      };
+      return unique.map((id) =>
+        this.writeRevision(tx as unknown as Db, caller, {
+          ...lifecycleWrite(caller, found.get(id)!, action),
+          audit,
+        }),
+      );
+    });
     for (const executorId of new Set(rows.map((row) => row.executorId))) this.feed.notify(executorId);
     return rows;
   }
@@ -317,17 +334,20 @@ export class NodeService {
          VALUES (?, ?, ?, ?, ?, ?)`,
       )
       .run(node.id, revision, spec, caller.actor.id, write.summary, at);
-    const auditId = appendAudit(tx, {
-      organizationId: caller.organizationId,
-      actor: caller.actor,
-      action: write.audit.action,
-      targetKind: "node",
-      targetId: node.id,
-      targetName: node.name,
-      details: { ...write.audit.details, revision },
-      meta: caller.meta,
-      at: now,
-    });
+    const auditId =
+      "id" in write.audit
+        ? write.audit.id
+        : appendAudit(tx, {
+            organizationId: caller.organizationId,
+            actor: caller.actor,
+            action: write.audit.action,
+            targetKind: "node",
+            targetId: node.id,
+            targetName: node.name,
+            details: { ...write.audit.details, revision },
+            meta: caller.meta,
+            at: now,
+          });
     const executor = sqlite
       .query<{ name: string }, [string]>("SELECT name FROM executors WHERE id = ?")
       .get(node.executorId);
