@@ -133,7 +133,7 @@ async function idle(bench: Bench) {
     anon.push(sample.rssAnonKib);
     last = sample;
   }
-  // The agent logs its first working-set trim (src/modes/agent/working-set.ts): the RSS right after it.
+  // The agent logs its first working-set trim (src/lib/working-set.ts): the RSS right after it.
   const trimLine = (await bench.journal(2000))
     .split("\n")
     .find((line) => line.includes("working set trimmed"));

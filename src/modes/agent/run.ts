@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs";
 import { ControlPlaneClient } from "../../executor/control-plane-client.ts";
 import { Executor } from "../../executor/executor.ts";
 import { createLogger, type Logger } from "../../lib/log.ts";
+import { startWorkingSetTrimmer } from "../../lib/working-set.ts";
 import { NOVACULA_VERSION } from "../../protocol/version.ts";
 import { AgentBackend } from "./backend.ts";
 import type { AgentConfig } from "./config.ts";
@@ -13,7 +14,6 @@ import { binDir, hostPlatform, nodesDir, supervisorDir } from "./layout.ts";
 import { ProcessSupervisor } from "./supervisor/process.ts";
 import { SystemdSupervisor } from "./supervisor/systemd.ts";
 import type { Supervisor } from "./supervisor/types.ts";
-import { startWorkingSetTrimmer } from "./working-set.ts";
 
 export interface RunningAgent {
   readonly executor: Executor;
@@ -119,7 +119,7 @@ export async function runAgent(config: AgentConfig): Promise<number> {
   Bun.unsafe.setJITPolicy(AGENT_JIT_POLICY);
   const agent = startAgent(config);
   // Likewise only here: the pages of the executable that start-up and past work touched go back to the
-  // kernel once a minute; what an idle agent runs comes straight back (src/modes/agent/working-set.ts).
+  // kernel once a minute; what an idle agent runs comes straight back (src/lib/working-set.ts).
   const trimmer = startWorkingSetTrimmer(
     createLogger({ level: config.logging.level, format: config.logging.format }).child({
       component: "agent",

@@ -1,11 +1,11 @@
-// The agent's resident set: hands clean pages of the novacula executable back to the kernel once a minute,
-// so what stays resident is the code an idle agent actually runs, not everything start-up and past
-// deploys touched.
+// A long-running mode's resident set (`novacula agent run`, `novacula control-plane`): hands clean pages of
+// the novacula executable back to the kernel once a minute, so what stays resident is the code the process
+// actually keeps running, not everything start-up and past work touched.
 //
-// Why: the agent is one 118 MiB Bun executable. Start-up, config parsing, installs and the first reconcile
+// Why: novacula is one 118 MiB Bun executable. Start-up, config parsing, migrations, installs and first
 // passes touch tens of MiB of its machine code and embedded bytecode; those pages are clean and backed by
 // the file, but they stay mapped (and counted in VmRSS and by `top`) until the kernel runs short of memory,
-// which on a node host running blockchain clients it may never announce in time. Dropping our own mapping
+// which on a host running blockchain clients it may never announce in time. Dropping our own mapping
 // of them is what the kernel would do under pressure, done early: `madvise(MADV_DONTNEED)` on a read-only,
 // never-written file mapping only removes our page-table entries; the pages stay in the page cache and a
 // later use maps them again with a minor fault (measured: docs/benchmarks.md, Agent).
@@ -18,7 +18,7 @@
 // opened, trimming is off and nothing else changes.
 import { dlopen, FFIType } from "bun:ffi";
 import { readFileSync, realpathSync } from "node:fs";
-import type { Logger } from "../../lib/log.ts";
+import type { Logger } from "./log.ts";
 
 const MADV_DONTNEED = 4;
 const PAGE_SIZE = 4096;
@@ -101,9 +101,12 @@ export function startWorkingSetTrimmer(
   } catch {
     return null;
   }
+  // Read once, at the first trim: a mapping only gains anonymous pages by being written, which for these
+  // read-only mappings happens at load time (relocations) if ever. Reading smaps walks every mapping's
+  // pages, which in a busy control plane is worth doing once, not every minute.
+  let mappings: Mapping[] | null = null;
   const trim = () => {
-    // Read each time (about a millisecond, once a minute): what is safe to drop is checked as it stands.
-    const mappings = droppableMappings(readFileSync("/proc/self/smaps", "utf8"), exePath);
+    mappings ??= droppableMappings(readFileSync("/proc/self/smaps", "utf8"), exePath);
     let advised = 0n;
     for (const { start, end } of mappings) {
       const aligned = start - (start % BigInt(PAGE_SIZE));

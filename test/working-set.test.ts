@@ -3,7 +3,7 @@
 // process goes on running code from them.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { droppableMappings } from "../../src/modes/agent/working-set.ts";
+import { droppableMappings } from "../src/lib/working-set.ts";
 
 const EXE = "/opt/novacula/novacula";
 const SMAPS = `\
@@ -62,7 +62,7 @@ describe("working-set trimmer", () => {
       // regexps, a subprocess) and reports the executable's resident KiB before and after the trim.
       const script = `
         import { readFileSync, realpathSync } from "node:fs";
-        import { startWorkingSetTrimmer } from ${JSON.stringify(join(import.meta.dir, "../../src/modes/agent/working-set.ts"))};
+        import { startWorkingSetTrimmer } from ${JSON.stringify(join(import.meta.dir, "../src/lib/working-set.ts"))};
         const exe = realpathSync("/proc/self/exe");
         const exeRss = () => {
           let kib = 0, ours = false;
