@@ -43,6 +43,9 @@ const { values: flags } = parseArgs({
     /** Extra environment for the control plane, e.g. --cp-env BUN_OPTIONS=--smol (repeatable). */
     "cp-env": { type: "string", multiple: true, default: [] },
     "no-netns": { type: "boolean", default: false },
+    /** Pin the control plane (all its threads) to CPU 0 and the generator workers to CPU 1, so the load
+     *  generator cannot preempt the server it measures (2-core machines). */
+    pin: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
     json: { type: "string" },
   },
@@ -67,6 +70,13 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await Bun.sleep(50);
   }
+}
+
+/** Sets the CPU affinity of every thread of `pid` (taskset from util-linux). */
+function pinToCpu(pid: number, cpu: number): void {
+  execFileSync("taskset", ["--all-tasks", "--cpu-list", "--pid", String(cpu), String(pid)], {
+    stdio: "pipe",
+  });
 }
 
 // ── 1. Loopback only: re-run inside a new network namespace where only `lo` exists. ──────────────────
@@ -185,6 +195,11 @@ try {
 
   // ── 5. The fleet: staggered starts, each executor picks up its node on its first poll. ─────────────
   fleet.start(process.execPath);
+  if (flags.pin) {
+    pinToCpu(cp.pid, 0);
+    for (const worker of fleet.procs) pinToCpu(worker.pid, 1);
+    log("pinned: control plane → CPU 0, generator workers → CPU 1");
+  }
   await until("every executor's first sync", 60_000 + N * 10, async () => fleet.ids.size >= N);
   await until(
     "every executor to receive its node",
@@ -256,6 +271,7 @@ try {
       workers: fleet.procs.length,
       waitMs: WAIT_MS,
       client: flags.client,
+      pinned: flags.pin,
     },
     requestsPerSecond: Math.round(totalRequests / elapsed),
     requests: window.requests,
@@ -293,7 +309,7 @@ try {
     loadavgAfter: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
   };
   console.log(`
-── bench:sync — ${result.config.executors} executors, ${result.config.seconds} s window, ${result.config.workers} generator workers ──
+── bench:sync — ${result.config.executors} executors, ${result.config.seconds} s window, ${result.config.workers} generator workers${result.config.pinned ? " (pinned: control plane CPU 0, generator CPU 1)" : ""} ──
 requests/s            ${result.requestsPerSecond}  (sync ${result.requests.sync}, spec answers ${result.requests.specs}, observed ${result.requests.observed})
 sync latency          ${window.sync.summary()}
 observed latency      ${window.observed.summary()}

@@ -1,6 +1,5 @@
 // `novacula control-plane`: reads the environment, starts the server, stops cleanly on SIGTERM/SIGINT.
 import { UsageError } from "../../lib/errors.ts";
-import { startWorkingSetTrimmer } from "../../lib/working-set.ts";
 import { loadControlPlaneConfig } from "./config.ts";
 import { startControlPlane } from "./server.ts";
 
@@ -18,14 +17,11 @@ export async function runControlPlaneCli(argv: string[]): Promise<number> {
     );
   }
   const server = await startControlPlane(loadControlPlaneConfig());
-  // Only in the control plane's own process (not in tests or the demo, which embed it).
-  const trimmer = startWorkingSetTrimmer(server.services.log);
   await new Promise<void>((resolve) => {
     const shutdown = () => resolve();
     process.once("SIGTERM", shutdown);
     process.once("SIGINT", shutdown);
   });
-  trimmer?.stop();
   await server.stop();
   return 0;
 }

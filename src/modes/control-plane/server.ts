@@ -93,6 +93,7 @@ export async function startControlPlane(
       clearInterval(sweep);
       clearInterval(retention);
       services.feed.notifyAll();
+      services.feed.close();
       await app.stop();
       services.batcher.stop();
       db.$client.close();

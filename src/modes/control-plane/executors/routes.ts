@@ -1,6 +1,6 @@
 // The executor protocol over HTTP: /api/v1/executor/{sync,specs,observed,events}. Thin: authenticate,
 // read and validate, call the services, answer JSON. Long-polls hold at most waitMs and end early when
-// a spec for this executor changes or the client goes away.
+// a spec for this executor changes.
 import { Elysia } from "elysia";
 import { badRequest, conflict } from "../../../lib/errors.ts";
 import {
@@ -49,7 +49,7 @@ export function executorRoutes(s: ControlPlaneServices) {
       }
       const first = s.nodeView.specsSince(executorId, cursor);
       if (first.specs.length > 0 || waitMs === 0) return first;
-      const notified = await s.feed.wait(executorId, Math.min(waitMs, MAX_SPEC_WAIT_MS), request.signal);
+      const notified = await s.feed.wait(executorId, Math.min(waitMs, MAX_SPEC_WAIT_MS));
       return notified ? s.nodeView.specsSince(executorId, cursor) : first;
     })
     .post(
