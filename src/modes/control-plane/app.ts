@@ -8,7 +8,7 @@ import { abuseGuard, clientIp } from "./abuse/guard.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { CLIENT_IP_HEADER } from "./auth/tenancy-hooks.ts";
 import { executorConnectRoutes } from "./executor-connect/routes.ts";
-import { executorProtocolRoutes } from "./executors/routes.ts";
+import { executorRoutes } from "./executors/routes.ts";
 import { GRAPHQL_MODULES } from "./graphql/modules.ts";
 import { createGraphQL } from "./graphql/yoga.ts";
 import { errorToResponse } from "./http/errors.ts";
@@ -20,8 +20,7 @@ const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export function createApp(s: ControlPlaneServices) {
   const yoga = createGraphQL(s, GRAPHQL_MODULES);
   return (
-    // The executor protocol is served by Bun's router directly (executors/routes.ts says why).
-    new Elysia({ serve: { routes: executorProtocolRoutes(s) } })
+    new Elysia()
       .onError(({ error, code }) => errorToResponse(error, code, s.log))
       .use(abuseGuard(s))
       .get("/", () => landingPage(!s.config.production))
@@ -37,6 +36,7 @@ export function createApp(s: ControlPlaneServices) {
         },
         { parse: "none" },
       )
+      .use(executorRoutes(s))
       .use(executorConnectRoutes())
       .use(auditRoutes(s))
       .all(

@@ -12,30 +12,20 @@ export function clientIp(request: Request, server: Server<unknown> | null | unde
   return server?.requestIP(request)?.address ?? "unknown";
 }
 
-/** The guard's verdict for one request: a 429 to answer instead, or undefined to go on. */
-export function abuseVerdict(
-  s: ControlPlaneServices,
-  request: Request,
-  server: Server<unknown> | null | undefined,
-): Response | undefined {
-  const bearer = bearerToken(request);
-  if (!bearer) return undefined;
-  const purpose = bearer.startsWith("exc_") ? "executor" : bearer.startsWith("nvp_") ? "personal" : null;
-  const key = purpose ? presentedKey(request, s.keys, purpose, s.clock.now()) : null;
-  if (key) {
-    const wait = s.limits.perKey.take(key.id);
-    return wait > 0 ? tooManyRequests(wait) : undefined;
-  }
-  const ip = clientIp(request, server);
-  const wait = s.limits.badKey.retryAfterMs(ip);
-  if (wait > 0) return tooManyRequests(wait);
-  s.limits.badKey.fail(ip);
-  return undefined;
-}
-
-/** The same guard for every route Elysia serves (the executor protocol calls abuseVerdict itself). */
 export function abuseGuard(s: ControlPlaneServices) {
-  return new Elysia({ name: "abuse-guard" }).onRequest(({ request, server }) =>
-    abuseVerdict(s, request, server),
-  );
+  return new Elysia({ name: "abuse-guard" }).onRequest(({ request, server }) => {
+    const bearer = bearerToken(request);
+    if (!bearer) return;
+    const purpose = bearer.startsWith("exc_") ? "executor" : bearer.startsWith("nvp_") ? "personal" : null;
+    const key = purpose ? presentedKey(request, s.keys, purpose, s.clock.now()) : null;
+    if (key) {
+      const wait = s.limits.perKey.take(key.id);
+      return wait > 0 ? tooManyRequests(wait) : undefined;
+    }
+    const ip = clientIp(request, server);
+    const wait = s.limits.badKey.retryAfterMs(ip);
+    if (wait > 0) return tooManyRequests(wait);
+    s.limits.badKey.fail(ip);
+    return undefined;
+  });
 }
