@@ -242,6 +242,7 @@ try {
     workers: fleet.procs.reduce((s, p) => s + processCpuSeconds(p.pid), 0) - cpu0.workers,
     self: (selfCpu.user + selfCpu.system) / 1e6,
     machineBusy: machineCpu.busy - cpu0.machine.busy,
+    steal: machineCpu.steal - cpu0.machine.steal,
   };
   const windowRssPeak = peakRssMib;
   if (flags.profile) {
@@ -303,8 +304,11 @@ try {
       generatorWorkers: (cpuSeconds.workers / elapsed) * 100,
       benchProcess: (cpuSeconds.self / elapsed) * 100,
       machineBusy: (cpuSeconds.machineBusy / elapsed) * 100,
+      stolenByHypervisor: (cpuSeconds.steal / elapsed) * 100,
       otherProcesses:
-        ((cpuSeconds.machineBusy - cpuSeconds.cp - cpuSeconds.workers - cpuSeconds.self) / elapsed) * 100,
+        ((cpuSeconds.machineBusy - cpuSeconds.steal - cpuSeconds.cp - cpuSeconds.workers - cpuSeconds.self) /
+          elapsed) *
+        100,
     },
     loadavgAfter: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
   };
@@ -324,7 +328,7 @@ wake all executors    ${
   }
 node writes           ${result.nodeWritesPerSecond}/s (createNode, 50 per GraphQL document)
 control-plane RSS     window peak ${f(result.rssMib.windowPeak)} MiB, end ${f(result.rssMib.windowEnd)} MiB, whole run peak ${f(result.rssMib.runPeak)} MiB
-CPU (% of one core)   control plane ${f(result.cpuPercentOfOneCore.controlPlane)}, generator ${f(result.cpuPercentOfOneCore.generatorWorkers)} + ${f(result.cpuPercentOfOneCore.benchProcess)}, other processes ${f(result.cpuPercentOfOneCore.otherProcesses)}, machine ${f(result.cpuPercentOfOneCore.machineBusy)} of ${result.machine.nproc * 100}
+CPU (% of one core)   control plane ${f(result.cpuPercentOfOneCore.controlPlane)}, generator ${f(result.cpuPercentOfOneCore.generatorWorkers)} + ${f(result.cpuPercentOfOneCore.benchProcess)}, other processes ${f(result.cpuPercentOfOneCore.otherProcesses)}, stolen by the hypervisor ${f(result.cpuPercentOfOneCore.stolenByHypervisor)}, machine ${f(result.cpuPercentOfOneCore.machineBusy)} of ${result.machine.nproc * 100}
 load average          before ${result.machine.loadavgBefore}, after ${result.loadavgAfter}
 `);
   const jsonPath = flags.json ?? join(ROOT, ".cache/bench/results", `${N}x${SECONDS}s-${Date.now()}.json`);

@@ -110,12 +110,17 @@ export function rssMib(pid: number): number {
 }
 
 /** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */
-export function machineCpuSeconds(): { busy: number; total: number } {
+export function machineCpuSeconds(): { busy: number; total: number; steal: number } {
   const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!;
   const values = line.trim().split(/\s+/).slice(1).map(Number);
   const total = values.reduce((a, b) => a + b, 0);
   const idle = (values[3] ?? 0) + (values[4] ?? 0); // idle + iowait
-  return { busy: (total - idle) / TICKS_PER_SECOND, total: total / TICKS_PER_SECOND };
+  // steal: time the hypervisor ran other guests on our virtual CPUs (counted in busy).
+  return {
+    busy: (total - idle) / TICKS_PER_SECOND,
+    total: total / TICKS_PER_SECOND,
+    steal: (values[7] ?? 0) / TICKS_PER_SECOND,
+  };
 }
 
 /** The soft limit on open files of this process. */
