@@ -325,7 +325,10 @@ describe("agent under systemd, end to end", () => {
         if (process.env.E2E_TRACE) console.log(`kill ${i}: agent pid ${killed}`);
         // 20 crashes in a minute would exhaust the flap budget (StartLimitBurst=3 in 120 s) by design and
         // stop the agent for good; clearing it keeps systemd restarting the agent so every kill counts.
+        // The reset can reach systemd before it has even seen the kill (CI hit that race once: the unit then
+        // failed for good), so the agent is also started explicitly: a no-op when systemd already did.
         await ns.exec(["systemctl", "reset-failed", AGENT_UNIT]);
+        await ns.exec(["systemctl", "start", AGENT_UNIT]);
       }
       for (const d of nodes) {
         const node = await converged(d.id, `${d.name} to converge after the kills`);
