@@ -9,6 +9,7 @@ import type { WriteBatcher } from "../http/write-batcher.ts";
 import { firstActiveOrganization } from "../organizations/service.ts";
 import type { ApiKeyService } from "./api-keys.ts";
 import type { Auth } from "./better-auth.ts";
+import { bearerToken } from "./request-key.ts";
 
 export type OrgRole = "owner" | "admin" | "member";
 
@@ -41,7 +42,7 @@ export class PrincipalResolver {
   ) {}
 
   async resolve(request: Request): Promise<Principal> {
-    const bearer = /^Bearer (\S+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
+    const bearer = bearerToken(request);
     if (bearer) return this.fromBearer(bearer);
     const session = await this.auth.api.getSession({ headers: request.headers }).catch(() => null);
     if (!session) return { kind: "anonymous" };
