@@ -3,7 +3,9 @@
 // process goes on running code from them.
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { droppableMappings } from "../src/lib/working-set.ts";
+import { eventually } from "../src/lib/eventually.ts";
+import type { Logger } from "../src/lib/log.ts";
+import { droppableMappings, startWorkingSetTrimmer } from "../src/lib/working-set.ts";
 
 const EXE = "/opt/novacula/novacula";
 const SMAPS = `\
@@ -76,7 +78,7 @@ describe("working-set trimmer", () => {
         };
         await fetch("data:text/plain,warm").then((r) => r.text());
         new Bun.CryptoHasher("sha256").update("x".repeat(1e5)).digest("hex");
-        const trimmer = startWorkingSetTrimmer({ debug() {}, info() {}, warn() {}, error() {}, child() { return this; } }, 3_600_000, 3_600_000);
+        const trimmer = startWorkingSetTrimmer({ debug() {}, info() {}, warn() {}, error() {}, child() { return this; } }, { quietMs: 3_600_000, checkEveryMs: 3_600_000, creepKib: 2048 });
         const before = exeRss();
         const advised = trimmer.trim();
         const after = exeRss();
@@ -101,5 +103,41 @@ describe("working-set trimmer", () => {
       expect(result.after).toBeLessThan(result.before / 2);
     },
     30_000,
+  );
+
+  test.skipIf(process.platform !== "linux")(
+    "the trim waits until the agent has been quiet for the whole quiet period after its last work",
+    async () => {
+      const trimmedAt: number[] = [];
+      const record = (msg: string) => {
+        if (msg.startsWith("working set trimmed")) trimmedAt.push(performance.now());
+      };
+      const log = {
+        debug: record,
+        info: record,
+        warn() {},
+        error() {},
+        child: () => log,
+      } as unknown as Logger;
+      const quietMs = 300;
+      const trimmer = startWorkingSetTrimmer(log, { quietMs, checkEveryMs: 3_600_000, creepKib: 2048 })!;
+      try {
+        let lastWork = 0;
+        for (let i = 0; i < 4; i++) {
+          trimmer.noteWork();
+          lastWork = performance.now();
+          await Bun.sleep(quietMs / 3);
+        }
+        await eventually(() => trimmedAt.length > 0, { timeoutMs: 10_000, message: "the trim after quiet" });
+        // Timers fire late under load, never early: the trim came a full quiet period after the last work.
+        expect(trimmedAt[0]! - lastWork).toBeGreaterThanOrEqual(quietMs - 1);
+        expect(trimmedAt).toHaveLength(1);
+        // New work re-arms it once more.
+        trimmer.noteWork();
+        await eventually(() => trimmedAt.length === 2, { timeoutMs: 10_000, message: "the second trim" });
+      } finally {
+        trimmer.stop();
+      }
+    },
   );
 });

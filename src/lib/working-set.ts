@@ -1,5 +1,5 @@
 // The agent's resident set (`novacula agent run`): hands clean pages of the novacula executable back to the
-// kernel once a minute, so what stays resident is the code the idle agent actually keeps running, not
+// kernel when it has gone quiet, so what stays resident is the code the idle agent actually keeps running, not
 // everything start-up and past work touched. (Not the control plane: under load it runs most of its code
 // all the time, and measured, trimming it only added page faults and latency.)
 //
@@ -72,11 +72,13 @@ function openMadvise(): Madvise | null {
   }
 }
 
-/** VmRSS of this process in KiB, or null where /proc is not there. */
-function residentKib(): number | null {
+/** VmRSS and RssFile (the file-backed part, which is what trimming can give back) in KiB, or null. */
+function residentKib(): { rss: number; file: number } | null {
   try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
-    return match ? Number(match[1]) : null;
+    const status = readFileSync("/proc/self/status", "utf8");
+    const rss = /VmRSS:\s+(\d+) kB/.exec(status);
+    const file = /RssFile:\s+(\d+) kB/.exec(status);
+    return rss && file ? { rss: Number(rss[1]), file: Number(file[1]) } : null;
   } catch {
     return null;
   }
@@ -85,14 +87,32 @@ function residentKib(): number | null {
 export interface WorkingSetTrimmer {
   /** Drop the executable's clean pages now; returns how many bytes of mappings were advised. */
   trim(): number;
+  /** The agent just did real work (changed the host): trim once it has been quiet for a while. */
+  noteWork(): void;
   stop(): void;
 }
 
-/** Trims `firstAfterMs` after start (start-up and first reconcile done), then every `intervalMs`. */
+export interface TrimmerTiming {
+  /** A trim follows the last noted work (and start-up) after this long without more. */
+  quietMs: number;
+  /** How often the resident executable pages are checked for creep between bursts of work. */
+  checkEveryMs: number;
+  /** Creep that earns a trim: file-backed RSS this far above where it settled after the last trim. */
+  creepKib: number;
+}
+
+const DEFAULT_TIMING: TrimmerTiming = { quietMs: 15_000, checkEveryMs: 60_000, creepKib: 2048 };
+
+/**
+ * When to trim. Each trim costs re-faulting the pages the idle loop uses (and the first one reads smaps),
+ * so it runs only when there is something to give back: once the agent has been quiet for `quietMs` after
+ * start-up or after work that changed the host (a deploy, an install, a restart: those run code the idle
+ * loop never does), and otherwise only when the file-backed RSS crept `creepKib` above the level it settled
+ * at after the previous trim (rarely run paths such as an upgrade check or an event burst).
+ */
 export function startWorkingSetTrimmer(
   log: Logger,
-  intervalMs = 60_000,
-  firstAfterMs = 30_000,
+  timing: TrimmerTiming = DEFAULT_TIMING,
 ): WorkingSetTrimmer | null {
   const madvise = openMadvise();
   if (!madvise) return null;
@@ -104,7 +124,7 @@ export function startWorkingSetTrimmer(
   }
   // Read once, at the first trim: a mapping only gains anonymous pages by being written, which for these
   // read-only mappings happens at load time (relocations) if ever. Reading smaps walks every mapping's
-  // pages, which in a busy control plane is worth doing once, not every minute.
+  // pages, which is worth doing once, not at every trim.
   let mappings: Mapping[] | null = null;
   const trim = () => {
     mappings ??= droppableMappings(readFileSync("/proc/self/smaps", "utf8"), exePath);
@@ -115,30 +135,46 @@ export function startWorkingSetTrimmer(
     }
     return Number(advised);
   };
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const tick = (first: boolean) => {
+  let failed = false;
+  let trims = 0;
+  /** RssFile one check after the last trim (the idle loop's pages are back by then); null until then. */
+  let settledFileKib: number | null = null;
+  const trimNow = (reason: string) => {
+    if (failed) return;
     try {
       const before = residentKib();
       const advised = trim();
-      if (first) {
-        log.info("working set trimmed (once a minute; this line only the first time)", {
-          advisedMib: advised >> 20,
-          rssKibBefore: before,
-          rssKibAfter: residentKib(),
-        });
-      }
-      timer = setTimeout(() => tick(false), intervalMs);
-      timer.unref();
+      settledFileKib = null;
+      // The first trim is logged with its effect; later ones only at debug level.
+      const fields = {
+        reason,
+        advisedMib: advised >> 20,
+        rssKibBefore: before?.rss,
+        rssKibAfter: residentKib()?.rss,
+      };
+      if (trims++ === 0) log.info("working set trimmed (first time; later trims log at debug)", fields);
+      else log.debug("working set trimmed", fields);
     } catch (error) {
+      failed = true;
       log.warn("working-set trimming failed; it is off until the agent restarts", { error });
     }
   };
-  timer = setTimeout(() => tick(true), firstAfterMs);
-  timer.unref();
+  const afterQuiet = setTimeout(() => trimNow("quiet after work"), timing.quietMs);
+  afterQuiet.unref();
+  const creepCheck = setInterval(() => {
+    const now = residentKib();
+    if (!now) return;
+    if (settledFileKib === null) settledFileKib = now.file;
+    else if (now.file > settledFileKib + timing.creepKib) trimNow("resident code crept up");
+  }, timing.checkEveryMs);
+  creepCheck.unref();
   return {
     trim,
+    // refresh() re-arms the same timer: a burst of passes costs no allocation per pass.
+    noteWork: () => void afterQuiet.refresh(),
     stop: () => {
-      if (timer) clearTimeout(timer);
+      clearTimeout(afterQuiet);
+      clearInterval(creepCheck);
     },
   };
 }

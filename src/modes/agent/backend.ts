@@ -25,6 +25,8 @@ export interface AgentBackendOptions {
   logger: Logger;
   logHint: (unitName: string) => string;
   emit: (event: RuntimeEvent) => void;
+  /** Called after a reconcile pass that changed the host (the working-set trimmer's cue). */
+  onHostChanged?: () => void;
 }
 
 export class AgentBackend implements ExecutorBackend {
@@ -58,8 +60,10 @@ export class AgentBackend implements ExecutorBackend {
     };
   }
 
-  reconcile(desired: DesiredSet, signal: AbortSignal): Promise<boolean> {
-    return this.reconciler.reconcile(desired, signal);
+  async reconcile(desired: DesiredSet, signal: AbortSignal): Promise<boolean> {
+    const changed = await this.reconciler.reconcile(desired, signal);
+    if (changed) this.options.onHostChanged?.();
+    return changed;
   }
 
   observe(desired: DesiredSet): Promise<ObservedNodeState[]> {

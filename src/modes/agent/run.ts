@@ -25,7 +25,13 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export function startAgent(config: AgentConfig, options: { logger?: Logger } = {}): RunningAgent {
+export interface StartAgentOptions {
+  logger?: Logger;
+  /** Called after a reconcile pass that changed the host. */
+  onHostChanged?: () => void;
+}
+
+export function startAgent(config: AgentConfig, options: StartAgentOptions = {}): RunningAgent {
   const logger =
     options.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
   const log = logger.child({ component: "agent", executor: config.agent.name });
@@ -67,6 +73,7 @@ export function startAgent(config: AgentConfig, options: { logger?: Logger } = {
     logger: log.child({ component: "reconciler" }),
     logHint,
     emit: (event) => executor?.emit(event),
+    ...(options.onHostChanged ? { onHostChanged: options.onHostChanged } : {}),
   });
   executor = new Executor({
     client,
@@ -117,14 +124,15 @@ export async function runAgent(config: AgentConfig): Promise<number> {
   // benchmarks.md, Agent). Only here, in `novacula agent run`'s own process: startAgent() also runs inside
   // the control plane (the local demo), which wants the normal JIT.
   Bun.unsafe.setJITPolicy(AGENT_JIT_POLICY);
-  const agent = startAgent(config);
-  // Likewise only here: the pages of the executable that start-up and past work touched go back to the
-  // kernel once a minute; what an idle agent runs comes straight back (src/lib/working-set.ts).
+  // Likewise only here: once the agent goes quiet after start-up or after work that changed the host, the
+  // pages of the executable that work touched go back to the kernel; what an idle agent runs comes straight
+  // back (src/lib/working-set.ts).
   const trimmer = startWorkingSetTrimmer(
     createLogger({ level: config.logging.level, format: config.logging.format }).child({
       component: "agent",
     }),
   );
+  const agent = startAgent(config, trimmer ? { onHostChanged: trimmer.noteWork } : {});
   await new Promise<void>((resolve) => {
     const done = () => resolve();
     process.once("SIGTERM", done);
