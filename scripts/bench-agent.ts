@@ -36,6 +36,8 @@ const { values: flags } = parseArgs({
     /** A prebuilt binary; default: build src/main.ts afresh (scripts/build.ts) into the run directory. */
     binary: { type: "string" },
     json: { type: "boolean", default: false },
+    /** Extra environment for the agent's systemd unit (a drop-in), e.g. --agent-env KEY=VALUE (repeatable). */
+    "agent-env": { type: "string", multiple: true, default: [] },
     /** Keep the run directory (binary, agent data, logs) instead of removing it at the end. */
     keep: { type: "boolean", default: false },
   },
@@ -240,7 +242,7 @@ async function main(): Promise<void> {
   const binaryBytes = statSync(binary).size;
   // The control plane runs from the same compiled binary (the harness reads this when it spawns it).
   process.env.NOVACULA_BINARY = binary;
-  const bench = await startBench(workDir, binary, (stop) => teardown.push(stop));
+  const bench = await startBench(workDir, binary, (stop) => teardown.push(stop), flags["agent-env"]);
   log("control plane, systemd namespace and agent up; timing start → first sync on the host");
   const hostStartup = await startupOnHost(binary, bench, workDir);
   log(`deploying ${NODES} devnet nodes`);

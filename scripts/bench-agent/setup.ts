@@ -3,7 +3,7 @@
 // masks), a local artifact server for anvil, and the compiled agent as novacula-agent.service inside the
 // namespace — reconfigured to the production defaults (info logs, reconcile 5 s, report 10 s) before any
 // figure is taken. Also the GraphQL calls the phases make and readers for unit timestamps and agent /proc.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
 import { parseUsUtcTimestamp, systemctlShow } from "../../src/modes/agent/supervisor/systemd.ts";
@@ -91,6 +91,8 @@ export async function startBench(
   workDir: string,
   binaryPath: string,
   track: (stop: () => Promise<unknown>) => void,
+  /** Extra environment for the agent's unit (a drop-in), e.g. to measure a runtime option. */
+  agentEnv: readonly string[] = [],
 ): Promise<Bench> {
   const cp = await startControlPlane({ dataDir: join(workDir, "control-plane") });
   track(() => cp.stop());
@@ -120,6 +122,13 @@ export async function startBench(
     }),
     { mode: 0o600 },
   );
+  if (agentEnv.length > 0) {
+    const dropIn = join(ns.hostUnitDir, `${AGENT_UNIT}.d`);
+    mkdirSync(dropIn, { recursive: true });
+    const lines = agentEnv.map((kv) => `Environment=${JSON.stringify(kv)}`);
+    writeFileSync(join(dropIn, "bench-env.conf"), `[Service]\n${lines.join("\n")}\n`);
+    await ns.exec(["systemctl", "daemon-reload"]);
+  }
   const firstPid = await agent.mainPid();
   const restarted = await ns.exec(["systemctl", "restart", AGENT_UNIT]);
   if (restarted.code !== 0) throw new Error(`systemctl restart ${AGENT_UNIT}: ${restarted.stderr}`);
