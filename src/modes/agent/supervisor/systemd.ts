@@ -154,6 +154,12 @@ export class SystemdSupervisor implements Supervisor {
    * install() skip a `systemctl show` per unit per reconcile tick when the file is untouched since.
    */
   private readonly loaded = new Map<string, { mtimeUs: number; needsReload: boolean }>();
+  /**
+   * Per unit file, the definition hash it carries (null: not ours) and the inode, size and mtime it was read
+   * at: list() runs every reconcile tick and every report, and rereads a file only when that stamp changes
+   * (install() replaces a file by rename, so a new definition always comes with a new inode).
+   */
+  private readonly definitionHashes = new Map<string, { stamp: string; hash: string | null }>();
 
   constructor(options: SystemdSupervisorOptions = {}) {
     this.unitDir = options.unitDir ?? "/etc/systemd/system";
@@ -170,6 +176,14 @@ export class SystemdSupervisor implements Supervisor {
     return join(this.unitDir, `${unitName}.service`);
   }
 
+  private definitionHashOf(file: string, path: string, stamp: string): string | null {
+    const known = this.definitionHashes.get(file);
+    if (known?.stamp === stamp) return known.hash;
+    const hash = parseDefinitionHash(readFileSync(path, "utf8"));
+    this.definitionHashes.set(file, { stamp, hash });
+    return hash;
+  }
+
   async list(): Promise<UnitState[]> {
     let entries: string[];
     try {
@@ -179,23 +193,25 @@ export class SystemdSupervisor implements Supervisor {
       throw error;
     }
     const owned = new Map<string, { hash: string; mtimeUs: number }>();
+    const seen = new Set<string>();
     for (const file of entries.sort()) {
       if (!file.endsWith(".service") || file.startsWith(".")) continue;
       const path = join(this.unitDir, file);
-      let text: string;
+      let hash: string | null;
       let mtimeUs: number;
       try {
         const info = statSync(path, { bigint: true });
         // Masks are symlinks to /dev/null and foreign units may be anything: only regular files can be ours.
         if (!info.isFile()) continue;
         mtimeUs = Number(info.mtimeNs / 1000n);
-        text = readFileSync(path, "utf8");
+        seen.add(file);
+        hash = this.definitionHashOf(file, path, `${info.ino}:${info.size}:${info.mtimeNs}`);
       } catch {
         continue; // removed between readdir and read: it is not there any more
       }
-      const hash = parseDefinitionHash(text);
       if (hash !== null) owned.set(file, { hash, mtimeUs });
     }
+    for (const file of this.definitionHashes.keys()) if (!seen.has(file)) this.definitionHashes.delete(file);
     const shown = await systemctlShow([...owned.keys()], SHOW_PROPERTIES, {
       commandPrefix: this.commandPrefix,
       timeoutMs: this.timeoutMs,
