@@ -24,7 +24,15 @@ import {
   unitTimes,
 } from "./bench-agent/setup.ts";
 import { timeStartup, timeVersion } from "./bench-agent/startup.ts";
-import { clockTicksPerSecond, fmt, machineInfo, median, percentile, readProc } from "./bench-agent/stats.ts";
+import {
+  clockTicksPerSecond,
+  fmt,
+  machineInfo,
+  median,
+  percentile,
+  readProc,
+  rssByMapping,
+} from "./bench-agent/stats.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -140,6 +148,7 @@ async function idle(bench: Bench) {
     .split("\n")
     .find((line) => line.includes("working set trimmed"));
   const trimmedToKib = trimLine ? Number(/"rssKibAfter":(\d+)/.exec(trimLine)?.[1]) : null;
+  const residentKibByMapping = rssByMapping(bench.procRoot, pid);
   const hz = clockTicksPerSecond();
   const seconds = (last.atMs - first.atMs) / 1000;
   const pct = (ticks: number) => (ticks / hz / seconds) * 100;
@@ -150,6 +159,7 @@ async function idle(bench: Bench) {
     rssAnonMedianMib: median(anon) / 1024,
     rssSamplesMib: rss.map((kib) => Math.round(kib / 102.4) / 10),
     rssRightAfterFirstTrimMib: trimmedToKib ? trimmedToKib / 1024 : null,
+    residentKibByMapping,
     cpuOwnPct: pct(last.ownTicks - first.ownTicks),
     cpuWithChildrenPct: pct(last.ownTicks - first.ownTicks + last.childTicks - first.childTicks),
   };
@@ -307,6 +317,8 @@ async function main(): Promise<void> {
       `${idleFigures.rssSamplesMib.join(", ")} MiB; right after the first working-set trim ` +
       `${idleFigures.rssRightAfterFirstTrimMib === null ? "(no trim logged)" : `${fmt(idleFigures.rssRightAfterFirstTrimMib, 1)} MiB`}`,
   );
+  const where = Object.entries(idleFigures.residentKibByMapping ?? {}).slice(0, 6);
+  console.log(`idle RSS by mapping at the window's end (KiB): ${where.map(([k, v]) => `${k} ${v}`).join(", ")}`);
   console.log(
     `spec write → unit active (${CHANGES} edits): p50 ${q(changes.ackToActive, 50)} ms, p99 ${q(changes.ackToActive, 99)} ms, ` +
       `max ${fmt(report.specChange.maxMs)} ms; → reported p50 ${q(changes.ackToReported, 50)} ms, ` +

@@ -54,6 +54,34 @@ export function readProc(procRoot: string, pid: number): ProcSample | null {
   }
 }
 
+/**
+ * Where a process's resident memory is, from /proc/<pid>/smaps: KiB of Rss per mapping kind ("exe r-xp"
+ * for the executable's machine code, "exe r--p" for its read-only data and embedded bundle, "[heap]",
+ * "anon" for unnamed mappings, a library's file name), largest first. Null if smaps cannot be read.
+ */
+export function rssByMapping(procRoot: string, pid: number): Record<string, number> | null {
+  let smaps: string;
+  try {
+    smaps = readFileSync(`${procRoot}/${pid}/smaps`, "utf8");
+  } catch {
+    return null;
+  }
+  const exe = /^[0-9a-f]+-[0-9a-f]+ r-xp \S+ \S+ \d+\s+(\S+)$/m.exec(smaps)?.[1];
+  const totals = new Map<string, number>();
+  let kind = "";
+  for (const line of smaps.split("\n")) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ (\S{4}) \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (header) {
+      const [, perms, path] = header;
+      kind = path === exe ? `exe ${perms}` : path ? (path.split("/").pop() ?? path) : "anon";
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) totals.set(kind, (totals.get(kind) ?? 0) + Number(rss[1]));
+  }
+  return Object.fromEntries([...totals].filter(([, kib]) => kib > 0).sort((a, b) => b[1] - a[1]));
+}
+
 /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK); read once from the kernel's answer. */
 export function clockTicksPerSecond(): number {
   const answer = Bun.spawnSync(["getconf", "CLK_TCK"], { stdout: "pipe" });
