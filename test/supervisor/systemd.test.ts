@@ -177,6 +177,38 @@ describe("SystemdSupervisor specifics", () => {
   );
 
   test(
+    "a recent listing is reused only while nothing was changed through the supervisor",
+    async () => {
+      const def = definition();
+      await supervisor.install(def);
+      await supervisor.start(def.unitName);
+      const mine = (units: { unitName: string; mainPid: number; activeState: string }[]) =>
+        units.find((u) => u.unitName === def.unitName);
+      const first = mine(await supervisor.list());
+      expect(first?.activeState).toBe("active");
+      // A change nobody told the supervisor about: the process is killed and systemd restarts it.
+      expect((await ns.exec(["kill", "-9", String(first!.mainPid)])).code).toBe(0);
+      const restartedPid = await eventually(
+        async () => {
+          const props = await show(def.unitName, ["ActiveState", "MainPID"]);
+          const pid = Number(props.MainPID);
+          return props.ActiveState === "active" && pid > 0 && pid !== first!.mainPid ? pid : null;
+        },
+        { timeoutMs: 30_000, message: "systemd to restart the killed unit" },
+      );
+      // Within maxAgeMs the earlier listing answers (no systemctl call), so it still shows the killed pid ...
+      expect(mine(await supervisor.list({ maxAgeMs: 60_000 }))?.mainPid).toBe(first!.mainPid);
+      // ... with a smaller bound, or without one, systemd is asked again.
+      expect(mine(await supervisor.list({ maxAgeMs: 0 }))?.mainPid).toBe(restartedPid);
+      // ... but never across a change made through the supervisor.
+      await supervisor.stop(def.unitName);
+      expect(mine(await supervisor.list({ maxAgeMs: 60_000 }))?.activeState).toBe("inactive");
+      await supervisor.remove(def.unitName);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
     "start fails loudly when the binary is missing (Type=exec), instead of reporting success",
     async () => {
       const def = definition({ executable: "/nonexistent/anvil" });

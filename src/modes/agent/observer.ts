@@ -16,6 +16,13 @@ import { nodeNameOfUnit, unitNameOf } from "./materialize.ts";
 import { type NodeIssues, planNode } from "./planning.ts";
 import type { Supervisor, UnitState } from "./supervisor/types.ts";
 
+/**
+ * A report may use the reconcile tick's unit listing if it is this recent (one `systemctl show` fewer per
+ * report; the default reconcile interval is 5 s). What it shows is then up to this much older, well within
+ * the report interval; any change the agent itself made forces a fresh listing.
+ */
+export const LISTING_MAX_AGE_MS = 6_000;
+
 /** After a (re)start, a client that does not answer yet is `starting`, not `error`. */
 export const STARTUP_GRACE_MS = 60_000;
 
@@ -44,7 +51,7 @@ export class AgentObserver {
   constructor(private readonly options: AgentObserverOptions) {}
 
   async observe(desired: DesiredSet): Promise<ObservedNodeState[]> {
-    const units = await this.options.supervisor.list();
+    const units = await this.options.supervisor.list({ maxAgeMs: LISTING_MAX_AGE_MS });
     const byName = new Map(units.map((u) => [u.unitName, u]));
     const entries = desired.snapshot();
     const observations = await Promise.all(

@@ -160,6 +160,10 @@ export class SystemdSupervisor implements Supervisor {
    * (install() replaces a file by rename, so a new definition always comes with a new inode).
    */
   private readonly definitionHashes = new Map<string, { stamp: string; hash: string | null }>();
+  /** Counts systemctl calls made through this supervisor (see systemctl()): a listing is reusable only
+   *  while the count is what it was when the listing started. */
+  private changes = 0;
+  private lastListing: { atMs: number; changes: number; units: UnitState[] } | null = null;
 
   constructor(options: SystemdSupervisorOptions = {}) {
     this.unitDir = options.unitDir ?? "/etc/systemd/system";
@@ -167,8 +171,18 @@ export class SystemdSupervisor implements Supervisor {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  private systemctl(args: string[], options: Omit<SystemctlOptions, "commandPrefix"> = {}) {
-    return systemctl(args, { commandPrefix: this.commandPrefix, timeoutMs: this.timeoutMs, ...options });
+  /** Every state-changing systemctl call goes through here, counted before and after it runs. */
+  private async systemctl(args: string[], options: Omit<SystemctlOptions, "commandPrefix"> = {}) {
+    this.changes++;
+    try {
+      return await systemctl(args, {
+        commandPrefix: this.commandPrefix,
+        timeoutMs: this.timeoutMs,
+        ...options,
+      });
+    } finally {
+      this.changes++;
+    }
   }
 
   private unitPath(unitName: string): string {
@@ -184,7 +198,18 @@ export class SystemdSupervisor implements Supervisor {
     return hash;
   }
 
-  async list(): Promise<UnitState[]> {
+  async list(options: { maxAgeMs?: number } = {}): Promise<UnitState[]> {
+    const last = this.lastListing;
+    if (last && last.changes === this.changes && performance.now() - last.atMs <= (options.maxAgeMs ?? 0)) {
+      return [...last.units];
+    }
+    const startedAt = { atMs: performance.now(), changes: this.changes };
+    const units = await this.listNow();
+    this.lastListing = { ...startedAt, units };
+    return [...units];
+  }
+
+  private async listNow(): Promise<UnitState[]> {
     let entries: string[];
     try {
       entries = readdirSync(this.unitDir);

@@ -46,8 +46,12 @@ export interface UnitState {
 
 export interface Supervisor {
   readonly kind: "systemd" | "process";
-  /** Every unit this supervisor manages on the host (Novacula-owned only), with its live state. */
-  list(): Promise<UnitState[]>;
+  /**
+   * Every unit this supervisor manages on the host (Novacula-owned only), with its live state. With
+   * `maxAgeMs`, a listing taken at most that long ago may be answered instead, provided nothing was changed
+   * through this supervisor since (state changes made by others, such as a crash, wait for the next listing).
+   */
+  list(options?: { maxAgeMs?: number }): Promise<UnitState[]>;
   /** Write or replace the definition; does not start or restart. Returns true if it changed. */
   install(definition: ProcessDefinition): Promise<boolean>;
   start(unitName: string): Promise<void>;
