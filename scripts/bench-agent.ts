@@ -318,7 +318,9 @@ async function main(): Promise<void> {
       `${idleFigures.rssRightAfterFirstTrimMib === null ? "(no trim logged)" : `${fmt(idleFigures.rssRightAfterFirstTrimMib, 1)} MiB`}`,
   );
   const where = Object.entries(idleFigures.residentKibByMapping ?? {}).slice(0, 6);
-  console.log(`idle RSS by mapping at the window's end (KiB): ${where.map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  console.log(
+    `idle RSS by mapping at the window's end (KiB): ${where.map(([k, v]) => `${k} ${v}`).join(", ")}`,
+  );
   console.log(
     `spec write → unit active (${CHANGES} edits): p50 ${q(changes.ackToActive, 50)} ms, p99 ${q(changes.ackToActive, 99)} ms, ` +
       `max ${fmt(report.specChange.maxMs)} ms; → reported p50 ${q(changes.ackToReported, 50)} ms, ` +
