@@ -140,4 +140,34 @@ describe("working-set trimmer", () => {
       }
     },
   );
+
+  test.skipIf(process.platform !== "linux")(
+    "between bursts of work, the first check only settles the level and a later check past it trims",
+    async () => {
+      const trims: { atMs: number; reason: unknown }[] = [];
+      const record = (msg: string, fields?: Record<string, unknown>) => {
+        if (msg.startsWith("working set trimmed"))
+          trims.push({ atMs: performance.now(), reason: fields?.reason });
+      };
+      const log = {
+        debug: record,
+        info: record,
+        warn() {},
+        error() {},
+        child: () => log,
+      } as unknown as Logger;
+      // creepKib -1: any level counts as creep, so what is under test is the settle-then-compare order.
+      const checkEveryMs = 100;
+      const startedAt = performance.now();
+      const trimmer = startWorkingSetTrimmer(log, { quietMs: 3_600_000, checkEveryMs, creepKib: -1 })!;
+      try {
+        await eventually(() => trims.length > 0, { timeoutMs: 10_000, message: "a trim on creep" });
+        expect(trims[0]!.reason).toBe("resident code crept up");
+        // Not at the first check, which only records where RSS settled: timers fire late, never early.
+        expect(trims[0]!.atMs - startedAt).toBeGreaterThanOrEqual(2 * checkEveryMs - 1);
+      } finally {
+        trimmer.stop();
+      }
+    },
+  );
 });
