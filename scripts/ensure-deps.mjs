@@ -2,10 +2,10 @@
 // Installs the npm dependencies when they are missing or older than the lockfile, so that `npm start`
 // and `npm test` work on a fresh clone with only Node.js and npm. Plain Node: it runs before Bun exists.
 //
-// Why `npm install` and not `npm ci`: the registry these machines reach lacks some packages' builds for
-// other platforms (e.g. @biomejs/cli-darwin-*), so npm can never record them in the lockfile and `npm ci`
-// refuses it as out of sync. `npm install` installs exactly the locked versions; the install stays frozen
-// because we fail if it would change package-lock.json.
+// Why `npm install` and not `npm ci`: the registry these machines reach has at times lacked some packages'
+// builds for other platforms (e.g. @biomejs/cli-darwin-*), and a lockfile recorded then is one `npm ci`
+// refuses as out of sync. `npm install` installs exactly the locked versions; the install stays frozen
+// because we fail if it would change package-lock.json (which now records every platform's build).
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
