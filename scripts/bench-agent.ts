@@ -7,7 +7,7 @@
 //   3. spec write → unit active over N spec edits: from the GraphQL mutation's acknowledgement to systemd's
 //      own ActiveEnterTimestamp of the restarted unit (so the poll interval does not count), p50/p99.
 // Everything runs on loopback, inside a systemd namespace the harness boots and kills. Every wait is bounded.
-import { rmSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { eventually } from "../src/lib/eventually.ts";
@@ -252,7 +252,13 @@ async function main(): Promise<void> {
   const binaryBytes = statSync(binary).size;
   // The control plane runs from the same compiled binary (the harness reads this when it spawns it).
   process.env.NOVACULA_BINARY = binary;
-  const bench = await startBench(workDir, binary, (stop) => teardown.push(stop), flags["agent-env"]);
+  // The agent runs from its own copy, as on a host where it is installed: there nothing else maps its
+  // executable, so what the kernel keeps of it in the page cache is the agent's alone.
+  const agentBinary = join(workDir, "agent-bin", "novacula");
+  mkdirSync(join(workDir, "agent-bin"));
+  copyFileSync(binary, agentBinary);
+  chmodSync(agentBinary, 0o755);
+  const bench = await startBench(workDir, agentBinary, (stop) => teardown.push(stop), flags["agent-env"]);
   log("control plane, systemd namespace and agent up; timing start → first sync on the host");
   const hostStartup = await startupOnHost(binary, bench, workDir);
   log(`deploying ${NODES} devnet nodes`);
