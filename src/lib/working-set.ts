@@ -13,7 +13,8 @@
 // A page faulted back in brings its neighbours along: the kernel's fault-around maps every page of the
 // surrounding 64 KiB that is in the page cache, and readahead puts more there. So each trim also marks
 // those mappings MADV_RANDOM (no readahead) and drops the executable's unmapped pages from the page cache
-// (posix_fadvise DONTNEED: clean pages nobody maps; it never discards data). What the idle loop then
+// (posix_fadvise DONTNEED, after an fdatasync: a just-installed binary is still dirty, and only clean
+// pages that nobody maps are dropped, so no data is ever discarded). What the idle loop then
 // faults back is read one page at a time, and only pages it really runs become resident again: ~6 MiB
 // less than with fault-around. The cost is a small disk read per page faulted back after a trim.
 //
@@ -24,7 +25,8 @@
 // says a page is our own copy.) Linux only; elsewhere, or if libc cannot be
 // opened, trimming is off and nothing else changes.
 import { dlopen, FFIType } from "bun:ffi";
-import { closeSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import { open } from "node:fs/promises";
 import type { Logger } from "./log.ts";
 
 const MADV_RANDOM = 1;
@@ -148,14 +150,23 @@ export function startWorkingSetTrimmer(
       if (madvise(aligned, end - aligned, MADV_DONTNEED) === 0) advised += end - aligned;
       madvise(aligned, end - aligned, MADV_RANDOM);
     }
-    // /proc/self/exe opens the file we run even after an upgrade renamed a new binary over its path.
-    const fd = openSync("/proc/self/exe", "r");
-    try {
-      fadvise(fd, 0n, 0n, POSIX_FADV_DONTNEED);
-    } finally {
-      closeSync(fd);
-    }
+    evictExecutable().catch((error) =>
+      log.debug("could not drop the executable from the page cache", { error }),
+    );
     return Number(advised);
+  };
+  const evictExecutable = async () => {
+    // /proc/self/exe opens the file we run even after an upgrade renamed a new binary over its path.
+    const file = await open("/proc/self/exe", "r");
+    try {
+      // Dirty pages cannot be dropped, and a binary installed or upgraded moments ago is dirty until the
+      // kernel writes it back (up to ~30 s). Write it back first, in the thread pool; when it is clean
+      // this is nearly free.
+      await file.datasync();
+      fadvise(file.fd, 0n, 0n, POSIX_FADV_DONTNEED);
+    } finally {
+      await file.close();
+    }
   };
   let failed = false;
   let trims = 0;
