@@ -25,7 +25,7 @@
 // says a page is our own copy.) Linux only; elsewhere, or if libc cannot be
 // opened, trimming is off and nothing else changes.
 import { dlopen, FFIType } from "bun:ffi";
-import { readFileSync, realpathSync } from "node:fs";
+import { closeSync, openSync, readFileSync, realpathSync } from "node:fs";
 import { open } from "node:fs/promises";
 import type { Logger } from "./log.ts";
 
@@ -150,20 +150,25 @@ export function startWorkingSetTrimmer(
       if (madvise(aligned, end - aligned, MADV_DONTNEED) === 0) advised += end - aligned;
       madvise(aligned, end - aligned, MADV_RANDOM);
     }
-    evictExecutable().catch((error) =>
-      log.debug("could not drop the executable from the page cache", { error }),
-    );
+    // In the same synchronous step: a page faulted back before the cache is emptied would bring its
+    // neighbours along. /proc/self/exe is the file we run even after an upgrade renamed another over its path.
+    const fd = openSync("/proc/self/exe", "r");
+    try {
+      fadvise(fd, 0n, 0n, POSIX_FADV_DONTNEED);
+    } finally {
+      closeSync(fd);
+    }
     return Number(advised);
   };
-  const evictExecutable = async () => {
-    // /proc/self/exe opens the file we run even after an upgrade renamed a new binary over its path.
+  /**
+   * Dirty pages cannot be dropped, and a binary installed or upgraded moments ago stays dirty in the page
+   * cache until the kernel writes it back (up to ~30 s). So a scheduled trim writes it back first, in the
+   * thread pool; for a clean file that is nearly free.
+   */
+  const writeBackExecutable = async () => {
     const file = await open("/proc/self/exe", "r");
     try {
-      // Dirty pages cannot be dropped, and a binary installed or upgraded moments ago is dirty until the
-      // kernel writes it back (up to ~30 s). Write it back first, in the thread pool; when it is clean
-      // this is nearly free.
       await file.datasync();
-      fadvise(file.fd, 0n, 0n, POSIX_FADV_DONTNEED);
     } finally {
       await file.close();
     }
@@ -172,9 +177,11 @@ export function startWorkingSetTrimmer(
   let trims = 0;
   /** RssFile one check after the last trim (the idle loop's pages are back by then); null until then. */
   let settledFileKib: number | null = null;
-  const trimNow = (reason: string) => {
+  const trimNow = async (reason: string) => {
     if (failed) return;
     try {
+      // Best effort: where the file cannot be synced, the trim still drops whatever is clean.
+      await writeBackExecutable().catch(() => {});
       const before = residentKib();
       const advised = trim();
       settledFileKib = null;
@@ -192,13 +199,13 @@ export function startWorkingSetTrimmer(
       log.warn("working-set trimming failed; it is off until the agent restarts", { error });
     }
   };
-  const afterQuiet = setTimeout(() => trimNow("quiet after work"), timing.quietMs);
+  const afterQuiet = setTimeout(() => void trimNow("quiet after work"), timing.quietMs);
   afterQuiet.unref();
   const creepCheck = setInterval(() => {
     const now = residentKib();
     if (!now) return;
     if (settledFileKib === null) settledFileKib = now.file;
-    else if (now.file > settledFileKib + timing.creepKib) trimNow("resident code crept up");
+    else if (now.file > settledFileKib + timing.creepKib) void trimNow("resident code crept up");
   }, timing.checkEveryMs);
   creepCheck.unref();
   return {
