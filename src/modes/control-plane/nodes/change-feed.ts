@@ -4,6 +4,8 @@
 // timer and an abort listener per request: with 10,000 executors each holding a poll that is tens of
 // thousands fewer live objects for the garbage collector to trace. A client that goes away keeps its
 // waiter until the deadline (at most MAX_SPEC_WAIT_MS); answering it then writes to a closed connection.
+// An executor holds one poll nearly always, so its waiter is stored as is; a Set appears only for a second
+// one at the same time (an agent restarted while its old poll is still held).
 interface Waiter {
   executorId: string;
   resolve: (notified: boolean) => void;
@@ -14,7 +16,7 @@ interface Waiter {
 const TICK_MS = 100;
 
 export class ChangeFeed {
-  private waiters = new Map<string, Set<Waiter>>();
+  private waiters = new Map<string, Waiter | Set<Waiter>>();
   /** Deadline slot (Date.now() / TICK_MS, rounded up) → the waiters due then. */
   private slots = new Map<number, Waiter[]>();
   /** The last slot already expired. */
@@ -25,12 +27,10 @@ export class ChangeFeed {
   wait(executorId: string, timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
       const waiter: Waiter = { executorId, resolve, settled: false };
-      let set = this.waiters.get(executorId);
-      if (!set) {
-        set = new Set();
-        this.waiters.set(executorId, set);
-      }
-      set.add(waiter);
+      const held = this.waiters.get(executorId);
+      if (held === undefined) this.waiters.set(executorId, waiter);
+      else if (held instanceof Set) held.add(waiter);
+      else this.waiters.set(executorId, new Set([held, waiter]));
       const slot = Math.max(Math.ceil((Date.now() + timeoutMs) / TICK_MS), this.expiredThrough + 1);
       const due = this.slots.get(slot);
       if (due) due.push(waiter);
@@ -40,9 +40,9 @@ export class ChangeFeed {
   }
 
   notify(executorId: string): void {
-    const set = this.waiters.get(executorId);
-    if (!set) return;
-    for (const waiter of [...set]) this.settle(waiter, true);
+    const held = this.waiters.get(executorId);
+    if (held instanceof Set) for (const waiter of [...held]) this.settle(waiter, true);
+    else if (held !== undefined) this.settle(held, true);
   }
 
   /** Wakes every waiter (shutdown: held requests answer with what they have). */
@@ -58,7 +58,7 @@ export class ChangeFeed {
 
   get waiting(): number {
     let n = 0;
-    for (const set of this.waiters.values()) n += set.size;
+    for (const held of this.waiters.values()) n += held instanceof Set ? held.size : 1;
     return n;
   }
 
@@ -80,9 +80,12 @@ export class ChangeFeed {
   private settle(waiter: Waiter, notified: boolean): void {
     if (waiter.settled) return;
     waiter.settled = true;
-    const set = this.waiters.get(waiter.executorId);
-    set?.delete(waiter);
-    if (set?.size === 0) this.waiters.delete(waiter.executorId);
+    const held = this.waiters.get(waiter.executorId);
+    if (held === waiter) this.waiters.delete(waiter.executorId);
+    else if (held instanceof Set) {
+      held.delete(waiter);
+      if (held.size === 0) this.waiters.delete(waiter.executorId);
+    }
     waiter.resolve(notified);
   }
 }
