@@ -1,4 +1,4 @@
-// `bun scripts/bench-agent.ts`: the agent benchmark (issue 3). Not part of the test command. Prints:
+// `bun scripts/bench-agent.ts`: the agent benchmark. Not part of the test command. Prints:
 //   1. start → first sync: size of the compiled binary; spawn → "executor registered" of `novacula agent run`
 //      on the host (fresh data dir per run), and under systemd with the nodes running (ExecMainStartTimestamp
 //      → the log line's own time);

@@ -1,4 +1,4 @@
-// `npm run bench:sync -- --executors 10000 --seconds 300`: the executor-protocol benchmark (issue 2). Runs
+// `npm run bench:sync -- --executors 10000 --seconds 300`: the executor-protocol benchmark. Runs
 // the compiled control plane on loopback inside a private network namespace, simulates N executors from
 // worker processes (sync every 5 s, one held spec long-poll each, an observed report every 10 s), and
 // prints requests/s, sync latency percentiles, errors, long-poll wake latency for one and for all
