@@ -5,7 +5,7 @@ import type { SessionView } from "../../account/service.ts";
 import type { ControlPlaneServices } from "../../services.ts";
 import { guard, SELF, SELF_LIST, SELF_SESSION } from "../authz.ts";
 import type { GraphQLModule } from "../modules.ts";
-import { type Args, type Ctx, tenantCaller } from "./context.ts";
+import type { Args, Ctx } from "./context.ts";
 
 const typeDefs = /* GraphQL */ `
   type Session {
@@ -41,22 +41,20 @@ const typeDefs = /* GraphQL */ `
 function resolvers(s: ControlPlaneServices) {
   return {
     Query: {
-      sessions: guard("Query.sessions", SELF_LIST, (_s, _a, ctx: Ctx) =>
-        s.account.sessions(tenantCaller(ctx)),
-      ),
+      sessions: guard("Query.sessions", SELF_LIST, (_s, _a, ctx: Ctx) => s.account.sessions(ctx.caller)),
     },
     Mutation: {
       revokeSession: guard("Mutation.revokeSession", SELF_SESSION, (_s, args: Args, ctx: Ctx) =>
-        s.account.revokeSession(tenantCaller(ctx), args.id),
+        s.account.revokeSession(ctx.caller, args.id),
       ),
       revokeOtherSessions: guard("Mutation.revokeOtherSessions", SELF_SESSION, (_s, _a, ctx: Ctx) =>
-        s.account.revokeOtherSessions(tenantCaller(ctx)),
+        s.account.revokeOtherSessions(ctx.caller),
       ),
       changePassword: guard("Mutation.changePassword", SELF_SESSION, (_s, args: Args, ctx: Ctx) =>
-        s.account.changePassword(tenantCaller(ctx), args.input.currentPassword, args.input.newPassword),
+        s.account.changePassword(ctx.caller, args.input.currentPassword, args.input.newPassword),
       ),
       updateProfile: guard("Mutation.updateProfile", SELF, (_s, args: Args, ctx: Ctx) => {
-        const row = s.account.updateProfile(tenantCaller(ctx), args.name);
+        const row = s.account.updateProfile(ctx.caller, args.name);
         return { ...ctx.caller, ...row };
       }),
     },

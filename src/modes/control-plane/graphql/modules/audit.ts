@@ -4,7 +4,7 @@ import { type AuditRow, listAudit } from "../../audit/query.ts";
 import type { ControlPlaneServices } from "../../services.ts";
 import { auditVisibility, type GraphQLContext, guard, READ_ONE } from "../authz.ts";
 import type { GraphQLModule } from "../modules.ts";
-import { type Args, type Ctx, subject } from "./context.ts";
+import type { Args, Ctx } from "./context.ts";
 
 const typeDefs = /* GraphQL */ `
   type AuditActor {
@@ -78,7 +78,7 @@ function resolvers(s: ControlPlaneServices) {
             organizationId: ctx.caller.organizationId,
             userId: ctx.caller.userId,
             systemAdmin: ctx.caller.systemAdmin,
-            visibility: auditVisibility(subject(ctx)),
+            visibility: auditVisibility(ctx.caller),
           },
           args.filter ?? {},
         );

@@ -3,7 +3,7 @@
 import type { ControlPlaneServices } from "../../services.ts";
 import { guard, MANAGERS } from "../authz.ts";
 import type { GraphQLModule } from "../modules.ts";
-import { type Args, type Ctx, tenantCaller } from "./context.ts";
+import type { Args, Ctx } from "./context.ts";
 
 const typeDefs = /* GraphQL */ `
   input ConnectExecutorInput {
@@ -34,10 +34,10 @@ function resolvers(s: ControlPlaneServices) {
   return {
     Mutation: {
       connectExecutor: guard("Mutation.connectExecutor", MANAGERS, (_s, args: Args, ctx: Ctx) =>
-        s.executorConnect.connect(tenantCaller(ctx), args.input),
+        s.executorConnect.connect(ctx.caller, args.input),
       ),
       deleteExecutor: guard("Mutation.deleteExecutor", MANAGERS, (_s, args: Args, ctx: Ctx) =>
-        s.executorConnect.delete(tenantCaller(ctx), args.where.id),
+        s.executorConnect.delete(ctx.caller, args.where.id),
       ),
     },
   };
