@@ -1,7 +1,8 @@
 // Nodes, their revision history and the change cursor: lookups scoped by organization, the list with
 // every filter in SQL (before LIMIT/OFFSET), and the writes of one revision as raw statements bun:sqlite
-// compiles once and caches (a bulk action writes thousands in one transaction). `node_changes` is the
-// cursor's sequence: its AUTOINCREMENT never reuses a number, so only its newest row needs keeping.
+// compiles once and caches (a bulk action writes thousands in one transaction). `node_changes` is only
+// the cursor's sequence: its AUTOINCREMENT never reuses a number (SQLite records the highest one given),
+// so each write keeps just its own row and the table does not grow with every revision ever written.
 import { and, asc, count, desc, eq, inArray, isNull, like, type SQL, sql } from "drizzle-orm";
 import type { NodeSpec } from "../../protocol/index.ts";
 import type { DbOrTx } from "../client.ts";
@@ -163,6 +164,7 @@ export function writeRevisionRows(tx: DbOrTx, w: RevisionRows): number {
       "INSERT INTO node_changes (node_id, executor_id, revision, created_at) VALUES (?, ?, ?, ?) RETURNING seq",
     )
     .get(w.node.id, w.node.executorId, w.revision, at)!.seq;
+  sqlite.query("DELETE FROM node_changes WHERE seq < ?").run(seq);
   sqlite
     .query(
       `INSERT INTO node_revisions (node_id, revision, spec, author_id, summary, created_at)
@@ -176,10 +178,4 @@ export function writeRevisionRows(tx: DbOrTx, w: RevisionRows): number {
     )
     .run(spec, w.revision, seq, at, w.deletedAt?.getTime() ?? null, boolInt(w.retainData), w.node.id);
   return seq;
-}
-
-/** Keeps only the newest node_changes row (the sequence lives on in SQLite's AUTOINCREMENT record). */
-export function pruneNodeChanges(db: DbOrTx): number {
-  return db.sqlite.query("DELETE FROM node_changes WHERE seq < (SELECT max(seq) FROM node_changes)").run()
-    .changes;
 }
