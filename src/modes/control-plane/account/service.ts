@@ -10,6 +10,7 @@ import type { FailureThrottle } from "../abuse/limiter.ts";
 import { recordAudit } from "../audit/service.ts";
 import type { Auth } from "../auth/better-auth.ts";
 import type { Caller } from "../auth/caller.ts";
+import type { ChangePasswordInput } from "./models.ts";
 
 /** Own-account calls need no organization (the audit row names the active one, if any). */
 type Self = Pick<Caller, "userId" | "sessionId" | "actor" | "meta"> & { organizationId: string | null };
@@ -89,17 +90,7 @@ export class AccountService {
    * session, keeping the caller's (better-auth's own endpoint would replace it with a cookie GraphQL can't
    * set). Wrong current passwords are throttled per user.
    */
-  async changePassword(self: Self, currentPassword: unknown, newPassword: unknown): Promise<number> {
-    if (typeof newPassword !== "string" || newPassword.length < 8 || newPassword.length > 256) {
-      throw badRequest("the new password must be 8 to 256 characters", [
-        { path: "/newPassword", message: "use at least 8 characters" },
-      ]);
-    }
-    if (typeof currentPassword !== "string" || currentPassword.length === 0 || currentPassword.length > 256) {
-      throw badRequest("the current password is required", [
-        { path: "/currentPassword", message: "enter your current password" },
-      ]);
-    }
+  async changePassword(self: Self, { currentPassword, newPassword }: ChangePasswordInput): Promise<number> {
     const wait = this.throttle.retryAfterMs(self.userId);
     if (wait > 0)
       throw new AppError(
@@ -129,12 +120,7 @@ export class AccountService {
     });
   }
 
-  updateProfile(self: Self, name: unknown): { id: string; name: string; email: string } {
-    if (typeof name !== "string" || name.trim().length < 1 || name.trim().length > 64) {
-      throw badRequest("the display name must be 1 to 64 characters", [
-        { path: "/name", message: "use 1 to 64 characters" },
-      ]);
-    }
+  updateProfile(self: Self, name: string): { id: string; name: string; email: string } {
     const now = this.clock.now();
     return this.db.transaction((tx) => {
       const row = setUserName(tx, self.userId, name.trim(), now);

@@ -20,12 +20,11 @@ import { recordAudit } from "../audit/service.ts";
 import { hashKey } from "../auth/api-keys.ts";
 import type { Caller } from "../auth/caller.ts";
 import type { MemberService } from "../members/service.ts";
+import type { InviteMemberInput } from "./models.ts";
 import type { Delivery, InvitationSender } from "./sender.ts";
 
 export type { InvitationRow };
 export type InvitationStatus = "pending" | "accepted" | "cancelled" | "expired";
-
-const EMAIL = /^[^@\s]{1,64}@[^@\s]{1,255}$/;
 
 export function invitationStatus(row: InvitationRow, now: Date): InvitationStatus {
   if (row.status === "pending" && row.expiresAt.getTime() <= now.getTime()) return "expired";
@@ -78,13 +77,9 @@ export class InvitationService {
     return `${this.publicUrl}/invite/${token}`;
   }
 
-  async invite(caller: Caller, input: { email: unknown; role: unknown }): Promise<SentInvitation> {
-    const email = typeof input.email === "string" ? input.email.trim().toLowerCase() : "";
-    if (!EMAIL.test(email))
-      throw badRequest("the email address is not valid", [
-        { path: "/email", message: "use name@example.com" },
-      ]);
-    const role = String(input.role ?? "member");
+  async invite(caller: Caller, input: InviteMemberInput): Promise<SentInvitation> {
+    const email = input.email.trim().toLowerCase();
+    const role: string = input.role;
     if (role !== "member" && role !== "admin") {
       throw badRequest(`invitations are for member or admin, not ${role}`, [
         { path: "/role", message: "use member or admin" },

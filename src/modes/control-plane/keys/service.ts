@@ -16,6 +16,7 @@ import { conflict, notFound } from "../../../lib/errors.ts";
 import { type AuditDetails, recordAudit } from "../audit/service.ts";
 import { type ApiKeyService, type KeyPurpose, type KeyRow, keyStatus } from "../auth/api-keys.ts";
 import { type AuditedCaller, type Caller, systemCaller } from "../auth/caller.ts";
+import type { CreateApiKeyInput } from "./models.ts";
 
 export interface KeyUsage {
   executorId: string;
@@ -68,7 +69,7 @@ export class KeyManagementService {
   create(
     caller: Caller,
     purpose: KeyPurpose,
-    input: { name: unknown; expiresInDays?: unknown },
+    input: CreateApiKeyInput,
     extra: AuditDetails<"api_key.created"> = {},
   ) {
     const now = this.clock.now();
@@ -77,8 +78,8 @@ export class KeyManagementService {
         organizationId: caller.organizationId,
         userId: caller.userId,
         purpose,
-        name: input.name as string,
-        expiresInDays: (input.expiresInDays as number | null | undefined) ?? null,
+        name: input.name,
+        expiresInDays: input.expiresInDays ?? null,
         now,
         db: tx,
       });

@@ -1,9 +1,12 @@
 // GraphQL for the caller's own account: sessions (list, revoke, sign out everywhere else), password
 // change and display name. Personal access tokens can read sessions but not end them or change the
 // password (SELF_SESSION), so a leaked token can't lock its owner out.
+
+import { ChangePasswordInput, UpdateProfileInput } from "../../account/models.ts";
 import type { SessionView } from "../../account/service.ts";
 import type { ControlPlaneServices } from "../../services.ts";
 import { guard, SELF, SELF_LIST, SELF_SESSION } from "../authz.ts";
+import { checkInput } from "../input.ts";
 import type { GraphQLModule } from "../modules.ts";
 import type { Args, Ctx } from "./context.ts";
 
@@ -51,10 +54,14 @@ function resolvers(s: ControlPlaneServices) {
         s.account.revokeOtherSessions(ctx.caller),
       ),
       changePassword: guard("Mutation.changePassword", SELF_SESSION, (_s, args: Args, ctx: Ctx) =>
-        s.account.changePassword(ctx.caller, args.input.currentPassword, args.input.newPassword),
+        s.account.changePassword(
+          ctx.caller,
+          checkInput(ChangePasswordInput, args.input, "the password change"),
+        ),
       ),
       updateProfile: guard("Mutation.updateProfile", SELF, (_s, args: Args, ctx: Ctx) => {
-        const row = s.account.updateProfile(ctx.caller, args.name);
+        const { name } = checkInput(UpdateProfileInput, { name: args.name }, "the profile");
+        const row = s.account.updateProfile(ctx.caller, name);
         return { ...ctx.caller, ...row };
       }),
     },

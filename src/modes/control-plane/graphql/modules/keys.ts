@@ -2,8 +2,10 @@
 // in the answer of the create/rotate/connect mutations only (CreatedApiKey.key) and nowhere else.
 import type { KeyRow } from "../../auth/api-keys.ts";
 import { keyStatus } from "../../auth/api-keys.ts";
+import { CreateApiKeyInput } from "../../keys/models.ts";
 import type { ControlPlaneServices } from "../../services.ts";
 import { ANY_ROLE, authorize, guard, MANAGERS, MEMBERS, policy, READ_LIST } from "../authz.ts";
+import { checkInput } from "../input.ts";
 import type { GraphQLModule } from "../modules.ts";
 import type { Args, Ctx } from "./context.ts";
 
@@ -78,14 +80,22 @@ function resolvers(s: ControlPlaneServices) {
     },
     Mutation: {
       createApiKey: guard("Mutation.createApiKey", MANAGERS, (_s, args: Args, ctx: Ctx) => {
-        const { row, plaintext } = s.keyManagement.create(ctx.caller, "executor", args.input);
+        const { row, plaintext } = s.keyManagement.create(
+          ctx.caller,
+          "executor",
+          checkInput(CreateApiKeyInput, args.input, "the key"),
+        );
         return { apiKey: row, key: plaintext };
       }),
       createPersonalAccessToken: guard(
         "Mutation.createPersonalAccessToken",
         { kind: "mutate", roles: ANY_ROLE, sessionOnly: true },
         (_s, args: Args, ctx: Ctx) => {
-          const { row, plaintext } = s.keyManagement.create(ctx.caller, "personal", args.input);
+          const { row, plaintext } = s.keyManagement.create(
+            ctx.caller,
+            "personal",
+            checkInput(CreateApiKeyInput, args.input, "the token"),
+          );
           return { apiKey: row, key: plaintext };
         },
       ),

@@ -1,9 +1,12 @@
 // GraphQL for members and invitations. The guard lets owners and admins in; `policy` then decides per
 // target (who may invite an admin, change whose role, remove whom) before the service applies the
 // domain rules.
+
+import { InviteMemberInput } from "../../invitations/models.ts";
 import { type InvitationRow, invitationStatus, type SentInvitation } from "../../invitations/service.ts";
 import type { ControlPlaneServices } from "../../services.ts";
 import { authorize, guard, MANAGERS, OWNER, policy, READ_LIST, SELF_SESSION } from "../authz.ts";
+import { checkInput } from "../input.ts";
 import type { GraphQLModule } from "../modules.ts";
 import type { Args, Ctx } from "./context.ts";
 
@@ -76,7 +79,9 @@ function resolvers(s: ControlPlaneServices) {
           policy.invite(ctx.caller, args.input.role),
           `your role cannot invite an ${args.input.role}`,
         );
-        return sent(await s.invitations.invite(ctx.caller, args.input));
+        return sent(
+          await s.invitations.invite(ctx.caller, checkInput(InviteMemberInput, args.input, "the invitation")),
+        );
       }),
       resendInvitation: guard("Mutation.resendInvitation", MANAGERS, async (_s, args: Args, ctx: Ctx) => {
         const row = s.invitations.require(ctx.caller.organizationId, args.id);

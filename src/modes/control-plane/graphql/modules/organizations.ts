@@ -1,5 +1,7 @@
 // GraphQL for organizations: the active one, the caller's list, create/update/deactivate, switching the
 // session's organization, leaving, and the system-admin operations (reactivation, member roles anywhere).
+
+import { CreateOrganizationInput, UpdateOrganizationInput } from "../../organizations/models.ts";
 import type { ControlPlaneServices } from "../../services.ts";
 import {
   guard,
@@ -13,6 +15,7 @@ import {
   SYSTEM,
   SYSTEM_LIST,
 } from "../authz.ts";
+import { checkInput } from "../input.ts";
 import type { GraphQLModule } from "../modules.ts";
 import type { Args, Ctx } from "./context.ts";
 
@@ -70,11 +73,17 @@ function resolvers(s: ControlPlaneServices) {
     },
     Mutation: {
       createOrganization: guard("Mutation.createOrganization", SELF, (_s, args: Args, ctx: Ctx) => ({
-        ...s.organizations.create(ctx.caller, args.input),
+        ...s.organizations.create(
+          ctx.caller,
+          checkInput(CreateOrganizationInput, args.input, "the organization"),
+        ),
         role: "owner",
       })),
       updateOrganization: guard("Mutation.updateOrganization", MANAGERS, (_s, args: Args, ctx: Ctx) =>
-        s.organizations.update(ctx.caller, args.input),
+        s.organizations.update(
+          ctx.caller,
+          checkInput(UpdateOrganizationInput, args.input, "the organization"),
+        ),
       ),
       deactivateOrganization: guard("Mutation.deactivateOrganization", OWNER, (_s, _a, ctx: Ctx) => {
         return s.organizations.setActive(ctx.caller, ctx.caller.organizationId, false);
