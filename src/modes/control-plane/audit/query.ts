@@ -3,7 +3,8 @@
 // the CSV export with the reference's columns. Read-only: rows are never updated or deleted.
 import type { DbOrTx } from "../../../db/client.ts";
 import { type AuditRow, selectAudit } from "../../../db/queries/audit.ts";
-import type { AuditVisibility } from "../graphql/authz.ts";
+import type { Caller } from "../auth/caller.ts";
+import { auditVisibility } from "../graphql/authz.ts";
 
 export type { AuditRow };
 
@@ -27,12 +28,8 @@ export interface AuditFilter {
 export const AUDIT_PAGE = 50;
 export const AUDIT_PAGE_MAX = 500;
 
-export interface AuditScope {
-  organizationId: string;
-  userId: string;
-  systemAdmin: boolean;
-  visibility: AuditVisibility;
-}
+/** Who reads: the rows they may see follow from their role (authz.ts auditVisibility). */
+export type AuditScope = Pick<Caller, "organizationId" | "userId" | "role" | "systemAdmin">;
 
 export interface AuditPage {
   rows: AuditRow[];
@@ -46,7 +43,7 @@ export function listAudit(db: DbOrTx, scope: AuditScope, f: AuditFilter): AuditP
     organizationId: scope.organizationId,
     userId: scope.userId,
     allOrganizations: Boolean(f.allOrganizations && scope.systemAdmin),
-    visibility: scope.visibility,
+    visibility: auditVisibility(scope),
   };
   const rows = selectAudit(db, reader, f, take + 1);
   const hasNextPage = rows.length > take;

@@ -5,6 +5,7 @@ import { GraphQLScalarType, Kind, type ValueNode } from "graphql";
 import { getDerivedNodePhase } from "../../../protocol/index.ts";
 import { listEvents } from "../events/service.ts";
 import type { ExecutorRow } from "../executors/service.ts";
+import { parseSpecInput } from "../nodes/models.ts";
 import type { LifecycleAction, NodeRow } from "../nodes/service.ts";
 import type { ControlPlaneServices } from "../services.ts";
 import { guard, MANAGERS, READ_LIST, READ_ONE } from "./authz.ts";
@@ -82,10 +83,10 @@ export function coreResolvers(s: ControlPlaneServices) {
 
   const Mutation = {
     createNode: guard("Mutation.createNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
-      s.nodes.create(ctx.caller, args.data),
+      s.nodes.create(ctx.caller, { ...args.data, spec: parseSpecInput(args.data.spec) }),
     ),
     updateNode: guard("Mutation.updateNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
-      s.nodes.update(ctx.caller, args.where.id, args.data.spec),
+      s.nodes.update(ctx.caller, args.where.id, parseSpecInput(args.data.spec)),
     ),
     requestNodeLifecycleAction: guard(
       "Mutation.requestNodeLifecycleAction",

@@ -18,7 +18,7 @@ import {
 } from "../../../db/queries/nodes.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { badRequest, conflict, invalidNodeConfig, notFound } from "../../../lib/errors.ts";
-import { compileValidator, type EventType, NodeSpec, NodeSpecInput } from "../../../protocol/index.ts";
+import { compileValidator, type EventType, NodeSpec, type NodeSpecInput } from "../../../protocol/index.ts";
 import { type NodeLifecycleAuditAction, recordAudit } from "../audit/service.ts";
 import type { Caller as AnyCaller } from "../auth/caller.ts";
 import { appendEvent } from "../events/service.ts";
@@ -31,7 +31,6 @@ export type LifecycleAction = "start" | "stop" | "restart";
 /** Who asks, for which organization: every service call is scoped by the caller, never by an argument. */
 type Caller = Pick<AnyCaller, "organizationId" | "actor" | "meta">;
 
-const specInputValidator = compileValidator(NodeSpecInput);
 const specValidator = compileValidator(NodeSpec);
 const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -58,12 +57,6 @@ function lifecycleWrite(caller: Caller, node: NodeRow, action: LifecycleAction):
     },
     audit: { action: `node.${action}.requested`, details: { restartGeneration: spec.restartGeneration } },
   };
-}
-
-export function parseSpecInput(raw: unknown): NodeSpecInput {
-  const errors = specInputValidator.errors(raw, "/spec");
-  if (errors.length > 0) throw invalidNodeConfig(errors);
-  return raw as NodeSpecInput;
 }
 
 /** A node's audit row (its revision is added when written). */
@@ -111,8 +104,8 @@ export class NodeService {
     return node;
   }
 
-  create(caller: Caller, input: { executorId: string; name?: string | null; spec: unknown }): NodeRow {
-    const specInput = parseSpecInput(input.spec);
+  create(caller: Caller, input: { executorId: string; name?: string | null; spec: NodeSpecInput }): NodeRow {
+    const specInput = input.spec;
     const executor = findLiveExecutor(this.db, caller.organizationId, input.executorId);
     if (!executor) throw notFound(`executor ${input.executorId} not found`);
     const spec: NodeSpec = {
@@ -157,9 +150,8 @@ export class NodeService {
     return node;
   }
 
-  update(caller: Caller, id: string, rawSpec: unknown): NodeRow {
+  update(caller: Caller, id: string, input: NodeSpecInput): NodeRow {
     const node = this.requireLive(caller, id);
-    const input = parseSpecInput(rawSpec);
     const spec: NodeSpec = {
       ...input,
       desiredState: node.spec.desiredState,
