@@ -45,3 +45,19 @@ test("a key with an empty name and a zero-day expiry is refused naming both fiel
   expect(result.errors?.[0]?.extensions?.code).toBe("bad_request");
   expect(paths(result)).toEqual(["/expiresInDays", "/name"]);
 });
+
+test("connecting an executor with a bad name and the dev channel is refused naming both fields", async () => {
+  const result = await cp.gql(
+    'mutation { connectExecutor(input: { kind: agent, name: "-bad-", channel: "dev" }) { key } }',
+    {},
+    { cookie },
+  );
+  expect(result.errors?.[0]?.extensions?.code).toBe("bad_request");
+  expect(paths(result)).toEqual(["/channel", "/name"]);
+  const ok = await cp.gql(
+    'mutation { connectExecutor(input: { kind: operator, name: " edge-2 " }) { name channel } }',
+    {},
+    { cookie },
+  );
+  expect(ok.data.connectExecutor).toEqual({ name: "edge-2", channel: "stable" });
+});

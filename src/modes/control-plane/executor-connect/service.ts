@@ -7,8 +7,7 @@ import { findLiveExecutor, keysUsedOnlyBy, markExecutorDeleted } from "../../../
 import { disableKeys } from "../../../db/queries/keys.ts";
 import { countLiveNodesOn } from "../../../db/queries/nodes.ts";
 import type { Clock } from "../../../lib/clock.ts";
-import { badRequest, conflict, notFound } from "../../../lib/errors.ts";
-import { EXECUTOR_NAME_PATTERN } from "../../../protocol/index.ts";
+import { conflict, notFound } from "../../../lib/errors.ts";
 import { recordAudit } from "../audit/service.ts";
 import type { ApiKeyService } from "../auth/api-keys.ts";
 import type { Caller } from "../auth/caller.ts";
@@ -16,9 +15,7 @@ import { appendEvent } from "../events/service.ts";
 import type { ExecutorRow, ExecutorService } from "../executors/service.ts";
 import type { KeyManagementService } from "../keys/service.ts";
 import { agentInstallCommand, operatorInstallCommand } from "./install.ts";
-
-const NAME = new RegExp(EXECUTOR_NAME_PATTERN);
-const CHANNELS = ["stable", "beta"];
+import type { ConnectExecutorInput } from "./models.ts";
 
 export class ExecutorConnectService {
   constructor(
@@ -30,27 +27,10 @@ export class ExecutorConnectService {
     private readonly publicUrl: string,
   ) {}
 
-  connect(caller: Caller, input: { kind: unknown; name: unknown; channel?: unknown }) {
+  connect(caller: Caller, input: ConnectExecutorInput) {
     const kind = input.kind;
-    if (kind !== "agent" && kind !== "operator")
-      throw badRequest("kind must be agent or operator", [
-        { path: "/kind", message: "use agent or operator" },
-      ]);
-    const name = typeof input.name === "string" ? input.name.trim() : "";
-    if (!NAME.test(name)) {
-      throw badRequest(`executor name "${name}" is not valid`, [
-        {
-          path: "/name",
-          message: "use 1 to 63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit",
-        },
-      ]);
-    }
+    const name = input.name.trim();
     const channel = input.channel ?? "stable";
-    if (typeof channel !== "string" || !CHANNELS.includes(channel)) {
-      throw badRequest("channel must be stable or beta (dev is set in the executor's own config)", [
-        { path: "/channel", message: "use stable or beta" },
-      ]);
-    }
     const keyName = name.length <= 32 ? name : name.slice(0, 32);
     const { row, plaintext } = this.keyManagement.create(
       caller,
