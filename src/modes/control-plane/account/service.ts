@@ -9,11 +9,11 @@ import { AppError, badRequest, notFound } from "../../../lib/errors.ts";
 import type { FailureThrottle } from "../abuse/limiter.ts";
 import { recordAudit } from "../audit/service.ts";
 import type { Auth } from "../auth/better-auth.ts";
-import type { Caller } from "../auth/caller.ts";
+import type { AuditedCaller, Caller } from "../auth/caller.ts";
 import type { ChangePasswordInput } from "./models.ts";
 
 /** Own-account calls need no organization (the audit row names the active one, if any). */
-type Self = Pick<Caller, "userId" | "sessionId" | "actor" | "meta"> & { organizationId: string | null };
+type Self = AuditedCaller & Pick<Caller, "userId" | "sessionId">;
 
 export interface SessionView {
   id: string;

@@ -1,5 +1,6 @@
-// Who is calling, as every service sees it: the one `Caller` type. The API layer builds it from the
-// request's principal (graphql/authz.ts guard); services never see a request. A service that needs less
+// Who is calling, as every service sees it: the one `Caller` type. A request authenticates to a Principal
+// (auth/principal.ts: anonymous, an executor key, or a user); the GraphQL guard (graphql/authz.ts) turns a
+// user principal into the Caller its rule admits. Services never see a request. A service that needs less
 // takes a Pick<Caller, …> (the policy needs the roles, the audit log the actor and request metadata).
 // Writes nobody asked for (grace-window revocations, expiry sweeps) run as `systemCaller`.
 
@@ -54,5 +55,5 @@ export function systemCaller(organizationId: string): Caller {
   };
 }
 
-/** What the audit log records of a caller. */
+/** What the audit log records of a caller (own-account and platform rows may belong to no organization). */
 export type AuditedCaller = Pick<Caller, "actor" | "meta"> & { organizationId: string | null };
