@@ -37,7 +37,7 @@ test("runtime events are pruned by age and per-organization cap; control-plane e
   for (let i = 0; i < 5; i++) add("org-a", "runtime", 1);
   for (let i = 0; i < 2; i++) add("org-b", "runtime", 1);
   expect(pruneRuntimeEvents(db, now, 90, 3)).toBe(3);
-  const left = db.$client
+  const left = db.sqlite
     .query<{ organization_id: string; source: string; n: number }, []>(
       "SELECT organization_id, source, count(*) AS n FROM events GROUP BY 1, 2 ORDER BY 1, 2",
     )
@@ -47,7 +47,7 @@ test("runtime events are pruned by age and per-organization cap; control-plane e
     { organization_id: "org-a", source: "runtime", n: 3 },
     { organization_id: "org-b", source: "runtime", n: 2 },
   ]);
-  db.$client.close();
+  db.close();
 });
 
 test("with PORT=0 the public URL in install commands names the port actually served", async () => {

@@ -96,7 +96,7 @@ export async function startControlPlane(
       services.feed.close();
       await app.stop();
       services.batcher.stop();
-      db.$client.close();
+      db.close();
       log.info("control plane stopped");
     },
   };

@@ -1,5 +1,6 @@
 // The composition root of the control plane: opens the database and wires every service once.
 import type { Db } from "../../db/client.ts";
+import { WriteBatcher } from "../../db/write-batcher.ts";
 import type { Clock } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
 import { AbuseLimits } from "./abuse/limiter.ts";
@@ -12,7 +13,6 @@ import type { ControlPlaneConfig } from "./config.ts";
 import { RuntimeEventService } from "./events/runtime.ts";
 import { ExecutorConnectService } from "./executor-connect/service.ts";
 import { ExecutorService } from "./executors/service.ts";
-import { WriteBatcher } from "./http/write-batcher.ts";
 import { createInvitationSender } from "./invitations/sender.ts";
 import { InvitationService } from "./invitations/service.ts";
 import { KeyManagementService } from "./keys/service.ts";

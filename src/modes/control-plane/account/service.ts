@@ -1,17 +1,19 @@
 // The signed-in user's own account: sessions (list, revoke one, sign out everywhere else), password change
 // (which revokes the other sessions) and display name. Sessions are better-auth rows without a cookie
 // cache, so deleting a row ends that session on its next request. Session tokens never leave this module.
-import { and, desc, eq, ne } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
-import { account, session, user } from "../../../db/schema/index.ts";
+import { deleteSession, deleteSessionsExcept, sessionsOf } from "../../../db/queries/sessions.ts";
+import { passwordCredential, setPasswordHash, setUserName } from "../../../db/queries/users.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { AppError, badRequest, notFound } from "../../../lib/errors.ts";
 import type { FailureThrottle } from "../abuse/limiter.ts";
-import { appendAudit } from "../audit/service.ts";
+import { recordAudit } from "../audit/service.ts";
 import type { Auth } from "../auth/better-auth.ts";
-import type { TenantCaller } from "../organizations/caller.ts";
+import type { AuditedCaller, Caller } from "../auth/caller.ts";
+import type { ChangePasswordInput } from "./models.ts";
 
-type Self = Pick<TenantCaller, "userId" | "sessionId" | "actor" | "meta"> & { organizationId: string | null };
+/** Own-account calls need no organization (the audit row names the active one, if any). */
+type Self = AuditedCaller & Pick<Caller, "userId" | "sessionId">;
 
 export interface SessionView {
   id: string;
@@ -36,21 +38,7 @@ export class AccountService {
 
   sessions(self: Self): SessionView[] {
     const now = this.clock.now();
-    return this.db
-      .select({
-        id: session.id,
-        ipAddress: session.ipAddress,
-        userAgent: session.userAgent,
-        createdAt: session.createdAt,
-        updatedAt: session.updatedAt,
-        expiresAt: session.expiresAt,
-        activeOrganizationId: session.activeOrganizationId,
-        impersonatedBy: session.impersonatedBy,
-      })
-      .from(session)
-      .where(eq(session.userId, self.userId))
-      .orderBy(desc(session.updatedAt))
-      .all()
+    return sessionsOf(this.db, self.userId)
       .filter((s) => s.expiresAt.getTime() > now.getTime())
       .map((s) => ({ ...s, current: s.id === self.sessionId }));
   }
@@ -58,24 +46,21 @@ export class AccountService {
   revokeSession(self: Self, id: string): boolean {
     const now = this.clock.now();
     return this.db.transaction((tx) => {
-      const gone = tx
-        .delete(session)
-        .where(and(eq(session.id, id), eq(session.userId, self.userId)))
-        .returning({ id: session.id })
-        .all().length;
+      const gone = deleteSession(tx, self.userId, id);
       // Another user's session id gets the same answer as a nonexistent one.
       if (gone === 0) throw notFound(`session ${id} not found`);
-      appendAudit(tx, {
-        organizationId: self.organizationId,
-        actor: self.actor,
-        action: "user.session.terminated",
-        targetKind: "user",
-        targetId: self.userId,
-        targetName: self.actor.email,
-        details: { sessionId: id, count: 1, reason: "revoked" },
-        meta: self.meta,
-        at: now,
-      });
+      recordAudit(
+        tx,
+        self,
+        "user.session.terminated",
+        selfTarget(self),
+        {
+          sessionId: id,
+          count: 1,
+          reason: "revoked",
+        },
+        now,
+      );
       return true;
     });
   }
@@ -84,18 +69,18 @@ export class AccountService {
   revokeOtherSessions(self: Self): number {
     const now = this.clock.now();
     return this.db.transaction((tx) => {
-      const count = deleteOtherSessions(tx, self);
-      appendAudit(tx, {
-        organizationId: self.organizationId,
-        actor: self.actor,
-        action: "user.session.terminated",
-        targetKind: "user",
-        targetId: self.userId,
-        targetName: self.actor.email,
-        details: { count, reason: "sign_out_everywhere_else" },
-        meta: self.meta,
-        at: now,
-      });
+      const count = deleteSessionsExcept(tx, self.userId, self.sessionId);
+      recordAudit(
+        tx,
+        self,
+        "user.session.terminated",
+        selfTarget(self),
+        {
+          count,
+          reason: "sign_out_everywhere_else",
+        },
+        now,
+      );
       return count;
     });
   }
@@ -105,17 +90,7 @@ export class AccountService {
    * session, keeping the caller's (better-auth's own endpoint would replace it with a cookie GraphQL can't
    * set). Wrong current passwords are throttled per user.
    */
-  async changePassword(self: Self, currentPassword: unknown, newPassword: unknown): Promise<number> {
-    if (typeof newPassword !== "string" || newPassword.length < 8 || newPassword.length > 256) {
-      throw badRequest("the new password must be 8 to 256 characters", [
-        { path: "/newPassword", message: "use at least 8 characters" },
-      ]);
-    }
-    if (typeof currentPassword !== "string" || currentPassword.length === 0 || currentPassword.length > 256) {
-      throw badRequest("the current password is required", [
-        { path: "/currentPassword", message: "enter your current password" },
-      ]);
-    }
+  async changePassword(self: Self, { currentPassword, newPassword }: ChangePasswordInput): Promise<number> {
     const wait = this.throttle.retryAfterMs(self.userId);
     if (wait > 0)
       throw new AppError(
@@ -126,11 +101,7 @@ export class AccountService {
         true,
       );
     const ctx = await this.auth.$context;
-    const credential = this.db
-      .select({ id: account.id, password: account.password })
-      .from(account)
-      .where(and(eq(account.userId, self.userId), eq(account.providerId, "credential")))
-      .get();
+    const credential = passwordCredential(this.db, self.userId);
     if (!credential?.password) throw badRequest("this account has no password", []);
     if (!(await ctx.password.verify({ hash: credential.password, password: currentPassword }))) {
       this.throttle.fail(self.userId);
@@ -142,57 +113,31 @@ export class AccountService {
     const hash = await ctx.password.hash(newPassword);
     const now = this.clock.now();
     return this.db.transaction((tx) => {
-      tx.update(account).set({ password: hash, updatedAt: now }).where(eq(account.id, credential.id)).run();
-      const revoked = deleteOtherSessions(tx, self);
-      appendAudit(tx, {
-        organizationId: self.organizationId,
-        actor: self.actor,
-        action: "user.password.changed",
-        targetKind: "user",
-        targetId: self.userId,
-        targetName: self.actor.email,
-        details: { revokedSessions: revoked },
-        meta: self.meta,
-        at: now,
-      });
+      setPasswordHash(tx, credential.id, hash, now);
+      const revoked = deleteSessionsExcept(tx, self.userId, self.sessionId);
+      recordAudit(tx, self, "user.password.changed", selfTarget(self), { revokedSessions: revoked }, now);
       return revoked;
     });
   }
 
-  updateProfile(self: Self, name: unknown): { id: string; name: string; email: string } {
-    if (typeof name !== "string" || name.trim().length < 1 || name.trim().length > 64) {
-      throw badRequest("the display name must be 1 to 64 characters", [
-        { path: "/name", message: "use 1 to 64 characters" },
-      ]);
-    }
+  updateProfile(self: Self, name: string): { id: string; name: string; email: string } {
     const now = this.clock.now();
     return this.db.transaction((tx) => {
-      const row = tx
-        .update(user)
-        .set({ name: name.trim(), updatedAt: now })
-        .where(eq(user.id, self.userId))
-        .returning()
-        .get();
-      appendAudit(tx, {
-        organizationId: self.organizationId,
-        actor: { ...self.actor, name: row.name },
-        action: "user.profile.updated",
-        targetKind: "user",
-        targetId: self.userId,
-        targetName: row.email,
-        details: { changedFields: ["name"] },
-        meta: self.meta,
-        at: now,
-      });
+      const row = setUserName(tx, self.userId, name.trim(), now);
+      recordAudit(
+        tx,
+        { ...self, actor: { ...self.actor, name: row.name } },
+        "user.profile.updated",
+        { kind: "user", id: self.userId, name: row.email },
+        { changedFields: ["name"] },
+        now,
+      );
       return { id: row.id, name: row.name, email: row.email };
     });
   }
 }
 
-/** Deletes every session of the user except the calling one (all of them for a token caller). */
-function deleteOtherSessions(tx: Pick<Db, "delete">, self: Pick<Self, "userId" | "sessionId">): number {
-  const where = self.sessionId
-    ? and(eq(session.userId, self.userId), ne(session.id, self.sessionId))
-    : eq(session.userId, self.userId);
-  return tx.delete(session).where(where).returning({ id: session.id }).all().length;
+/** The audit target of an own-account change: the user. */
+function selfTarget(self: Self) {
+  return { kind: "user", id: self.userId, name: self.actor.email } as const;
 }

@@ -2,7 +2,6 @@
 // same filters (query parameters) and role-based visibility as the auditActions query. Streams in pages.
 import { Elysia } from "elysia";
 import { unauthenticated } from "../../../lib/errors.ts";
-import { auditVisibility } from "../graphql/authz.ts";
 import type { ControlPlaneServices } from "../services.ts";
 import { type AuditFilter, allAudit, CSV_COLUMNS, csvFileName, csvRow } from "./query.ts";
 
@@ -39,12 +38,7 @@ export function auditRoutes(s: ControlPlaneServices) {
       inOrg && p.organizationId
         ? allAudit(
             s.db,
-            {
-              organizationId: p.organizationId,
-              userId: p.userId,
-              systemAdmin: p.systemAdmin,
-              visibility: auditVisibility({ userId: p.userId, role: p.role, systemAdmin: p.systemAdmin }),
-            },
+            { organizationId: p.organizationId, userId: p.userId, role: p.role, systemAdmin: p.systemAdmin },
             filter,
           )
         : [][Symbol.iterator]();

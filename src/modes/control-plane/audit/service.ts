@@ -1,24 +1,14 @@
-// The append-only audit log: one row per mutation, with details sanitized by a per-action allow-list.
-import type { Db } from "../../../db/client.ts";
-import { connectionOf, jsonText } from "../../../db/connection.ts";
+// The append-only audit log: one row per mutation, through one helper (`recordAudit`). Actions are a
+// typed union; each action's detail keys are an allow-list, and anything else is dropped so a secret can
+// never slip in.
+import type { DbOrTx } from "../../../db/client.ts";
+import { insertAudit } from "../../../db/queries/audit.ts";
+import type { AuditedCaller } from "../auth/caller.ts";
 
-type Tx = Pick<Db, "insert">;
+export type { Actor, RequestMeta } from "../auth/caller.ts";
 
-export interface Actor {
-  id: string;
-  name: string;
-  email: string;
-  impersonatorId?: string | null;
-}
-
-export interface RequestMeta {
-  ipAddress: string | null;
-  userAgent: string | null;
-  source: "ui" | "api" | "system";
-}
-
-/** The detail keys each action may record; anything else is dropped so a secret can never slip in. */
-const DETAIL_ALLOW_LIST: Record<string, readonly string[]> = {
+/** Every audit action and the detail keys it may record. */
+const DETAIL_ALLOW_LIST = {
   "node.created": ["revision", "chain", "network", "executorId"],
   "node.updated": ["revision", "changedFields"],
   "node.deleted": ["revision", "retainData"],
@@ -45,60 +35,71 @@ const DETAIL_ALLOW_LIST: Record<string, readonly string[]> = {
   "user.organization_role.changed": ["fromRole", "toRole", "ownershipTransfer"],
   "user.organization_membership.added": ["role", "via"],
   "user.organization_membership.removed": ["role", "endedSessions", "left"],
+  "user.banned": [],
+  "user.unbanned": [],
+  "user.deleted": [],
+  "admin.impersonation.started": [],
+  "admin.impersonation.stopped": [],
   "session.signed_in": ["impersonatedBy"],
   "session.signed_out": [],
   "session.active_organization.changed": ["fromOrganizationId"],
   "user.session.terminated": ["sessionId", "count", "reason"],
+} as const satisfies Record<string, readonly string[]>;
+
+export type AuditAction = keyof typeof DETAIL_ALLOW_LIST;
+export type NodeLifecycleAuditAction = `node.${"start" | "stop" | "restart"}.requested` & AuditAction;
+
+/** The details an action may record (any other key would be dropped anyway, so it is a type error). */
+export type AuditDetails<A extends AuditAction> = {
+  [K in (typeof DETAIL_ALLOW_LIST)[A][number]]?: unknown;
 };
 
-export function sanitizeDetails(action: string, details: Record<string, unknown> | undefined) {
-  const allowed = DETAIL_ALLOW_LIST[action] ?? [];
+export function sanitizeDetails(action: AuditAction, details: Record<string, unknown> | undefined) {
+  const allowed: readonly string[] = DETAIL_ALLOW_LIST[action] ?? [];
   const out: Record<string, unknown> = {};
   for (const key of allowed) if (details && key in details) out[key] = details[key];
   return out;
 }
 
-export interface NewAuditAction {
-  organizationId: string | null;
-  scope?: "organization" | "platform";
-  actor: Actor;
-  action: string;
-  targetKind: string;
-  targetId?: string | null;
-  targetName?: string | null;
-  details?: Record<string, unknown>;
-  meta: RequestMeta;
-  outcome?: "success" | "failure";
-  at?: Date;
+/** What a row is about. */
+export interface AuditTarget {
+  kind: "node" | "api_key" | "executor" | "organization" | "invitation" | "user";
+  id?: string | null;
+  name?: string | null;
 }
 
-const INSERT_AUDIT = `INSERT INTO audit_actions (id, organization_id, scope, actor_id, actor_name, actor_email,
-  impersonator_id, action, target_kind, target_id, target_name, details, source, outcome, ip_address,
-  user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+export interface AuditOptions {
+  /** Platform rows (admin console) belong to no organization. */
+  scope?: "organization" | "platform";
+  outcome?: "success" | "failure";
+}
 
-/** Appends one audit row in the caller's transaction (a raw, cached statement: see src/db/connection.ts). */
-export function appendAudit(tx: Tx, entry: NewAuditAction): string {
-  const id = Bun.randomUUIDv7();
-  connectionOf(tx)
-    .query(INSERT_AUDIT)
-    .run(
-      id,
-      entry.organizationId,
-      entry.scope ?? "organization",
-      entry.actor.id,
-      entry.actor.name,
-      entry.actor.email,
-      entry.actor.impersonatorId ?? null,
-      entry.action,
-      entry.targetKind,
-      entry.targetId ?? null,
-      entry.targetName ?? null,
-      jsonText(sanitizeDetails(entry.action, entry.details)),
-      entry.meta.source,
-      entry.outcome ?? "success",
-      entry.meta.ipAddress,
-      entry.meta.userAgent,
-      (entry.at ?? new Date()).getTime(),
-    );
-  return id;
+/** Appends one audit row for `by` in the caller's transaction; returns its id. */
+export function recordAudit<A extends AuditAction>(
+  tx: DbOrTx,
+  by: AuditedCaller,
+  action: A,
+  target: AuditTarget,
+  details: AuditDetails<A>,
+  at: Date,
+  options: AuditOptions = {},
+): string {
+  return insertAudit(tx, {
+    organizationId: by.organizationId,
+    scope: options.scope ?? "organization",
+    actorId: by.actor.id,
+    actorName: by.actor.name,
+    actorEmail: by.actor.email,
+    impersonatorId: by.actor.impersonatorId ?? null,
+    action,
+    targetKind: target.kind,
+    targetId: target.id ?? null,
+    targetName: target.name ?? null,
+    details: sanitizeDetails(action, details as Record<string, unknown>),
+    source: by.meta.source,
+    outcome: options.outcome ?? "success",
+    ipAddress: by.meta.ipAddress,
+    userAgent: by.meta.userAgent,
+    at,
+  });
 }

@@ -2,14 +2,13 @@
 // cache (the executor sync path must not read the database per request), and key lifecycle writes.
 // Plaintext exists only in the return value of createKey; it is never stored or logged.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { eq } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
-import { apiKeys } from "../../../db/schema/index.ts";
+import type { Db, DbOrTx } from "../../../db/client.ts";
+import { allKeys, insertKey, type KeyRow, keyById, updateKey } from "../../../db/queries/keys.ts";
 import { badRequest } from "../../../lib/errors.ts";
 
 export type KeyPurpose = "executor" | "personal";
 export const KEY_PREFIX: Record<KeyPurpose, string> = { executor: "exc_", personal: "nvp_" };
-export type KeyRow = typeof apiKeys.$inferSelect;
+export type { KeyRow };
 
 export function hashKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
@@ -47,13 +46,13 @@ export class ApiKeyService {
 
   private load(): void {
     if (this.loaded) return;
-    for (const row of this.db.select().from(apiKeys).all()) this.cache.set(row.keyHash, row);
+    for (const row of allKeys(this.db)) this.cache.set(row.keyHash, row);
     this.loaded = true;
   }
 
   /** Re-reads one key after a write, keeping the cache exact. */
   refresh(id: string): void {
-    const row = this.db.select().from(apiKeys).where(eq(apiKeys.id, id)).get();
+    const row = keyById(this.db, id);
     for (const [hash, cached] of this.cache) if (cached.id === id) this.cache.delete(hash);
     if (row) this.cache.set(row.keyHash, row);
   }
@@ -83,7 +82,7 @@ export class ApiKeyService {
     rotatedFromId?: string;
     now: Date;
     /** The caller's transaction, so the key and its audit row commit together. */
-    db?: Db;
+    db?: DbOrTx;
   }): { row: KeyRow; plaintext: string } {
     const name = validateKeyName(input.name);
     const days = input.expiresInDays;
@@ -100,33 +99,29 @@ export class ApiKeyService {
         : days
           ? new Date(input.now.getTime() + days * 86_400_000)
           : null;
-    const row = (input.db ?? this.db)
-      .insert(apiKeys)
-      .values({
-        id: Bun.randomUUIDv7(),
-        organizationId: input.organizationId,
-        userId: input.userId,
-        purpose: input.purpose,
-        name,
-        start: plaintext.slice(0, 8),
-        keyHash: hashKey(plaintext),
-        expiresAt,
-        rotatedFromId: input.rotatedFromId ?? null,
-        createdAt: input.now,
-      })
-      .returning()
-      .get();
+    const row = insertKey(input.db ?? this.db, {
+      id: Bun.randomUUIDv7(),
+      organizationId: input.organizationId,
+      userId: input.userId,
+      purpose: input.purpose,
+      name,
+      start: plaintext.slice(0, 8),
+      keyHash: hashKey(plaintext),
+      expiresAt,
+      rotatedFromId: input.rotatedFromId ?? null,
+      createdAt: input.now,
+    });
     this.cache.set(row.keyHash, row);
     return { row, plaintext };
   }
 
   setRevoked(id: string, now: Date): void {
-    this.db.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, id)).run();
+    updateKey(this.db, id, { revokedAt: now });
     this.refresh(id);
   }
 
   setEnabled(id: string, enabled: boolean): void {
-    this.db.update(apiKeys).set({ enabled }).where(eq(apiKeys.id, id)).run();
+    updateKey(this.db, id, { enabled });
     this.refresh(id);
   }
 }

@@ -63,7 +63,7 @@ export function createAuth({
     baseURL: baseUrl,
     basePath: "/api/auth",
     secret,
-    database: drizzleAdapter(db, {
+    database: drizzleAdapter(db.orm, {
       provider: "sqlite",
       schema: {
         user: schema.user,

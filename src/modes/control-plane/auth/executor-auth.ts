@@ -1,8 +1,8 @@
 // Authenticates executor requests: `Authorization: Bearer exc_…`, the key's organization active, and
 // (after /sync) the executor named by EXECUTOR_ID_HEADER belonging to that organization. Unknown,
 // disabled, revoked and expired keys all get the same 401 body.
-import type { Statement } from "bun:sqlite";
 import type { Db } from "../../../db/client.ts";
+import { executorOwner } from "../../../db/queries/executors.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { AppError, badRequest, unauthenticated } from "../../../lib/errors.ts";
 import { EXECUTOR_ID_HEADER } from "../../../protocol/index.ts";
@@ -14,22 +14,13 @@ import { presentedKey } from "./request-key.ts";
 const INVALID_KEY = "the executor key is missing, unknown, disabled, revoked or expired";
 
 export class ExecutorAuth {
-  private executorOrg: Statement<
-    { organization_id: string; name: string; deleted_at: number | null },
-    [string]
-  >;
-
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly keys: ApiKeyService,
     private readonly clock: Clock,
     private readonly organizations: Pick<OrganizationService, "isActive">,
     private readonly executors: Pick<ExecutorService, "identify">,
-  ) {
-    this.executorOrg = db.$client.prepare(
-      "SELECT organization_id, name, deleted_at FROM executors WHERE id = ?",
-    );
-  }
+  ) {}
 
   key(request: Request): KeyRow {
     const row = presentedKey(request, this.keys, "executor", this.clock.now());
@@ -50,7 +41,7 @@ export class ExecutorAuth {
       ]);
     }
     // Live executors are known in memory; only an unknown or deleted id reaches the database.
-    const executor = this.executors.identify(executorId) ?? this.executorOrg.get(executorId);
+    const executor = this.executors.identify(executorId) ?? executorOwner(this.db, executorId);
     // Another organization's executor id gets the same answer as a nonexistent one.
     if (!executor || executor.organization_id !== key.organizationId || executor.deleted_at !== null) {
       throw new AppError("not_found", "no such executor for this key; call /sync first", 404, [

@@ -1,17 +1,19 @@
 // Who is calling a user-facing endpoint: a session cookie (better-auth) or a personal access token
 // (Bearer nvp_…), resolved to a user, the active organization and the role there. Executor keys
 // (Bearer exc_…) resolve to an executor principal with no user rights.
-import { and, eq } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
-import { apiKeys, member, organization, user } from "../../../db/schema/index.ts";
+import { updateKey } from "../../../db/queries/keys.ts";
+import { membershipOf } from "../../../db/queries/members.ts";
+import { firstActiveOrganization, organizationActive } from "../../../db/queries/organizations.ts";
+import { findUser } from "../../../db/queries/users.ts";
+import type { WriteBatcher } from "../../../db/write-batcher.ts";
 import type { Clock } from "../../../lib/clock.ts";
-import type { WriteBatcher } from "../http/write-batcher.ts";
-import { firstActiveOrganization } from "../organizations/service.ts";
 import type { ApiKeyService } from "./api-keys.ts";
 import type { Auth } from "./better-auth.ts";
+import type { OrgRole } from "./caller.ts";
 import { bearerToken } from "./request-key.ts";
 
-export type OrgRole = "owner" | "admin" | "member";
+export type { OrgRole };
 
 export type Principal =
   | { kind: "anonymous" }
@@ -66,9 +68,7 @@ export class PrincipalResolver {
     const key = this.keys.verify(token, "personal", now);
     if (!key?.userId) return { kind: "anonymous" };
     const keyId = key.id;
-    this.batcher.put(`token-used:${keyId}`, (tx) => {
-      tx.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, keyId)).run();
-    });
+    this.batcher.put(`token-used:${keyId}`, (tx) => updateKey(tx, keyId, { lastUsedAt: now }));
     return this.userPrincipal(key.userId, key.organizationId, "token", {
       sessionId: null,
       impersonatedBy: null,
@@ -81,24 +81,15 @@ export class PrincipalResolver {
     via: "session" | "token",
     extra: { sessionId: string | null; impersonatedBy: string | null },
   ): Principal {
-    const row = this.db.select().from(user).where(eq(user.id, userId)).get();
+    const row = findUser(this.db, userId);
     if (!row || row.banned) return { kind: "anonymous" };
     const membership = organizationId
-      ? this.db
-          .select({ role: member.role })
-          .from(member)
-          .where(and(eq(member.userId, userId), eq(member.organizationId, organizationId)))
-          .get()
+      ? (membershipOf(this.db, userId, organizationId) ?? undefined)
       : undefined;
     const systemAdmin = row.role === "admin";
     // A deactivated organization keeps its data but nobody works in it, except a system admin.
-    const org = organizationId
-      ? this.db
-          .select({ active: organization.active })
-          .from(organization)
-          .where(eq(organization.id, organizationId))
-          .get()
-      : undefined;
+    const active = organizationId ? organizationActive(this.db, organizationId) : null;
+    const org = active === null ? undefined : { active };
     const usable = org !== undefined && ((membership !== undefined && org.active) || systemAdmin);
     return {
       kind: "user",

@@ -3,14 +3,16 @@
 // by invitation only unless OPEN_SIGN_UP, the per email+IP sign-in throttle, and the audit rows of
 // registration, sign-in and sign-out. better-auth.ts plugs these in; nothing else configures the library.
 import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
-import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
-import { invitation, member, user } from "../../../db/schema/index.ts";
+import type { Db, DbOrTx } from "../../../db/client.ts";
+import { pendingInvitationFor } from "../../../db/queries/invitations.ts";
+import { countMemberships } from "../../../db/queries/members.ts";
+import { findUser } from "../../../db/queries/users.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import type { Logger } from "../../../lib/log.ts";
 import type { AbuseLimits } from "../abuse/limiter.ts";
-import { appendAudit, type RequestMeta } from "../audit/service.ts";
+import { type AuditAction, recordAudit } from "../audit/service.ts";
 import { firstActiveOrganization, OrganizationService } from "../organizations/service.ts";
+import type { Actor, RequestMeta } from "./caller.ts";
 
 /** Set by the HTTP layer from the socket address (a client-sent value is overwritten). */
 export const CLIENT_IP_HEADER = "x-novacula-client-ip";
@@ -39,27 +41,34 @@ function metaOf(ctx: EndpointContext | null | undefined): RequestMeta {
   };
 }
 
-function userRow(db: Db, id: string) {
-  return db
-    .select({ id: user.id, name: user.name, email: user.email, role: user.role })
-    .from(user)
-    .where(eq(user.id, id))
-    .get();
+function userRow(db: DbOrTx, id: string) {
+  return findUser(db, id) ?? undefined;
 }
 
-export function hasPendingInvitation(db: Db, email: string, now: Date): boolean {
-  return (
-    db
-      .select({ id: invitation.id })
-      .from(invitation)
-      .where(
-        and(
-          sql`lower(${invitation.email}) = ${email.trim().toLowerCase()}`,
-          eq(invitation.status, "pending"),
-          sql`${invitation.expiresAt} > ${now.getTime()}`,
-        ),
-      )
-      .get() !== undefined
+export function hasPendingInvitation(db: DbOrTx, email: string, now: Date): boolean {
+  return pendingInvitationFor(db, email, now);
+}
+
+/** An audit row about a user, by that user (or by the admin acting on them). */
+function auditUser<A extends AuditAction>(
+  db: DbOrTx,
+  organizationId: string | null,
+  actor: Actor,
+  meta: RequestMeta,
+  action: A,
+  target: { id: string | null; email: string | null },
+  details: Parameters<typeof recordAudit<A>>[4],
+  at: Date,
+  scope: "organization" | "platform" = "organization",
+) {
+  recordAudit(
+    db,
+    { organizationId, actor, meta },
+    action,
+    { kind: "user", id: target.id, name: target.email },
+    details,
+    at,
+    { scope },
   );
 }
 
@@ -80,17 +89,17 @@ export function tenancyAuthOptions({ db, clock, log, openSignUp, limits }: Tenan
           ) => {
             const meta = metaOf(ctx);
             const org = organizations.createPersonal(created, meta);
-            appendAudit(db, {
-              organizationId: org.id,
-              actor: { id: created.id, name: created.name, email: created.email },
-              action: "user.registered",
-              targetKind: "user",
-              targetId: created.id,
-              targetName: created.email,
-              details: { email: created.email },
+            const actor = { id: created.id, name: created.name, email: created.email };
+            auditUser(
+              db,
+              org.id,
+              actor,
               meta,
-              at: clock.now(),
-            });
+              "user.registered",
+              created,
+              { email: created.email },
+              clock.now(),
+            );
           },
         },
       },
@@ -100,11 +109,7 @@ export function tenancyAuthOptions({ db, clock, log, openSignUp, limits }: Tenan
             if (session.activeOrganizationId) return;
             const organizationId = firstActiveOrganization(db, session.userId);
             if (!organizationId) {
-              const memberships = db
-                .select({ id: member.id })
-                .from(member)
-                .where(eq(member.userId, session.userId))
-                .all().length;
+              const memberships = countMemberships(db, session.userId);
               if (memberships > 0 && userRow(db, session.userId)?.role !== "admin") {
                 throw new APIError("FORBIDDEN", {
                   message: "your organization is deactivated; contact an administrator",
@@ -124,22 +129,10 @@ export function tenancyAuthOptions({ db, clock, log, openSignUp, limits }: Tenan
           ) => {
             const u = userRow(db, session.userId);
             if (!u) return;
-            appendAudit(db, {
-              organizationId: session.activeOrganizationId ?? null,
-              actor: {
-                id: u.id,
-                name: u.name,
-                email: u.email,
-                impersonatorId: session.impersonatedBy ?? null,
-              },
-              action: "session.signed_in",
-              targetKind: "user",
-              targetId: u.id,
-              targetName: u.email,
-              details: { impersonatedBy: session.impersonatedBy ?? null },
-              meta: metaOf(ctx),
-              at: clock.now(),
-            });
+            const impersonatedBy = session.impersonatedBy ?? null;
+            const actor = { id: u.id, name: u.name, email: u.email, impersonatorId: impersonatedBy };
+            const org = session.activeOrganizationId ?? null;
+            auditUser(db, org, actor, metaOf(ctx), "session.signed_in", u, { impersonatedBy }, clock.now());
           },
         },
         delete: {
@@ -150,16 +143,9 @@ export function tenancyAuthOptions({ db, clock, log, openSignUp, limits }: Tenan
             if (ctx?.path !== "/sign-out") return;
             const u = userRow(db, session.userId);
             if (!u) return;
-            appendAudit(db, {
-              organizationId: session.activeOrganizationId ?? null,
-              actor: { id: u.id, name: u.name, email: u.email },
-              action: "session.signed_out",
-              targetKind: "user",
-              targetId: u.id,
-              targetName: u.email,
-              meta: metaOf(ctx),
-              at: clock.now(),
-            });
+            const actor = { id: u.id, name: u.name, email: u.email };
+            const org = session.activeOrganizationId ?? null;
+            auditUser(db, org, actor, metaOf(ctx), "session.signed_out", u, {}, clock.now());
           },
         },
       },
@@ -209,7 +195,7 @@ export function tenancyAuthOptions({ db, clock, log, openSignUp, limits }: Tenan
 }
 
 /** The admin plugin's endpoints (system admins only) and the audit action each successful call records. */
-const ADMIN_ACTIONS: Record<string, string> = {
+const ADMIN_ACTIONS: Record<string, AuditAction> = {
   "/admin/set-role": "user.global_role.changed",
   "/admin/ban-user": "user.banned",
   "/admin/unban-user": "user.unbanned",
@@ -234,30 +220,24 @@ interface AdminCallContext extends EndpointContext {
 }
 
 /** Admin-console calls go through better-auth's admin plugin; they land in the audit log as platform rows. */
-function auditAdminCall(db: Db, clock: Clock, ctx: AdminCallContext): void {
+function auditAdminCall(db: DbOrTx, clock: Clock, ctx: AdminCallContext): void {
   const action = ADMIN_ACTIONS[ctx.path];
   const session = ctx.context.session;
   if (!action || !session || isAPIError(ctx.context.returned)) return;
   const targetId = typeof ctx.body?.userId === "string" ? ctx.body.userId : null;
   const target = targetId ? userRow(db, targetId) : undefined;
-  appendAudit(db, {
-    organizationId: null,
-    scope: "platform",
-    actor: {
-      id: session.user.id,
-      name: session.user.name,
-      email: session.user.email,
-      impersonatorId: session.session.impersonatedBy ?? null,
-    },
-    action,
-    targetKind: "user",
-    targetId,
-    targetName: target?.email ?? null,
-    details: {
-      toRole: typeof ctx.body?.role === "string" ? ctx.body.role : undefined,
-      reason: "admin_console",
-    },
-    meta: { ...metaOf(ctx), source: "ui" },
-    at: clock.now(),
-  });
+  const actor = {
+    id: session.user.id,
+    name: session.user.name,
+    email: session.user.email,
+    impersonatorId: session.session.impersonatedBy ?? null,
+  };
+  // Each action's allow-list keeps what applies (toRole for role changes, reason for session ends).
+  const details = {
+    toRole: typeof ctx.body?.role === "string" ? ctx.body.role : undefined,
+    reason: "admin_console",
+  };
+  const meta: RequestMeta = { ...metaOf(ctx), source: "ui" };
+  const subject = { id: targetId, email: target?.email ?? null };
+  auditUser(db, null, actor, meta, action, subject, details, clock.now(), "platform");
 }

@@ -1,8 +1,7 @@
 // Runtime events reported by executors (crashes, failed installs, sync errors): stored as `runtime.event`
 // in the timeline. A node id that is not this executor's is dropped from the event, never trusted.
-import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
-import { nodes } from "../../../db/schema/index.ts";
+import { nodeNamesOn } from "../../../db/queries/nodes.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import type { RuntimeEvent } from "../../../protocol/index.ts";
 import { appendEvent } from "./service.ts";
@@ -15,16 +14,7 @@ export class RuntimeEventService {
 
   record(organizationId: string, executor: { id: string; name: string }, batch: RuntimeEvent[]): number {
     const ids = [...new Set(batch.flatMap((e) => (e.nodeId ? [e.nodeId] : [])))];
-    const owned = new Map(
-      ids.length === 0
-        ? []
-        : this.db
-            .select({ id: nodes.id, name: nodes.name })
-            .from(nodes)
-            .where(and(eq(nodes.executorId, executor.id), inArray(nodes.id, ids)))
-            .all()
-            .map((n) => [n.id, n.name] as const),
-    );
+    const owned = ids.length === 0 ? new Map<string, string>() : nodeNamesOn(this.db, executor.id, ids);
     const now = this.clock.now();
     this.db.transaction((tx) => {
       for (const event of batch) {

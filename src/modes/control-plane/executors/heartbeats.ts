@@ -4,10 +4,10 @@
 // row; the identity columns (capabilities, version, channel, public host) are rewritten only when they
 // change. Capabilities JSON is interned, since a fleet runs few distinct binaries: an executor's entry
 // then holds a shared string instead of its own kilobyte copy.
-import type { Statement } from "bun:sqlite";
 import type { Db } from "../../../db/client.ts";
+import { HeartbeatStatements } from "../../../db/queries/heartbeats.ts";
+import type { WriteBatcher } from "../../../db/write-batcher.ts";
 import type { ExecutorCapabilities, SyncRequest } from "../../../protocol/index.ts";
-import type { WriteBatcher } from "../http/write-batcher.ts";
 
 /** The identity columns as stored (or queued to be stored), compared on every sync. */
 export interface StoredIdentity {
@@ -31,30 +31,13 @@ const MAX_INTERNED = 256;
 
 export class HeartbeatWriter {
   private interned = new Map<string, { json: string; value: unknown }>();
-  private heartbeatStmt: Statement<unknown, [number, string, string | null, string]>;
-  private identityStmt: Statement<
-    unknown,
-    [number, string, string | null, string, string, string, string | null, string]
-  >;
-  private usageStmt: Statement<unknown, [keyId: string, executorId: string, lastUsedAt: number]>;
+  private statements: HeartbeatStatements;
 
   constructor(
     db: Db,
     private readonly batcher: WriteBatcher,
   ) {
-    const sqlite = db.$client;
-    this.heartbeatStmt = sqlite.prepare(
-      "UPDATE executors SET last_sync_at = ?, last_key_id = ?, resources = ? WHERE id = ?",
-    );
-    this.identityStmt = sqlite.prepare(
-      `UPDATE executors SET last_sync_at = ?, last_key_id = ?, resources = ?, capabilities = ?,
-       current_version = ?, channel = ?, public_host = ? WHERE id = ?`,
-    );
-    // Same upsert as the query builder's onConflictDoUpdate({ set: { lastUsedAt } }) it replaces.
-    this.usageStmt = sqlite.prepare(
-      `INSERT INTO executor_api_key_usage (key_id, executor_id, last_used_at, use_count) VALUES (?, ?, ?, 1)
-       ON CONFLICT (key_id, executor_id) DO UPDATE SET last_used_at = excluded.last_used_at`,
-    );
+    this.statements = new HeartbeatStatements(db);
   }
 
   private intern(capabilities: ExecutorCapabilities): { json: string; value: unknown } {
@@ -97,16 +80,11 @@ export class HeartbeatWriter {
     this.batcher.put(`executor:${id}`, () => {
       // Checked when the write runs, not when it was queued: an identity change queued earlier and then
       // replaced by an unchanged heartbeat must still be written.
-      if (state.identityDirty) {
-        const d = state.identity;
-        this.identityStmt.run(at, keyId, resources, d.capabilities, d.version, d.channel, d.publicHost, id);
-        state.identityDirty = false;
-      } else {
-        this.heartbeatStmt.run(at, keyId, resources, id);
-      }
+      this.statements.heartbeat(id, at, keyId, resources, state.identityDirty ? state.identity : null);
+      state.identityDirty = false;
     });
     this.batcher.put(`usage:${keyId}:${id}`, () => {
-      this.usageStmt.run(keyId, id, at);
+      this.statements.keyUsed(keyId, id, at);
     });
   }
 }

@@ -2,9 +2,21 @@
 // and liveness (online/offline with connected/disconnected/reconnected events). Framework-free.
 // Hot path: a known executor's sync touches only memory; its heartbeat is written by the WriteBatcher
 // (HeartbeatWriter).
-import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
-import { executorApiKeyUsage, executors } from "../../../db/schema/index.ts";
+import { GroupCommitter } from "../../../db/group-commit.ts";
+import {
+  allLiveExecutors,
+  type ExecutorListQuery,
+  type ExecutorRow,
+  findExecutor,
+  findLiveExecutor,
+  findLiveExecutorNamed,
+  insertExecutor,
+  listExecutors,
+  setAnnouncedOffline,
+  setAnnouncedOnline,
+} from "../../../db/queries/executors.ts";
+import type { WriteBatcher } from "../../../db/write-batcher.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { conflict } from "../../../lib/errors.ts";
 import {
@@ -15,11 +27,9 @@ import {
   type SyncResponse,
 } from "../../../protocol/index.ts";
 import { appendEvent } from "../events/service.ts";
-import { GroupCommitter } from "../http/group-commit.ts";
-import type { WriteBatcher } from "../http/write-batcher.ts";
 import { type HeartbeatState, HeartbeatWriter } from "./heartbeats.ts";
 
-export type ExecutorRow = typeof executors.$inferSelect;
+export type { ExecutorRow };
 
 interface LiveExecutor extends HeartbeatState {
   organizationId: string;
@@ -59,9 +69,22 @@ export class ExecutorService {
     // Registrations and comebacks queued when the control plane stops still commit before it closes.
     batcher.onStop(() => this.commits.drain());
     // Every live executor is known from the start, so one that never syncs again still times out.
-    for (const row of this.db.select().from(executors).where(isNull(executors.deletedAt)).all()) {
-      this.remember(row);
-    }
+    for (const row of allLiveExecutors(this.db)) this.remember(row);
+  }
+
+  /** One page of the organization's live executors. */
+  list(caller: { organizationId: string }, query: ExecutorListQuery): ExecutorRow[] {
+    return listExecutors(this.db, caller.organizationId, query);
+  }
+
+  /** A live executor of the caller's organization, or null (another organization's id answers null too). */
+  get(caller: { organizationId: string }, id: string): ExecutorRow | null {
+    return findLiveExecutor(this.db, caller.organizationId, id);
+  }
+
+  /** The executor of a node the caller already holds (deleted executors included). */
+  ofNode(node: { executorId: string }): ExecutorRow | null {
+    return findExecutor(this.db, node.executorId);
   }
 
   private key(organizationId: string, name: string) {
@@ -90,17 +113,7 @@ export class ExecutorService {
   private lookup(organizationId: string, name: string): LiveExecutor | null {
     const cached = this.live.get(this.key(organizationId, name));
     if (cached) return cached;
-    const row = this.db
-      .select()
-      .from(executors)
-      .where(
-        and(
-          eq(executors.organizationId, organizationId),
-          eq(executors.name, name),
-          isNull(executors.deletedAt),
-        ),
-      )
-      .get();
+    const row = findLiveExecutorNamed(this.db, organizationId, name);
     return row ? this.remember(row) : null;
   }
 
@@ -155,9 +168,9 @@ export class ExecutorService {
   /** First contact: durable before we answer, with `executor.connected`. */
   private async register(organizationId: string, keyId: string, input: SyncRequest, now: Date) {
     const row = await this.commits.run((tx) => {
-      const inserted = tx
-        .insert(executors)
-        .values({
+      const inserted = insertExecutor(
+        tx,
+        {
           id: Bun.randomUUIDv7(),
           organizationId,
           name: input.name,
@@ -170,12 +183,9 @@ export class ExecutorService {
           lastSyncAt: now,
           lastKeyId: keyId,
           createdAt: now,
-        })
-        .returning()
-        .get();
-      tx.insert(executorApiKeyUsage)
-        .values({ keyId, executorId: inserted.id, lastUsedAt: now, useCount: 1 })
-        .run();
+        },
+        keyId,
+      );
       appendEvent(tx, {
         organizationId,
         type: "executor.connected",
@@ -201,10 +211,7 @@ export class ExecutorService {
     entry.online = true;
     return this.commits
       .run((tx) => {
-        tx.update(executors)
-          .set({ announcedStatus: "online", lastSyncAt: now })
-          .where(eq(executors.id, entry.id))
-          .run();
+        setAnnouncedOnline(tx, entry.id, now);
         appendEvent(tx, {
           organizationId: entry.organizationId,
           type: "executor.reconnected",
@@ -263,7 +270,7 @@ export class ExecutorService {
     if (due.length === 0) return 0;
     this.db.transaction((tx) => {
       for (const entry of due) {
-        tx.update(executors).set({ announcedStatus: "offline" }).where(eq(executors.id, entry.id)).run();
+        setAnnouncedOffline(tx, entry.id);
         appendEvent(tx, {
           organizationId: entry.organizationId,
           type: "executor.disconnected",

@@ -5,7 +5,8 @@
 // `forbidden`. Each resolver declares its rule through guard(); a root field without one fails at startup.
 import type { GraphQLFieldResolver } from "graphql";
 import { forbidden, unauthenticated } from "../../../lib/errors.ts";
-import type { OrgRole, Principal, UserPrincipal } from "../auth/principal.ts";
+import type { Caller, OrgRole } from "../auth/caller.ts";
+import type { Principal, UserPrincipal } from "../auth/principal.ts";
 
 export type Rule =
   | { kind: "read"; empty: null | [] }
@@ -37,15 +38,39 @@ export const SYSTEM_LIST: Rule = { kind: "system", empty: [] };
 export const OPERATION_RULES = new Map<string, Rule>();
 const GUARDED = Symbol("guarded");
 
-/** A user acting inside an organization: what resolvers receive after the rule passed. */
-export type OrgCaller = UserPrincipal & { organizationId: string };
-
 export interface GraphQLContext {
   principal: Principal;
   request: Request;
+  /** The client address, from the HTTP server. */
+  ip?: string | null;
 }
 
-type Resolver = GraphQLFieldResolver<unknown, GraphQLContext & { caller: OrgCaller }>;
+/** What a guarded resolver receives: the context plus the one Caller its rule admitted. */
+export type GuardedContext = GraphQLContext & { caller: Caller };
+
+type Resolver = GraphQLFieldResolver<unknown, GuardedContext>;
+
+/**
+ * The Caller of a user principal. Rules other than `self` and `system` admit only a principal with an
+ * organization; for those two, `organizationId` is the active one when there is one (account calls that
+ * need none read it as possibly null).
+ */
+export function callerOf(p: UserPrincipal, context: GraphQLContext): Caller {
+  return {
+    organizationId: p.organizationId as string,
+    userId: p.userId,
+    role: p.role,
+    systemAdmin: p.systemAdmin,
+    via: p.via,
+    sessionId: p.sessionId,
+    actor: { id: p.userId, name: p.name, email: p.email, impersonatorId: p.impersonatedBy },
+    meta: {
+      ipAddress: context.ip ?? null,
+      userAgent: context.request.headers.get("user-agent"),
+      source: p.via === "token" ? "api" : "ui",
+    },
+  };
+}
 
 function tokenRefused(rule: Rule, p: Principal): boolean {
   return "sessionOnly" in rule && rule.sessionOnly === true && p.kind === "user" && p.via === "token";
@@ -67,23 +92,23 @@ export function guard(
         return rule.empty ?? null;
       }
       if (tokenRefused(rule, p)) throw forbidden("a personal access token cannot do this; sign in instead");
-      return resolver(source, args, { ...context, caller: p as OrgCaller }, info);
+      return resolver(source, args, { ...context, caller: callerOf(p, context) }, info);
     }
     if (rule.kind === "system") {
       if (p.kind !== "user" || !p.systemAdmin) {
         if (mutation) throw forbidden();
         return rule.empty ?? null;
       }
-      return resolver(source, args, { ...context, caller: p as OrgCaller }, info);
+      return resolver(source, args, { ...context, caller: callerOf(p, context) }, info);
     }
     const inOrg = p.kind === "user" && p.organizationId !== null && (p.role !== null || p.systemAdmin);
     if (rule.kind === "read") {
       if (!inOrg) return rule.empty;
-      return resolver(source, args, { ...context, caller: p as OrgCaller }, info);
+      return resolver(source, args, { ...context, caller: callerOf(p as UserPrincipal, context) }, info);
     }
     if (!inOrg || !(p.systemAdmin || (p.role !== null && rule.roles.includes(p.role)))) throw forbidden();
     if (tokenRefused(rule, p)) throw forbidden("a personal access token cannot do this; sign in instead");
-    return resolver(source, args, { ...context, caller: p as OrgCaller }, info);
+    return resolver(source, args, { ...context, caller: callerOf(p as UserPrincipal, context) }, info);
   };
   return Object.assign(guarded, { [GUARDED]: operation });
 }
@@ -105,11 +130,7 @@ export function assertAllGuarded(
 // ---- Target-dependent decisions (reference §2). Resolvers call `authorize(policy.x(...))`. ----
 
 /** Who is acting: their role in the active organization (null: not a member) and system role. */
-export interface Subject {
-  userId: string;
-  role: OrgRole | null;
-  systemAdmin: boolean;
-}
+export type Subject = Pick<Caller, "userId" | "role" | "systemAdmin">;
 
 const isManager = (s: Subject) => s.systemAdmin || s.role === "owner" || s.role === "admin";
 const isOwner = (s: Subject) => s.systemAdmin || s.role === "owner";
@@ -148,7 +169,7 @@ export const policy = {
     return key.purpose === "personal" && key.userId === s.userId;
   },
   /** Rotating a personal token mints a new one for its user: only that user, signed in (not by token). */
-  rotateKey(s: Subject, key: { purpose: string; userId: string | null }, via: "session" | "token"): boolean {
+  rotateKey(s: Subject, key: { purpose: string; userId: string | null }, via: Caller["via"]): boolean {
     if (key.purpose === "personal") return key.userId === s.userId && via === "session";
     return isManager(s);
   },

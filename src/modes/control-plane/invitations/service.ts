@@ -1,22 +1,30 @@
 // Invitations: create, resend (a new link and expiry), cancel, accept, expiry. The accept token is 256
 // random bits; only its SHA-256 is stored, so a database read cannot accept an invitation. Delivery goes
 // through the pluggable sender; without SMTP the link is returned to the inviter instead.
-import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client.ts";
-import { invitation, member, organization, user } from "../../../db/schema/index.ts";
+import {
+  findInvitation,
+  type InvitationRow,
+  insertInvitation,
+  invitationByTokenHash,
+  listInvitations,
+  memberWithEmail,
+  pendingInvitationFor,
+  updateInvitation,
+} from "../../../db/queries/invitations.ts";
+import { findOrganization } from "../../../db/queries/organizations.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { badRequest, conflict, forbidden, notFound } from "../../../lib/errors.ts";
 import type { Logger } from "../../../lib/log.ts";
-import { appendAudit } from "../audit/service.ts";
+import { recordAudit } from "../audit/service.ts";
 import { hashKey } from "../auth/api-keys.ts";
+import type { Caller } from "../auth/caller.ts";
 import type { MemberService } from "../members/service.ts";
-import type { TenantCaller } from "../organizations/caller.ts";
+import type { InviteMemberInput } from "./models.ts";
 import type { Delivery, InvitationSender } from "./sender.ts";
 
-export type InvitationRow = typeof invitation.$inferSelect;
+export type { InvitationRow };
 export type InvitationStatus = "pending" | "accepted" | "cancelled" | "expired";
-
-const EMAIL = /^[^@\s]{1,64}@[^@\s]{1,255}$/;
 
 export function invitationStatus(row: InvitationRow, now: Date): InvitationStatus {
   if (row.status === "pending" && row.expiresAt.getTime() <= now.getTime()) return "expired";
@@ -42,22 +50,11 @@ export class InvitationService {
   ) {}
 
   list(organizationId: string): InvitationRow[] {
-    return this.db
-      .select()
-      .from(invitation)
-      .where(eq(invitation.organizationId, organizationId))
-      .orderBy(desc(invitation.createdAt))
-      .all();
+    return listInvitations(this.db, organizationId);
   }
 
   get(organizationId: string, id: string): InvitationRow | null {
-    return (
-      this.db
-        .select()
-        .from(invitation)
-        .where(and(eq(invitation.id, id), eq(invitation.organizationId, organizationId)))
-        .get() ?? null
-    );
+    return findInvitation(this.db, organizationId, id);
   }
 
   require(organizationId: string, id: string): InvitationRow {
@@ -68,20 +65,7 @@ export class InvitationService {
 
   /** Whether someone may sign up with this email while open sign-up is off. */
   hasPending(email: string): boolean {
-    const now = this.clock.now();
-    return (
-      this.db
-        .select({ id: invitation.id })
-        .from(invitation)
-        .where(
-          and(
-            sql`lower(${invitation.email}) = ${email.toLowerCase()}`,
-            eq(invitation.status, "pending"),
-            sql`${invitation.expiresAt} > ${now.getTime()}`,
-          ),
-        )
-        .all().length > 0
-    );
+    return pendingInvitationFor(this.db, email, this.clock.now());
   }
 
   private newToken(): { token: string; hash: string; expiresAt: Date } {
@@ -93,25 +77,15 @@ export class InvitationService {
     return `${this.publicUrl}/invite/${token}`;
   }
 
-  async invite(caller: TenantCaller, input: { email: unknown; role: unknown }): Promise<SentInvitation> {
-    const email = typeof input.email === "string" ? input.email.trim().toLowerCase() : "";
-    if (!EMAIL.test(email))
-      throw badRequest("the email address is not valid", [
-        { path: "/email", message: "use name@example.com" },
-      ]);
-    const role = String(input.role ?? "member");
+  async invite(caller: Caller, input: InviteMemberInput): Promise<SentInvitation> {
+    const email = input.email.trim().toLowerCase();
+    const role: string = input.role;
     if (role !== "member" && role !== "admin") {
       throw badRequest(`invitations are for member or admin, not ${role}`, [
         { path: "/role", message: "use member or admin" },
       ]);
     }
-    const already = this.db
-      .select({ id: member.id })
-      .from(member)
-      .innerJoin(user, eq(user.id, member.userId))
-      .where(and(eq(member.organizationId, caller.organizationId), sql`lower(${user.email}) = ${email}`))
-      .get();
-    if (already)
+    if (memberWithEmail(this.db, caller.organizationId, email))
       throw conflict(`${email} is already a member`, [
         { path: "/email", message: "change their role instead" },
       ]);
@@ -125,85 +99,60 @@ export class InvitationService {
       ]);
     const { token, hash, expiresAt } = this.newToken();
     const row = this.db.transaction((tx) => {
-      const inserted = tx
-        .insert(invitation)
-        .values({
-          id: Bun.randomUUIDv7(),
-          organizationId: caller.organizationId,
-          email,
-          role,
-          status: "pending",
-          expiresAt,
-          createdAt: now,
-          inviterId: caller.userId,
-          tokenHash: hash,
-        })
-        .returning()
-        .get();
-      for (const action of ["organization.invitation.created", "invitation.sent"]) {
-        appendAudit(tx, {
-          organizationId: caller.organizationId,
-          actor: caller.actor,
-          action,
-          targetKind: "invitation",
-          targetId: inserted.id,
-          targetName: email,
-          details: {
-            email,
-            role,
-            expiresAt: expiresAt.toISOString(),
-            delivery: this.sender.kind,
-            resend: false,
-          },
-          meta: caller.meta,
-          at: now,
-        });
-      }
+      const inserted = insertInvitation(tx, {
+        id: Bun.randomUUIDv7(),
+        organizationId: caller.organizationId,
+        email,
+        role,
+        status: "pending",
+        expiresAt,
+        createdAt: now,
+        inviterId: caller.userId,
+        tokenHash: hash,
+      });
+      const details = {
+        email,
+        role,
+        expiresAt: expiresAt.toISOString(),
+        delivery: this.sender.kind,
+        resend: false,
+      };
+      const target = { kind: "invitation", id: inserted.id, name: email } as const;
+      recordAudit(tx, caller, "organization.invitation.created", target, details, now);
+      recordAudit(tx, caller, "invitation.sent", target, details, now);
       return inserted;
     });
     return this.deliver(caller, row, token);
   }
 
-  async resend(caller: TenantCaller, id: string): Promise<SentInvitation> {
+  async resend(caller: Caller, id: string): Promise<SentInvitation> {
     const current = this.require(caller.organizationId, id);
     if (current.status !== "pending")
       throw conflict(`this invitation is ${current.status}; invite again instead`, []);
     const { token, hash, expiresAt } = this.newToken();
     const row = this.db.transaction((tx) => {
-      const updated = tx
-        .update(invitation)
-        .set({ tokenHash: hash, expiresAt })
-        .where(eq(invitation.id, id))
-        .returning()
-        .get();
-      appendAudit(tx, {
-        organizationId: caller.organizationId,
-        actor: caller.actor,
-        action: "invitation.sent",
-        targetKind: "invitation",
-        targetId: id,
-        targetName: current.email,
-        details: {
+      const updated = updateInvitation(tx, id, { tokenHash: hash, expiresAt });
+      recordAudit(
+        tx,
+        caller,
+        "invitation.sent",
+        { kind: "invitation", id, name: current.email },
+        {
           email: current.email,
           role: current.role,
           expiresAt: expiresAt.toISOString(),
           delivery: this.sender.kind,
           resend: true,
         },
-        meta: caller.meta,
-        at: this.clock.now(),
-      });
+        this.clock.now(),
+      );
       return updated;
     });
     return this.deliver(caller, row, token);
   }
 
-  private async deliver(caller: TenantCaller, row: InvitationRow, token: string): Promise<SentInvitation> {
-    const org = this.db
-      .select({ name: organization.name })
-      .from(organization)
-      .where(eq(organization.id, row.organizationId))
-      .get();
+  private async deliver(caller: Caller, row: InvitationRow, token: string): Promise<SentInvitation> {
+    const org = findOrganization(this.db, row.organizationId);
     const link = this.link(token);
     try {
       await this.sender.send({
@@ -225,45 +174,33 @@ export class InvitationService {
     return { invitation: row, delivery: this.sender.kind, link: this.sender.kind === "link" ? link : null };
   }
 
-  cancel(caller: TenantCaller, id: string): InvitationRow {
+  cancel(caller: Caller, id: string): InvitationRow {
     const current = this.require(caller.organizationId, id);
     if (current.status !== "pending") throw conflict(`this invitation is already ${current.status}`, []);
     const now = this.clock.now();
     return this.db.transaction((tx) => {
-      const row = tx
-        .update(invitation)
-        .set({ status: "cancelled", respondedAt: now, tokenHash: null })
-        .where(eq(invitation.id, id))
-        .returning()
-        .get();
-      appendAudit(tx, {
-        organizationId: caller.organizationId,
-        actor: caller.actor,
-        action: "invitation.revoked",
-        targetKind: "invitation",
-        targetId: id,
-        targetName: current.email,
-        details: { email: current.email, role: current.role },
-        meta: caller.meta,
-        at: now,
-      });
+      const row = updateInvitation(tx, id, { status: "cancelled", respondedAt: now, tokenHash: null });
+      recordAudit(
+        tx,
+        caller,
+        "invitation.revoked",
+        { kind: "invitation", id, name: current.email },
+        { email: current.email, role: current.role },
+        now,
+      );
       return row;
     });
   }
 
   /** The signed-in user accepts: the invitation must be theirs (same email), pending and unexpired. */
   accept(
-    u: Pick<TenantCaller, "userId" | "actor" | "meta">,
+    u: Pick<Caller, "userId" | "actor" | "meta">,
     token: string,
   ): { invitation: InvitationRow; organizationId: string } {
     const row =
       typeof token === "string" && token.length <= 128
-        ? this.db
-            .select()
-            .from(invitation)
-            .where(eq(invitation.tokenHash, hashKey(token)))
-            .get()
-        : undefined;
+        ? invitationByTokenHash(this.db, hashKey(token))
+        : null;
     // Unknown, cancelled and superseded (resent) links look the same.
     if (!row || row.status === "cancelled")
       throw notFound("this invitation link is not valid; ask for a new one");
@@ -274,33 +211,28 @@ export class InvitationService {
     if (row.email.toLowerCase() !== u.actor.email.toLowerCase()) {
       throw forbidden("this invitation was sent to another email address; sign in with that address");
     }
-    const org = this.db.select().from(organization).where(eq(organization.id, row.organizationId)).get();
+    const org = findOrganization(this.db, row.organizationId);
     if (!org?.active) throw conflict("this organization is deactivated", []);
     const updated = this.db.transaction((tx) => {
-      const accepted = tx
-        .update(invitation)
-        .set({ status: "accepted", respondedAt: now, tokenHash: null })
-        .where(eq(invitation.id, row.id))
-        .returning()
-        .get();
-      appendAudit(tx, {
-        organizationId: row.organizationId,
-        actor: u.actor,
-        action: "invitation.accepted",
-        targetKind: "invitation",
-        targetId: row.id,
-        targetName: row.email,
-        details: { email: row.email, role: row.role },
-        meta: u.meta,
-        at: now,
+      const accepted = updateInvitation(tx, row.id, {
+        status: "accepted",
+        respondedAt: now,
+        tokenHash: null,
       });
+      recordAudit(
+        tx,
+        { ...u, organizationId: row.organizationId },
+        "invitation.accepted",
+        { kind: "invitation", id: row.id, name: row.email },
+        { email: row.email, role: row.role },
+        now,
+      );
       this.members.add(
-        tx as unknown as Db,
+        tx,
         row.organizationId,
         { id: u.userId, email: u.actor.email },
         row.role ?? "member",
-        u.actor,
-        u.meta,
+        u,
       );
       return accepted;
     });

@@ -2,14 +2,21 @@
 // rotate with a grace window, disable/enable, revoke, delete once revoked — plus "Used by" and "Last used"
 // from the usage records. Hashing, verification and the verify cache stay in auth/api-keys.ts; this
 // module owns the lifecycle rules and their audit rows. Who may touch which key: authz.ts `policy`.
-import { and, desc, eq, inArray, isNotNull, isNull, lte, or } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
-import { apiKeys, executorApiKeyUsage, executors } from "../../../db/schema/index.ts";
+import type { Db, DbOrTx } from "../../../db/client.ts";
+import {
+  deleteKey,
+  findKey,
+  keysPastGrace,
+  keyUsage,
+  listKeys,
+  updateKey,
+} from "../../../db/queries/keys.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { conflict, notFound } from "../../../lib/errors.ts";
-import { type Actor, appendAudit, type RequestMeta } from "../audit/service.ts";
+import { type AuditDetails, recordAudit } from "../audit/service.ts";
 import { type ApiKeyService, type KeyPurpose, type KeyRow, keyStatus } from "../auth/api-keys.ts";
-import { SYSTEM_ACTOR, SYSTEM_META, type TenantCaller } from "../organizations/caller.ts";
+import { type AuditedCaller, type Caller, systemCaller } from "../auth/caller.ts";
+import type { CreateApiKeyInput } from "./models.ts";
 
 export interface KeyUsage {
   executorId: string;
@@ -33,24 +40,12 @@ export class KeyManagementService {
   ) {}
 
   /** Executor keys of the organization, and personal tokens: all of them for managers, own otherwise. */
-  list(caller: Pick<TenantCaller, "organizationId" | "userId">, seeAllTokens: boolean): KeyRow[] {
-    const visible = seeAllTokens
-      ? eq(apiKeys.organizationId, caller.organizationId)
-      : and(
-          eq(apiKeys.organizationId, caller.organizationId),
-          or(eq(apiKeys.purpose, "executor"), eq(apiKeys.userId, caller.userId)),
-        );
-    return this.db.select().from(apiKeys).where(visible).orderBy(desc(apiKeys.createdAt)).all();
+  list(caller: Pick<Caller, "organizationId" | "userId">, seeAllTokens: boolean): KeyRow[] {
+    return listKeys(this.db, caller.organizationId, seeAllTokens ? null : caller.userId);
   }
 
   get(organizationId: string, id: string): KeyRow | null {
-    return (
-      this.db
-        .select()
-        .from(apiKeys)
-        .where(and(eq(apiKeys.id, id), eq(apiKeys.organizationId, organizationId)))
-        .get() ?? null
-    );
+    return findKey(this.db, organizationId, id);
   }
 
   require(organizationId: string, id: string): KeyRow {
@@ -63,19 +58,7 @@ export class KeyManagementService {
   usage(keyIds: string[]): Map<string, KeyUsage[]> {
     const out = new Map<string, KeyUsage[]>();
     if (keyIds.length === 0) return out;
-    const rows = this.db
-      .select({
-        keyId: executorApiKeyUsage.keyId,
-        executorId: executors.id,
-        executorName: executors.name,
-        lastUsedAt: executorApiKeyUsage.lastUsedAt,
-      })
-      .from(executorApiKeyUsage)
-      .innerJoin(executors, eq(executors.id, executorApiKeyUsage.executorId))
-      .where(and(inArray(executorApiKeyUsage.keyId, keyIds), isNull(executors.deletedAt)))
-      .orderBy(desc(executorApiKeyUsage.lastUsedAt))
-      .all();
-    for (const r of rows) {
+    for (const r of keyUsage(this.db, keyIds)) {
       const list = out.get(r.keyId) ?? [];
       list.push({ executorId: r.executorId, executorName: r.executorName, lastUsedAt: r.lastUsedAt });
       out.set(r.keyId, list);
@@ -84,10 +67,10 @@ export class KeyManagementService {
   }
 
   create(
-    caller: TenantCaller,
+    caller: Caller,
     purpose: KeyPurpose,
-    input: { name: unknown; expiresInDays?: unknown },
-    extra: Record<string, unknown> = {},
+    input: CreateApiKeyInput,
+    extra: AuditDetails<"api_key.created"> = {},
   ) {
     const now = this.clock.now();
     return this.db.transaction((tx) => {
@@ -95,12 +78,12 @@ export class KeyManagementService {
         organizationId: caller.organizationId,
         userId: caller.userId,
         purpose,
-        name: input.name as string,
-        expiresInDays: (input.expiresInDays as number | null | undefined) ?? null,
+        name: input.name,
+        expiresInDays: input.expiresInDays ?? null,
         now,
-        db: tx as unknown as Db,
+        db: tx,
       });
-      this.audit(tx as unknown as Db, caller.actor, caller.meta, "api_key.created", created.row, {
+      this.audit(tx, caller, "api_key.created", created.row, {
         expiresAt: created.row.expiresAt?.toISOString() ?? null,
         ...extra,
       });
@@ -109,7 +92,7 @@ export class KeyManagementService {
   }
 
   /** A new key with the same lifetime; the old one keeps working until the grace window ends. */
-  rotate(caller: TenantCaller, id: string) {
+  rotate(caller: Caller, id: string) {
     const old = this.require(caller.organizationId, id);
     const now = this.clock.now();
     const status = keyStatus(old, now);
@@ -126,14 +109,14 @@ export class KeyManagementService {
         expiresAt: old.expiresAt,
         rotatedFromId: old.id,
         now,
-        db: tx as unknown as Db,
+        db: tx,
       });
-      tx.update(apiKeys).set({ graceEndsAt }).where(eq(apiKeys.id, old.id)).run();
-      this.audit(tx as unknown as Db, caller.actor, caller.meta, "api_key.created", created.row, {
+      updateKey(tx, old.id, { graceEndsAt });
+      this.audit(tx, caller, "api_key.created", created.row, {
         expiresAt: created.row.expiresAt?.toISOString() ?? null,
         rotatedFromId: old.id,
       });
-      this.audit(tx as unknown as Db, caller.actor, caller.meta, "api_key.updated", old, {
+      this.audit(tx, caller, "api_key.updated", old, {
         rotatedToId: created.row.id,
         graceEndsAt: graceEndsAt.toISOString(),
       });
@@ -143,42 +126,42 @@ export class KeyManagementService {
     return result;
   }
 
-  setEnabled(caller: TenantCaller, id: string, enabled: boolean): KeyRow {
+  setEnabled(caller: Caller, id: string, enabled: boolean): KeyRow {
     const row = this.require(caller.organizationId, id);
     if (keyStatus(row, this.clock.now()) === "revoked")
       throw conflict("a revoked key cannot be enabled or disabled", []);
     if (row.enabled === enabled) return row;
     this.db.transaction((tx) => {
-      tx.update(apiKeys).set({ enabled }).where(eq(apiKeys.id, id)).run();
-      this.audit(tx as unknown as Db, caller.actor, caller.meta, "api_key.updated", row, { enabled });
+      updateKey(tx, id, { enabled });
+      this.audit(tx, caller, "api_key.updated", row, { enabled });
     });
     this.keys.refresh(id);
     return this.require(caller.organizationId, id);
   }
 
-  revoke(caller: TenantCaller, id: string): KeyRow {
+  revoke(caller: Caller, id: string): KeyRow {
     const row = this.require(caller.organizationId, id);
     if (row.revokedAt) return row;
-    this.revokeRow(row, caller.actor, caller.meta, "revoked", this.clock.now());
+    this.revokeRow(row, caller, "revoked", this.clock.now());
     return this.require(caller.organizationId, id);
   }
 
-  private revokeRow(row: KeyRow, actor: Actor, meta: RequestMeta, reason: string, at: Date) {
+  private revokeRow(row: KeyRow, by: AuditedCaller, reason: string, at: Date) {
     this.db.transaction((tx) => {
-      tx.update(apiKeys).set({ revokedAt: at }).where(eq(apiKeys.id, row.id)).run();
-      this.audit(tx as unknown as Db, actor, meta, "api_key.revoked", row, { reason });
+      updateKey(tx, row.id, { revokedAt: at });
+      this.audit(tx, by, "api_key.revoked", row, { reason });
     });
     this.keys.refresh(row.id);
   }
 
   /** Only revoked keys can be deleted (reference §3.2), so a live key is never lost by accident. */
-  delete(caller: TenantCaller, id: string): KeyRow {
+  delete(caller: Caller, id: string): KeyRow {
     const row = this.require(caller.organizationId, id);
     if (keyStatus(row, this.clock.now()) !== "revoked")
       throw conflict("only a revoked key can be deleted: revoke it first", []);
     this.db.transaction((tx) => {
-      tx.delete(apiKeys).where(eq(apiKeys.id, id)).run();
-      this.audit(tx as unknown as Db, caller.actor, caller.meta, "api_key.deleted", row, {});
+      deleteKey(tx, id);
+      this.audit(tx, caller, "api_key.deleted", row, {});
     });
     this.keys.refresh(id);
     return row;
@@ -190,34 +173,27 @@ export class KeyManagementService {
    */
   sweepGrace(): number {
     const now = this.clock.now();
-    const due = this.db
-      .select()
-      .from(apiKeys)
-      .where(and(isNotNull(apiKeys.graceEndsAt), isNull(apiKeys.revokedAt), lte(apiKeys.graceEndsAt, now)))
-      .all();
+    const due = keysPastGrace(this.db, now);
     for (const row of due)
-      this.revokeRow(row, SYSTEM_ACTOR, SYSTEM_META, "rotation_grace_ended", row.graceEndsAt!);
+      this.revokeRow(row, systemCaller(row.organizationId), "rotation_grace_ended", row.graceEndsAt!);
     return due.length;
   }
 
-  private audit(
-    tx: Db,
-    actor: Actor,
-    meta: RequestMeta,
-    action: string,
+  /** The key's audit row; the row's organization is the key's (a system admin may act in another). */
+  private audit<A extends "api_key.created" | "api_key.updated" | "api_key.revoked" | "api_key.deleted">(
+    tx: DbOrTx,
+    by: AuditedCaller,
+    action: A,
     row: KeyRow,
-    details: Record<string, unknown>,
+    details: AuditDetails<A>,
   ) {
-    appendAudit(tx, {
-      organizationId: row.organizationId,
-      actor,
+    recordAudit(
+      tx,
+      { ...by, organizationId: row.organizationId },
       action,
-      targetKind: "api_key",
-      targetId: row.id,
-      targetName: row.name,
-      details: { purpose: row.purpose, start: row.start, ...details },
-      meta,
-      at: this.clock.now(),
-    });
+      { kind: "api_key", id: row.id, name: row.name },
+      { purpose: row.purpose, start: row.start, ...details },
+      this.clock.now(),
+    );
   }
 }

@@ -1,14 +1,23 @@
 // Members of an organization: list, role changes, ownership transfer, removal and leaving. The domain
 // rules live here (one owner per organization; a transferred-away owner becomes admin; nobody removes
 // themselves or changes their own role); who may do what is decided by graphql/authz.ts `policy`.
-import { and, asc, eq } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
-import { member, session, user } from "../../../db/schema/index.ts";
+import type { Db, DbOrTx } from "../../../db/client.ts";
+import {
+  deleteMember,
+  findMemberView,
+  insertMember,
+  listMemberViews,
+  membershipOf,
+  setMemberRole,
+} from "../../../db/queries/members.ts";
+import { endSessionsIn } from "../../../db/queries/sessions.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { badRequest, conflict, notFound } from "../../../lib/errors.ts";
-import { type Actor, appendAudit, type RequestMeta } from "../audit/service.ts";
-import type { OrgRole } from "../auth/principal.ts";
-import type { TenantCaller } from "../organizations/caller.ts";
+import { recordAudit } from "../audit/service.ts";
+import type { Caller, OrgRole } from "../auth/caller.ts";
+
+/** Who changes a membership, as the audit log records them. */
+type By = Pick<Caller, "actor" | "meta">;
 
 export interface MemberView {
   id: string;
@@ -28,43 +37,17 @@ export class MemberService {
     private readonly clock: Clock,
   ) {}
 
-  private select() {
-    return this.db
-      .select({
-        id: member.id,
-        organizationId: member.organizationId,
-        userId: member.userId,
-        role: member.role,
-        createdAt: member.createdAt,
-        name: user.name,
-        email: user.email,
-      })
-      .from(member)
-      .innerJoin(user, eq(user.id, member.userId));
-  }
-
   list(organizationId: string): MemberView[] {
-    return this.select()
-      .where(eq(member.organizationId, organizationId))
-      .orderBy(asc(member.createdAt))
-      .all() as MemberView[];
+    return listMemberViews(this.db, organizationId) as MemberView[];
   }
 
   /** One member of the organization, or null (another organization's member id answers null too). */
   get(organizationId: string, memberId: string): MemberView | null {
-    return (
-      (this.select()
-        .where(and(eq(member.id, memberId), eq(member.organizationId, organizationId)))
-        .get() as MemberView) ?? null
-    );
+    return findMemberView(this.db, organizationId, { id: memberId }) as MemberView | null;
   }
 
   byUser(organizationId: string, userId: string): MemberView | null {
-    return (
-      (this.select()
-        .where(and(eq(member.userId, userId), eq(member.organizationId, organizationId)))
-        .get() as MemberView) ?? null
-    );
+    return findMemberView(this.db, organizationId, { userId }) as MemberView | null;
   }
 
   require(organizationId: string, memberId: string): MemberView {
@@ -74,14 +57,10 @@ export class MemberService {
   }
 
   private owner(organizationId: string): MemberView | null {
-    return (
-      (this.select()
-        .where(and(eq(member.organizationId, organizationId), eq(member.role, "owner")))
-        .get() as MemberView) ?? null
-    );
+    return findMemberView(this.db, organizationId, { role: "owner" }) as MemberView | null;
   }
 
-  updateRole(caller: TenantCaller, memberId: string, role: string): MemberView {
+  updateRole(caller: Caller, memberId: string, role: string): MemberView {
     if (role === "owner") {
       throw badRequest("there is one owner per organization: use transferOwnership", [
         { path: "/role", message: "use member or admin" },
@@ -96,7 +75,7 @@ export class MemberService {
       ]);
     }
     if (target.role === role) return target;
-    this.writeRole(caller.organizationId, target, role, caller.actor, caller.meta, false);
+    this.writeRole(caller.organizationId, target, role, caller, false);
     return this.require(caller.organizationId, memberId);
   }
 
@@ -104,68 +83,58 @@ export class MemberService {
     organizationId: string,
     target: MemberView,
     role: string,
-    actor: Actor,
-    meta: RequestMeta,
+    by: By,
     transfer: boolean,
-    tx: Db = this.db,
+    tx: DbOrTx = this.db,
   ) {
-    tx.update(member).set({ role }).where(eq(member.id, target.id)).run();
-    appendAudit(tx, {
-      organizationId,
-      actor,
-      action: "user.organization_role.changed",
-      targetKind: "user",
-      targetId: target.userId,
-      targetName: target.email,
-      details: { fromRole: target.role, toRole: role, ownershipTransfer: transfer },
-      meta,
-      at: this.clock.now(),
-    });
+    setMemberRole(tx, target.id, role);
+    recordAudit(
+      tx,
+      { ...by, organizationId },
+      "user.organization_role.changed",
+      { kind: "user", id: target.userId, name: target.email },
+      { fromRole: target.role, toRole: role, ownershipTransfer: transfer },
+      this.clock.now(),
+    );
   }
 
   /** The target becomes the owner; the previous owner becomes admin. */
-  transferOwnership(caller: TenantCaller, memberId: string): MemberView {
+  transferOwnership(caller: Caller, memberId: string): MemberView {
     const target = this.require(caller.organizationId, memberId);
     if (target.role === "owner")
       throw badRequest("this member already owns the organization", [
         { path: "/memberId", message: "pick another member" },
       ]);
-    this.transfer(caller.organizationId, target, caller.actor, caller.meta);
+    this.transfer(caller.organizationId, target, caller);
     return this.require(caller.organizationId, memberId);
   }
 
-  private transfer(organizationId: string, target: MemberView, actor: Actor, meta: RequestMeta) {
+  private transfer(organizationId: string, target: MemberView, by: By) {
     const previous = this.owner(organizationId);
     this.db.transaction((tx) => {
-      if (previous) this.writeRole(organizationId, previous, "admin", actor, meta, true, tx as unknown as Db);
-      this.writeRole(organizationId, target, "owner", actor, meta, true, tx as unknown as Db);
+      if (previous) this.writeRole(organizationId, previous, "admin", by, true, tx);
+      this.writeRole(organizationId, target, "owner", by, true, tx);
     });
   }
 
   /** System admin (admin console): any role in any organization; `owner` transfers ownership. */
-  adminSetRole(
-    actor: Actor,
-    meta: RequestMeta,
-    organizationId: string,
-    userId: string,
-    role: string,
-  ): MemberView {
+  adminSetRole(by: By, organizationId: string, userId: string, role: string): MemberView {
     if (role !== "owner" && !ROLES.includes(role))
       throw badRequest(`unknown role "${role}"`, [{ path: "/role", message: "use member, admin or owner" }]);
     const target = this.byUser(organizationId, userId);
     if (!target) throw notFound("no such member");
     if (target.role === role) return target;
-    if (role === "owner") this.transfer(organizationId, target, actor, meta);
+    if (role === "owner") this.transfer(organizationId, target, by);
     else if (target.role === "owner")
       throw conflict("transfer ownership to another member first", [
         { path: "/role", message: "set another member's role to owner" },
       ]);
-    else this.writeRole(organizationId, target, role, actor, meta, false);
+    else this.writeRole(organizationId, target, role, by, false);
     return this.byUser(organizationId, userId)!;
   }
 
   /** Deletes the membership (the user stays) and ends the sessions working in this organization. */
-  remove(caller: TenantCaller, memberId: string): MemberView {
+  remove(caller: Caller, memberId: string): MemberView {
     const target = this.require(caller.organizationId, memberId);
     if (target.userId === caller.userId) {
       throw badRequest("you cannot remove yourself; leave the organization from your account settings", [
@@ -173,82 +142,48 @@ export class MemberService {
       ]);
     }
     if (target.role === "owner") throw conflict("the owner cannot be removed: transfer ownership first", []);
-    this.deleteMembership(caller.organizationId, target, caller.actor, caller.meta, false);
+    this.deleteMembership(caller.organizationId, target, caller, false);
     return target;
   }
 
   /** The caller leaves their active organization; an owner must transfer ownership first. */
-  leave(caller: TenantCaller): MemberView {
+  leave(caller: Caller): MemberView {
     const self = this.byUser(caller.organizationId, caller.userId);
     if (!self) throw notFound("you are not a member of this organization");
     if (self.role === "owner") throw conflict("the owner cannot leave: transfer ownership first", []);
-    this.deleteMembership(caller.organizationId, self, caller.actor, caller.meta, true);
+    this.deleteMembership(caller.organizationId, self, caller, true);
     return self;
   }
 
-  private deleteMembership(
-    organizationId: string,
-    target: MemberView,
-    actor: Actor,
-    meta: RequestMeta,
-    left: boolean,
-  ) {
+  private deleteMembership(organizationId: string, target: MemberView, by: By, left: boolean) {
     const now = this.clock.now();
     this.db.transaction((tx) => {
-      tx.delete(member).where(eq(member.id, target.id)).run();
+      deleteMember(tx, target.id);
       // Sessions that worked in this organization end (reference §6.12); a leaver's own sessions just lose it.
-      const where = and(eq(session.userId, target.userId), eq(session.activeOrganizationId, organizationId));
-      const ended = left
-        ? tx
-            .update(session)
-            .set({ activeOrganizationId: null, updatedAt: now })
-            .where(where)
-            .returning({ id: session.id })
-            .all().length
-        : tx.delete(session).where(where).returning({ id: session.id }).all().length;
-      appendAudit(tx, {
-        organizationId,
-        actor,
-        action: "user.organization_membership.removed",
-        targetKind: "user",
-        targetId: target.userId,
-        targetName: target.email,
-        details: { role: target.role, endedSessions: left ? 0 : ended, left },
-        meta,
-        at: now,
-      });
+      const ended = endSessionsIn(tx, target.userId, organizationId, left, now);
+      recordAudit(
+        tx,
+        { ...by, organizationId },
+        "user.organization_membership.removed",
+        { kind: "user", id: target.userId, name: target.email },
+        { role: target.role, endedSessions: left ? 0 : ended, left },
+        now,
+      );
     });
   }
 
   /** Adds a member (invitation accepted); idempotent for an existing member. */
-  add(
-    tx: Db,
-    organizationId: string,
-    u: { id: string; email: string },
-    role: string,
-    actor: Actor,
-    meta: RequestMeta,
-  ): void {
-    const existing = tx
-      .select({ id: member.id })
-      .from(member)
-      .where(and(eq(member.userId, u.id), eq(member.organizationId, organizationId)))
-      .get();
-    if (existing) return;
+  add(tx: DbOrTx, organizationId: string, u: { id: string; email: string }, role: string, by: By): void {
+    if (membershipOf(tx, u.id, organizationId)) return;
     const now = this.clock.now();
-    tx.insert(member)
-      .values({ id: Bun.randomUUIDv7(), organizationId, userId: u.id, role, createdAt: now })
-      .run();
-    appendAudit(tx, {
-      organizationId,
-      actor,
-      action: "user.organization_membership.added",
-      targetKind: "user",
-      targetId: u.id,
-      targetName: u.email,
-      details: { role, via: "invitation" },
-      meta,
-      at: now,
-    });
+    insertMember(tx, { id: Bun.randomUUIDv7(), organizationId, userId: u.id, role, createdAt: now });
+    recordAudit(
+      tx,
+      { ...by, organizationId },
+      "user.organization_membership.added",
+      { kind: "user", id: u.id, name: u.email },
+      { role, via: "invitation" },
+      now,
+    );
   }
 }

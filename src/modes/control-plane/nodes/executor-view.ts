@@ -1,35 +1,16 @@
 // What executors read and report about nodes: the specs changed after a cursor (with tombstones), and
 // observations, whose status changes become `node.lifecycle.transition` events. Observations are
 // coalesced through the WriteBatcher: each one supersedes the last, so losing one to a crash is harmless.
-import type { Database, Statement } from "bun:sqlite";
 import type { Db } from "../../../db/client.ts";
+import { NodeFeedStatements } from "../../../db/queries/node-feed.ts";
+import type { WriteBatcher } from "../../../db/write-batcher.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import type { AssignedSpec, NodeSpec, ObservedNodeState, SpecsResponse } from "../../../protocol/index.ts";
 import { appendEvent } from "../events/service.ts";
-import type { WriteBatcher } from "../http/write-batcher.ts";
-
-interface ChangedRow {
-  id: string;
-  name: string;
-  revision: number;
-  spec: string;
-  deleted_at: number | null;
-  retain_data: number;
-  change_seq: number;
-}
-
-interface NodeKey {
-  id: string;
-  organization_id: string;
-  executor_id: string;
-  name: string;
-}
 
 export class ExecutorNodeView {
-  private changedSince: Statement<ChangedRow, [string, number]>;
-  private nodeById: Statement<NodeKey, [string]>;
-  private observedOf: Statement<{ observed: string | null }, [string]>;
-  private storeObserved: Statement<unknown, [observed: string, observedAt: number, id: string]>;
+  /** Prepared once: the long-poll path and every batch flush run these. */
+  private statements: NodeFeedStatements;
   /** nodeId → last reported status summary, to detect transitions without re-reading the database. */
   private lastStatus = new Map<string, string>();
 
@@ -38,23 +19,11 @@ export class ExecutorNodeView {
     private readonly batcher: WriteBatcher,
     private readonly clock: Clock,
   ) {
-    const sqlite: Database = db.$client;
-    // Prepared once: the long-poll path runs this for every executor on every wake. No ORDER BY: the rows
-    // come off the (executor_id, change_seq) index, and sorting the few rows in JS (specsSince) measured
-    // several times cheaper in bun:sqlite than letting SQLite order them.
-    this.changedSince = sqlite.prepare(
-      `SELECT id, name, revision, spec, deleted_at, retain_data, change_seq FROM nodes
-       WHERE executor_id = ? AND change_seq > ?`,
-    );
-    // The stored observation (kilobytes) is read only when this process has no status for the node yet.
-    this.nodeById = sqlite.prepare("SELECT id, organization_id, executor_id, name FROM nodes WHERE id = ?");
-    this.observedOf = sqlite.prepare("SELECT observed FROM nodes WHERE id = ?");
-    // Runs for every observation in every batch flush, so it is prepared once too.
-    this.storeObserved = sqlite.prepare("UPDATE nodes SET observed = ?, observed_at = ? WHERE id = ?");
+    this.statements = new NodeFeedStatements(db);
   }
 
   specsSince(executorId: string, cursor: number): SpecsResponse {
-    const rows = this.changedSince.all(executorId, cursor);
+    const rows = this.statements.changedAfter(executorId, cursor);
     if (rows.length > 1) rows.sort((a, b) => a.change_seq - b.change_seq);
     const specs: AssignedSpec[] = rows.map((r) => ({
       nodeId: r.id,
@@ -73,7 +42,7 @@ export class ExecutorNodeView {
     const ignored: string[] = [];
     const now = this.clock.now();
     for (const observation of observations) {
-      const node = this.nodeById.get(observation.nodeId);
+      const node = this.statements.owner(observation.nodeId);
       if (!node || node.executor_id !== executor.id) {
         ignored.push(observation.nodeId);
         continue;
@@ -85,7 +54,7 @@ export class ExecutorNodeView {
       const id = node.id;
       const at = now.getTime();
       this.batcher.put(`observed:${id}`, () => {
-        this.storeObserved.run(JSON.stringify(observation), at, id);
+        this.statements.storeObservation(id, JSON.stringify(observation), at);
       });
       if (transition) {
         // Transitions are rare and people read them, so they are written now rather than batched.
@@ -107,7 +76,7 @@ export class ExecutorNodeView {
   }
 
   private storedStatus(nodeId: string): string | null {
-    const stored = this.observedOf.get(nodeId)?.observed;
+    const stored = this.statements.observed(nodeId);
     return stored ? statusSummary(JSON.parse(stored)) : null;
   }
 }

@@ -1,36 +1,41 @@
 // Node writes: create, edit, lifecycle action, rollback, delete. Each is one transaction that writes the
 // new spec and revision, keeps the revision history, advances the global change cursor, and appends the
 // event and audit row; after the commit, waiting executors are woken. Nothing else writes a spec.
-import { and, eq, inArray, isNull } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
-import { connectionOf } from "../../../db/connection.ts";
-import { executors, nodeRevisions, nodes } from "../../../db/schema/index.ts";
+import type { Db, DbOrTx } from "../../../db/client.ts";
+import { executorName, findExecutor, findLiveExecutor } from "../../../db/queries/executors.ts";
+import {
+  findLiveNodes,
+  findNode,
+  findRevision,
+  insertNode,
+  listNodes,
+  listRevisions,
+  liveNodeNamed,
+  liveNodesOn,
+  type NodeListQuery,
+  type NodeRow,
+  writeRevisionRows,
+} from "../../../db/queries/nodes.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { badRequest, conflict, invalidNodeConfig, notFound } from "../../../lib/errors.ts";
-import { compileValidator, type EventType, NodeSpec, NodeSpecInput } from "../../../protocol/index.ts";
-import { type Actor, appendAudit, type RequestMeta } from "../audit/service.ts";
+import { compileValidator, type EventType, NodeSpec, type NodeSpecInput } from "../../../protocol/index.ts";
+import { type NodeLifecycleAuditAction, recordAudit } from "../audit/service.ts";
+import type { Caller as AnyCaller } from "../auth/caller.ts";
 import { appendEvent } from "../events/service.ts";
 import type { ChangeFeed } from "./change-feed.ts";
 import { changedFields, checkEditableChange, checkSpecAgainstCapabilities } from "./validate.ts";
 
-export type NodeRow = typeof nodes.$inferSelect;
+export type { NodeRow };
 export type LifecycleAction = "start" | "stop" | "restart";
 
 /** Who asks, for which organization: every service call is scoped by the caller, never by an argument. */
-export interface Caller {
-  organizationId: string;
-  actor: Actor;
-  meta: RequestMeta;
-}
+type Caller = Pick<AnyCaller, "organizationId" | "actor" | "meta">;
 
-const specInputValidator = compileValidator(NodeSpecInput);
 const specValidator = compileValidator(NodeSpec);
 const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** The most nodes one bulk lifecycle action may name (a whole 10,000-node fleet fits in one). */
 export const MAX_NODES_PER_BULK_ACTION = 10_000;
-/** Ids per lookup statement, well under SQLite's bound-parameter limit. */
-const ID_CHUNK = 500;
 
 /** The revision a lifecycle action makes: desiredState and, for restart, the next restart generation. */
 function lifecycleWrite(caller: Caller, node: NodeRow, action: LifecycleAction): RevisionWrite {
@@ -54,11 +59,13 @@ function lifecycleWrite(caller: Caller, node: NodeRow, action: LifecycleAction):
   };
 }
 
-export function parseSpecInput(raw: unknown): NodeSpecInput {
-  const errors = specInputValidator.errors(raw, "/spec");
-  if (errors.length > 0) throw invalidNodeConfig(errors);
-  return raw as NodeSpecInput;
-}
+/** A node's audit row (its revision is added when written). */
+type NodeAudit =
+  | { action: "node.created"; details: { chain: string; network: string; executorId: string } }
+  | { action: "node.updated"; details: { changedFields: string[] } }
+  | { action: "node.deleted"; details: { retainData: boolean } }
+  | { action: "node.rolled_back"; details: { toRevision: number } }
+  | { action: NodeLifecycleAuditAction; details: { restartGeneration: number } };
 
 interface RevisionWrite {
   node: NodeRow;
@@ -66,7 +73,7 @@ interface RevisionWrite {
   summary: string;
   event: { type: EventType; message: string; payload?: Record<string, unknown> };
   /** The audit row to write, or the id of one already written for a whole bulk action. */
-  audit: { action: string; details: Record<string, unknown> } | { id: string };
+  audit: NodeAudit | { id: string };
   deleted?: { retainData: boolean };
 }
 
@@ -78,13 +85,17 @@ export class NodeService {
   ) {}
 
   get(caller: Pick<Caller, "organizationId">, id: string): NodeRow | null {
-    return (
-      this.db
-        .select()
-        .from(nodes)
-        .where(and(eq(nodes.id, id), eq(nodes.organizationId, caller.organizationId)))
-        .get() ?? null
-    );
+    return findNode(this.db, caller.organizationId, id);
+  }
+
+  /** One page of the organization's nodes; every filter applies before the page is cut. */
+  list(caller: Pick<Caller, "organizationId">, query: NodeListQuery): NodeRow[] {
+    return listNodes(this.db, caller.organizationId, query);
+  }
+
+  /** The live nodes on an executor the caller already holds (a field of Executor), by name. */
+  onExecutor(executor: { id: string }): NodeRow[] {
+    return liveNodesOn(this.db, executor.id);
   }
 
   private requireLive(caller: Caller, id: string): NodeRow {
@@ -93,19 +104,9 @@ export class NodeService {
     return node;
   }
 
-  create(caller: Caller, input: { executorId: string; name?: string | null; spec: unknown }): NodeRow {
-    const specInput = parseSpecInput(input.spec);
-    const executor = this.db
-      .select()
-      .from(executors)
-      .where(
-        and(
-          eq(executors.id, input.executorId),
-          eq(executors.organizationId, caller.organizationId),
-          isNull(executors.deletedAt),
-        ),
-      )
-      .get();
+  create(caller: Caller, input: { executorId: string; name?: string | null; spec: NodeSpecInput }): NodeRow {
+    const specInput = input.spec;
+    const executor = findLiveExecutor(this.db, caller.organizationId, input.executorId);
     if (!executor) throw notFound(`executor ${input.executorId} not found`);
     const spec: NodeSpec = {
       ...specInput,
@@ -120,32 +121,21 @@ export class NodeService {
       ]);
     }
     const now = this.clock.now();
-    const clash = this.db
-      .select({ id: nodes.id })
-      .from(nodes)
-      .where(and(eq(nodes.executorId, executor.id), eq(nodes.name, name), isNull(nodes.deletedAt)))
-      .get();
-    if (clash)
+    if (liveNodeNamed(this.db, executor.id, name))
       throw conflict(`a node named "${name}" already runs on this executor`, [
         { path: "/name", message: "pick another name" },
       ]);
     const node = this.db.transaction((tx) => {
-      const row = tx
-        .insert(nodes)
-        .values({
-          id: crypto.randomUUID(),
-          organizationId: caller.organizationId,
-          executorId: executor.id,
-          name,
-          spec,
-          revision: 0,
-          changeSeq: 0,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning()
-        .get();
-      return this.writeRevision(tx as unknown as Db, caller, {
+      const row = insertNode(tx, {
+        id: crypto.randomUUID(),
+        organizationId: caller.organizationId,
+        executorId: executor.id,
+        name,
+        spec,
+        createdAt: now,
+        updatedAt: now,
+      });
+      return this.writeRevision(tx, caller, {
         node: row,
         spec,
         summary: "created",
@@ -160,16 +150,15 @@ export class NodeService {
     return node;
   }
 
-  update(caller: Caller, id: string, rawSpec: unknown): NodeRow {
+  update(caller: Caller, id: string, input: NodeSpecInput): NodeRow {
     const node = this.requireLive(caller, id);
-    const input = parseSpecInput(rawSpec);
     const spec: NodeSpec = {
       ...input,
       desiredState: node.spec.desiredState,
       restartGeneration: node.spec.restartGeneration,
     };
     checkEditableChange(node.spec, spec);
-    const executor = this.db.select().from(executors).where(eq(executors.id, node.executorId)).get()!;
+    const executor = findExecutor(this.db, node.executorId)!;
     checkSpecAgainstCapabilities(spec, executor.capabilities);
     const changed = changedFields(node.spec, spec);
     if (changed.length === 0) return node;
@@ -204,22 +193,7 @@ export class NodeService {
         },
       ]);
     }
-    const found = new Map<string, NodeRow>();
-    for (let i = 0; i < unique.length; i += ID_CHUNK) {
-      const chunk = unique.slice(i, i + ID_CHUNK);
-      for (const node of this.db
-        .select()
-        .from(nodes)
-        .where(
-          and(
-            inArray(nodes.id, chunk),
-            eq(nodes.organizationId, caller.organizationId),
-            isNull(nodes.deletedAt),
-          ),
-        )
-        .all())
-        found.set(node.id, node);
-    }
+    const found = new Map(findLiveNodes(this.db, caller.organizationId, unique).map((n) => [n.id, n]));
     const missing = unique.filter((id) => !found.has(id));
     if (missing.length > 0) {
       // Another organization's node reads as missing, like one that never existed.
@@ -230,19 +204,17 @@ export class NodeService {
     // One mutation, one audit row (naming how many nodes); each node's event links to it.
     const rows = this.db.transaction((tx) => {
       const audit = {
-        id: appendAudit(tx, {
-          organizationId: caller.organizationId,
-          actor: caller.actor,
-          action: `node.${action}.requested`,
-          targetKind: "node",
-          targetName: `${unique.length} nodes`,
-          details: { nodeCount: unique.length },
-          meta: caller.meta,
-          at: this.clock.now(),
-        }),
+        id: recordAudit(
+          tx,
+          caller,
+          `node.${action}.requested`,
+          { kind: "node", name: `${unique.length} nodes` },
+          { nodeCount: unique.length },
+          this.clock.now(),
+        ),
       };
       return unique.map((id) =>
-        this.writeRevision(tx as unknown as Db, caller, {
+        this.writeRevision(tx, caller, {
           ...lifecycleWrite(caller, found.get(id)!, action),
           audit,
         }),
@@ -254,11 +226,7 @@ export class NodeService {
 
   rollback(caller: Caller, id: string, toRevision: number): NodeRow {
     const node = this.requireLive(caller, id);
-    const target = this.db
-      .select()
-      .from(nodeRevisions)
-      .where(and(eq(nodeRevisions.nodeId, id), eq(nodeRevisions.revision, toRevision)))
-      .get();
+    const target = findRevision(this.db, id, toRevision);
     if (!target) {
       throw badRequest(`node ${node.name} has no revision ${toRevision}`, [
         { path: "/revision", message: `use a revision from 1 to ${node.revision}` },
@@ -298,86 +266,57 @@ export class NodeService {
 
   revisions(caller: Pick<Caller, "organizationId">, id: string) {
     if (!this.get(caller, id)) return [];
-    return this.db
-      .select()
-      .from(nodeRevisions)
-      .where(eq(nodeRevisions.nodeId, id))
-      .orderBy(nodeRevisions.revision)
-      .all();
+    return listRevisions(this.db, id);
   }
 
   private commit(caller: Caller, write: RevisionWrite): NodeRow {
-    const row = this.db.transaction((tx) => this.writeRevision(tx as unknown as Db, caller, write));
+    const row = this.db.transaction((tx) => this.writeRevision(tx, caller, write));
     this.feed.notify(write.node.executorId);
     return row;
   }
 
   /**
-   * The writes of one revision, in the caller's transaction, as raw cached statements (a bulk action runs
-   * this for thousands of nodes in one transaction: see src/db/connection.ts).
+   * The writes of one revision, in the caller's transaction (a bulk action runs this for thousands of nodes
+   * in one transaction, so every statement below is a cached raw one).
    */
-  private writeRevision(tx: Db, caller: Caller, write: RevisionWrite): NodeRow {
-    const sqlite = connectionOf(tx);
+  private writeRevision(tx: DbOrTx, caller: Caller, write: RevisionWrite): NodeRow {
     const now = this.clock.now();
-    const at = now.getTime();
     const { node } = write;
     const revision = node.revision + 1;
-    const spec = JSON.stringify(write.spec);
-    const seq = sqlite
-      .query<{ seq: number }, [string, string, number, number]>(
-        "INSERT INTO node_changes (node_id, executor_id, revision, created_at) VALUES (?, ?, ?, ?) RETURNING seq",
-      )
-      .get(node.id, node.executorId, revision, at)!.seq;
-    sqlite
-      .query(
-        `INSERT INTO node_revisions (node_id, revision, spec, author_id, summary, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(node.id, revision, spec, caller.actor.id, write.summary, at);
+    const deletion = write.deleted ? { deletedAt: now, retainData: write.deleted.retainData } : null;
+    const seq = writeRevisionRows(tx, {
+      node,
+      revision,
+      spec: write.spec,
+      authorId: caller.actor.id,
+      summary: write.summary,
+      at: now,
+      deletedAt: deletion?.deletedAt ?? node.deletedAt,
+      retainData: deletion?.retainData ?? node.retainData,
+    });
     const auditId =
       "id" in write.audit
         ? write.audit.id
-        : appendAudit(tx, {
-            organizationId: caller.organizationId,
-            actor: caller.actor,
-            action: write.audit.action,
-            targetKind: "node",
-            targetId: node.id,
-            targetName: node.name,
-            details: { ...write.audit.details, revision },
-            meta: caller.meta,
-            at: now,
-          });
-    const executor = sqlite
-      .query<{ name: string }, [string]>("SELECT name FROM executors WHERE id = ?")
-      .get(node.executorId);
+        : recordAudit(
+            tx,
+            caller,
+            write.audit.action,
+            { kind: "node", id: node.id, name: node.name },
+            { ...write.audit.details, revision },
+            now,
+          );
     appendEvent(tx, {
       organizationId: caller.organizationId,
       type: write.event.type,
       message: write.event.message,
       executorId: node.executorId,
-      executorName: executor?.name ?? null,
+      executorName: executorName(tx, node.executorId),
       nodeId: node.id,
       nodeName: node.name,
       payload: { revision, ...write.event.payload },
       auditActionId: auditId,
       createdAt: now,
     });
-    const deletion = write.deleted ? { deletedAt: now, retainData: write.deleted.retainData } : null;
-    sqlite
-      .query(
-        `UPDATE nodes SET spec = ?, revision = ?, change_seq = ?, updated_at = ?,
-         deleted_at = ?, retain_data = ? WHERE id = ?`,
-      )
-      .run(
-        spec,
-        revision,
-        seq,
-        at,
-        (deletion?.deletedAt ?? node.deletedAt)?.getTime() ?? null,
-        (deletion?.retainData ?? node.retainData) ? 1 : 0,
-        node.id,
-      );
     // Every column this revision changed is known here, so the row is not read back.
     return { ...node, spec: write.spec, revision, changeSeq: seq, updatedAt: now, ...deletion };
   }

@@ -1,19 +1,27 @@
 // Organizations: the personal organization every user gets at sign-up, name/slug/logo edits, creation of
 // further organizations, deactivation (owner) and reactivation (system admin), and which organization a
 // session works in. Framework-free; every write appends its audit row in the same transaction.
-import { and, asc, eq, ne } from "drizzle-orm";
-import type { Db } from "../../../db/client.ts";
-import { member, organization, session, user } from "../../../db/schema/index.ts";
+import type { Db, DbOrTx } from "../../../db/client.ts";
+import { insertMember, membershipOf as membershipRow } from "../../../db/queries/members.ts";
+import {
+  allOrganizations,
+  findOrganization,
+  firstActiveOrganization as firstActive,
+  insertOrganization,
+  type OrganizationRow,
+  organizationActive,
+  organizationsOf,
+  slugTaken,
+  updateOrganization,
+} from "../../../db/queries/organizations.ts";
+import { setSessionOrganization } from "../../../db/queries/sessions.ts";
 import type { Clock } from "../../../lib/clock.ts";
-import { badRequest, conflict, notFound } from "../../../lib/errors.ts";
-import { type Actor, appendAudit, type RequestMeta } from "../audit/service.ts";
-import type { OrgRole } from "../auth/principal.ts";
-import type { TenantCaller } from "./caller.ts";
+import { conflict, notFound } from "../../../lib/errors.ts";
+import { recordAudit } from "../audit/service.ts";
+import type { Caller, OrgRole, RequestMeta } from "../auth/caller.ts";
+import type { CreateOrganizationInput, UpdateOrganizationInput } from "./models.ts";
 
-export type OrganizationRow = typeof organization.$inferSelect;
-
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
-const MAX_LOGO_CHARS = 100_000;
+export type { OrganizationRow };
 
 export function slugify(name: string): string {
   const base = name
@@ -32,44 +40,6 @@ function randomSuffix(): string {
     .slice(0, 6);
 }
 
-function validateName(name: unknown): string {
-  if (typeof name !== "string" || name.trim().length < 1 || name.trim().length > 64) {
-    throw badRequest("the organization name must be 1 to 64 characters", [
-      { path: "/name", message: "use 1 to 64 characters" },
-    ]);
-  }
-  return name.trim();
-}
-
-function validateSlug(slug: unknown): string {
-  if (typeof slug !== "string" || !SLUG.test(slug)) {
-    throw badRequest("the slug must be URL-safe", [
-      {
-        path: "/slug",
-        message: "use 1 to 48 lowercase letters, digits and '-', starting and ending with a letter or digit",
-      },
-    ]);
-  }
-  return slug;
-}
-
-function validateLogo(logo: unknown): string | null {
-  if (logo === null || logo === "") return null;
-  if (
-    typeof logo !== "string" ||
-    logo.length > MAX_LOGO_CHARS ||
-    !/^(https:\/\/\S+|data:image\/(png|jpeg|svg\+xml|webp);base64,[A-Za-z0-9+/=]+)$/.test(logo)
-  ) {
-    throw badRequest("the logo must be an https URL or a base64 image data URL", [
-      {
-        path: "/logo",
-        message: `use https://… or data:image/png;base64,… (at most ${MAX_LOGO_CHARS} characters)`,
-      },
-    ]);
-  }
-  return logo;
-}
-
 export class OrganizationService {
   /**
    * organization id → active, read on every executor request. Exact: `active` is only written by setActive
@@ -83,28 +53,22 @@ export class OrganizationService {
   ) {}
 
   get(id: string): OrganizationRow | null {
-    return this.db.select().from(organization).where(eq(organization.id, id)).get() ?? null;
+    return findOrganization(this.db, id);
   }
 
   /** Whether the organization exists and is active (executor requests of an inactive one get 401). */
   isActive(id: string): boolean {
     const known = this.activity.get(id);
     if (known !== undefined) return known;
-    const row = this.db
-      .select({ active: organization.active })
-      .from(organization)
-      .where(eq(organization.id, id))
-      .get();
-    if (row) this.activity.set(id, row.active);
-    return row?.active ?? false;
+    const active = organizationActive(this.db, id);
+    if (active !== null) this.activity.set(id, active);
+    return active ?? false;
   }
 
   /** A slug nobody uses yet: the wish when free, else the wish plus a random suffix. */
   private freeSlug(wish: string): string {
     let slug = wish;
-    while (
-      this.db.select({ id: organization.id }).from(organization).where(eq(organization.slug, slug)).get()
-    ) {
+    while (slugTaken(this.db, slug)) {
       slug = `${wish.slice(0, 41)}-${randomSuffix()}`;
     }
     return slug;
@@ -116,16 +80,10 @@ export class OrganizationService {
     return this.insert(`${label}'s organization`.slice(0, 64), slugify(label), true, u, meta);
   }
 
-  create(
-    caller: Pick<TenantCaller, "userId" | "actor" | "meta">,
-    input: { name: unknown; slug?: unknown },
-  ): OrganizationRow {
-    const name = validateName(input.name);
-    const slug = input.slug === undefined || input.slug === null ? slugify(name) : validateSlug(input.slug);
-    if (
-      input.slug &&
-      this.db.select({ id: organization.id }).from(organization).where(eq(organization.slug, slug)).get()
-    ) {
+  create(caller: Pick<Caller, "userId" | "actor" | "meta">, input: CreateOrganizationInput): OrganizationRow {
+    const name = input.name.trim();
+    const slug = input.slug ?? slugify(name);
+    if (input.slug && slugTaken(this.db, slug)) {
       throw conflict(`the slug "${slug}" is taken`, [{ path: "/slug", message: "pick another slug" }]);
     }
     return this.insert(
@@ -146,68 +104,57 @@ export class OrganizationService {
   ) {
     const now = this.clock.now();
     return this.db.transaction((tx) => {
-      const row = tx
-        .insert(organization)
-        .values({ id: Bun.randomUUIDv7(), name, slug: this.freeSlug(slugWish), personal, createdAt: now })
-        .returning()
-        .get();
-      tx.insert(member)
-        .values({
-          id: Bun.randomUUIDv7(),
-          organizationId: row.id,
-          userId: owner.id,
-          role: "owner",
-          createdAt: now,
-        })
-        .run();
-      appendAudit(tx, {
-        organizationId: row.id,
-        actor: owner,
-        action: "organization.created",
-        targetKind: "organization",
-        targetId: row.id,
-        targetName: row.name,
-        details: { slug: row.slug, personal },
-        meta,
-        at: now,
+      const row = insertOrganization(tx, {
+        id: Bun.randomUUIDv7(),
+        name,
+        slug: this.freeSlug(slugWish),
+        personal,
+        createdAt: now,
       });
+      insertMember(tx, {
+        id: Bun.randomUUIDv7(),
+        organizationId: row.id,
+        userId: owner.id,
+        role: "owner",
+        createdAt: now,
+      });
+      recordAudit(
+        tx,
+        { organizationId: row.id, actor: owner, meta },
+        "organization.created",
+        { kind: "organization", id: row.id, name: row.name },
+        { slug: row.slug, personal },
+        now,
+      );
       return row;
     });
   }
 
-  update(caller: TenantCaller, input: { name?: unknown; slug?: unknown; logo?: unknown }): OrganizationRow {
+  update(caller: Caller, input: UpdateOrganizationInput): OrganizationRow {
     const current = this.get(caller.organizationId);
     if (!current) throw notFound("organization not found");
     const next: Partial<OrganizationRow> = {};
-    if (input.name !== undefined && input.name !== null) next.name = validateName(input.name);
-    if (input.slug !== undefined && input.slug !== null) next.slug = validateSlug(input.slug);
-    if (input.logo !== undefined) next.logo = validateLogo(input.logo);
+    if (input.name !== undefined && input.name !== null) next.name = input.name.trim();
+    if (input.slug !== undefined && input.slug !== null) next.slug = input.slug;
+    if (input.logo !== undefined) next.logo = input.logo || null;
     const changedFields = Object.keys(next).filter(
       (k) => next[k as keyof OrganizationRow] !== current[k as keyof OrganizationRow],
     );
     if (changedFields.length === 0) return current;
     if (next.slug && next.slug !== current.slug) {
-      const taken = this.db
-        .select({ id: organization.id })
-        .from(organization)
-        .where(and(eq(organization.slug, next.slug), ne(organization.id, current.id)))
-        .get();
-      if (taken)
+      if (slugTaken(this.db, next.slug, current.id))
         throw conflict(`the slug "${next.slug}" is taken`, [{ path: "/slug", message: "pick another slug" }]);
     }
     return this.db.transaction((tx) => {
-      const row = tx.update(organization).set(next).where(eq(organization.id, current.id)).returning().get();
-      appendAudit(tx, {
-        organizationId: current.id,
-        actor: caller.actor,
-        action: "organization.updated",
-        targetKind: "organization",
-        targetId: current.id,
-        targetName: row.name,
-        details: { changedFields },
-        meta: caller.meta,
-        at: this.clock.now(),
-      });
+      const row = updateOrganization(tx, current.id, next);
+      recordAudit(
+        tx,
+        { ...caller, organizationId: current.id },
+        "organization.updated",
+        { kind: "organization", id: current.id, name: row.name },
+        { changedFields },
+        this.clock.now(),
+      );
       return row;
     });
   }
@@ -216,28 +163,20 @@ export class OrganizationService {
    * Deactivate (owner, in their active organization) or reactivate (system admin, any organization).
    * Deactivated organizations keep their data; executor syncs get 401 and members can't work in it.
    */
-  setActive(actor: Actor, meta: RequestMeta, organizationId: string, active: boolean): OrganizationRow {
+  setActive(by: Pick<Caller, "actor" | "meta">, organizationId: string, active: boolean): OrganizationRow {
     const current = this.get(organizationId);
     if (!current) throw notFound(`organization ${organizationId} not found`);
     if (current.active === active) return current;
     const updated = this.db.transaction((tx) => {
-      const row = tx
-        .update(organization)
-        .set({ active })
-        .where(eq(organization.id, organizationId))
-        .returning()
-        .get();
-      appendAudit(tx, {
-        organizationId,
-        actor,
-        action: "organization.updated",
-        targetKind: "organization",
-        targetId: organizationId,
-        targetName: row.name,
-        details: { changedFields: ["active"], active },
-        meta,
-        at: this.clock.now(),
-      });
+      const row = updateOrganization(tx, organizationId, { active });
+      recordAudit(
+        tx,
+        { ...by, organizationId },
+        "organization.updated",
+        { kind: "organization", id: organizationId, name: row.name },
+        { changedFields: ["active"], active },
+        this.clock.now(),
+      );
       return row;
     });
     this.activity.set(organizationId, updated.active);
@@ -246,22 +185,15 @@ export class OrganizationService {
 
   /** The caller's organizations with their role there (system admins see only their memberships here). */
   listForUser(userId: string): (OrganizationRow & { role: OrgRole })[] {
-    return this.db
-      .select({ org: organization, role: member.role })
-      .from(member)
-      .innerJoin(organization, eq(organization.id, member.organizationId))
-      .where(eq(member.userId, userId))
-      .orderBy(asc(member.createdAt), asc(organization.name))
-      .all()
-      .map((r) => ({ ...r.org, role: r.role as OrgRole }));
+    return organizationsOf(this.db, userId).map((r) => ({ ...r.org, role: r.role as OrgRole }));
   }
 
   listAll(): OrganizationRow[] {
-    return this.db.select().from(organization).orderBy(asc(organization.name)).all();
+    return allOrganizations(this.db);
   }
 
   /** Switches the session's active organization: a member of an active organization, or a system admin. */
-  setSessionOrganization(caller: TenantCaller, sessionId: string, organizationId: string): OrganizationRow {
+  setSessionOrganization(caller: Caller, sessionId: string, organizationId: string): OrganizationRow {
     const org = this.get(organizationId);
     const membership = org ? membershipOf(this.db, caller.userId, org.id) : null;
     // A non-member gets the same answer as a nonexistent organization.
@@ -270,51 +202,28 @@ export class OrganizationService {
     if (!org.active && !caller.systemAdmin) throw conflict("this organization is deactivated", []);
     const now = this.clock.now();
     this.db.transaction((tx) => {
-      tx.update(session)
-        .set({ activeOrganizationId: org.id, updatedAt: now })
-        .where(eq(session.id, sessionId))
-        .run();
-      appendAudit(tx, {
-        organizationId: org.id,
-        actor: caller.actor,
-        action: "session.active_organization.changed",
-        targetKind: "organization",
-        targetId: org.id,
-        targetName: org.name,
-        details: { fromOrganizationId: caller.organizationId },
-        meta: caller.meta,
-        at: now,
-      });
+      setSessionOrganization(tx, sessionId, org.id, now);
+      recordAudit(
+        tx,
+        { ...caller, organizationId: org.id },
+        "session.active_organization.changed",
+        { kind: "organization", id: org.id, name: org.name },
+        { fromOrganizationId: caller.organizationId },
+        now,
+      );
     });
     return org;
   }
 }
 
-export function membershipOf(
-  db: Db,
+function membershipOf(
+  db: DbOrTx,
   userId: string,
   organizationId: string,
 ): { id: string; role: OrgRole } | null {
-  const row = db
-    .select({ id: member.id, role: member.role })
-    .from(member)
-    .where(and(eq(member.userId, userId), eq(member.organizationId, organizationId)))
-    .get();
+  const row = membershipRow(db, userId, organizationId);
   return row ? { id: row.id, role: row.role as OrgRole } : null;
 }
 
 /** The organization a new session starts in: the user's oldest membership in an active organization. */
-export function firstActiveOrganization(db: Db, userId: string): string | null {
-  const row = db
-    .select({ id: organization.id })
-    .from(member)
-    .innerJoin(organization, eq(organization.id, member.organizationId))
-    .where(and(eq(member.userId, userId), eq(organization.active, true)))
-    .orderBy(asc(member.createdAt), asc(member.id))
-    .get();
-  return row?.id ?? null;
-}
-
-export function isSystemAdmin(db: Db, userId: string): boolean {
-  return db.select({ role: user.role }).from(user).where(eq(user.id, userId)).get()?.role === "admin";
-}
+export const firstActiveOrganization = firstActive;

@@ -1,11 +1,14 @@
 // GraphQL for the caller's own account: sessions (list, revoke, sign out everywhere else), password
 // change and display name. Personal access tokens can read sessions but not end them or change the
 // password (SELF_SESSION), so a leaked token can't lock its owner out.
+
+import { ChangePasswordInput, UpdateProfileInput } from "../../account/models.ts";
 import type { SessionView } from "../../account/service.ts";
 import type { ControlPlaneServices } from "../../services.ts";
 import { guard, SELF, SELF_LIST, SELF_SESSION } from "../authz.ts";
+import { checkInput } from "../input.ts";
 import type { GraphQLModule } from "../modules.ts";
-import { type Args, type Ctx, tenantCaller } from "./context.ts";
+import type { Args, Ctx } from "./context.ts";
 
 const typeDefs = /* GraphQL */ `
   type Session {
@@ -41,22 +44,24 @@ const typeDefs = /* GraphQL */ `
 function resolvers(s: ControlPlaneServices) {
   return {
     Query: {
-      sessions: guard("Query.sessions", SELF_LIST, (_s, _a, ctx: Ctx) =>
-        s.account.sessions(tenantCaller(ctx)),
-      ),
+      sessions: guard("Query.sessions", SELF_LIST, (_s, _a, ctx: Ctx) => s.account.sessions(ctx.caller)),
     },
     Mutation: {
       revokeSession: guard("Mutation.revokeSession", SELF_SESSION, (_s, args: Args, ctx: Ctx) =>
-        s.account.revokeSession(tenantCaller(ctx), args.id),
+        s.account.revokeSession(ctx.caller, args.id),
       ),
       revokeOtherSessions: guard("Mutation.revokeOtherSessions", SELF_SESSION, (_s, _a, ctx: Ctx) =>
-        s.account.revokeOtherSessions(tenantCaller(ctx)),
+        s.account.revokeOtherSessions(ctx.caller),
       ),
       changePassword: guard("Mutation.changePassword", SELF_SESSION, (_s, args: Args, ctx: Ctx) =>
-        s.account.changePassword(tenantCaller(ctx), args.input.currentPassword, args.input.newPassword),
+        s.account.changePassword(
+          ctx.caller,
+          checkInput(ChangePasswordInput, args.input, "the password change"),
+        ),
       ),
       updateProfile: guard("Mutation.updateProfile", SELF, (_s, args: Args, ctx: Ctx) => {
-        const row = s.account.updateProfile(tenantCaller(ctx), args.name);
+        const { name } = checkInput(UpdateProfileInput, { name: args.name }, "the profile");
+        const row = s.account.updateProfile(ctx.caller, name);
         return { ...ctx.caller, ...row };
       }),
     },

@@ -2,9 +2,9 @@
 // auditVisibility). `source` is shown on the admin surface only (system admins). CSV: audit/routes.ts.
 import { type AuditRow, listAudit } from "../../audit/query.ts";
 import type { ControlPlaneServices } from "../../services.ts";
-import { auditVisibility, type GraphQLContext, guard, READ_ONE } from "../authz.ts";
+import { type GraphQLContext, guard, READ_ONE } from "../authz.ts";
 import type { GraphQLModule } from "../modules.ts";
-import { type Args, type Ctx, subject } from "./context.ts";
+import type { Args, Ctx } from "./context.ts";
 
 const typeDefs = /* GraphQL */ `
   type AuditActor {
@@ -72,16 +72,7 @@ function resolvers(s: ControlPlaneServices) {
   return {
     Query: {
       auditActions: guard("Query.auditActions", READ_ONE, (_s, args: Args, ctx: Ctx) => {
-        const page = listAudit(
-          s.db,
-          {
-            organizationId: ctx.caller.organizationId,
-            userId: ctx.caller.userId,
-            systemAdmin: ctx.caller.systemAdmin,
-            visibility: auditVisibility(subject(ctx)),
-          },
-          args.filter ?? {},
-        );
+        const page = listAudit(s.db, ctx.caller, args.filter ?? {});
         return { nodes: page.rows, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage } };
       }),
     },

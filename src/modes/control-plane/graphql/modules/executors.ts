@@ -1,9 +1,11 @@
 // GraphQL for connecting and deleting executors (reference §6.2, §6.10). connectExecutor's answer holds
 // the key once, inside the install command too; deleteExecutor is refused while nodes remain.
+import { ConnectExecutorInput } from "../../executor-connect/models.ts";
 import type { ControlPlaneServices } from "../../services.ts";
 import { guard, MANAGERS } from "../authz.ts";
+import { checkInput } from "../input.ts";
 import type { GraphQLModule } from "../modules.ts";
-import { type Args, type Ctx, tenantCaller } from "./context.ts";
+import type { Args, Ctx } from "./context.ts";
 
 const typeDefs = /* GraphQL */ `
   input ConnectExecutorInput {
@@ -34,10 +36,10 @@ function resolvers(s: ControlPlaneServices) {
   return {
     Mutation: {
       connectExecutor: guard("Mutation.connectExecutor", MANAGERS, (_s, args: Args, ctx: Ctx) =>
-        s.executorConnect.connect(tenantCaller(ctx), args.input),
+        s.executorConnect.connect(ctx.caller, checkInput(ConnectExecutorInput, args.input, "the executor")),
       ),
       deleteExecutor: guard("Mutation.deleteExecutor", MANAGERS, (_s, args: Args, ctx: Ctx) =>
-        s.executorConnect.delete(tenantCaller(ctx), args.where.id),
+        s.executorConnect.delete(ctx.caller, args.where.id),
       ),
     },
   };

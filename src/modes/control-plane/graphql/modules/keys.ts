@@ -2,10 +2,12 @@
 // in the answer of the create/rotate/connect mutations only (CreatedApiKey.key) and nowhere else.
 import type { KeyRow } from "../../auth/api-keys.ts";
 import { keyStatus } from "../../auth/api-keys.ts";
+import { CreateApiKeyInput } from "../../keys/models.ts";
 import type { ControlPlaneServices } from "../../services.ts";
 import { ANY_ROLE, authorize, guard, MANAGERS, MEMBERS, policy, READ_LIST } from "../authz.ts";
+import { checkInput } from "../input.ts";
 import type { GraphQLModule } from "../modules.ts";
-import { type Args, type Ctx, subject, tenantCaller } from "./context.ts";
+import type { Args, Ctx } from "./context.ts";
 
 const typeDefs = /* GraphQL */ `
   type ApiKeyUsage {
@@ -66,7 +68,7 @@ const typeDefs = /* GraphQL */ `
 function resolvers(s: ControlPlaneServices) {
   const target = (ctx: Ctx, id: string) => {
     const row = s.keyManagement.require(ctx.caller.organizationId, id);
-    authorize(policy.manageKey(subject(ctx), row), "your role cannot manage this key");
+    authorize(policy.manageKey(ctx.caller, row), "your role cannot manage this key");
     return row;
   };
   return {
@@ -78,38 +80,46 @@ function resolvers(s: ControlPlaneServices) {
     },
     Mutation: {
       createApiKey: guard("Mutation.createApiKey", MANAGERS, (_s, args: Args, ctx: Ctx) => {
-        const { row, plaintext } = s.keyManagement.create(tenantCaller(ctx), "executor", args.input);
+        const { row, plaintext } = s.keyManagement.create(
+          ctx.caller,
+          "executor",
+          checkInput(CreateApiKeyInput, args.input, "the key"),
+        );
         return { apiKey: row, key: plaintext };
       }),
       createPersonalAccessToken: guard(
         "Mutation.createPersonalAccessToken",
         { kind: "mutate", roles: ANY_ROLE, sessionOnly: true },
         (_s, args: Args, ctx: Ctx) => {
-          const { row, plaintext } = s.keyManagement.create(tenantCaller(ctx), "personal", args.input);
+          const { row, plaintext } = s.keyManagement.create(
+            ctx.caller,
+            "personal",
+            checkInput(CreateApiKeyInput, args.input, "the token"),
+          );
           return { apiKey: row, key: plaintext };
         },
       ),
       rotateApiKey: guard("Mutation.rotateApiKey", MEMBERS, (_s, args: Args, ctx: Ctx) => {
         const row = s.keyManagement.require(ctx.caller.organizationId, args.id);
-        authorize(policy.rotateKey(subject(ctx), row, ctx.caller.via), "your role cannot rotate this key");
-        const created = s.keyManagement.rotate(tenantCaller(ctx), args.id);
+        authorize(policy.rotateKey(ctx.caller, row, ctx.caller.via), "your role cannot rotate this key");
+        const created = s.keyManagement.rotate(ctx.caller, args.id);
         return { apiKey: created.row, key: created.plaintext };
       }),
       disableApiKey: guard("Mutation.disableApiKey", MEMBERS, (_s, args: Args, ctx: Ctx) => {
         target(ctx, args.id);
-        return s.keyManagement.setEnabled(tenantCaller(ctx), args.id, false);
+        return s.keyManagement.setEnabled(ctx.caller, args.id, false);
       }),
       enableApiKey: guard("Mutation.enableApiKey", MEMBERS, (_s, args: Args, ctx: Ctx) => {
         target(ctx, args.id);
-        return s.keyManagement.setEnabled(tenantCaller(ctx), args.id, true);
+        return s.keyManagement.setEnabled(ctx.caller, args.id, true);
       }),
       revokeApiKey: guard("Mutation.revokeApiKey", MEMBERS, (_s, args: Args, ctx: Ctx) => {
         target(ctx, args.id);
-        return s.keyManagement.revoke(tenantCaller(ctx), args.id);
+        return s.keyManagement.revoke(ctx.caller, args.id);
       }),
       deleteApiKey: guard("Mutation.deleteApiKey", MEMBERS, (_s, args: Args, ctx: Ctx) => {
         target(ctx, args.id);
-        return s.keyManagement.delete(tenantCaller(ctx), args.id);
+        return s.keyManagement.delete(ctx.caller, args.id);
       }),
     },
     ApiKey: {

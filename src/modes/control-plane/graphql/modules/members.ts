@@ -1,11 +1,14 @@
 // GraphQL for members and invitations. The guard lets owners and admins in; `policy` then decides per
 // target (who may invite an admin, change whose role, remove whom) before the service applies the
 // domain rules.
+
+import { InviteMemberInput } from "../../invitations/models.ts";
 import { type InvitationRow, invitationStatus, type SentInvitation } from "../../invitations/service.ts";
 import type { ControlPlaneServices } from "../../services.ts";
 import { authorize, guard, MANAGERS, OWNER, policy, READ_LIST, SELF_SESSION } from "../authz.ts";
+import { checkInput } from "../input.ts";
 import type { GraphQLModule } from "../modules.ts";
-import { type Args, type Ctx, subject, tenantCaller } from "./context.ts";
+import type { Args, Ctx } from "./context.ts";
 
 const typeDefs = /* GraphQL */ `
   type Member {
@@ -73,40 +76,42 @@ function resolvers(s: ControlPlaneServices) {
     Mutation: {
       inviteMember: guard("Mutation.inviteMember", MANAGERS, async (_s, args: Args, ctx: Ctx) => {
         authorize(
-          policy.invite(subject(ctx), args.input.role),
+          policy.invite(ctx.caller, args.input.role),
           `your role cannot invite an ${args.input.role}`,
         );
-        return sent(await s.invitations.invite(tenantCaller(ctx), args.input));
+        return sent(
+          await s.invitations.invite(ctx.caller, checkInput(InviteMemberInput, args.input, "the invitation")),
+        );
       }),
       resendInvitation: guard("Mutation.resendInvitation", MANAGERS, async (_s, args: Args, ctx: Ctx) => {
         const row = s.invitations.require(ctx.caller.organizationId, args.id);
-        authorize(policy.manageInvitation(subject(ctx), row.role ?? "member"));
-        return sent(await s.invitations.resend(tenantCaller(ctx), args.id));
+        authorize(policy.manageInvitation(ctx.caller, row.role ?? "member"));
+        return sent(await s.invitations.resend(ctx.caller, args.id));
       }),
       cancelInvitation: guard("Mutation.cancelInvitation", MANAGERS, (_s, args: Args, ctx: Ctx) => {
         const row = s.invitations.require(ctx.caller.organizationId, args.id);
-        authorize(policy.manageInvitation(subject(ctx), row.role ?? "member"));
-        return s.invitations.cancel(tenantCaller(ctx), args.id);
+        authorize(policy.manageInvitation(ctx.caller, row.role ?? "member"));
+        return s.invitations.cancel(ctx.caller, args.id);
       }),
       acceptInvitation: guard("Mutation.acceptInvitation", SELF_SESSION, (_s, args: Args, ctx: Ctx) => {
-        const { organizationId } = s.invitations.accept(tenantCaller(ctx), args.token);
+        const { organizationId } = s.invitations.accept(ctx.caller, args.token);
         return s.organizations.get(organizationId);
       }),
       updateMemberRole: guard("Mutation.updateMemberRole", MANAGERS, (_s, args: Args, ctx: Ctx) => {
         const target = s.members.require(ctx.caller.organizationId, args.memberId);
-        authorize(policy.changeRole(subject(ctx), target, args.role), "your role cannot make this change");
-        return s.members.updateRole(tenantCaller(ctx), args.memberId, args.role);
+        authorize(policy.changeRole(ctx.caller, target, args.role), "your role cannot make this change");
+        return s.members.updateRole(ctx.caller, args.memberId, args.role);
       }),
       transferOwnership: guard("Mutation.transferOwnership", OWNER, (_s, args: Args, ctx: Ctx) => {
-        authorize(policy.transferOwnership(subject(ctx)));
-        return s.members.transferOwnership(tenantCaller(ctx), args.memberId);
+        authorize(policy.transferOwnership(ctx.caller));
+        return s.members.transferOwnership(ctx.caller, args.memberId);
       }),
       removeMember: guard("Mutation.removeMember", MANAGERS, (_s, args: Args, ctx: Ctx) => {
         const target = s.members.require(ctx.caller.organizationId, args.memberId);
         if (target.userId !== ctx.caller.userId) {
-          authorize(policy.removeMember(subject(ctx), target), "your role cannot remove this member");
+          authorize(policy.removeMember(ctx.caller, target), "your role cannot remove this member");
         }
-        return s.members.remove(tenantCaller(ctx), args.memberId);
+        return s.members.remove(ctx.caller, args.memberId);
       }),
     },
     Invitation: {

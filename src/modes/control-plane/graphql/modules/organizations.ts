@@ -1,5 +1,7 @@
 // GraphQL for organizations: the active one, the caller's list, create/update/deactivate, switching the
 // session's organization, leaving, and the system-admin operations (reactivation, member roles anywhere).
+
+import { CreateOrganizationInput, UpdateOrganizationInput } from "../../organizations/models.ts";
 import type { ControlPlaneServices } from "../../services.ts";
 import {
   guard,
@@ -13,8 +15,9 @@ import {
   SYSTEM,
   SYSTEM_LIST,
 } from "../authz.ts";
+import { checkInput } from "../input.ts";
 import type { GraphQLModule } from "../modules.ts";
-import { type Args, type Ctx, tenantCaller } from "./context.ts";
+import type { Args, Ctx } from "./context.ts";
 
 const typeDefs = /* GraphQL */ `
   enum MemberRole { owner admin member }
@@ -70,44 +73,43 @@ function resolvers(s: ControlPlaneServices) {
     },
     Mutation: {
       createOrganization: guard("Mutation.createOrganization", SELF, (_s, args: Args, ctx: Ctx) => ({
-        ...s.organizations.create(tenantCaller(ctx), args.input),
+        ...s.organizations.create(
+          ctx.caller,
+          checkInput(CreateOrganizationInput, args.input, "the organization"),
+        ),
         role: "owner",
       })),
       updateOrganization: guard("Mutation.updateOrganization", MANAGERS, (_s, args: Args, ctx: Ctx) =>
-        s.organizations.update(tenantCaller(ctx), args.input),
+        s.organizations.update(
+          ctx.caller,
+          checkInput(UpdateOrganizationInput, args.input, "the organization"),
+        ),
       ),
       deactivateOrganization: guard("Mutation.deactivateOrganization", OWNER, (_s, _a, ctx: Ctx) => {
-        const c = tenantCaller(ctx);
-        return s.organizations.setActive(c.actor, c.meta, c.organizationId, false);
+        return s.organizations.setActive(ctx.caller, ctx.caller.organizationId, false);
       }),
       setActiveOrganization: guard(
         "Mutation.setActiveOrganization",
         SELF_SESSION,
         (_s, args: Args, ctx: Ctx) =>
-          s.organizations.setSessionOrganization(
-            tenantCaller(ctx),
-            ctx.caller.sessionId!,
-            args.organizationId,
-          ),
+          s.organizations.setSessionOrganization(ctx.caller, ctx.caller.sessionId!, args.organizationId),
       ),
       leaveOrganization: guard("Mutation.leaveOrganization", MEMBERS, (_s, _a, ctx: Ctx) => {
-        s.members.leave(tenantCaller(ctx));
+        s.members.leave(ctx.caller);
         return true;
       }),
       adminSetOrganizationActive: guard(
         "Mutation.adminSetOrganizationActive",
         SYSTEM,
         (_s, args: Args, ctx: Ctx) => {
-          const c = tenantCaller(ctx);
-          return s.organizations.setActive(c.actor, c.meta, args.organizationId, args.active);
+          return s.organizations.setActive(ctx.caller, args.organizationId, args.active);
         },
       ),
       adminUpdateOrganizationMemberRole: guard(
         "Mutation.adminUpdateOrganizationMemberRole",
         SYSTEM,
         (_s, args: Args, ctx: Ctx) => {
-          const c = tenantCaller(ctx);
-          return s.members.adminSetRole(c.actor, c.meta, args.organizationId, args.userId, args.role);
+          return s.members.adminSetRole(ctx.caller, args.organizationId, args.userId, args.role);
         },
       ),
     },

@@ -3,10 +3,10 @@
 // one transaction, so one fsync, instead of one each. Every caller's promise settles only after that
 // transaction has committed, so an acknowledged write is exactly as durable as with its own transaction.
 // Each write runs in its own savepoint: one that throws is rolled back and rejects alone.
-import type { Db } from "../../../db/client.ts";
+import type { Db, DbOrTx } from "./client.ts";
 
 interface Queued {
-  work: (tx: Db) => unknown;
+  work: (tx: DbOrTx) => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -21,7 +21,7 @@ export class GroupCommitter {
   constructor(private readonly db: Db) {}
 
   /** Runs `work` inside a shared transaction; resolves with its result once that transaction committed. */
-  run<T>(work: (tx: Db) => T): Promise<T> {
+  run<T>(work: (tx: DbOrTx) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       this.schedule();
@@ -55,7 +55,7 @@ export class GroupCommitter {
           try {
             outcomes.push({
               ok: true,
-              value: tx.transaction((savepoint) => item.work(savepoint as unknown as Db)),
+              value: tx.transaction((savepoint) => item.work(savepoint)),
             });
           } catch (error) {
             outcomes.push({ ok: false, error });

@@ -5,7 +5,7 @@
 // While the worker runs, the main connection's automatic checkpoint is off; stop() turns it back on, and
 // if the worker cannot start the automatic checkpoint simply stays on.
 import type { Database } from "bun:sqlite";
-import type { Logger } from "../../../lib/log.ts";
+import type { Logger } from "../lib/log.ts";
 
 // Inline source so the worker travels inside the single `bun build --compile` binary without a second
 // entry point. It only checkpoints: it never writes rows.

@@ -9,11 +9,11 @@
 //   from a worker thread (WalCheckpointer); batched writes wait while a checkpoint runs, so that the WAL
 //   can start over instead of growing.
 // User writes never go through here: they commit (with fsync) before they are acknowledged.
-import type { Db } from "../../../db/client.ts";
-import type { Logger } from "../../../lib/log.ts";
+import type { Logger } from "../lib/log.ts";
+import type { Db, DbOrTx } from "./client.ts";
 import { WalCheckpointer } from "./wal-checkpointer.ts";
 
-export type BatchedWrite = (tx: Db) => void;
+export type BatchedWrite = (tx: DbOrTx) => void;
 
 /** Writing time per transaction: a request arriving meanwhile waits at most about this long. */
 const SLICE_BUDGET_MS = 1.5;
@@ -36,8 +36,8 @@ export class WriteBatcher {
     private readonly log: Logger,
     private readonly intervalMs = 100,
   ) {
-    this.checkpointer = new WalCheckpointer(db.$client, log);
-    const row = db.$client.query<{ synchronous: number }, []>("PRAGMA synchronous").get();
+    this.checkpointer = new WalCheckpointer(db.sqlite, log);
+    const row = db.sqlite.query<{ synchronous: number }, []>("PRAGMA synchronous").get();
     this.synchronous = row?.synchronous ?? 2;
   }
 
@@ -84,7 +84,7 @@ export class WriteBatcher {
    */
   private writeSlice(max: number, budgetMs = SLICE_BUDGET_MS): number {
     if (this.pending.size === 0) return 0;
-    const sqlite = this.db.$client;
+    const sqlite = this.db.sqlite;
     let taken = 0;
     let failed = 0;
     let firstError: unknown = null;
@@ -97,7 +97,7 @@ export class WriteBatcher {
           taken++;
           // A failing statement is rolled back alone; the rest of the slice still lands.
           try {
-            write(tx as unknown as Db);
+            write(tx);
           } catch (error) {
             failed++;
             firstError ??= error;
