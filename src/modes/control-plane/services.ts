@@ -37,7 +37,7 @@ export interface ControlPlaneServices {
   nodes: NodeService;
   nodeView: ExecutorNodeView;
   runtimeEvents: RuntimeEventService;
-  // Tenancy (issue #4): organizations, members, invitations, account, key lifecycle, connect/delete, limits.
+  // Tenancy: organizations, members, invitations, account, key lifecycle, connect/delete, limits.
   limits: AbuseLimits;
   organizations: OrganizationService;
   members: MemberService;

@@ -17,7 +17,7 @@ export interface GraphQLModule {
 
 export const GRAPHQL_MODULES: GraphQLModule[] = [
   coreModule,
-  // Tenancy (issue #4).
+  // Tenancy.
   organizationsModule,
   membersModule,
   accountModule,
