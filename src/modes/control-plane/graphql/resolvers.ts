@@ -4,7 +4,7 @@
 import { and, asc, type Column, desc, eq, isNull, like, type SQL } from "drizzle-orm";
 import { GraphQLScalarType, Kind, type ValueNode } from "graphql";
 import { executors, nodes } from "../../../db/schema/index.ts";
-import { getDerivedNodePhase } from "../../../protocol/index.ts";
+import { getDerivedNodePhase, isObservationStale } from "../../../protocol/index.ts";
 import { listEvents } from "../events/service.ts";
 import type { ExecutorRow } from "../executors/service.ts";
 import type { LifecycleAction, NodeRow } from "../nodes/service.ts";
@@ -176,6 +176,14 @@ export function coreResolvers(s: ControlPlaneServices) {
         },
         s.clock.now(),
       ),
+    observedStale: (n: NodeRow) => {
+      const executorSyncAt = s.executors.liveState(n.executorId)?.lastSyncAt;
+      return isObservationStale(
+        { ...n, executorSyncAt: executorSyncAt === undefined ? null : new Date(executorSyncAt) },
+        s.clock.now(),
+        s.config.heartbeatTimeoutMs,
+      );
+    },
     revisions: (n: NodeRow) => s.nodes.revisions({ organizationId: n.organizationId }, n.id),
   };
 
