@@ -11,7 +11,7 @@ import { compileValidator, type EventType, NodeSpec, NodeSpecInput } from "../..
 import { type Actor, appendAudit, type RequestMeta } from "../audit/service.ts";
 import { appendEvent } from "../events/service.ts";
 import type { ChangeFeed } from "./change-feed.ts";
-import { changedFields, checkEditableChange, checkSpecAgainstCapabilities } from "./validate.ts";
+import { changedFields, checkEditableChange, checkNodeSpec } from "./validate.ts";
 
 export type NodeRow = typeof nodes.$inferSelect;
 export type LifecycleAction = "start" | "stop" | "restart";
@@ -112,7 +112,7 @@ export class NodeService {
       desiredState: specInput.desiredState ?? "running",
       restartGeneration: 0,
     };
-    checkSpecAgainstCapabilities(spec, executor.capabilities);
+    this.checkSpec(executor.id, spec);
     const name = input.name?.trim() || generatedName(spec, executor.name);
     if (!NODE_NAME.test(name)) {
       throw badRequest(`node name "${name}" is not valid`, [
@@ -169,8 +169,7 @@ export class NodeService {
       restartGeneration: node.spec.restartGeneration,
     };
     checkEditableChange(node.spec, spec);
-    const executor = this.db.select().from(executors).where(eq(executors.id, node.executorId)).get()!;
-    checkSpecAgainstCapabilities(spec, executor.capabilities);
+    this.checkSpec(node.executorId, spec, node.id);
     const changed = changedFields(node.spec, spec);
     if (changed.length === 0) return node;
     return this.commit(caller, {
@@ -272,6 +271,7 @@ export class NodeService {
       restartGeneration: node.spec.restartGeneration,
     };
     if (!specValidator.check(spec)) throw invalidNodeConfig(specValidator.errors(spec, "/spec"));
+    this.checkSpec(node.executorId, spec, node.id);
     return this.commit(caller, {
       node,
       spec,
@@ -304,6 +304,17 @@ export class NodeService {
       .where(eq(nodeRevisions.nodeId, id))
       .orderBy(nodeRevisions.revision)
       .all();
+  }
+
+  /** Everything checkable before a revision is written (validate.ts), against the executor and its other nodes. */
+  private checkSpec(executorId: string, spec: NodeSpec, nodeId?: string): void {
+    const executor = this.db.select().from(executors).where(eq(executors.id, executorId)).get()!;
+    const others = this.db
+      .select({ id: nodes.id, name: nodes.name, spec: nodes.spec })
+      .from(nodes)
+      .where(and(eq(nodes.executorId, executorId), isNull(nodes.deletedAt)))
+      .all();
+    checkNodeSpec(spec, executor, nodeId ? others.filter((n) => n.id !== nodeId) : others);
   }
 
   private commit(caller: Caller, write: RevisionWrite): NodeRow {
