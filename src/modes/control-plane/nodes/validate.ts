@@ -84,14 +84,20 @@ function portCollisions(spec: NodeSpec, siblings: readonly SiblingNode[]): Error
   for (const port of mine) {
     const other = theirs.find((t) => t.port === port.port && (t.explicit || port.explicit));
     if (!other) continue;
-    let free = port.port + 1;
-    while (taken.has(free) && free < 65_535) free++;
     errors.push({
       path: port.path,
-      message: `port ${port.port} is already used by node "${other.node}" on this executor (its ${other.path.slice("/ports/".length)} port): pick a free one, e.g. ${free}`,
+      message: `port ${port.port} is already used by node "${other.node}" on this executor (its ${other.path.slice("/ports/".length)} port): pick a free one, e.g. ${nextFreePort(taken, port.port)}`,
     });
   }
   return errors;
+}
+
+/** The first port after `from` (wrapping to 1024 past 65535) that no node of the executor uses. */
+function nextFreePort(taken: ReadonlySet<number>, from: number): number {
+  for (let port = from >= 65_535 ? 1024 : from + 1; port !== from; port = port >= 65_535 ? 1024 : port + 1) {
+    if (!taken.has(port)) return port;
+  }
+  return from;
 }
 
 /** Fields fixed after deploy (reference §6.6): changing them means delete and redeploy. */
