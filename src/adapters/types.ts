@@ -99,6 +99,27 @@ export interface ProbeResult {
 
 export type PlanResult = { ok: true; plan: ProcessPlan } | { ok: false; errors: ErrorDetail[] };
 
+/** What validate() judges a spec against; each part is optional. */
+export interface ValidationTarget {
+  /**
+   * The capability of the executor that will run the node. Its networks, client versions and override schema
+   * decide, since that executor may carry another version of this adapter than the caller (the control plane
+   * passes what the executor advertised). Default: this adapter's own capability().
+   */
+  offered?: ChainCapability;
+  /** The platform the node will run on, when known: a client version without a build for it is refused. */
+  platform?: Platform;
+}
+
+/** A host port a node listens on, and the spec field that sets it. */
+export interface HostPort {
+  /** JSON path in the NodeSpec, e.g. "/ports/rpc": where to change the port. */
+  path: string;
+  port: number;
+  /** The spec sets this port; false when the adapter's default applies. */
+  explicit: boolean;
+}
+
 /** The override schema an adapter publishes in capability().configOverrideSchema (a protocol shape). */
 export type { ConfigOverrideSchema } from "../protocol/capabilities.ts";
 
@@ -111,8 +132,18 @@ export interface ChainAdapter {
    */
   readonly ignoredSpecFields: Readonly<Record<string, string>>;
   capability(): ChainCapability;
-  /** Every problem with the spec (unknown network, managed override keys, bad settings), with paths. */
-  validate(spec: NodeSpec): ErrorDetail[];
+  /**
+   * Every problem with the spec (unknown network or version, managed override keys, bad settings, ports,
+   * resources, no build for the platform), each with its JSON path and a message that says the fix. Pure, so
+   * the control plane runs it before a revision is written, and plan() runs it again on the host.
+   */
+  validate(spec: NodeSpec, target?: ValidationTarget): ErrorDetail[];
+  /**
+   * The host ports a node with this spec listens on (defaults filled in): the same ports plan() binds, so
+   * the control plane can refuse two nodes of one executor on the same port. Pure; any NodeSpec (a port
+   * name validate() refuses is left out).
+   */
+  hostPorts(spec: NodeSpec): HostPort[];
   plan(nodeName: string, spec: NodeSpec, env: PlanEnv): PlanResult;
   /** Turn a raw probe answer (JSON-RPC results keyed by method, or HTTP body) into status + metrics. */
   interpretProbe(role: string, raw: Record<string, unknown>): ProbeResult;

@@ -1,5 +1,9 @@
 // getDerivedNodePhase: the displayed phase of a node, computed from desired state, observations and drift.
-// Never stored. Precedence for multi-process nodes: the least healthy process wins.
+// Never stored. Precedence for multi-process nodes: the least healthy process wins. A deleted node is
+// `deleting` while its teardown is unfinished and `deleted` once its executor reports it removed (beyond the
+// reference's list, which names no phase for a finished teardown).
+// isObservationStale: whether the observation a node's phase is derived from may no longer be true, because
+// its executor went offline or stopped reporting it (the reference's "unreachable, greyed" nodes).
 import { type Static, Type as T } from "@sinclair/typebox";
 import type { DesiredState } from "./node-spec.ts";
 import type { ObservedNodeState, ProcessStatus } from "./observed.ts";
@@ -14,6 +18,7 @@ export const NodePhase = T.Union([
   T.Literal("stopped"),
   T.Literal("error"),
   T.Literal("deleting"),
+  T.Literal("deleted"),
 ]);
 export type NodePhase = Static<typeof NodePhase>;
 
@@ -29,8 +34,13 @@ export interface PhaseInput {
 
 const has = (statuses: ProcessStatus[], status: ProcessStatus) => statuses.includes(status);
 
+/** The executor reported the node gone (units, and data unless retained) at its latest revision. */
+export function isRemovalConfirmed(node: Pick<PhaseInput, "revision" | "observed">): boolean {
+  return node.observed?.removed === true && node.observed.revision >= node.revision;
+}
+
 export function getDerivedNodePhase(node: PhaseInput, now: Date): NodePhase {
-  if (node.deleted) return "deleting";
+  if (node.deleted) return isRemovalConfirmed(node) ? "deleted" : "deleting";
   const observed = node.observed;
   if (!observed || !node.observedAt) return "provisioning";
   const statuses = observed.processes.map((p) => p.status);
@@ -52,4 +62,22 @@ export function getDerivedNodePhase(node: PhaseInput, now: Date): NodePhase {
   if (has(statuses, "stopped")) return "stopped";
   if (has(statuses, "syncing")) return "syncing";
   return "running";
+}
+
+export interface StalenessInput {
+  observed: ObservedNodeState | null;
+  observedAt: Date | null;
+  /** When the node's executor last synced, if this process knows it. */
+  executorSyncAt: Date | null;
+}
+
+/**
+ * True when the node's observation (and so its phase) may no longer hold: its executor has been silent for
+ * the heartbeat timeout (it reads `offline`), or the node has not been reported for that long. Nothing
+ * observed yet, or a confirmed removal, is never stale.
+ */
+export function isObservationStale(node: StalenessInput, now: Date, heartbeatTimeoutMs: number): boolean {
+  if (!node.observed || !node.observedAt || node.observed.removed) return false;
+  const silentSince = (at: Date) => now.getTime() - at.getTime() >= heartbeatTimeoutMs;
+  return silentSince(node.observedAt) || (node.executorSyncAt !== null && silentSince(node.executorSyncAt));
 }

@@ -1,10 +1,13 @@
 // The ChainAdapter conformance suite: every adapter's test file calls runAdapterConformance(). It pins the
 // guarantees the executors rely on: deterministic plans, fixed argument order, no NodeSpec field dropped
 // silently, closed network lists, managed override keys rejected with their path, unknown ones passed through,
-// and a capability the control plane accepts.
+// and a capability the control plane accepts. And the ones the control plane relies on to refuse a bad spec
+// before it is written: validate() judges targets by the executor's offer and agrees with plan() on every
+// platform, hostPorts() names exactly the ports plan() binds with their spec paths, and neither touches its
+// input.
 import { describe, expect, test } from "bun:test";
 import type { TSchema } from "@sinclair/typebox";
-import type { ChainAdapter, ConfigOverrideSchema, PlanEnv } from "../../src/adapters/types.ts";
+import type { ChainAdapter, ConfigOverrideSchema, PlanEnv, Platform } from "../../src/adapters/types.ts";
 import { ChainCapability } from "../../src/protocol/capabilities.ts";
 import { NodeSpec } from "../../src/protocol/node-spec.ts";
 import { PROCESS_STATUSES } from "../../src/protocol/observed.ts";
@@ -66,6 +69,20 @@ function reverseKeys<T>(value: T): T {
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
+
+/** A deep-frozen copy: a function that writes into its input throws on it. */
+function frozen<T>(value: T): T {
+  const copy = clone(value);
+  const freeze = (v: unknown) => {
+    if (v === null || typeof v !== "object") return;
+    for (const child of Object.values(v)) freeze(child);
+    Object.freeze(v);
+  };
+  freeze(copy);
+  return copy;
+}
+
+const PLATFORMS: readonly Platform[] = ["linux-x64", "linux-arm64"];
 
 export function runAdapterConformance(adapter: ChainAdapter, fixture: ConformanceFixture): void {
   const env = fixture.env ?? CONFORMANCE_ENV;
@@ -196,6 +213,79 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
       for (const error of adapter.validate(spec)) {
         expect(error.path.startsWith("/")).toBe(true);
         expect(error.message.length).toBeGreaterThan(0);
+      }
+    });
+
+    test("validate() against the adapter's own capability is validate() alone", () => {
+      for (const spec of [fixture.baseSpec, ...Object.values(fixture.honoured).map((v) => v.spec)]) {
+        expect(adapter.validate(spec, { offered: adapter.capability() })).toEqual(adapter.validate(spec));
+      }
+    });
+
+    test("validate() takes networks and versions from the executor's offer, not from its own list", () => {
+      const offered = clone(adapter.capability());
+      const [role] = offered.roles;
+      const client = role!.clients[0]!;
+      const spec = clone(fixture.baseSpec);
+      const ownVersion = spec.clients[role!.role]!.version;
+      // An executor with a newer build offers a version and a network this binary does not know.
+      client.versions = [...client.versions, "0.0.0-conformance"];
+      offered.networks = [...offered.networks, "conformance-net"];
+      const newer = {
+        ...spec,
+        clients: { ...spec.clients, [role!.role]: { name: client.name, version: "0.0.0-conformance" } },
+      };
+      expect(adapter.validate(newer, { offered })).toEqual([]);
+      expect(adapter.validate(newer).map((e) => e.path)).toContain(`/clients/${role!.role}/version`);
+      expect(adapter.validate({ ...spec, network: "conformance-net" }, { offered })).toEqual([]);
+      // One without the base version refuses it, at its path.
+      client.versions = client.versions.filter((v) => v !== ownVersion);
+      expect(adapter.validate(spec, { offered }).map((e) => e.path)).toContain(
+        `/clients/${role!.role}/version`,
+      );
+    });
+
+    test("validate() for a platform agrees with plan() on that platform", () => {
+      for (const platform of PLATFORMS) {
+        const problems = adapter.validate(fixture.baseSpec, { platform });
+        const planned = adapter.plan("conformance", fixture.baseSpec, { ...env, platform });
+        expect(problems.length === 0).toBe(planned.ok);
+        if (!planned.ok) expect(planned.errors).toEqual(problems);
+      }
+    });
+
+    test("hostPorts() names every port plan() binds, at its spec path, explicit only when the spec sets it", () => {
+      const specs = [
+        fixture.baseSpec,
+        ...Object.values(fixture.honoured)
+          .filter((v) => v.expect === "changes-plan")
+          .map((v) => v.spec),
+      ];
+      for (const spec of specs) {
+        const result = adapter.plan("conformance", spec, env);
+        if (!result.ok) throw new Error(JSON.stringify(result.errors));
+        const bound = result.plan.processes.flatMap((p) => p.ports.map((port) => port.port)).sort();
+        const declared = adapter.hostPorts(spec);
+        expect(declared.map((p) => p.port).sort()).toEqual(bound);
+        for (const port of declared) {
+          expect(port.path).toMatch(/^\/ports\/[^/]+$/);
+          expect(port.explicit).toBe(spec.ports?.[port.path.slice("/ports/".length)] !== undefined);
+          if (port.explicit) expect(spec.ports?.[port.path.slice("/ports/".length)]).toBe(port.port);
+        }
+      }
+      expect(adapter.hostPorts(fixture.baseSpec).some((p) => p.explicit)).toBe(
+        fixture.baseSpec.ports !== undefined,
+      );
+    });
+
+    test("validate() and hostPorts() are pure: a frozen spec goes through and comes out the same", () => {
+      for (const variant of [fixture.baseSpec, ...Object.values(fixture.honoured).map((v) => v.spec)]) {
+        const spec = frozen(variant);
+        expect(
+          adapter.validate(spec, { offered: frozen(adapter.capability()), platform: env.platform }),
+        ).toEqual(adapter.validate(clone(variant), { platform: env.platform }));
+        expect(adapter.hostPorts(spec)).toEqual(adapter.hostPorts(clone(variant)));
+        expect(spec).toEqual(variant);
       }
     });
 

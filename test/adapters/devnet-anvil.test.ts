@@ -92,6 +92,7 @@ describe("devnet adapter rules", () => {
     const paths = (settings: NodeSpec["settings"]) =>
       devnetAdapter.validate(variant({ settings })).map((e) => e.path);
     expect(paths({ blockTimeSecs: 0 })).toEqual(["/settings/blockTimeSecs"]);
+    expect(paths({ blockTimeSecs: -1 })).toEqual(["/settings/blockTimeSecs"]);
     expect(paths({ blockTimeSecs: 3601 })).toEqual(["/settings/blockTimeSecs"]);
     expect(paths({ blockTimeSecs: 1.5 })).toEqual(["/settings/blockTimeSecs"]);
     expect(paths({ chainId: "1" })).toEqual(["/settings/chainId"]);
@@ -105,6 +106,19 @@ describe("devnet adapter rules", () => {
     ]);
     const spec = variant({ overrides: { args: { geth: ["--x"] } } });
     expect(devnetAdapter.validate(spec).map((e) => e.path)).toEqual(["/overrides/args/geth"]);
+  });
+
+  test("hostPorts(): the rpc port at /ports/rpc, 8545 unless the spec sets it", () => {
+    expect(devnetAdapter.hostPorts(base)).toEqual([{ path: "/ports/rpc", port: 8545, explicit: false }]);
+    expect(devnetAdapter.hostPorts(variant({ ports: { rpc: 18545 } }))).toEqual([
+      { path: "/ports/rpc", port: 18545, explicit: true },
+    ]);
+  });
+
+  test("a platform without a build is refused by validate() and plan() at the version's path", () => {
+    expect(devnetAdapter.validate(base, { platform: "linux-arm64" }).map((e) => e.path)).toEqual([
+      "/clients/node/version",
+    ]);
   });
 
   test("a platform without a build is refused by plan() with an actionable message", () => {

@@ -153,8 +153,8 @@ describe("agent end to end (process supervisor, real control plane)", () => {
             await gql<{ nodes: NodeView[] }>(
               `query { nodes(where: { name: { equals: "e2e-life" }, includeDeleted: true }) { ${NODE_FIELDS} } }`,
             )
-          ).nodes[0]?.observed?.removed === true,
-        { ...WAIT, message: "the removal reported" },
+          ).nodes[0]?.phase === "deleted",
+        { ...WAIT, message: "the removal reported and the node read as deleted" },
       );
       expect(deleted.nodes).toHaveLength(1);
     },

@@ -1,7 +1,9 @@
-// getDerivedNodePhase: every phase is reachable, and each row pins the precedence rules.
+// getDerivedNodePhase: every phase is reachable, and each row pins the precedence rules. isObservationStale:
+// when the last observation may no longer be true.
 import { describe, expect, test } from "bun:test";
 import {
   getDerivedNodePhase,
+  isObservationStale,
   type NodePhase,
   type PhaseInput,
   type ProcessStatus,
@@ -36,6 +38,25 @@ function node(
 
 const rows: [string, PhaseInput, NodePhase][] = [
   ["deleted wins over everything", node({ deleted: true, statuses: ["error"] }), "deleting"],
+  ["deleted, nothing observed since", node({ deleted: true }), "deleting"],
+  [
+    "deleted, the executor reports the removal of the deleted revision",
+    node({
+      deleted: true,
+      observed: { nodeId: NODE, revision: 2, processes: [], removed: true },
+      observedAt: after,
+    }),
+    "deleted",
+  ],
+  [
+    "deleted, a removal reported for an older revision does not finish the teardown",
+    node({
+      deleted: true,
+      observed: { nodeId: NODE, revision: 1, processes: [], removed: true },
+      observedAt: after,
+    }),
+    "deleting",
+  ],
   ["nothing observed yet", node({}), "provisioning"],
   ["any process in error", node({ statuses: ["running", "error"] }), "error"],
   ["error wins over drift", node({ statuses: ["error"], observedRevision: 1 }), "error"],
@@ -85,8 +106,55 @@ describe("getDerivedNodePhase", () => {
       "stopped",
       "error",
       "deleting",
+      "deleted",
     ]) {
       expect(reached.has(phase as NodePhase)).toBe(true);
     }
   });
+});
+
+describe("isObservationStale", () => {
+  const TIMEOUT = 30_000;
+  const at = (ms: number) => new Date(now.getTime() - ms);
+  const observed = { nodeId: NODE, revision: 2, processes: [{ role: "node", status: "running" as const }] };
+  const cases: [string, Parameters<typeof isObservationStale>[0], boolean][] = [
+    [
+      "fresh observation, executor heard from",
+      { observed, observedAt: at(5_000), executorSyncAt: at(1_000) },
+      false,
+    ],
+    [
+      "executor silent for the heartbeat timeout (offline)",
+      { observed, observedAt: at(5_000), executorSyncAt: at(TIMEOUT) },
+      true,
+    ],
+    [
+      "executor online, but no observation for the heartbeat timeout",
+      { observed, observedAt: at(TIMEOUT), executorSyncAt: at(1_000) },
+      true,
+    ],
+    [
+      "executor unknown to this process: the observation's age decides",
+      { observed, observedAt: at(5_000), executorSyncAt: null },
+      false,
+    ],
+    [
+      "nothing observed yet: nothing to be stale",
+      { observed: null, observedAt: null, executorSyncAt: at(TIMEOUT * 2) },
+      false,
+    ],
+    [
+      "a confirmed removal is final, not stale",
+      {
+        observed: { nodeId: NODE, revision: 2, processes: [], removed: true },
+        observedAt: at(TIMEOUT * 2),
+        executorSyncAt: at(TIMEOUT * 2),
+      },
+      false,
+    ],
+  ];
+  for (const [name, input, stale] of cases) {
+    test(`${name} → ${stale ? "stale" : "fresh"}`, () =>
+      expect(isObservationStale(input, now, TIMEOUT)).toBe(stale));
+  }
 });

@@ -1,9 +1,10 @@
 // Validation and conversion helpers every adapter shares: the chain/network/client target, override lists
 // (managed keys rejected with their path, unknown ones passed through), ports, typed settings and resource
 // quantities. Pure functions; each returns every problem it finds, never just the first.
+import type { ChainCapability } from "../../protocol/capabilities.ts";
 import type { ErrorDetail } from "../../protocol/errors.ts";
 import type { NodeSpec } from "../../protocol/node-spec.ts";
-import type { ConfigOverrideSchema } from "../types.ts";
+import type { ConfigOverrideSchema, HostPort } from "../types.ts";
 
 export interface TargetInfo {
   chain: string;
@@ -64,6 +65,26 @@ export function validateTarget(spec: NodeSpec, info: TargetInfo): ErrorDetail[] 
       errors.push({ path: `/clients/${role}`, message: `role "${role}" needs a client` });
   }
   return errors;
+}
+
+/**
+ * What an executor offers for one chain (its capability: networks, node types, clients and versions, override
+ * schema) held against the spec: the target checks and both override checks.
+ */
+export function validateOffer(spec: NodeSpec, offered: ChainCapability): ErrorDetail[] {
+  const roles = Object.fromEntries(
+    offered.roles.map((r) => [r.role, Object.fromEntries(r.clients.map((c) => [c.name, c.versions]))]),
+  );
+  return [
+    ...validateTarget(spec, {
+      chain: offered.chain,
+      networks: offered.networks,
+      nodeTypes: offered.nodeTypes,
+      roles,
+    }),
+    ...validateArgOverrides(spec, offered.configOverrideSchema),
+    ...validateFileOverrides(spec, offered.configOverrideSchema),
+  ];
 }
 
 /** The flag an argument sets: "--port=1" and "--port" both set "--port". */
@@ -148,6 +169,17 @@ export function resolvePorts<K extends string>(
     seen.set(port, name);
   }
   return ports;
+}
+
+/** The ports resolvePorts() gives, each with its spec path and whether the spec set it (for hostPorts()). */
+export function hostPortsOf<K extends string>(
+  spec: NodeSpec,
+  defaults: Readonly<Record<K, number>>,
+): HostPort[] {
+  return (Object.entries(defaults) as [string, number][]).map(([name, port]) => {
+    const set = spec.ports && Object.hasOwn(spec.ports, name) ? spec.ports[name] : undefined;
+    return { path: `/ports/${name}`, port: set ?? port, explicit: set !== undefined };
+  });
 }
 
 export interface IntSetting {

@@ -6,13 +6,12 @@ import type { ErrorDetail } from "../../../protocol/errors.ts";
 import type { NodeSpec } from "../../../protocol/node-spec.ts";
 import { EVM_PROBE_METHODS, interpretEvmProbe } from "../../shared/evm.ts";
 import {
+  hostPortsOf,
   type IntSetting,
   resolveIntSettings,
   resolvePorts,
   resourceLimits,
-  validateArgOverrides,
-  validateFileOverrides,
-  validateTarget,
+  validateOffer,
 } from "../../shared/spec.ts";
 import type {
   ChainAdapter,
@@ -22,6 +21,7 @@ import type {
   PlanResult,
   Platform,
   ProbeResult,
+  ValidationTarget,
 } from "../../types.ts";
 
 const CHAIN = "devnet";
@@ -82,17 +82,20 @@ const OVERRIDE_SCHEMA: ConfigOverrideSchema = {
   },
 };
 
-function validate(spec: NodeSpec): ErrorDetail[] {
-  const errors = validateTarget(spec, {
-    chain: CHAIN,
-    networks: ["local"],
-    nodeTypes: ["full"],
-    roles: { [ROLE]: { [CLIENT]: VERSIONS } },
-  });
-  errors.push(
-    ...validateArgOverrides(spec, OVERRIDE_SCHEMA),
-    ...validateFileOverrides(spec, OVERRIDE_SCHEMA),
-  );
+function validate(
+  spec: NodeSpec,
+  { offered = capability(), platform }: ValidationTarget = {},
+): ErrorDetail[] {
+  const errors = validateOffer(spec, offered);
+  // A version the executor offers but this binary does not know has its builds judged by that executor.
+  const version = spec.clients[ROLE]?.version;
+  const builds = version !== undefined && Object.hasOwn(ARTIFACTS, version) ? ARTIFACTS[version] : undefined;
+  if (platform && builds && !builds[platform]) {
+    errors.push({
+      path: `/clients/${ROLE}/version`,
+      message: `${CLIENT} ${version} has no ${platform} build: run this node on a ${Object.keys(builds).join(" or ")} host`,
+    });
+  }
   if (spec.checkpointSyncUrl !== undefined) {
     errors.push({
       path: "/checkpointSyncUrl",
@@ -106,24 +109,13 @@ function validate(spec: NodeSpec): ErrorDetail[] {
 }
 
 function plan(nodeName: string, spec: NodeSpec, env: PlanEnv): PlanResult {
-  const errors = validate(spec);
+  const errors = validate(spec, { platform: env.platform });
   if (errors.length > 0) return { ok: false, errors };
   const ports = resolvePorts(spec, DEFAULT_PORTS, errors);
   const settings = resolveIntSettings(spec, SETTINGS, errors);
   const limits = resourceLimits(spec, errors);
   const version = spec.clients[ROLE]!.version;
   const install = ARTIFACTS[version]!;
-  if (!install[env.platform]) {
-    return {
-      ok: false,
-      errors: [
-        {
-          path: `/clients/${ROLE}/version`,
-          message: `${CLIENT} ${version} has no ${env.platform} build: run this node on a ${Object.keys(install).join(" or ")} host`,
-        },
-      ],
-    };
-  }
   // Fixed order, managed flags first; user overrides last and verbatim (unknown flags pass through).
   const args = [
     "--host",
@@ -193,6 +185,7 @@ export const devnetAdapter: ChainAdapter = {
   },
   capability,
   validate,
+  hostPorts: (spec) => hostPortsOf(spec, DEFAULT_PORTS),
   plan,
   interpretProbe,
 };

@@ -2,7 +2,7 @@
 // field is wrapped by `guard` (authz.ts); field resolvers below only shape rows for the schema.
 
 import { GraphQLScalarType, Kind, type ValueNode } from "graphql";
-import { getDerivedNodePhase } from "../../../protocol/index.ts";
+import { getDerivedNodePhase, isObservationStale } from "../../../protocol/index.ts";
 import { listEvents } from "../events/service.ts";
 import type { ExecutorRow } from "../executors/service.ts";
 import { parseSpecInput } from "../nodes/models.ts";
@@ -133,6 +133,14 @@ export function coreResolvers(s: ControlPlaneServices) {
         },
         s.clock.now(),
       ),
+    observedStale: (n: NodeRow) => {
+      const executorSyncAt = s.executors.liveState(n.executorId)?.lastSyncAt;
+      return isObservationStale(
+        { ...n, executorSyncAt: executorSyncAt === undefined ? null : new Date(executorSyncAt) },
+        s.clock.now(),
+        s.config.heartbeatTimeoutMs,
+      );
+    },
     revisions: (n: NodeRow) => s.nodes.revisions({ organizationId: n.organizationId }, n.id),
   };
 

@@ -59,6 +59,8 @@ export const typeDefs = /* GraphQL */ `
     "True while the executor has not yet applied the latest revision (shown as pending change)."
     drifted: Boolean!
     phase: String!
+    "observed and phase may be out of date: no word of this node for HEARTBEAT_TIMEOUT_MS (executor offline)."
+    observedStale: Boolean!
     createdAt: DateTime!
     updatedAt: DateTime!
     deletedAt: DateTime

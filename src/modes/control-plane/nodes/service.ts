@@ -23,7 +23,7 @@ import { type NodeLifecycleAuditAction, recordAudit } from "../audit/service.ts"
 import type { Caller as AnyCaller } from "../auth/caller.ts";
 import { appendEvent } from "../events/service.ts";
 import type { ChangeFeed } from "./change-feed.ts";
-import { changedFields, checkEditableChange, checkSpecAgainstCapabilities } from "./validate.ts";
+import { changedFields, checkEditableChange, checkNodeSpec } from "./validate.ts";
 
 export type { NodeRow };
 export type LifecycleAction = "start" | "stop" | "restart";
@@ -113,7 +113,7 @@ export class NodeService {
       desiredState: specInput.desiredState ?? "running",
       restartGeneration: 0,
     };
-    checkSpecAgainstCapabilities(spec, executor.capabilities);
+    this.checkSpec(executor.id, spec);
     const name = input.name?.trim() || generatedName(spec, executor.name);
     if (!NODE_NAME.test(name)) {
       throw badRequest(`node name "${name}" is not valid`, [
@@ -158,8 +158,7 @@ export class NodeService {
       restartGeneration: node.spec.restartGeneration,
     };
     checkEditableChange(node.spec, spec);
-    const executor = findExecutor(this.db, node.executorId)!;
-    checkSpecAgainstCapabilities(spec, executor.capabilities);
+    this.checkSpec(node.executorId, spec, node.id);
     const changed = changedFields(node.spec, spec);
     if (changed.length === 0) return node;
     return this.commit(caller, {
@@ -240,6 +239,7 @@ export class NodeService {
       restartGeneration: node.spec.restartGeneration,
     };
     if (!specValidator.check(spec)) throw invalidNodeConfig(specValidator.errors(spec, "/spec"));
+    this.checkSpec(node.executorId, spec, node.id);
     return this.commit(caller, {
       node,
       spec,
@@ -267,6 +267,13 @@ export class NodeService {
   revisions(caller: Pick<Caller, "organizationId">, id: string) {
     if (!this.get(caller, id)) return [];
     return listRevisions(this.db, id);
+  }
+
+  /** Everything checkable before a revision is written (validate.ts), against the executor and its other nodes. */
+  private checkSpec(executorId: string, spec: NodeSpec, nodeId?: string): void {
+    const executor = findExecutor(this.db, executorId)!;
+    const others = liveNodesOn(this.db, executorId);
+    checkNodeSpec(spec, executor, nodeId ? others.filter((n) => n.id !== nodeId) : others);
   }
 
   private commit(caller: Caller, write: RevisionWrite): NodeRow {

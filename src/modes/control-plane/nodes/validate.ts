@@ -1,40 +1,103 @@
-// Checks a NodeSpec against what its executor advertised (capabilities + configOverrideSchema), using the
-// same pure validators the adapters use, so the control plane needs no per-chain code to learn new chains.
-import {
-  validateArgOverrides,
-  validateFileOverrides,
-  validateTarget,
-} from "../../../adapters/shared/spec.ts";
+// Everything the control plane can check about a NodeSpec before a revision is written, every problem at
+// once with its JSON path: the executor advertises the chain; the chain's adapter (compiled into this binary,
+// pure) judges the spec against what that executor offers (networks, versions, override schema) and, for an
+// agent, its platform; and no port the node listens on collides with another node of the same executor. A
+// chain this binary has no adapter for is checked against the executor's offer alone, so the control plane
+// still learns new chains without changes.
+import { getAdapter } from "../../../adapters/registry.ts";
+import { hostPortsOf, validateOffer } from "../../../adapters/shared/spec.ts";
+import type { HostPort, Platform } from "../../../adapters/types.ts";
 import { AppError, invalidNodeConfig } from "../../../lib/errors.ts";
-import type { ErrorDetail, ExecutorCapabilities, NodeSpec } from "../../../protocol/index.ts";
+import type {
+  ErrorDetail,
+  ExecutorCapabilities,
+  ExecutorResources,
+  NodeSpec,
+} from "../../../protocol/index.ts";
 
 const prefixed = (errors: ErrorDetail[]) => errors.map((e) => ({ ...e, path: `/spec${e.path}` }));
 
-export function checkSpecAgainstCapabilities(spec: NodeSpec, capabilities: ExecutorCapabilities): void {
-  const chain = capabilities.supportedChains.find((c) => c.chain === spec.chain);
-  if (!chain) {
-    const offered = capabilities.supportedChains.map((c) => c.chain).join(", ") || "none";
+/** The node's executor, as far as validation needs it. */
+export interface TargetExecutor {
+  kind: "agent" | "operator";
+  capabilities: ExecutorCapabilities;
+  resources: ExecutorResources | null;
+}
+
+/** Another live node of the same executor. */
+export interface SiblingNode {
+  name: string;
+  spec: NodeSpec;
+}
+
+export function checkNodeSpec(
+  spec: NodeSpec,
+  executor: TargetExecutor,
+  siblings: readonly SiblingNode[],
+): void {
+  const offered = executor.capabilities.supportedChains.find((c) => c.chain === spec.chain);
+  if (!offered) {
+    const names = executor.capabilities.supportedChains.map((c) => c.chain).join(", ") || "none";
     throw new AppError(
       "chain_not_supported_by_executor",
-      `this executor does not support chain "${spec.chain}" (it supports: ${offered}); upgrade the executor or pick another`,
+      `this executor does not support chain "${spec.chain}" (it supports: ${names}); upgrade the executor or pick another`,
       400,
-      [{ path: "/spec/chain", message: `not supported by this executor: use one of ${offered}` }],
+      [{ path: "/spec/chain", message: `not supported by this executor: use one of ${names}` }],
     );
   }
-  const roles = Object.fromEntries(
-    chain.roles.map((r) => [r.role, Object.fromEntries(r.clients.map((c) => [c.name, c.versions]))]),
-  );
-  const errors = [
-    ...validateTarget(spec, {
-      chain: chain.chain,
-      networks: chain.networks,
-      nodeTypes: chain.nodeTypes,
-      roles,
-    }),
-    ...validateArgOverrides(spec, chain.configOverrideSchema),
-    ...validateFileOverrides(spec, chain.configOverrideSchema),
-  ];
+  const adapter = getAdapter(spec.chain);
+  const platform = platformOf(executor);
+  const errors = adapter
+    ? adapter.validate(spec, { offered, ...(platform ? { platform } : {}) })
+    : validateOffer(spec, offered);
+  errors.push(...portCollisions(spec, siblings));
   if (errors.length > 0) throw invalidNodeConfig(prefixed(errors));
+}
+
+/** An agent runs client binaries built per platform; it reports its OS and architecture on every sync. */
+function platformOf(executor: TargetExecutor): Platform | null {
+  if (executor.kind !== "agent" || executor.resources?.os !== "linux") return null;
+  if (executor.resources.arch === "x64") return "linux-x64";
+  if (executor.resources.arch === "arm64") return "linux-arm64";
+  return null;
+}
+
+/** The ports a node listens on; for a chain without an adapter here, the ports its spec names. */
+function hostPorts(spec: NodeSpec): HostPort[] {
+  const adapter = getAdapter(spec.chain);
+  if (adapter) return adapter.hostPorts(spec);
+  return hostPortsOf(spec, spec.ports ?? {});
+}
+
+/**
+ * A port of this node that another node of the executor listens on too, named at the path that sets it, when
+ * either side chose it. Two nodes that both keep a default are left to the host's check (the agent reports
+ * the busy port on the node): refusing them would make every second node of a chain need hand-picked ports.
+ */
+function portCollisions(spec: NodeSpec, siblings: readonly SiblingNode[]): ErrorDetail[] {
+  const mine = hostPorts(spec);
+  const theirs = siblings.flatMap((node) =>
+    hostPorts(node.spec).map((port) => ({ node: node.name, ...port })),
+  );
+  const taken = new Set([...mine, ...theirs].map((p) => p.port));
+  const errors: ErrorDetail[] = [];
+  for (const port of mine) {
+    const other = theirs.find((t) => t.port === port.port && (t.explicit || port.explicit));
+    if (!other) continue;
+    errors.push({
+      path: port.path,
+      message: `port ${port.port} is already used by node "${other.node}" on this executor (its ${other.path.slice("/ports/".length)} port): pick a free one, e.g. ${nextFreePort(taken, port.port)}`,
+    });
+  }
+  return errors;
+}
+
+/** The first port after `from` (wrapping to 1024 past 65535) that no node of the executor uses. */
+function nextFreePort(taken: ReadonlySet<number>, from: number): number {
+  for (let port = from >= 65_535 ? 1024 : from + 1; port !== from; port = port >= 65_535 ? 1024 : port + 1) {
+    if (!taken.has(port)) return port;
+  }
+  return from;
 }
 
 /** Fields fixed after deploy (reference §6.6): changing them means delete and redeploy. */
