@@ -23,7 +23,7 @@ export function createApp(s: ControlPlaneServices) {
     new Elysia()
       .onError(({ error, code }) => errorToResponse(error, code, s.log))
       .use(abuseGuard(s))
-      .get("/", () => landingPage(!s.config.production))
+      .get("/", () => landingPage())
       .get("/healthz", () => ({ status: "ok" }))
       .all(
         "/api/auth/*",
@@ -31,7 +31,7 @@ export function createApp(s: ControlPlaneServices) {
           // better-auth reads the client IP (rate limits, session rows) from this header only; it is
           // always overwritten here, so a client can't choose its own.
           const headers = new Headers(request.headers);
-          headers.set(CLIENT_IP_HEADER, clientIp(request, server));
+          headers.set(CLIENT_IP_HEADER, clientIp(request, server, s.config.trustedProxies));
           return s.auth.handler(new Request(request, { headers }));
         },
         { parse: "none" },

@@ -1,6 +1,7 @@
 // Install commands and the agent installer script this control plane serves at GET /install.sh. The key
 // travels in an environment variable of the piped shell, never in a URL (URLs end up in proxy logs).
 // The script is a fixed text with no per-request values: everything variable comes from the environment.
+import { isLoopbackUrl } from "../config.ts";
 
 /** POSIX single-quoting. */
 export function shellQuote(value: string): string {
@@ -13,31 +14,46 @@ export interface InstallTarget {
   key: string;
 }
 
+/**
+ * A first line for commands whose URL names this machine only (BETTER_AUTH_URL unset or loopback): run on
+ * another host it would reach that host itself. A shell comment, so pasting the command still works here.
+ */
+export function loopbackNotice(publicUrl: string): string {
+  if (!isLoopbackUrl(publicUrl)) return "";
+  return `# warning: ${publicUrl} is a loopback address: this command works only on this machine. For other hosts, set BETTER_AUTH_URL on the control plane to an address they reach, and connect again.\n`;
+}
+
 export function agentInstallCommand(publicUrl: string, t: InstallTarget): string {
-  return [
-    `curl -fsSL ${shellQuote(`${publicUrl}/install.sh`)} | sudo`,
-    `NOVACULA_URL=${shellQuote(publicUrl)}`,
-    `NOVACULA_NAME=${shellQuote(t.name)}`,
-    `NOVACULA_CHANNEL=${shellQuote(t.channel)}`,
-    `NOVACULA_ACCESS_TOKEN=${shellQuote(t.key)}`,
-    "sh",
-  ].join(" ");
+  return (
+    loopbackNotice(publicUrl) +
+    [
+      `curl -fsSL ${shellQuote(`${publicUrl}/install.sh`)} | sudo`,
+      `NOVACULA_URL=${shellQuote(publicUrl)}`,
+      `NOVACULA_NAME=${shellQuote(t.name)}`,
+      `NOVACULA_CHANNEL=${shellQuote(t.channel)}`,
+      `NOVACULA_ACCESS_TOKEN=${shellQuote(t.key)}`,
+      "sh",
+    ].join(" ")
+  );
 }
 
 /** Chart repository: the reference leaves it open; override per deployment with the helm repo you mirror. */
 export const HELM_REPO_URL = "https://charts.novacula.dev";
 
 export function operatorInstallCommand(publicUrl: string, t: InstallTarget): string {
-  return [
-    `helm repo add novacula ${HELM_REPO_URL} && helm repo update &&`,
-    "kubectl create namespace novacula-system --dry-run=client -o yaml | kubectl apply -f - &&",
-    "kubectl -n novacula-system create secret generic novacula-operator-auth",
-    `--from-literal=accessToken=${shellQuote(t.key)} --dry-run=client -o yaml | kubectl apply -f - &&`,
-    "helm upgrade --install novacula-operator novacula/novacula-operator -n novacula-system",
-    `--set operator.controlPlaneUrl=${shellQuote(publicUrl)}`,
-    `--set operator.operatorName=${shellQuote(t.name)}`,
-    `--set operator.channel=${shellQuote(t.channel)}`,
-  ].join(" ");
+  return (
+    loopbackNotice(publicUrl) +
+    [
+      `helm repo add novacula ${HELM_REPO_URL} && helm repo update &&`,
+      "kubectl create namespace novacula-system --dry-run=client -o yaml | kubectl apply -f - &&",
+      "kubectl -n novacula-system create secret generic novacula-operator-auth",
+      `--from-literal=accessToken=${shellQuote(t.key)} --dry-run=client -o yaml | kubectl apply -f - &&`,
+      "helm upgrade --install novacula-operator novacula/novacula-operator -n novacula-system",
+      `--set operator.controlPlaneUrl=${shellQuote(publicUrl)}`,
+      `--set operator.operatorName=${shellQuote(t.name)}`,
+      `--set operator.channel=${shellQuote(t.channel)}`,
+    ].join(" ")
+  );
 }
 
 /**
