@@ -57,7 +57,8 @@ export function operatorInstallCommand(publicUrl: string, t: InstallTarget): str
 }
 
 /**
- * The agent installer (reference §6.3, steps 1–4): download this control plane's own binary, write
+ * The agent installer (reference §6.3, steps 1–4): download the novacula binary for this host's
+ * architecture from the control plane, write
  * /etc/novacula/agent.toml (root, 600), install the units, start the agent. Idempotent: re-running it
  * with a new key rewrites the config and restarts the agent.
  */
@@ -82,11 +83,26 @@ command -v curl >/dev/null 2>&1 || fail "curl is required"
 BIN=/usr/local/bin/novacula
 CONFIG=/etc/novacula/agent.toml
 
-echo "novacula-install: downloading the agent from $NOVACULA_URL"
+# The binary for this host's own architecture (the control plane may run on another one).
+case "$(uname -m)" in
+  x86_64|amd64) PLATFORM=linux-x64 ;;
+  aarch64|arm64) PLATFORM=linux-arm64 ;;
+  *) fail "this host's architecture $(uname -m) has no novacula build (linux x86_64 and aarch64 only)";;
+esac
+[ "$(uname -s)" = Linux ] || fail "the agent runs on Linux only"
+
+echo "novacula-install: downloading novacula ($PLATFORM) from $NOVACULA_URL"
 TMP="$(mktemp "$BIN.download.XXXXXX")"
 trap 'rm -f "$TMP"' EXIT
-curl -fsSL "$NOVACULA_URL/download/novacula" -o "$TMP"
+STATUS="$(curl -sSL -o "$TMP" -w '%{http_code}' "$NOVACULA_URL/download/novacula?platform=$PLATFORM")" ||
+  fail "could not reach $NOVACULA_URL (is it the address this host reaches the control plane at?)"
+if [ "$STATUS" != 200 ]; then
+  echo "novacula-install: the control plane answered HTTP $STATUS:" >&2
+  head -c 2000 "$TMP" >&2; echo >&2
+  fail "no novacula binary for $PLATFORM; see the message above"
+fi
 chmod 755 "$TMP"
+"$TMP" --version >/dev/null 2>&1 || fail "the downloaded file does not run on this host ($PLATFORM)"
 mv -f "$TMP" "$BIN"
 trap - EXIT
 
