@@ -35,7 +35,8 @@ export function createApp(s: ControlPlaneServices) {
     .use(auditRoutes(s))
     .all(
       "/graphql",
-      ({ request, server }) => yoga.fetch(request, { ip: server?.requestIP(request)?.address ?? null }),
+      ({ request, server }) =>
+        yoga.fetch(request, { ip: server ? clientIp(request, server, s.config.trustedProxies) : null }),
       {
         parse: "none",
       },
