@@ -122,7 +122,11 @@ export const LIMITS = {
 } as const;
 
 export class AbuseLimits {
-  readonly signIn = new SignInLimits(LIMITS.signIn);
+  readonly signIn = new SignInLimits(
+    new FailureThrottle(LIMITS.signIn.accountAddress),
+    new FailureThrottle(LIMITS.signIn.account),
+    new FailureThrottle(LIMITS.signIn.addressAccounts),
+  );
   readonly password = new FailureThrottle(LIMITS.password);
   readonly badKey = new FailureThrottle(LIMITS.badKey);
   readonly perKey = new TokenBucket(LIMITS.perKey);

@@ -7,13 +7,7 @@
 //   Repeated failures on one account don't count here, so 200 wrong passwords for one user never refuse
 //   the right password of another user behind the same address (a reverse proxy, an office NAT).
 // The hooks pass "email|address" keys (the address is last: it never holds a "|").
-import { FailureThrottle, type FailureThrottleOptions } from "./limiter.ts";
-
-export interface SignInLimitOptions {
-  accountAddress: FailureThrottleOptions;
-  account: FailureThrottleOptions;
-  addressAccounts: FailureThrottleOptions;
-}
+import type { FailureThrottle } from "./limiter.ts";
 
 function split(key: string): { account: string; address: string } {
   const at = key.lastIndexOf("|");
@@ -21,15 +15,11 @@ function split(key: string): { account: string; address: string } {
 }
 
 export class SignInLimits {
-  private readonly accountAddress: FailureThrottle;
-  private readonly account: FailureThrottle;
-  private readonly addressAccounts: FailureThrottle;
-
-  constructor(options: SignInLimitOptions, now: () => number = Date.now) {
-    this.accountAddress = new FailureThrottle(options.accountAddress, now);
-    this.account = new FailureThrottle(options.account, now);
-    this.addressAccounts = new FailureThrottle(options.addressAccounts, now);
-  }
+  constructor(
+    private readonly accountAddress: FailureThrottle,
+    private readonly account: FailureThrottle,
+    private readonly addressAccounts: FailureThrottle,
+  ) {}
 
   /** Milliseconds until this account may try again from this address; 0 when it may now. */
   retryAfterMs(key: string): number {
