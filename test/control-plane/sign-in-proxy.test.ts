@@ -11,7 +11,7 @@ const PROXY_PEER = "127.0.0.1";
 
 beforeAll(async () => {
   // The test's own connections come from 127.0.0.1: that is the proxy in front of the control plane.
-  api = new Api(await startTenancyPlane({ TRUSTED_PROXIES: `${PROXY_PEER}/32,::1` }));
+  api = new Api(await startTenancyPlane({ TRUSTED_PROXIES: `${PROXY_PEER}/32,::1,10.0.0.0/8` }));
   victim = await api.user("Victim");
   bystander = await api.user("Bystander");
 });
@@ -67,6 +67,16 @@ test("one address trying many accounts is slowed, and other addresses are not", 
   }
   expect(throttled).toBeGreaterThan(0);
   expect((await signIn(bystander.email, bystander.password, "192.0.2.67")).status).toBe(200);
+});
+
+test("through a chain of trusted proxies the client is the last untrusted hop, whatever it claims before", async () => {
+  const user = await api.user("Chained");
+  const guess = api.watch.secret("wrong-guess-321");
+  // The client forges a different first hop each time; the proxies (10.0.0.5, then us) append its address.
+  for (let i = 0; i < 6; i++) await signIn(user.email, guess, `192.0.2.${i + 100}, 203.0.113.50, 10.0.0.5`);
+  expect((await signIn(user.email, user.password, "192.0.2.200, 203.0.113.50, 10.0.0.5")).status).toBe(429);
+  // The same account from another client address behind the same proxies is not that client's wait.
+  expect((await signIn(user.email, user.password, "203.0.113.51, 10.0.0.5")).status).toBe(200);
 });
 
 test("X-Forwarded-For from a peer that is not a trusted proxy is ignored", async () => {
