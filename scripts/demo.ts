@@ -1,5 +1,5 @@
 #!/usr/bin/env bun
-import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 // `npm start`: the whole product on one machine, no systemd needed. Starts the control plane (SQLite under
@@ -7,16 +7,17 @@ import { join, resolve } from "node:path";
 // API like a user would; waits until blocks rise, prints where everything is, and stops it all on Ctrl-C.
 // Reruns reuse the same admin password, executor key, agent data and node (the chain keeps its blocks).
 //
-// Environment: PORT (control plane, default 3000), DEVNET_PORT (anvil RPC, default 8545).
+// Environment: PORT (control plane, default 3000), DEVNET_PORT (anvil RPC, default 8545), INITIAL_ADMIN_EMAIL,
+// INITIAL_ADMIN_PASSWORD (default: generated once and kept in the data directory), NOVACULA_DATA_DIR.
+// The control plane listens on 127.0.0.1 only and serves anvil to the agent from node_modules itself.
 import type { Subprocess } from "bun";
 import { parse as parseToml } from "smol-toml";
-import { anvilArtifact } from "../src/adapters/devnet/anvil/adapter.ts";
-import { sha256File } from "../src/modes/agent/downloader.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
-const STATE = join(ROOT, ".novacula");
-const ANVIL = join(ROOT, "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+const STATE = resolve(process.env.NOVACULA_DATA_DIR || join(ROOT, ".novacula"));
 const PORT = Number(process.env.PORT ?? 3000);
+// The public URL the control plane is told (BETTER_AUTH_URL) and the one printed: sign-in works there and
+// at localhost on the same port.
 const URL_BASE = `http://127.0.0.1:${PORT}`;
 const ADMIN_EMAIL = process.env.INITIAL_ADMIN_EMAIL ?? "admin@novacula.local";
 const AGENT_NAME = "demo-agent";
@@ -42,7 +43,7 @@ async function until<T>(
   for (;;) {
     for (const child of children) {
       if (child.proc.exitCode !== null)
-        fail(`${child.name} exited (code ${child.proc.exitCode}); see .novacula/${child.name}.log`);
+        fail(`${child.name} exited (code ${child.proc.exitCode}); see ${join(STATE, `${child.name}.log`)}`);
     }
     try {
       const value = await check();
@@ -63,7 +64,7 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A secret kept in .novacula/ so that reruns print the same one. */
+/** A secret kept in the data directory so that reruns print the same one. */
 function persisted(file: string, make: () => string): string {
   const path = join(STATE, file);
   if (existsSync(path)) return readFileSync(path, "utf8").trim();
@@ -108,7 +109,7 @@ async function signIn(password: string): Promise<string> {
   });
   if (!response.ok) {
     throw new Error(
-      `sign-in as ${ADMIN_EMAIL} answered ${response.status}: if .novacula/ predates the saved password, remove .novacula/ and retry`,
+      `sign-in as ${ADMIN_EMAIL} answered ${response.status}: the admin was created on the first run of ${STATE} with the password of that run; use it, or remove ${STATE} and retry`,
     );
   }
   return response.headers
@@ -161,20 +162,15 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown(0));
   if (!(await portFree(PORT))) fail(`port ${PORT} is taken: stop what runs there or set PORT=<another port>`);
 
-  // 1. The control plane, serving anvil as an artifact (the agent downloads it from there, sha256-checked).
-  const artifact = anvilArtifact("1.7.1", "linux-x64")!;
-  const artifactPath = join(STATE, "artifacts", artifact.fileName);
-  mkdirSync(join(STATE, "artifacts"), { recursive: true });
-  if (!existsSync(artifactPath) || (await sha256File(artifactPath)) !== artifact.sha256) {
-    copyFileSync(ANVIL, artifactPath);
-  }
-  const password = persisted(
-    "admin-password",
-    () => `demo-${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`,
-  );
-  say(`starting the control plane on ${URL_BASE} (log: .novacula/control-plane.log)`);
+  // 1. The control plane; it serves anvil to the agent (sha256-checked) from this checkout's node_modules.
+  const password =
+    process.env.INITIAL_ADMIN_PASSWORD ||
+    persisted("admin-password", () => `demo-${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`);
+  say(`starting the control plane on ${URL_BASE} (log: ${join(STATE, "control-plane.log")})`);
   spawnLogged("control-plane", [process.execPath, join(ROOT, "src/main.ts"), "control-plane"], {
     PORT: String(PORT),
+    HOST: "127.0.0.1",
+    BETTER_AUTH_URL: URL_BASE,
     NOVACULA_DATA_DIR: STATE,
     INITIAL_ADMIN_EMAIL: ADMIN_EMAIL,
     INITIAL_ADMIN_PASSWORD: password,
@@ -216,7 +212,7 @@ async function main(): Promise<void> {
     ].join("\n"),
     { mode: 0o600 },
   );
-  say("starting the agent (log: .novacula/agent.log)");
+  say(`starting the agent (log: ${join(STATE, "agent.log")})`);
   spawnLogged("agent", [process.execPath, join(ROOT, "src/main.ts"), "agent", "run", "-c", configPath], {});
   const executor = await until("the agent to register", async () => {
     const { executors } = await gql<{ executors: { id: string; status: string }[] }>(
@@ -265,7 +261,7 @@ async function main(): Promise<void> {
     Admin           ${ADMIN_EMAIL}
     Password        ${password}
     Devnet RPC      http://127.0.0.1:${rpcPort}   (chain id 31337, a block every second)
-    Logs            .novacula/control-plane.log, .novacula/agent.log
+    Logs            ${join(STATE, "control-plane.log")}, ${join(STATE, "agent.log")}
 
   Ctrl-C to stop.
 `);

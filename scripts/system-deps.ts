@@ -1,10 +1,13 @@
 // Installs the Debian packages the test suite needs when they are missing (idempotent; apt caches
-// downloads): systemd for the agent's real-systemd tests, util-linux for unshare/nsenter.
+// downloads): systemd for the agent's real-systemd tests, util-linux for unshare/nsenter, curl and sudo for
+// the one-line installer the end-to-end test runs as a user would (`curl … | sudo … sh`).
 import { existsSync } from "node:fs";
 
 const PACKAGES: { name: string; present: () => boolean }[] = [
   { name: "systemd", present: () => existsSync("/lib/systemd/systemd") },
   { name: "util-linux", present: () => existsSync("/usr/bin/nsenter") && existsSync("/usr/bin/unshare") },
+  { name: "curl", present: () => existsSync("/usr/bin/curl") },
+  { name: "sudo", present: () => existsSync("/usr/bin/sudo") },
 ];
 
 export async function ensureSystemPackages(): Promise<void> {

@@ -10,7 +10,7 @@ usage: novacula <command> [options]
 commands:
   control-plane   serve the API, UI and executor protocol (configured by environment variables)
   agent           run nodes as systemd units on this Linux host (agent run|install|uninstall|start|stop|restart|status)
-  operator        run nodes in Kubernetes
+  operator        run nodes in Kubernetes (not in this build yet)
 
 options:
   --version       print the version

@@ -36,6 +36,8 @@ export async function startControlPlane(
       INITIAL_ADMIN_PASSWORD: ADMIN_PASSWORD,
       LOG_LEVEL: "info",
       NODE_ENV: "production",
+      // Required in production; the benchmark reaches the server on loopback and sends no browser origin.
+      BETTER_AUTH_URL: "http://127.0.0.1",
       ...extraEnv,
     },
     stdin: "ignore",

@@ -1,9 +1,6 @@
 // The Elysia application: health, auth (better-auth), the executor protocol, GraphQL, artifacts, and the
 // one error handler. Feature modules are separate Elysia instances composed here.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { Elysia } from "elysia";
-import { notFound } from "../../lib/errors.ts";
 import { abuseGuard, clientIp } from "./abuse/guard.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { CLIENT_IP_HEADER } from "./auth/tenancy-hooks.ts";
@@ -15,43 +12,33 @@ import { errorToResponse } from "./http/errors.ts";
 import type { ControlPlaneServices } from "./services.ts";
 import { landingPage } from "./ui/landing.ts";
 
-const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
 export function createApp(s: ControlPlaneServices) {
   const yoga = createGraphQL(s, GRAPHQL_MODULES);
-  return (
-    new Elysia()
-      .onError(({ error, code }) => errorToResponse(error, code, s.log))
-      .use(abuseGuard(s))
-      .get("/", () => landingPage(!s.config.production))
-      .get("/healthz", () => ({ status: "ok" }))
-      .all(
-        "/api/auth/*",
-        ({ request, server }) => {
-          // better-auth reads the client IP (rate limits, session rows) from this header only; it is
-          // always overwritten here, so a client can't choose its own.
-          const headers = new Headers(request.headers);
-          headers.set(CLIENT_IP_HEADER, clientIp(request, server));
-          return s.auth.handler(new Request(request, { headers }));
-        },
-        { parse: "none" },
-      )
-      .use(executorRoutes(s))
-      .use(executorConnectRoutes())
-      .use(auditRoutes(s))
-      .all(
-        "/graphql",
-        ({ request, server }) => yoga.fetch(request, { ip: server?.requestIP(request)?.address ?? null }),
-        {
-          parse: "none",
-        },
-      )
-      // Client binaries executors install from (the control plane is their mirror; sha256 pinned by adapters).
-      .get("/artifacts/:file", ({ params }) => {
-        const path = join(s.config.dataDir, "artifacts", params.file);
-        if (!ARTIFACT_NAME.test(params.file) || !existsSync(path))
-          throw notFound(`no artifact named ${params.file}`);
-        return new Response(Bun.file(path));
-      })
-  );
+  return new Elysia()
+    .onError(({ error, code }) => errorToResponse(error, code, s.log))
+    .use(abuseGuard(s))
+    .get("/", () => landingPage())
+    .get("/healthz", () => ({ status: "ok" }))
+    .all(
+      "/api/auth/*",
+      ({ request, server }) => {
+        // better-auth reads the client IP (rate limits, session rows) from this header only; it is
+        // always overwritten here, so a client can't choose its own.
+        const headers = new Headers(request.headers);
+        headers.set(CLIENT_IP_HEADER, clientIp(request, server, s.config.trustedProxies));
+        return s.auth.handler(new Request(request, { headers }));
+      },
+      { parse: "none" },
+    )
+    .use(executorRoutes(s))
+    .use(executorConnectRoutes(s))
+    .use(auditRoutes(s))
+    .all(
+      "/graphql",
+      ({ request, server }) =>
+        yoga.fetch(request, { ip: server ? clientIp(request, server, s.config.trustedProxies) : null }),
+      {
+        parse: "none",
+      },
+    );
 }

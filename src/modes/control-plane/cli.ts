@@ -1,19 +1,20 @@
 // `novacula control-plane`: reads the environment, starts the server, stops cleanly on SIGTERM/SIGINT.
 import { UsageError } from "../../lib/errors.ts";
 import { loadControlPlaneConfig } from "./config.ts";
+import { environmentHelp } from "./env-vars.ts";
 import { startControlPlane } from "./server.ts";
 
 export async function runControlPlaneCli(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(
-      "usage: novacula control-plane\n\nConfigured by environment variables only; see docs/control-plane-env.md.",
+      `usage: novacula control-plane\n\nConfigured by environment variables only (a bad value exits 2 naming it):\n${environmentHelp()}`,
     );
     return 0;
   }
   if (argv.length > 0) {
     throw new UsageError(
       `control-plane takes no arguments (got ${argv[0]})`,
-      "configure it with environment variables (docs/control-plane-env.md)",
+      "configure it with environment variables (`novacula control-plane --help` lists them)",
     );
   }
   const server = await startControlPlane(loadControlPlaneConfig());

@@ -1,16 +1,27 @@
 // Control-plane configuration: environment variables only (reference §1). defaults → parse → validate →
-// frozen object. A bad value stops startup with a UsageError naming the variable and the fix.
+// frozen object. A bad value stops startup with a UsageError naming the variable and the fix. The list of
+// variables with their documentation lives in env-vars.ts (--help prints it; a test checks the docs).
+import { BlockList, isIP } from "node:net";
 import { resolve } from "node:path";
+import { z } from "zod";
 import { UsageError } from "../../lib/errors.ts";
 import { LOG_LEVELS, type LogLevel } from "../../lib/log.ts";
 
+export { CONTROL_PLANE_ENV } from "./env-vars.ts";
+
 export interface ControlPlaneConfig {
   readonly port: number;
+  /** Bind address (HOST). */
+  readonly host: string;
   readonly dataDir: string;
   readonly databasePath: string;
   readonly publicUrl: string;
   /** False when publicUrl was derived from PORT (it then follows the port actually bound). */
   readonly publicUrlExplicit: boolean;
+  /** Origins sign-in accepts: the public URL's, plus its loopback aliases when it is a loopback URL. */
+  readonly trustedOrigins: readonly string[];
+  /** Peers whose X-Forwarded-For names the client (TRUSTED_PROXIES); null when none are trusted. */
+  readonly trustedProxies: TrustedProxies | null;
   readonly authSecret: string | null;
   readonly initialAdminEmail: string | null;
   readonly initialAdminPassword: string | null;
@@ -26,27 +37,6 @@ export interface ControlPlaneConfig {
   readonly smtpUrl: string | null;
   readonly smtpFrom: string;
 }
-
-/** Every variable the control plane reads, with its documentation; a test checks docs/control-plane-env.md. */
-export const CONTROL_PLANE_ENV = [
-  "PORT",
-  "DATABASE_URL",
-  "NOVACULA_DATA_DIR",
-  "BETTER_AUTH_URL",
-  "BETTER_AUTH_SECRET",
-  "INITIAL_ADMIN_EMAIL",
-  "INITIAL_ADMIN_PASSWORD",
-  "LOG_LEVEL",
-  "HEARTBEAT_TIMEOUT_MS",
-  "EVENT_RETENTION_DAYS",
-  "EVENT_RETENTION_MAX_PER_ORG",
-  "NODE_ENV",
-  "OPEN_SIGN_UP",
-  "API_KEY_ROTATION_GRACE_MS",
-  "INVITATION_TTL_MS",
-  "SMTP_URL",
-  "SMTP_FROM",
-] as const;
 
 type Env = Record<string, string | undefined>;
 
@@ -113,10 +103,12 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
     throw new UsageError("INITIAL_ADMIN_PASSWORD is too short", "use at least 12 characters");
   }
   const adminEmail = env.INITIAL_ADMIN_EMAIL || null;
-  if (adminEmail !== null && !/^[^@\s]+@[^@\s]+$/.test(adminEmail)) {
+  // The same check better-auth applies when it creates the user (zod's email rule): an address it would
+  // refuse must stop startup here, naming the variable, rather than fail later inside the library.
+  if (adminEmail !== null && !z.email().safeParse(adminEmail).success) {
     throw new UsageError(
-      `INITIAL_ADMIN_EMAIL=${JSON.stringify(adminEmail)} is not an email address`,
-      "use name@example.com",
+      `INITIAL_ADMIN_EMAIL=${JSON.stringify(adminEmail)} is not an email address the sign-in accepts`,
+      "use a full address such as admin@example.com (the domain needs a dot and a top-level name of two letters or more)",
     );
   }
   const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
@@ -126,13 +118,26 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
       `use one of ${LOG_LEVELS.join(", ")}`,
     );
   }
+  const production = env.NODE_ENV === "production";
+  if (production && !env.BETTER_AUTH_URL) {
+    throw new UsageError(
+      "BETTER_AUTH_URL is required when NODE_ENV=production",
+      "set BETTER_AUTH_URL to the URL people and executors reach this control plane at, e.g. https://novacula.example.com",
+    );
+  }
+  // Unset: the local URL; a public deployment sets it so cookies and install commands name the real host.
+  const publicUrl = env.BETTER_AUTH_URL
+    ? url("BETTER_AUTH_URL", env.BETTER_AUTH_URL)
+    : `http://localhost:${port}`;
   return Object.freeze({
     port,
+    host: host(env.HOST),
     dataDir,
     databasePath,
-    // Unset: the local URL; a public deployment sets it so cookies and install commands name the real host.
-    publicUrl: env.BETTER_AUTH_URL ? url("BETTER_AUTH_URL", env.BETTER_AUTH_URL) : `http://localhost:${port}`,
+    publicUrl,
     publicUrlExplicit: Boolean(env.BETTER_AUTH_URL),
+    trustedOrigins: trustedOrigins(publicUrl),
+    trustedProxies: trustedProxies(env.TRUSTED_PROXIES),
     authSecret: secret,
     initialAdminEmail: adminEmail,
     initialAdminPassword: adminPassword,
@@ -141,7 +146,7 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
     heartbeatTimeoutMs: integer(env, "HEARTBEAT_TIMEOUT_MS", 30_000, 15_000, 3_600_000),
     eventRetentionDays: integer(env, "EVENT_RETENTION_DAYS", 90, 1, 36_500),
     eventRetentionMaxPerOrg: integer(env, "EVENT_RETENTION_MAX_PER_ORG", 100_000, 100, 100_000_000),
-    production: env.NODE_ENV === "production",
+    production,
     openSignUp: boolean(env, "OPEN_SIGN_UP", false),
     apiKeyRotationGraceMs: integer(env, "API_KEY_ROTATION_GRACE_MS", 86_400_000, 1_000, 30 * 86_400_000),
     invitationTtlMs: integer(env, "INVITATION_TTL_MS", 7 * 86_400_000, 1_000, 90 * 86_400_000),
@@ -159,4 +164,79 @@ function smtpUrl(raw: string | undefined): string | null {
     );
   }
   return raw;
+}
+
+function host(raw: string | undefined): string {
+  if (!raw) return "0.0.0.0";
+  // An IP literal, or a host name this machine resolves (e.g. localhost); binding it is checked at start.
+  if (isIP(raw) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/.test(raw))
+    return raw;
+  throw new UsageError(
+    `HOST=${JSON.stringify(raw)} is not an address`,
+    "set HOST to an address of this machine, e.g. 0.0.0.0 (every interface), 127.0.0.1 or ::",
+  );
+}
+
+const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
+
+/** True when the URL names this machine only (a remote host reaching it would reach itself). */
+export function isLoopbackUrl(publicUrl: string): boolean {
+  const { hostname } = new URL(publicUrl);
+  return LOOPBACK_HOSTS.includes(hostname) || hostname.startsWith("127.") || hostname.endsWith(".localhost");
+}
+
+/**
+ * The public URL's origin; for a loopback public URL also the other loopback spellings on the same port,
+ * so the page works whether it was opened at localhost or 127.0.0.1. A real URL is trusted as it is.
+ */
+export function trustedOrigins(publicUrl: string): string[] {
+  const parsed = new URL(publicUrl);
+  if (!isLoopbackUrl(publicUrl)) return [parsed.origin];
+  const port = parsed.port ? `:${parsed.port}` : "";
+  return [parsed.origin, ...LOOPBACK_HOSTS.map((h) => `${parsed.protocol}//${h}${port}`)].filter(
+    (origin, i, all) => all.indexOf(origin) === i,
+  );
+}
+
+/** The proxies TRUSTED_PROXIES names; `has` answers for a socket address. */
+export interface TrustedProxies {
+  readonly entries: readonly string[];
+  has(address: string): boolean;
+}
+
+function trustedProxies(raw: string | undefined): TrustedProxies | null {
+  if (!raw) return null;
+  const list = new BlockList();
+  const entries = raw
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e !== "");
+  for (const entry of entries) {
+    const [address = "", prefix, ...rest] = entry.split("/");
+    const family = isIP(address);
+    const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
+    if (
+      family === 0 ||
+      rest.length > 0 ||
+      !Number.isInteger(bits) ||
+      bits < 0 ||
+      bits > (family === 6 ? 128 : 32)
+    ) {
+      throw new UsageError(
+        `TRUSTED_PROXIES entry ${JSON.stringify(entry)} is not an address or CIDR range`,
+        "list the reverse proxies' addresses, comma-separated, e.g. TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8,fd00::/8",
+      );
+    }
+    list.addSubnet(address, bits, family === 6 ? "ipv6" : "ipv4");
+  }
+  return {
+    entries,
+    has(address: string) {
+      // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d.
+      const plain =
+        address.startsWith("::ffff:") && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+      const family = isIP(plain);
+      return family !== 0 && list.check(plain, family === 6 ? "ipv6" : "ipv4");
+    },
+  };
 }

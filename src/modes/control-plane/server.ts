@@ -2,6 +2,7 @@
 // background jobs (heartbeat flush, liveness sweep). SIGTERM drains: held long-polls answer, batches flush.
 import { openDatabase } from "../../db/client.ts";
 import { type Clock, systemClock } from "../../lib/clock.ts";
+import { UsageError } from "../../lib/errors.ts";
 import { createLogger, type Logger } from "../../lib/log.ts";
 import { AbuseLimits } from "./abuse/limiter.ts";
 import { createApp } from "./app.ts";
@@ -25,7 +26,9 @@ export interface RunningControlPlane {
  */
 function withConcretePort(config: ControlPlaneConfig): ControlPlaneConfig {
   if (config.port !== 0) return config;
-  const probe = Bun.serve({ port: 0, hostname: "0.0.0.0", fetch: () => new Response(null) });
+  const probe = listenOrExplain(config, () =>
+    Bun.serve({ port: 0, hostname: config.host, reusePort: false, fetch: () => new Response(null) }),
+  );
   const port = probe.port!;
   probe.stop(true);
   return {
@@ -35,12 +38,44 @@ function withConcretePort(config: ControlPlaneConfig): ControlPlaneConfig {
   };
 }
 
+/**
+ * Binds exclusively: Elysia asks Bun for SO_REUSEPORT by default, which let a second control plane share a
+ * port with the first and take half its requests (on another database). A taken port or an address this
+ * machine does not have is a configuration error naming the variable.
+ */
+function listenOrExplain<T>(config: ControlPlaneConfig, listen: () => T): T {
+  try {
+    return listen();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "EADDRINUSE") {
+      throw new UsageError(
+        `PORT=${config.port} is already in use on ${config.host} (another control plane or program listens there)`,
+        "stop the other process, or set PORT to a free port (PORT=0 picks one)",
+      );
+    }
+    if (code === "EADDRNOTAVAIL" || code === "EAFNOSUPPORT" || code === "ENOTFOUND") {
+      throw new UsageError(
+        `HOST=${config.host} is not an address of this machine`,
+        "set HOST to one of this machine's addresses, 0.0.0.0 for every interface, or 127.0.0.1",
+      );
+    }
+    throw error;
+  }
+}
+
 export async function startControlPlane(
   requested: ControlPlaneConfig,
   options: { log?: Logger; clock?: Clock } = {},
 ): Promise<RunningControlPlane> {
   const config = withConcretePort(requested);
   const log = options.log ?? createLogger({ level: config.logLevel });
+  if (!config.publicUrlExplicit) {
+    log.warn("BETTER_AUTH_URL is not set: the public URL is this machine's own", {
+      publicUrl: config.publicUrl,
+      hint: "set BETTER_AUTH_URL to the URL people and executors use; install commands name this URL",
+    });
+  }
   const clock = options.clock ?? systemClock;
   const db = openDatabase(config.databasePath);
   const secret = resolveAuthSecret(db, config.authSecret);
@@ -49,6 +84,7 @@ export async function startControlPlane(
     db,
     secret,
     baseUrl: config.publicUrl,
+    trustedOrigins: config.trustedOrigins,
     openSignUp: config.openSignUp,
     limits,
     log,
@@ -56,6 +92,21 @@ export async function startControlPlane(
   });
   await bootstrapInitialAdmin(db, auth, config.initialAdminEmail, config.initialAdminPassword, log);
   const services = createServices(config, db, auth, log, clock, limits);
+  // Bind before any background job starts: a taken port then leaves nothing running but the database.
+  let app: ReturnType<typeof createApp>;
+  try {
+    app = listenOrExplain(config, () =>
+      createApp(services).listen({
+        port: config.port,
+        hostname: config.host,
+        reusePort: false,
+        idleTimeout: 60,
+      }),
+    );
+  } catch (error) {
+    db.$client.close();
+    throw error;
+  }
   services.batcher.start();
   const sweep = setInterval(() => {
     try {
@@ -78,10 +129,9 @@ export async function startControlPlane(
       log.error("event retention failed", { error });
     }
   }, 60_000);
-  const app = createApp(services).listen({ port: config.port, hostname: "0.0.0.0", idleTimeout: 60 });
   const port = app.server!.port!;
   const url = `http://localhost:${port}`;
-  log.info("control plane listening", { url, database: config.databasePath });
+  log.info("control plane listening", { url, host: config.host, database: config.databasePath });
   let stopped = false;
   return {
     url,

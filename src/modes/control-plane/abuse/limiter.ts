@@ -5,6 +5,8 @@
 //   The wait always ends, so the owner of the account or key gets back in.
 // - TokenBucket: a steady request rate per credential with a burst allowance far above what an
 //   executor needs (it syncs every 5 s), so only a runaway script or flood sees 429.
+import { SignInLimits } from "./sign-in.ts";
+
 export interface FailureThrottleOptions {
   freeFailures: number;
   baseDelayMs: number;
@@ -59,6 +61,12 @@ export class FailureThrottle {
   succeed(key: string): void {
     this.entries.delete(key);
   }
+
+  /** Failures counted for the key (0 once forgotten). */
+  failures(key: string): number {
+    this.retryAfterMs(key);
+    return this.entries.get(key)?.failures ?? 0;
+  }
 }
 
 export interface TokenBucketOptions {
@@ -96,8 +104,15 @@ export class TokenBucket {
 
 /** The limits in force (documented in docs/tenancy.md). */
 export const LIMITS = {
-  /** Sign-in per email+IP: 5 free failures, then 1 s, 2 s, 4 s … up to 5 min between attempts. */
-  signIn: { freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: 300_000 },
+  /** Failed sign-ins (sign-in.ts): each scope's free failures, then 1 s, 2 s, 4 s … up to its maximum. */
+  signIn: {
+    /** Per email+address. */
+    accountAddress: { freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: 300_000 },
+    /** Per email, from every address together. */
+    account: { freeFailures: 20, baseDelayMs: 1_000, maxDelayMs: 300_000 },
+    /** Per address, counting distinct emails that failed from it. */
+    addressAccounts: { freeFailures: 50, baseDelayMs: 1_000, maxDelayMs: 60_000 },
+  },
   /** Wrong current password on password change, per user. */
   password: { freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: 300_000 },
   /** Requests with an unknown/invalid Bearer key, per IP: 20 free, then 1 s doubling up to 1 min. */
@@ -107,7 +122,11 @@ export const LIMITS = {
 } as const;
 
 export class AbuseLimits {
-  readonly signIn = new FailureThrottle(LIMITS.signIn);
+  readonly signIn = new SignInLimits(
+    new FailureThrottle(LIMITS.signIn.accountAddress),
+    new FailureThrottle(LIMITS.signIn.account),
+    new FailureThrottle(LIMITS.signIn.addressAccounts),
+  );
   readonly password = new FailureThrottle(LIMITS.password);
   readonly badKey = new FailureThrottle(LIMITS.badKey);
   readonly perKey = new TokenBucket(LIMITS.perKey);

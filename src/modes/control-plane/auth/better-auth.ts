@@ -16,6 +16,8 @@ export interface AuthOptions {
   db: Db;
   secret: string;
   baseUrl: string;
+  /** Origins sign-in accepts (config.trustedOrigins); default: the base URL's only. */
+  trustedOrigins?: readonly string[];
   /** Self-hosted default: off, so only invitations add people after the first admin. */
   openSignUp: boolean;
   limits?: AbuseLimits;
@@ -52,6 +54,7 @@ export function createAuth({
   db,
   secret,
   baseUrl,
+  trustedOrigins = [],
   openSignUp,
   limits = new AbuseLimits(),
   log = silentLogger,
@@ -62,6 +65,7 @@ export function createAuth({
     appName: "Novacula",
     baseURL: baseUrl,
     basePath: "/api/auth",
+    trustedOrigins: [...trustedOrigins],
     secret,
     database: drizzleAdapter(db.orm, {
       provider: "sqlite",
@@ -83,15 +87,16 @@ export function createAuth({
       database: { generateId: () => Bun.randomUUIDv7() },
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
     },
-    // Per-IP request limits on every auth endpoint (on in every environment, not only production);
-    // sign-in additionally has the per email+IP failure throttle of tenancy-hooks.
+    // Per-IP request limits on every auth endpoint (on in every environment, not only production).
+    // Sign-in has none here: a per-IP count of attempts lets one person's wrong guesses refuse everyone
+    // behind the same address. Its failures are limited per account and address in tenancy-hooks.
     rateLimit: {
       enabled: true,
       storage: "memory",
       window: 60,
       max: 300,
       customRules: {
-        "/sign-in/email": { window: 60, max: 60 },
+        "/sign-in/email": false,
         "/sign-up/email": { window: 60, max: 30 },
         "/get-session": false,
       },

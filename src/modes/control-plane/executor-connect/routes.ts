@@ -1,16 +1,23 @@
-// GET /install.sh (the agent installer) and GET /download/novacula (this control plane's own binary, which
-// is also the agent: one binary for every mode). Public on purpose: the binary and script hold no secret,
-// and a host being provisioned has no credentials yet except the key it passes in its environment.
+// GET /install.sh (the agent installer), GET /download/novacula?platform=<linux-x64|linux-arm64> (the binary
+// for a host: this control plane's own executable is also the agent, one binary for every mode) and
+// GET /artifacts/<file> (client binaries the agent installs). Public on purpose: none of them holds a
+// secret, and a host being provisioned has no credentials yet except the key it passes in its environment.
 import { Elysia } from "elysia";
 import { AppError } from "../../../lib/errors.ts";
+import type { ControlPlaneServices } from "../services.ts";
+import { findArtifact, findNovaculaBinary, type Lookup, ownPlatform } from "./artifacts.ts";
 import { INSTALL_SCRIPT } from "./install.ts";
 
-/** The running executable when this is a `bun build --compile` binary; null under `bun src/main.ts`. */
-export function ownBinaryPath(): string | null {
-  return Bun.main.startsWith("/$bunfs/") || Bun.main.startsWith("B:/~BUN/") ? process.execPath : null;
+function serve(lookup: Lookup, path: string, headers: Record<string, string> = {}): Response {
+  if ("missing" in lookup) {
+    throw new AppError("not_found", lookup.missing, 404, lookup.hint ? [{ path, message: lookup.hint }] : []);
+  }
+  return new Response(Bun.file(lookup.path), {
+    headers: { "content-type": "application/octet-stream", ...headers },
+  });
 }
 
-export function executorConnectRoutes() {
+export function executorConnectRoutes(s: Pick<ControlPlaneServices, "config">) {
   return new Elysia()
     .get(
       "/install.sh",
@@ -19,26 +26,12 @@ export function executorConnectRoutes() {
           headers: { "content-type": "text/x-shellscript; charset=utf-8", "cache-control": "no-store" },
         }),
     )
-    .get("/download/novacula", () => {
-      const path = ownBinaryPath();
-      if (!path) {
-        throw new AppError(
-          "not_found",
-          "this control plane runs from source, so it has no binary to serve; run the compiled novacula binary",
-          404,
-          [
-            {
-              path: "/download/novacula",
-              message: "build it with `bun run build` and start dist/novacula control-plane",
-            },
-          ],
-        );
-      }
-      return new Response(Bun.file(path), {
-        headers: {
-          "content-type": "application/octet-stream",
-          "content-disposition": 'attachment; filename="novacula"',
-        },
-      });
-    });
+    .get("/download/novacula", ({ query }) =>
+      serve(findNovaculaBinary(s.config.dataDir, query.platform ?? ownPlatform()), "/download/novacula", {
+        "content-disposition": 'attachment; filename="novacula"',
+      }),
+    )
+    .get("/artifacts/:file", ({ params }) =>
+      serve(findArtifact(s.config.dataDir, params.file), `/artifacts/${params.file}`),
+    );
 }

@@ -96,7 +96,7 @@ export function guard(
     }
     if (rule.kind === "system") {
       if (p.kind !== "user" || !p.systemAdmin) {
-        if (mutation) throw forbidden();
+        if (mutation) throw forbidden("only a system administrator may do this");
         return rule.empty ?? null;
       }
       return resolver(source, args, { ...context, caller: callerOf(p, context) }, info);
@@ -106,7 +106,10 @@ export function guard(
       if (!inOrg) return rule.empty;
       return resolver(source, args, { ...context, caller: callerOf(p as UserPrincipal, context) }, info);
     }
-    if (!inOrg || !(p.systemAdmin || (p.role !== null && rule.roles.includes(p.role)))) throw forbidden();
+    if (!inOrg || !(p.systemAdmin || (p.role !== null && rule.roles.includes(p.role))))
+      throw forbidden(
+        `this needs the ${rule.roles.join(", ").replace(/, ([^,]*)$/, " or $1")} role in the active organization`,
+      );
     if (tokenRefused(rule, p)) throw forbidden("a personal access token cannot do this; sign in instead");
     return resolver(source, args, { ...context, caller: callerOf(p as UserPrincipal, context) }, info);
   };

@@ -38,7 +38,7 @@ export function createGraphQL(s: ControlPlaneServices, modules: GraphQLModule[])
   return createYoga<{ ip?: string | null }, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
-    graphiql: !s.config.production,
+    graphiql: false, // its assets come from a CDN: blank offline, so off (the landing page explains /graphql)
     landingPage: false,
     logging: false,
     parserAndValidationCache: { documentCache: boundedDocumentCache(), errorCache: boundedDocumentCache() },
