@@ -104,7 +104,7 @@ export async function startControlPlane(
       }),
     );
   } catch (error) {
-    db.$client.close();
+    db.close();
     throw error;
   }
   services.batcher.start();
