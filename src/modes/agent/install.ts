@@ -8,7 +8,8 @@
 // /etc) it would write into the host's /etc/systemd/system.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { systemctl, systemctlShow, writeFileAtomic } from "./supervisor/systemd.ts";
+import { writeFileAtomic } from "../../lib/atomic-write.ts";
+import { systemctl, systemctlShow } from "./supervisor/systemd.ts";
 import { AGENT_UNIT, ROLLBACK_UNIT, renderAgentUnit, renderRollbackUnit } from "./units.ts";
 
 export const DEFAULT_UNIT_DIR = "/etc/systemd/system";

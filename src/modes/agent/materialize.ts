@@ -2,10 +2,11 @@
 // when their bytes change), init steps run once (marker files), and one ProcessDefinition per planned process
 // whose definitionHash covers everything that should restart it, config file contents included.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { canonicalJson, renderConfigFile } from "../../adapters/shared/render.ts";
 import type { PlannedProcess, ProcessPlan } from "../../adapters/types.ts";
+import { writeFileAtomicSync } from "../../lib/atomic-write.ts";
 import type { NodePaths } from "./layout.ts";
 import type { ProcessDefinition } from "./supervisor/types.ts";
 
@@ -25,10 +26,7 @@ function writeIfChanged(path: string, content: string, mode: number): boolean {
   } catch {
     // Missing: write it.
   }
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(temp, content, { mode });
-  renameSync(temp, path);
+  writeFileAtomicSync(path, content, { mode });
   return true;
 }
 
