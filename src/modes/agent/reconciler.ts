@@ -20,6 +20,7 @@ import {
   runInitSteps,
   writeConfigFiles,
 } from "./materialize.ts";
+import { NODE_USER, type NodeOwner } from "./node-user.ts";
 import { type NodeIssue, type NodeIssues, planNode } from "./planning.ts";
 import { QuietPasses, unitFingerprints } from "./quiet-passes.ts";
 import type { ProcessDefinition, Supervisor, UnitState } from "./supervisor/types.ts";
@@ -32,6 +33,11 @@ export interface AgentReconcilerOptions {
   issues: NodeIssues;
   logger: Logger;
   emit: (event: RuntimeEvent) => void;
+  /**
+   * The user node processes run as, looked up on every pass (systemd: the node user, which may be created
+   * after the agent started); absent when they run as the agent's own user (the process supervisor).
+   */
+  nodeOwner?: () => NodeOwner | null;
 }
 
 /** A failed unit is started again after this, doubling up to the cap (a crash loop must not spin). */
@@ -69,11 +75,21 @@ export class AgentReconciler {
       changed = (await this.guard(entry, () => this.teardown(entry, units, liveNames))) || changed;
     }
     const fingerprints = unitFingerprints(units.values());
+    const owner = this.options.nodeOwner ? this.options.nodeOwner() : null;
+    const ownerMissing = this.options.nodeOwner !== undefined && owner === null;
     for (const entry of live) {
       if (signal?.aborted) return changed;
       const unitsSeen = fingerprints.get(entry.name) ?? "";
       if (this.quiet.canSkip(entry, unitsSeen, Date.now())) continue;
-      changed = (await this.guard(entry, () => this.converge(entry, units), unitsSeen)) || changed;
+      const step = () => {
+        if (ownerMissing) {
+          throw new Error(
+            `the user ${NODE_USER} that node processes run as does not exist: run \`novacula agent install\``,
+          );
+        }
+        return this.converge(entry, units, owner);
+      };
+      changed = (await this.guard(entry, step, unitsSeen)) || changed;
     }
     // Units of nodes this executor is no longer assigned (deleted while we were away, or moved): remove the
     // units, keep the data (only an explicit tombstone deletes data).
@@ -126,7 +142,11 @@ export class AgentReconciler {
     return result.changed;
   }
 
-  private async converge(entry: AssignedSpec, units: Map<string, UnitState>): Promise<StepResult> {
+  private async converge(
+    entry: AssignedSpec,
+    units: Map<string, UnitState>,
+    owner: NodeOwner | null,
+  ): Promise<StepResult> {
     const { supervisor, downloader, dataDir, platform, logger } = this.options;
     const planned = planNode(entry, dataDir, platform);
     // Nothing on the host changes for a plan that cannot be made: the previous revision keeps running.
@@ -143,9 +163,9 @@ export class AgentReconciler {
       executables.set(process.role, await downloader.ensure(source));
     }
     let changed = false;
-    const rendered = writeConfigFiles(paths, plan);
+    const rendered = writeConfigFiles(paths, plan, owner);
     if (rendered.written.length > 0) changed = true;
-    if (runInitSteps(paths, plan).length > 0) changed = true;
+    if (runInitSteps(paths, plan, owner).length > 0) changed = true;
 
     const definitions: ProcessDefinition[] = plan.processes.map((process) =>
       processDefinition({
