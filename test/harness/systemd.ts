@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, wr
 import { join, resolve } from "node:path";
 import { spawn } from "bun";
 import { eventually } from "../../src/lib/eventually.ts";
+import { ensureNodeUser, lookupNodeUser, type NodeOwner } from "../../src/modes/agent/node-user.ts";
 
 export interface ExecResult {
   code: number;
@@ -39,6 +40,14 @@ export interface SystemdNamespace {
   readonly unitDir: string;
   /** The same directory reached from the host through /proc/<pid>/root (the namespace's own /run). */
   readonly hostUnitDir: string;
+  /**
+   * A fresh directory for node directories and client binaries, outside /home, /root and /run/user (node
+   * units hide those: ProtectHome=yes) and outside /tmp, so tests pass wherever the repository is cloned.
+   * The same path inside the namespace and on the host; removed by stop().
+   */
+  readonly nodeDataDir: string;
+  /** Create the node user in the namespace (as `novacula agent install` does) and return its uid/gid. */
+  ensureNodeUser(): Promise<NodeOwner>;
   /** argv prefix that runs a command inside the namespace: nsenter -t <pid> -m -p --. */
   readonly commandPrefix: string[];
   /** Run a command inside the namespace (cwd is the namespace's /: use absolute paths). */
@@ -50,6 +59,8 @@ export interface SystemdNamespace {
 const REPO_ROOT = resolve(import.meta.dir, "../..");
 const REGISTRY_DIR = join(REPO_ROOT, ".cache", "systemd-namespaces");
 const CGROUP_ROOT = "/sys/fs/cgroup";
+/** Parent of every namespace's nodeDataDir: /var/lib, because node units cannot see home directories. */
+const NODE_DATA_ROOT = "/var/lib/novacula-test";
 
 // Units whose start would touch the host (tmpfiles empties /tmp) or hang without real hardware/services.
 const MASKED_UNITS = [
@@ -156,6 +167,7 @@ interface RegistryEntry {
   ownerPid: number;
   ownerStart: string;
   cgroupName: string;
+  nodeDataDir?: string;
 }
 
 function killIfSame(pid: number, start: string): void {
@@ -177,6 +189,7 @@ function reapStale(): void {
     killIfSame(entry.systemdPid, entry.systemdStart);
     if (startTime(entry.systemdPid) !== entry.systemdStart) {
       removeCgroups(entry.cgroupName);
+      if (entry.nodeDataDir) rmSync(entry.nodeDataDir, { recursive: true, force: true });
       rmSync(path, { force: true });
     }
   }
@@ -208,6 +221,8 @@ export async function bootSystemd(workDir: string, { timeoutMs = 30_000 } = {}):
   mkdirSync(REGISTRY_DIR, { recursive: true });
   const id = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const cgroupName = `novacula-test-${id}`;
+  const nodeDataDir = join(NODE_DATA_ROOT, id);
+  mkdirSync(nodeDataDir, { recursive: true, mode: 0o755 });
   const bootPath = join(workDir, "boot.sh");
   writeFileSync(bootPath, bootScript(cgroupName, join(resolve(workDir), "etc-overlay")), { mode: 0o755 });
   const logPath = join(workDir, "systemd-boot.log");
@@ -249,6 +264,11 @@ export async function bootSystemd(workDir: string, { timeoutMs = 30_000 } = {}):
       { timeoutMs: 10_000, message: `cgroups of ${cgroupName} to be removed` },
     ).catch(() => undefined);
     process.off("exit", killNow);
+    rmSync(nodeDataDir, { recursive: true, force: true });
+    // The shared parent goes too once the last namespace is gone (another run may still use it).
+    if (existsSync(NODE_DATA_ROOT) && readdirSync(NODE_DATA_ROOT).length === 0) {
+      rmSync(NODE_DATA_ROOT, { recursive: true, force: true });
+    }
     if (systemdPid) rmSync(registryPath(), { force: true });
   };
 
@@ -278,6 +298,7 @@ export async function bootSystemd(workDir: string, { timeoutMs = 30_000 } = {}):
       ownerPid: process.pid,
       ownerStart: startTime(process.pid) ?? "",
       cgroupName,
+      nodeDataDir,
     };
     writeFileSync(registryPath(), JSON.stringify(entry));
 
@@ -296,9 +317,16 @@ export async function bootSystemd(workDir: string, { timeoutMs = 30_000 } = {}):
       cgroupName,
       unitDir: "/run/systemd/system",
       hostUnitDir: `/proc/${systemdPid}/root/run/systemd/system`,
+      nodeDataDir,
       commandPrefix,
       exec,
       stop,
+      ensureNodeUser: async () => {
+        await ensureNodeUser({ commandPrefix });
+        const owner = lookupNodeUser(`/proc/${systemdPid}/root/etc/passwd`);
+        if (!owner) throw new Error("the node user is missing from the namespace's /etc/passwd");
+        return owner;
+      },
     };
   } catch (error) {
     const log = existsSync(logPath) ? readFileSync(logPath, "utf8").slice(-4000) : "";
