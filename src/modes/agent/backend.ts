@@ -26,6 +26,8 @@ export interface AgentBackendOptions {
   logger: Logger;
   logHint: (unitName: string) => string;
   emit: (event: RuntimeEvent) => void;
+  /** `[reconciler] full_pass_secs` (see AgentReconcilerOptions.fullPassSecs). */
+  fullPassSecs?: number;
   /** The user node processes run as (see AgentReconcilerOptions.nodeOwner). */
   nodeOwner?: () => NodeOwner | null;
   /** Called after a reconcile pass that changed the host (the working-set trimmer's cue). */

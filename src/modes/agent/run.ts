@@ -77,6 +77,7 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
     logger: log.child({ component: "reconciler" }),
     logHint,
     ...(nodeOwner ? { nodeOwner } : {}),
+    fullPassSecs: config.reconciler.fullPassSecs,
     emit: (event) => executor?.emit(event),
     ...(options.onHostChanged ? { onHostChanged: options.onHostChanged } : {}),
   });
