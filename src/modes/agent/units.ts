@@ -126,8 +126,8 @@ const RESTART: Record<ProcessDefinition["restartPolicy"], string> = {
  */
 function sandbox(readWritePaths: readonly string[]): Line[] {
   const lines: Line[] = [
-    // Files the node creates are its own and not readable by other users (data, keys, logs).
-    ["UMask", "0027"],
+    // Files the node creates (data, keys, logs) are readable by the node user (and root) only.
+    ["UMask", "0077"],
     ["NoNewPrivileges", "yes"],
     // Empty: no capability at all, not even in the bounding set (a setuid binary could not regain one).
     ["CapabilityBoundingSet", ""],
