@@ -1,6 +1,6 @@
 // The unprivileged system user every node process runs as (User= in its unit), and everything about it:
-// creating it (`novacula agent install`, idempotent), finding its uid/gid (the reconciler, to hand it the node
-// directories) and handing a node directory over to it.
+// creating it (`novacula agent install`, idempotent), finding its uid/gid (the reconciler, which gives it the
+// files a node reads and the data/ directory it writes) and handing a directory tree over to it.
 //
 // One shared user for all nodes, not one per node: node directories are already separated by
 // ReadWritePaths= (a process can write only its own node directory) and a per-node user would need
