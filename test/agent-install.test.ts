@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, statSync, writeFileSync 
 import { join, resolve } from "node:path";
 import { eventually } from "../src/lib/eventually.ts";
 import { installAgentService, uninstallAgentService } from "../src/modes/agent/install.ts";
+import { lookupNodeUser, NODE_USER } from "../src/modes/agent/node-user.ts";
 import { systemctlShow } from "../src/modes/agent/supervisor/systemd.ts";
 import { AGENT_UNIT, ROLLBACK_UNIT, renderAgentUnit, renderRollbackUnit } from "../src/modes/agent/units.ts";
 import { bootSystemd, type SystemdNamespace, testWorkDir } from "./harness/systemd.ts";
@@ -81,12 +82,49 @@ async function reset() {
 
 describe("installAgentService", () => {
   test(
+    "install creates the unprivileged node user once (no login, no home), inside the namespace only",
+    async () => {
+      const paths = release("node-user", goodBinary);
+      try {
+        await install(paths);
+        const entry = await ns.exec(["getent", "passwd", NODE_USER]);
+        expect(entry.code).toBe(0);
+        const [, , uid, gid, , home, shell] = entry.stdout.trim().split(":");
+        // A system user: below the first login uid, its own group, no home, no shell.
+        expect(Number(uid)).toBeGreaterThan(0);
+        expect(Number(uid)).toBeLessThan(1000);
+        expect((await ns.exec(["getent", "group", NODE_USER])).stdout).toStartWith(`${NODE_USER}:x:${gid}:`);
+        expect(home).toBe("/nonexistent");
+        expect(shell).toBe("/usr/sbin/nologin");
+        // Installing again changes nothing: same uid, still one entry.
+        expect((await install(paths)).nodeUserCreated).toBe(false);
+        const again = await ns.exec(["getent", "passwd", NODE_USER]);
+        expect(again.stdout).toBe(entry.stdout);
+        // The namespace's /etc is its own: the machine never gets the user.
+        expect(lookupNodeUser("/etc/passwd")).toBeNull();
+        expect(lookupNodeUser(`/proc/${ns.pid}/root/etc/passwd`)).toEqual({
+          uid: Number(uid),
+          gid: Number(gid),
+        });
+      } finally {
+        await reset();
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "install writes both units, systemd loads them with the flap budget and rollback hook, and enables the agent",
     async () => {
       const paths = release("install", goodBinary);
       try {
+        const userBefore = await ns.exec(["getent", "passwd", NODE_USER]);
         const result = await install(paths);
-        expect(result).toEqual({ changed: [ROLLBACK_UNIT, AGENT_UNIT], enabled: "enabled-runtime" });
+        expect(result).toEqual({
+          changed: [ROLLBACK_UNIT, AGENT_UNIT],
+          enabled: "enabled-runtime",
+          nodeUserCreated: userBefore.code !== 0,
+        });
         expect(await Bun.file(join(ns.hostUnitDir, AGENT_UNIT)).text()).toBe(renderAgentUnit(paths));
         expect(await Bun.file(join(ns.hostUnitDir, ROLLBACK_UNIT)).text()).toBe(renderRollbackUnit(paths));
         const props = (
@@ -109,7 +147,11 @@ describe("installAgentService", () => {
         // Runtime enablement: the wants-symlink is in the namespace's /run, never in the host's /etc.
         expect(existsSync("/etc/systemd/system/multi-user.target.wants/novacula-agent.service")).toBe(false);
 
-        expect(await install(paths)).toEqual({ changed: [], enabled: "enabled-runtime" });
+        expect(await install(paths)).toEqual({
+          changed: [],
+          enabled: "enabled-runtime",
+          nodeUserCreated: false,
+        });
 
         expect((await ns.exec(["systemctl", "start", AGENT_UNIT])).code).toBe(0);
         expect((await agentState()).ActiveState).toBe("active");

@@ -51,7 +51,7 @@ describe("agent config", () => {
       },
       controlPlane: { url: "https://cp.example.com", accessToken: TOKEN },
       logging: { level: "info", format: "json" },
-      reconciler: { intervalSecs: 5 },
+      reconciler: { intervalSecs: 5, fullPassSecs: 120 },
       reporter: { intervalSecs: 10, scrapeTimeoutMs: 5000 },
       supervisor: { kind: "systemd", unitDir: "/etc/systemd/system" },
     });
@@ -75,6 +75,7 @@ level = "debug"
 format = "pretty"
 [reconciler]
 interval_secs = 7
+full_pass_secs = 30
 [reporter]
 interval_secs = 11
 scrape_timeout_ms = 1500
@@ -90,6 +91,7 @@ unit_dir = "/run/systemd/system"
       channel: "beta",
       artifactsUrl: "https://mirror.example.com/novacula",
     });
+    expect(config.reconciler).toEqual({ intervalSecs: 7, fullPassSecs: 30 });
     expect(config.reporter).toEqual({ intervalSecs: 11, scrapeTimeoutMs: 1500 });
     expect(config.supervisor).toEqual({ kind: "process", unitDir: "/run/systemd/system" });
   });
@@ -129,6 +131,20 @@ unit_dir = "/run/systemd/system"
     expect(config.controlPlane.accessToken).toBe(TOKEN);
     expect(seen).toEqual(["/srv/n"]);
     expect(problem(text)).toContain("/var/lib/novacula/credentials.json");
+  });
+
+  test("with systemd, a data_dir under a home directory (hidden from node units) is refused with the fix", () => {
+    for (const dir of ["/root/novacula", "/home/ops/novacula", "/run/user/0/n"]) {
+      const message = problem(`${minimal}[agent]\ndata_dir = "${dir}"\n`);
+      expect(message).toContain(`[agent] data_dir ${dir} is under`);
+      expect(message).toContain("such as /var/lib/novacula");
+    }
+    // Not a home directory, only a name that starts like one; and the process supervisor has no units.
+    expect(parseAgentConfig(`${minimal}[agent]\ndata_dir = "/homes/n"\n`, base()).agent.dataDir).toBe(
+      "/homes/n",
+    );
+    const text = `${minimal}[agent]\ndata_dir = "/root/n"\n[supervisor]\nkind = "process"\n`;
+    expect(parseAgentConfig(text, base()).agent.dataDir).toBe("/root/n");
   });
 
   test("the supervisor is never chosen silently where PID 1 is not systemd", () => {

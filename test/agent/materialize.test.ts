@@ -40,6 +40,20 @@ function planWith(config: Record<string, unknown>, path = "client.toml"): Proces
 }
 
 describe("materializing a plan", () => {
+  test("with a node user, what the node reads or writes is its own and the directories above stay root's", () => {
+    const paths = nodePaths(join(scratch.dir, "owned"), "n1");
+    const nobody = { uid: 65534, gid: 65534 };
+    writeConfigFiles(paths, planWith({ a: 1 }), nobody);
+    runInitSteps(paths, planWith({ a: 1 }), nobody);
+    const owner = (path: string) => [statSync(path).uid, statSync(path).gid];
+    expect(owner(join(paths.configDir, "client.toml"))).toEqual([65534, 65534]);
+    expect(owner(join(paths.configDir, "jwt.hex"))).toEqual([65534, 65534]);
+    expect(statSync(join(paths.configDir, "jwt.hex")).mode & 0o777).toBe(0o600);
+    expect(owner(paths.dataDir)).toEqual([65534, 65534]);
+    expect(owner(paths.configDir)).toEqual([0, 0]);
+    expect(owner(paths.nodeDir)).toEqual([0, 0]);
+  });
+
   test("config files are rewritten only when their bytes change, and the hash follows their content", () => {
     const paths = nodePaths(join(scratch.dir, "a"), "n1");
     const first = writeConfigFiles(paths, planWith({ b: 1, a: "x" }));
@@ -64,7 +78,7 @@ describe("materializing a plan", () => {
     expect(define(edited.hashes.get("node")!).definitionHash).not.toBe(before.definitionHash);
     expect(define(first.hashes.get("node")!).definitionHash).toBe(before.definitionHash);
     expect(before.unitName).toBe("demo-node@n1");
-    expect(before.env.HOME).toBe(paths.nodeDir);
+    expect(before.env.HOME).toBe(paths.dataDir);
     expect(nodeNameOfUnit(before.unitName)).toBe("n1");
   });
 

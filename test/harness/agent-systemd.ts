@@ -86,7 +86,8 @@ export interface AgentOptions {
 export async function startAgentInSystemd(options: AgentOptions): Promise<AgentInSystemd> {
   const { ns, workDir } = options;
   const name = options.name ?? "e2e-agent";
-  const dataDir = join(workDir, "agent-data");
+  // Under the namespace's node-data directory: node units cannot see a checkout under /root or /home.
+  const dataDir = join(ns.nodeDataDir, "agent-data");
   mkdirSync(dataDir, { recursive: true });
   const configPath = join(workDir, "agent.toml");
   // Short loop intervals keep the journeys quick; long-poll makes spec pickup immediate anyway.

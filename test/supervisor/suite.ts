@@ -16,6 +16,12 @@ export interface SupervisorHandle {
   exec?: (argv: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
   /** Puts a unit on the host that Novacula does not own, started; list() must never return it. */
   addForeignUnit?: (unitName: string) => Promise<void>;
+  /** Where node directories go (default: under the repository's .cache). */
+  nodeRoot?: string;
+  /** The anvil binary the processes run (default: the npm package's). */
+  anvil?: string;
+  /** Makes a fresh node directory usable by the user the processes run as. */
+  prepareNodeDir?: (nodeDir: string) => void;
 }
 
 const REPO_ROOT = resolve(import.meta.dir, "../..");
@@ -55,9 +61,9 @@ export function supervisorSuite(name: string, makeSupervisor: () => Promise<Supe
     const run = `${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
     beforeAll(async () => {
-      workDir = join(REPO_ROOT, ".cache", `supervisor-suite-${name}-${run}`);
-      mkdirSync(workDir, { recursive: true });
       handle = await makeSupervisor();
+      workDir = join(handle.nodeRoot ?? join(REPO_ROOT, ".cache"), `supervisor-suite-${name}-${run}`);
+      mkdirSync(workDir, { recursive: true });
     }, TEST_TIMEOUT_MS);
     afterAll(async () => {
       await handle?.cleanup();
@@ -83,12 +89,13 @@ export function supervisorSuite(name: string, makeSupervisor: () => Promise<Supe
       const nodeName = `suite-${run}-${label}`;
       const nodeDir = join(workDir, nodeName);
       mkdirSync(nodeDir, { recursive: true });
+      handle.prepareNodeDir?.(nodeDir);
       const port = freePort();
       const def = withHash({
         unitName: `devnet-node@${nodeName}`,
         nodeName,
         role: "node",
-        executable: ANVIL,
+        executable: handle.anvil ?? ANVIL,
         args: ["--host", "127.0.0.1", "--port", String(port), "--block-time", "1"],
         // anvil keeps state under $HOME/.foundry; the node directory is the only writable place.
         env: { HOME: nodeDir },

@@ -1,9 +1,19 @@
 // The systemd supervisor against a real systemd booted in a private namespace: the shared lifecycle suite,
 // plus what only systemd has (the namespace's safety for the host, reload/crash windows, sandbox, limits).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { join, resolve } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
+import { NODE_USER, type NodeOwner } from "../../src/modes/agent/node-user.ts";
 import {
   SystemctlError,
   SystemdSupervisor,
@@ -12,15 +22,21 @@ import {
 import type { ProcessDefinition } from "../../src/modes/agent/supervisor/types.ts";
 import { renderProcessUnit } from "../../src/modes/agent/units.ts";
 import { bootSystemd, type SystemdNamespace, testWorkDir } from "../harness/systemd.ts";
-import { supervisorSuite, TEST_TIMEOUT_MS } from "./suite.ts";
+import { ANVIL, supervisorSuite, TEST_TIMEOUT_MS } from "./suite.ts";
+
+const REPO_ROOT = resolve(import.meta.dir, "../..");
 
 supervisorSuite("systemd", async () => {
   const ns = await bootSystemd(testWorkDir("systemd-test"));
   const supervisor = new SystemdSupervisor({ unitDir: ns.hostUnitDir, commandPrefix: ns.commandPrefix });
+  const owner = await ns.ensureNodeUser();
   return {
     supervisor,
     exec: ns.exec,
     cleanup: ns.stop,
+    nodeRoot: ns.nodeDataDir,
+    anvil: copyAnvil(ns),
+    prepareNodeDir: (dir) => chownSync(dir, owner.uid, owner.gid),
     addForeignUnit: async (name) => {
       writeFileSync(
         join(ns.hostUnitDir, `${name}.service`),
@@ -31,6 +47,15 @@ supervisorSuite("systemd", async () => {
     },
   };
 });
+
+/** anvil where a node unit can run it (units cannot see a repository cloned under /root or /home). */
+function copyAnvil(ns: SystemdNamespace): string {
+  const path = join(ns.nodeDataDir, "bin", "anvil");
+  mkdirSync(join(ns.nodeDataDir, "bin"), { recursive: true });
+  copyFileSync(ANVIL, path);
+  chmodSync(path, 0o755);
+  return path;
+}
 
 describe("bootSystemd", () => {
   test(
@@ -77,10 +102,13 @@ describe("bootSystemd", () => {
 describe("SystemdSupervisor specifics", () => {
   let ns: SystemdNamespace;
   let supervisor: SystemdSupervisor;
+  /** Node directories: outside home directories, which node units cannot see. */
   let workDir: string;
+  let owner: NodeOwner;
   beforeAll(async () => {
-    workDir = testWorkDir("systemd-specifics");
-    ns = await bootSystemd(join(workDir, "ns"));
+    ns = await bootSystemd(join(testWorkDir("systemd-specifics"), "ns"));
+    workDir = ns.nodeDataDir;
+    owner = await ns.ensureNodeUser();
     supervisor = new SystemdSupervisor({ unitDir: ns.hostUnitDir, commandPrefix: ns.commandPrefix });
   }, TEST_TIMEOUT_MS);
   afterAll(async () => {
@@ -92,6 +120,7 @@ describe("SystemdSupervisor specifics", () => {
     const nodeName = `specific-${++counter}`;
     const nodeDir = join(workDir, nodeName);
     mkdirSync(nodeDir, { recursive: true });
+    chownSync(nodeDir, owner.uid, owner.gid);
     return {
       unitName: `devnet-node@${nodeName}`,
       nodeName,
@@ -222,30 +251,77 @@ describe("SystemdSupervisor specifics", () => {
   );
 
   test(
-    "the process can write only its node directory (ProtectSystem=strict, ReadWritePaths)",
+    "the process runs as the unprivileged node user and can write only its node directory, wherever the repository is",
     async () => {
+      // Places a root process could write, each one made writable for the node user by its permissions, so
+      // that only the unit's sandbox stands in the way: a sibling of the node directory, home directories
+      // (/home, /run/user; /root), /etc, and the checkout this test runs from (under /root or /home in CI).
+      const sibling = join(workDir, `sibling-${process.pid}`);
+      const homeProbe = `/home/novacula-probe-${process.pid}`;
+      const runUserProbe = `/run/user/novacula-probe-${process.pid}`;
+      const repoProbe = join(REPO_ROOT, ".cache", `confinement-probe-${process.pid}`);
+      for (const dir of [sibling, homeProbe, repoProbe]) {
+        mkdirSync(dir, { recursive: true });
+        chmodSync(dir, 0o1777);
+      }
+      expect((await ns.exec(["mkdir", "-p", "-m", "1777", runUserProbe])).code).toBe(0);
+      const targets: Record<string, string> = {
+        sibling,
+        home: homeProbe,
+        runUser: runUserProbe,
+        root: "/root",
+        etc: "/etc",
+        repository: repoProbe,
+      };
+      // A unique name, removed afterwards even where a broken sandbox let the write through.
+      const probe = `probe-${process.pid}-${Date.now()}`;
+      const attempts = Object.entries(targets)
+        .map(
+          ([name, dir]) =>
+            `if touch '${dir}/${probe}' 2>/dev/null; then echo ${name}=writable; else echo ${name}=denied; fi`,
+        )
+        .join("; ");
       const def = definition({
         executable: "/bin/sh",
         args: [
           "-c",
-          `touch ${workDir}/outside 2>/dev/null && echo outside-writable > ok; touch inside && echo ready > ok; exec sleep infinity`,
+          `{ echo user=$(id -un); ${attempts}; touch inside && echo inside=writable; } > verdict.tmp && mv verdict.tmp verdict; exec sleep infinity`,
         ],
       });
-      await supervisor.install(def);
-      await supervisor.start(def.unitName);
-      const result = await eventually(
-        () =>
-          Bun.file(join(def.workingDirectory, "ok"))
-            .text()
-            .catch(() => null),
-        {
-          timeoutMs: 10_000,
-          message: "the probe to write its verdict",
-        },
-      );
-      expect(result.trim()).toBe("ready");
-      expect(existsSync(join(workDir, "outside"))).toBe(false);
-      await supervisor.remove(def.unitName);
+      try {
+        await supervisor.install(def);
+        await supervisor.start(def.unitName);
+        const verdict = await eventually(
+          () =>
+            Bun.file(join(def.workingDirectory, "verdict"))
+              .text()
+              .catch(() => null),
+          { timeoutMs: 10_000, message: "the probe to write its verdict" },
+        );
+        const seen = Object.fromEntries(
+          verdict
+            .trim()
+            .split("\n")
+            .map((line) => line.split("=")),
+        );
+        expect(seen).toEqual({
+          user: NODE_USER,
+          sibling: "denied",
+          home: "denied",
+          runUser: "denied",
+          root: "denied",
+          etc: "denied",
+          repository: "denied",
+          inside: "writable",
+        });
+        for (const dir of [sibling, homeProbe, repoProbe, "/root"]) {
+          expect(existsSync(join(dir, probe))).toBe(false);
+        }
+      } finally {
+        await supervisor.remove(def.unitName);
+        rmSync(join("/root", probe), { force: true });
+        for (const dir of [sibling, homeProbe, repoProbe]) rmSync(dir, { recursive: true, force: true });
+      }
     },
     TEST_TIMEOUT_MS,
   );

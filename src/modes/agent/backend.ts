@@ -11,6 +11,7 @@ import type { ExecutorResources, RuntimeEvent } from "../../protocol/executor-ap
 import type { ObservedNodeState } from "../../protocol/observed.ts";
 import type { Downloader } from "./downloader.ts";
 import { filesystemBytes } from "./host/disk.ts";
+import type { NodeOwner } from "./node-user.ts";
 import { AgentObserver } from "./observer.ts";
 import { NodeIssues } from "./planning.ts";
 import { AgentReconciler } from "./reconciler.ts";
@@ -25,6 +26,10 @@ export interface AgentBackendOptions {
   logger: Logger;
   logHint: (unitName: string) => string;
   emit: (event: RuntimeEvent) => void;
+  /** `[reconciler] full_pass_secs` (see AgentReconcilerOptions.fullPassSecs). */
+  fullPassSecs?: number;
+  /** The user node processes run as (see AgentReconcilerOptions.nodeOwner). */
+  nodeOwner?: () => NodeOwner | null;
   /** Called after a reconcile pass that changed the host (the working-set trimmer's cue). */
   onHostChanged?: () => void;
 }

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { errorMessage, UsageError } from "../../lib/errors.ts";
 import { loadAgentConfig, resolveConfigPath } from "./config.ts";
 import { installAgentService, uninstallAgentService } from "./install.ts";
+import { NODE_USER } from "./node-user.ts";
 import { SystemctlError, systemctl, systemctlShow } from "./supervisor/systemd.ts";
 
 const AGENT_SERVICE = "novacula-agent.service";
@@ -47,6 +48,7 @@ async function installCommand(verb: "install" | "uninstall", argv: string[]): Pr
   const config = loadAgentConfig(configPath);
   const binaryPath = resolve(values.binary ?? process.execPath);
   const result = await installAgentService({ configPath, binaryPath, unitDir: config.supervisor.unitDir });
+  if (result.nodeUserCreated) console.log(`created the system user ${NODE_USER} that node processes run as`);
   console.log(
     `${AGENT_SERVICE} ${result.changed.length > 0 ? "installed" : "already installed"} (${result.enabled}); start it with: novacula agent start`,
   );

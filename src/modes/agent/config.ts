@@ -8,12 +8,16 @@ import { parse as parseToml } from "smol-toml";
 import { errorMessage, UsageError } from "../../lib/errors.ts";
 import { LOG_LEVELS, type LogFormat, type LogLevel } from "../../lib/log.ts";
 import { type Channel, EXECUTOR_NAME_PATTERN } from "../../protocol/executor-api.ts";
+import { DEFAULT_FULL_PASS_SECS } from "./quiet-passes.ts";
 
 export const DEFAULT_CONFIG_PATH = "/etc/novacula/agent.toml";
 export const DEFAULT_DATA_DIR = "/var/lib/novacula";
 export const DEFAULT_UNIT_DIR = "/etc/systemd/system";
 
 export type SupervisorKind = "systemd" | "process";
+
+/** Directories node units make invisible (ProtectHome=yes), so data_dir cannot be below them. */
+const HIDDEN_FROM_NODES = ["/home", "/root", "/run/user"];
 
 export interface AgentConfig {
   /** The file this came from. */
@@ -27,7 +31,7 @@ export interface AgentConfig {
   };
   readonly controlPlane: { readonly url: string; readonly accessToken: string };
   readonly logging: { readonly level: LogLevel; readonly format: LogFormat };
-  readonly reconciler: { readonly intervalSecs: number };
+  readonly reconciler: { readonly intervalSecs: number; readonly fullPassSecs: number };
   readonly reporter: { readonly intervalSecs: number; readonly scrapeTimeoutMs: number };
   readonly supervisor: { readonly kind: SupervisorKind; readonly unitDir: string };
 }
@@ -110,6 +114,12 @@ export const AGENT_CONFIG_KEYS: readonly ConfigKey[] = [
   { section: "logging", key: "level", defaultText: "info", check: oneOf(...LOG_LEVELS) },
   { section: "logging", key: "format", defaultText: "json", check: oneOf("json", "pretty") },
   { section: "reconciler", key: "interval_secs", defaultText: "5", check: integer(1, 3600) },
+  {
+    section: "reconciler",
+    key: "full_pass_secs",
+    defaultText: String(DEFAULT_FULL_PASS_SECS),
+    check: integer(1, 3600),
+  },
   { section: "reporter", key: "interval_secs", defaultText: "10", check: integer(1, 3600) },
   { section: "reporter", key: "scrape_timeout_ms", defaultText: "5000", check: integer(100, 60_000) },
   {
@@ -213,6 +223,13 @@ export function parseAgentConfig(text: string, options: ParseOptions): AgentConf
       );
     }
   }
+  // Node units hide home directories (ProtectHome=yes): nodes under one could not see their own directory.
+  const home = HIDDEN_FROM_NODES.find((dir) => dataDir === dir || dataDir.startsWith(`${dir}/`));
+  if (kind === "systemd" && home) {
+    problems.push(
+      `[agent] data_dir ${dataDir} is under ${home}, which node processes cannot see (their units set ProtectHome=yes): choose a directory outside /home, /root and /run/user, such as ${DEFAULT_DATA_DIR}`,
+    );
+  }
   if (problems.length > 0) {
     throw new UsageError(
       `${where}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  - ${problems.join("\n  - ")}`}`,
@@ -234,7 +251,10 @@ export function parseAgentConfig(text: string, options: ParseOptions): AgentConf
       level: get("logging.level", "info") as LogLevel,
       format: get("logging.format", "json") as LogFormat,
     },
-    reconciler: { intervalSecs: get("reconciler.interval_secs", 5) },
+    reconciler: {
+      intervalSecs: get("reconciler.interval_secs", 5),
+      fullPassSecs: get("reconciler.full_pass_secs", DEFAULT_FULL_PASS_SECS),
+    },
     reporter: {
       intervalSecs: get("reporter.interval_secs", 10),
       scrapeTimeoutMs: get("reporter.scrape_timeout_ms", 5000),

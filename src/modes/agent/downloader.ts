@@ -4,9 +4,10 @@
 // mtime changed, so the reconciler can call ensure() every tick for free.
 import { createHash } from "node:crypto";
 import { createReadStream, type Stats, statSync } from "node:fs";
-import { chmod, mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { InstallSource } from "../../adapters/types.ts";
+import { publishFileAtomic } from "../../lib/atomic-write.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/log.ts";
 
@@ -139,10 +140,9 @@ export class Downloader {
       }
       const actual = hash.digest("hex");
       if (actual !== source.sha256) throw new ChecksumMismatchError(url, source.sha256, actual);
-      await handle.sync();
       await handle.close();
       await chmod(temp, 0o755);
-      await rename(temp, path);
+      await publishFileAtomic(temp, path);
       const info = await stat(path);
       this.verified.set(path, { size: info.size, mtimeMs: info.mtimeMs, sha256: actual });
       log.info("client binary installed", { bytes: received, sha256: actual });

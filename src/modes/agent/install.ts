@@ -1,6 +1,8 @@
-// `novacula agent install` / `uninstall`: writes (or removes) the agent's own two units,
-// novacula-agent.service and novacula-agent-rollback.service (reference §9.1, §9.3), reloads systemd and
-// enables (or disables) the agent. Node units are never touched here, and nothing is started or stopped.
+// `novacula agent install` / `uninstall`: creates the unprivileged user node processes run as (node-user.ts,
+// idempotent), writes (or removes) the agent's own two units, novacula-agent.service and
+// novacula-agent-rollback.service (reference §9.1, §9.3), reloads systemd and enables (or disables) the
+// agent. Node units are never touched here, and nothing is started or stopped. Uninstall keeps the user: node
+// data stays, and it is owned by that user.
 //
 // Enablement follows where systemd loaded the unit from: a unit in /run/ (runtime units, gone at reboot)
 // is enabled with --runtime, so its wants-symlink also lives in /run. A persistent enable of a /run unit
@@ -8,7 +10,9 @@
 // /etc) it would write into the host's /etc/systemd/system.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { systemctl, systemctlShow, writeFileAtomic } from "./supervisor/systemd.ts";
+import { writeFileAtomic } from "../../lib/atomic-write.ts";
+import { ensureNodeUser } from "./node-user.ts";
+import { systemctl, systemctlShow } from "./supervisor/systemd.ts";
 import { AGENT_UNIT, ROLLBACK_UNIT, renderAgentUnit, renderRollbackUnit } from "./units.ts";
 
 export const DEFAULT_UNIT_DIR = "/etc/systemd/system";
@@ -29,6 +33,8 @@ export interface InstallAgentServiceResult {
   changed: string[];
   /** "enabled" or "enabled-runtime": what `systemctl is-enabled` answers afterwards. */
   enabled: string;
+  /** True when this install created the node user (false: it existed already). */
+  nodeUserCreated: boolean;
 }
 
 export async function installAgentService(
@@ -36,6 +42,8 @@ export async function installAgentService(
 ): Promise<InstallAgentServiceResult> {
   const unitDir = options.unitDir ?? DEFAULT_UNIT_DIR;
   const commandPrefix = options.commandPrefix ?? [];
+  // Before the units: an agent that starts must find the user its node units name.
+  const nodeUserCreated = await ensureNodeUser({ commandPrefix });
   const files: [string, string][] = [
     // The rollback unit first: once the agent unit exists, its OnFailure= must already resolve.
     [ROLLBACK_UNIT, renderRollbackUnit(options)],
@@ -65,7 +73,7 @@ export async function installAgentService(
   const runtime = (agent.FragmentPath ?? "").startsWith("/run/");
   await systemctl(["enable", ...(runtime ? ["--runtime"] : []), AGENT_UNIT], { commandPrefix });
   const { stdout } = await systemctl(["is-enabled", AGENT_UNIT], { commandPrefix, check: false });
-  return { changed, enabled: stdout.trim() };
+  return { changed, enabled: stdout.trim(), nodeUserCreated };
 }
 
 export interface UninstallAgentServiceOptions {

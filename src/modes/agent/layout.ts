@@ -4,10 +4,10 @@
 //   <data_dir>/nodes/<name>/novacula-node.json   NodeRecord: read back each tick instead of trusting memory,
 //                                                so a restarted agent neither re-rolls nor forgets a restart
 //   <data_dir>/supervisor/                  the process supervisor's state
-import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlanEnv, Platform } from "../../adapters/types.ts";
+import { writeFileAtomicSync } from "../../lib/atomic-write.ts";
 
 /** Node names as the control plane allows them; anything else never becomes a path or a unit name. */
 export const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -73,10 +73,7 @@ export function readNodeRecord(paths: NodePaths): NodeRecord | null {
 }
 
 export function writeNodeRecord(paths: NodePaths, record: NodeRecord): void {
-  mkdirSync(paths.nodeDir, { recursive: true });
-  const temp = `${paths.recordFile}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o644 });
-  renameSync(temp, paths.recordFile);
+  writeFileAtomicSync(paths.recordFile, `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /** This host's platform in adapter terms, or null when no adapter can run here. */

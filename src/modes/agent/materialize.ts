@@ -1,12 +1,20 @@
 // Turning one adapter plan into things on the host: config files under nodes/<name>/config (rewritten only
 // when their bytes change), init steps run once (marker files), and one ProcessDefinition per planned process
 // whose definitionHash covers everything that should restart it, config file contents included.
+//
+// Ownership, when node processes run as the unprivileged node user (node-user.ts): the node directory and
+// config/ stay root's, so a node process can replace nothing the agent (root) later writes into or follows;
+// the files a node reads (config files, secrets) are the node user's, so their adapter-given modes (0600
+// secrets) apply to it; data/ is the node user's and the only place it can write. HOME points into data/ for
+// clients that keep caches under $HOME (anvil's ~/.foundry).
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { canonicalJson, renderConfigFile } from "../../adapters/shared/render.ts";
 import type { PlannedProcess, ProcessPlan } from "../../adapters/types.ts";
+import { writeFileAtomicSync } from "../../lib/atomic-write.ts";
 import type { NodePaths } from "./layout.ts";
+import { handOverDir, type NodeOwner } from "./node-user.ts";
 import type { ProcessDefinition } from "./supervisor/types.ts";
 
 /** A path an adapter gave, confined to the node directory (relative paths are relative to `base`). */
@@ -19,16 +27,20 @@ function insideNode(paths: NodePaths, base: string, path: string): string {
   return full;
 }
 
-function writeIfChanged(path: string, content: string, mode: number): boolean {
+function writeIfChanged(path: string, content: string, mode: number, owner: NodeOwner | null): boolean {
   try {
-    if (readFileSync(path, "utf8") === content) return false;
+    if (readFileSync(path, "utf8") === content) {
+      // Same bytes written before the node user existed (an upgrade from root-run nodes): hand them over.
+      const info = owner ? statSync(path) : null;
+      if (owner && info && (info.uid !== owner.uid || info.gid !== owner.gid)) {
+        chownSync(path, owner.uid, owner.gid);
+      }
+      return false;
+    }
   } catch {
     // Missing: write it.
   }
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(temp, content, { mode });
-  renameSync(temp, path);
+  writeFileAtomicSync(path, content, { mode, ...(owner ? { owner } : {}) });
   return true;
 }
 
@@ -41,20 +53,28 @@ export interface RenderedConfig {
   targets: string[];
 }
 
-/** Render and write every config file of the plan. */
-export function writeConfigFiles(paths: NodePaths, plan: ProcessPlan): RenderedConfig {
+/**
+ * Render and write every config file of the plan. With an `owner` (the node user), the files and data/ are
+ * handed to it; without one, everything belongs to whoever runs the agent (the process supervisor's demo).
+ */
+export function writeConfigFiles(
+  paths: NodePaths,
+  plan: ProcessPlan,
+  owner: NodeOwner | null = null,
+): RenderedConfig {
   const hashes = new Map<string, Record<string, string>>();
   const written: string[] = [];
   const targets: string[] = [];
-  mkdirSync(paths.configDir, { recursive: true });
-  mkdirSync(paths.dataDir, { recursive: true });
+  mkdirSync(paths.configDir, { recursive: true, mode: 0o755 });
+  mkdirSync(paths.dataDir, { recursive: true, mode: 0o750 });
+  if (owner) handOverDir(paths.dataDir, owner);
   for (const process of plan.processes) {
     const fileHashes: Record<string, string> = {};
     for (const file of process.configFiles) {
       const target = insideNode(paths, paths.configDir, file.path);
       targets.push(target);
       const text = renderConfigFile(file);
-      if (writeIfChanged(target, text, file.mode ?? 0o640)) written.push(target);
+      if (writeIfChanged(target, text, file.mode ?? 0o640, owner)) written.push(target);
       fileHashes[file.path] = createHash("sha256").update(text).digest("hex");
     }
     hashes.set(process.role, fileHashes);
@@ -68,7 +88,7 @@ export function initMarker(paths: NodePaths, stepId: string): string {
   return join(paths.initDir, `${stepId}.done`);
 }
 
-export function runInitSteps(paths: NodePaths, plan: ProcessPlan): string[] {
+export function runInitSteps(paths: NodePaths, plan: ProcessPlan, owner: NodeOwner | null = null): string[] {
   const ran: string[] = [];
   for (const step of plan.initSteps) {
     if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(step.id)) throw new Error(`invalid init step id ${step.id}`);
@@ -78,7 +98,8 @@ export function runInitSteps(paths: NodePaths, plan: ProcessPlan): string[] {
       case "generate-secret": {
         const target = insideNode(paths, paths.nodeDir, step.path);
         // Never replace an existing secret: both clients of a node may already share it.
-        if (!existsSync(target)) writeIfChanged(target, randomBytes(step.bytes).toString("hex"), 0o600);
+        if (!existsSync(target))
+          writeIfChanged(target, randomBytes(step.bytes).toString("hex"), 0o600, owner);
         break;
       }
     }
@@ -114,9 +135,9 @@ export function processDefinition(input: {
     role: process.role,
     executable: input.executable,
     args: process.args,
-    // HOME in the node directory: clients that keep caches under $HOME (anvil's ~/.foundry) must not write
-    // outside the only writable path.
-    env: { HOME: paths.nodeDir, ...process.env },
+    // HOME in data/: clients that keep caches under $HOME (anvil's ~/.foundry) must not write outside the
+    // only place the node user can write.
+    env: { HOME: paths.dataDir, ...process.env },
     workingDirectory: paths.nodeDir,
     readWritePaths: [paths.nodeDir],
     restartPolicy: process.restartPolicy,

@@ -1,23 +1,38 @@
-// Which nodes the reconciler may skip this tick. A full converge of a node whose spec, units and files are all
-// as the host already has them changes nothing, yet costs a plan, config renders and hashes, a unit render and
-// compare, and the node record: on an idle agent with 10 nodes, every 5 s, that was ~1/3 of its CPU
-// (docs/benchmarks.md, Agent). So after a *quiet* pass (nothing changed, no issue, every process in the state
-// the spec asks for) the node is remembered with a fingerprint of what that pass depended on:
+// Which nodes the reconciler may skip this tick: the reconciler's fast path. A full converge of a node whose
+// spec, units and files are all as the host already has them changes nothing, yet costs a plan, config
+// renders and hashes, a unit render and compare, and the node record: on an idle agent with 10 nodes, every
+// 5 s, that was ~1/3 of its CPU (docs/benchmarks.md, Agent). So after a *quiet* pass (nothing changed, no
+// issue, every process in the state the spec asks for) the node is remembered with a fingerprint of what that
+// pass depended on:
 //   - the desired entry itself (a new spec, tombstone or restartGeneration arrives as a new entry object);
-//   - its units as this tick's supervisor listing shows them (state, main pid, restarts, definition hash: a
-//     crash, a restart, an edited or not-yet-loaded unit file all change it);
+//   - its units as this tick's supervisor listing shows them (state, main pid, restarts, definition hash, exit
+//     status: a crash, a stop, a restart, a deleted unit, an edited unit file systemd has not loaded all
+//     change it);
 //   - mtime and size of the files the pass read or wrote (config files, init markers, node record, binaries).
-// While all three are unchanged the node is skipped, but never for longer than FULL_PASS_EVERY_MS: a full
-// pass still runs regularly and catches whatever the fingerprint cannot see (e.g. a same-size edit that kept
-// the mtime). Nothing here is needed to converge: an agent that restarts starts with no memory and does full
-// passes, as before.
+// While all three are unchanged the node is skipped, but never for longer than the full-pass interval
+// (`[reconciler] full_pass_secs`, default DEFAULT_FULL_PASS_SECS): then it gets a full converge whatever the
+// fingerprint says, which catches what the fingerprint cannot see (a same-size edit that kept the mtime).
+//
+// The contract (ADR 0022): drift the fingerprint sees is repaired on the next tick; any drift at all is
+// repaired within repairBoundMs() of happening. Nothing here is needed to converge: an agent that restarts
+// starts with no memory and does full passes.
 import { statSync } from "node:fs";
 import type { AssignedSpec } from "../../protocol/executor-api.ts";
 import { nodeNameOfUnit } from "./materialize.ts";
 import type { UnitState } from "./supervisor/types.ts";
 
-/** Every node gets a full converge at least this often, whatever the fingerprint says. */
-export const FULL_PASS_EVERY_MS = 120_000;
+/** Default of `[reconciler] full_pass_secs`: every node gets a full converge at least this often. */
+export const DEFAULT_FULL_PASS_SECS = 120;
+
+/**
+ * THE bound of the reconciler's contract: drift of any kind (a hand-edited or deleted unit, a changed file, a
+ * stopped process) is repaired at most this long after it happens, plus the time the repairing pass takes. A
+ * skipped node is due for its full pass `fullPassSecs` after its last one, and the tick that runs it comes at
+ * most one interval later.
+ */
+export function repairBoundMs(config: { fullPassSecs: number; intervalSecs: number }): number {
+  return (config.fullPassSecs + config.intervalSecs) * 1000;
+}
 
 interface Quiet {
   entry: AssignedSpec;
@@ -56,7 +71,7 @@ function stamps(files: readonly string[]): string {
 export class QuietPasses {
   private readonly byNode = new Map<string, Quiet>();
 
-  constructor(private readonly fullPassEveryMs = FULL_PASS_EVERY_MS) {}
+  constructor(private readonly fullPassEveryMs = DEFAULT_FULL_PASS_SECS * 1000) {}
 
   /** True when `entry` had a quiet pass recently and nothing it depended on has changed since. */
   canSkip(entry: AssignedSpec, units: string, nowMs: number): boolean {

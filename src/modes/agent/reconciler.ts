@@ -1,9 +1,26 @@
-// The agent's reconciler: each tick compares the WHOLE desired set with what is on the host (supervisor units,
-// node directories, node records) and applies the difference idempotently. It never trusts memory about what
-// is running, so a restarted agent converges the same way. Per node, in order:
+// The agent's reconciler: each tick compares the desired set with what is on the host (supervisor units,
+// node directories, node records) and applies the difference idempotently. Per node, in order:
 //   plan (adapter) → binaries (downloader, sha256) → config files → init steps → units (install) →
 //   lifecycle (start/stop/restart on desiredState, definition changes and restartGeneration) → node record.
 // A node that cannot converge gets an issue (reported as `error`) and an event; other nodes go on.
+//
+// What it trusts memory for, and for how long (ADR 0022):
+// - Every tick lists the units afresh (one `systemctl show`), handles tombstones and removes units of nodes no
+//   longer assigned. What is running is never taken from memory.
+// - Fast path: a node whose last pass was quiet is skipped while a fingerprint of its spec, its units in this
+//   tick's listing and the stamps (mtime, size) of its files is unchanged (quiet-passes.ts). Drift the
+//   fingerprint sees (a killed or stopped process, a deleted unit, an edited unit file systemd has not loaded,
+//   a file written with a new mtime or size) is therefore repaired on the next tick.
+// - Guaranteed full pass: no node is skipped for longer than `[reconciler] full_pass_secs`, so ANY drift is
+//   repaired within repairBoundMs() (full_pass_secs + interval_secs, default 125 s) plus the pass's own time.
+// - Below the reconciler, the systemd supervisor rereads a unit file only when its inode, size or mtime
+//   changed (a full pass still compares the whole file in install()), and the downloader re-hashes a binary
+//   only when its size or mtime changed: a binary replaced with the same size and mtime is not noticed until
+//   the agent restarts (hashing every client binary every full pass would cost more than it protects).
+// - Reports (observer.ts) may reuse a unit listing up to LISTING_MAX_AGE_MS old; repairs never do.
+// - A failed unit is retried after a doubling pause (FAILED_RETRY_*), and restartPolicy "no" leaves a dead
+//   process down until the user acts: both on purpose, so a crash loop is reported rather than hidden.
+// A restarted agent starts with no memory and does full passes.
 import { existsSync, rmSync } from "node:fs";
 import type { Platform } from "../../adapters/types.ts";
 import type { DesiredSet } from "../../executor/desired-set.ts";
@@ -20,8 +37,9 @@ import {
   runInitSteps,
   writeConfigFiles,
 } from "./materialize.ts";
+import { NODE_USER, type NodeOwner } from "./node-user.ts";
 import { type NodeIssue, type NodeIssues, planNode } from "./planning.ts";
-import { QuietPasses, unitFingerprints } from "./quiet-passes.ts";
+import { DEFAULT_FULL_PASS_SECS, QuietPasses, unitFingerprints } from "./quiet-passes.ts";
 import type { ProcessDefinition, Supervisor, UnitState } from "./supervisor/types.ts";
 
 export interface AgentReconcilerOptions {
@@ -32,6 +50,13 @@ export interface AgentReconcilerOptions {
   issues: NodeIssues;
   logger: Logger;
   emit: (event: RuntimeEvent) => void;
+  /**
+   * The user node processes run as, looked up on every pass (systemd: the node user, which may be created
+   * after the agent started); absent when they run as the agent's own user (the process supervisor).
+   */
+  nodeOwner?: () => NodeOwner | null;
+  /** `[reconciler] full_pass_secs`: the longest a node goes without a full converge (default 120). */
+  fullPassSecs?: number;
 }
 
 /** A failed unit is started again after this, doubling up to the cap (a crash loop must not spin). */
@@ -51,9 +76,11 @@ interface StepResult {
 export class AgentReconciler {
   private readonly failedRetry = new Map<string, { atMs: number; delayMs: number }>();
   /** Nodes whose last full converge was quiet and whose inputs have not changed since: skipped. */
-  private readonly quiet = new QuietPasses();
+  private readonly quiet: QuietPasses;
 
-  constructor(private readonly options: AgentReconcilerOptions) {}
+  constructor(private readonly options: AgentReconcilerOptions) {
+    this.quiet = new QuietPasses((options.fullPassSecs ?? DEFAULT_FULL_PASS_SECS) * 1000);
+  }
 
   /** One full pass; returns true when anything on the host changed. */
   async reconcile(desired: DesiredSet, signal?: AbortSignal): Promise<boolean> {
@@ -69,11 +96,21 @@ export class AgentReconciler {
       changed = (await this.guard(entry, () => this.teardown(entry, units, liveNames))) || changed;
     }
     const fingerprints = unitFingerprints(units.values());
+    const owner = this.options.nodeOwner ? this.options.nodeOwner() : null;
+    const ownerMissing = this.options.nodeOwner !== undefined && owner === null;
     for (const entry of live) {
       if (signal?.aborted) return changed;
       const unitsSeen = fingerprints.get(entry.name) ?? "";
       if (this.quiet.canSkip(entry, unitsSeen, Date.now())) continue;
-      changed = (await this.guard(entry, () => this.converge(entry, units), unitsSeen)) || changed;
+      const step = () => {
+        if (ownerMissing) {
+          throw new Error(
+            `the user ${NODE_USER} that node processes run as does not exist: run \`novacula agent install\``,
+          );
+        }
+        return this.converge(entry, units, owner);
+      };
+      changed = (await this.guard(entry, step, unitsSeen)) || changed;
     }
     // Units of nodes this executor is no longer assigned (deleted while we were away, or moved): remove the
     // units, keep the data (only an explicit tombstone deletes data).
@@ -126,7 +163,11 @@ export class AgentReconciler {
     return result.changed;
   }
 
-  private async converge(entry: AssignedSpec, units: Map<string, UnitState>): Promise<StepResult> {
+  private async converge(
+    entry: AssignedSpec,
+    units: Map<string, UnitState>,
+    owner: NodeOwner | null,
+  ): Promise<StepResult> {
     const { supervisor, downloader, dataDir, platform, logger } = this.options;
     const planned = planNode(entry, dataDir, platform);
     // Nothing on the host changes for a plan that cannot be made: the previous revision keeps running.
@@ -143,9 +184,9 @@ export class AgentReconciler {
       executables.set(process.role, await downloader.ensure(source));
     }
     let changed = false;
-    const rendered = writeConfigFiles(paths, plan);
+    const rendered = writeConfigFiles(paths, plan, owner);
     if (rendered.written.length > 0) changed = true;
-    if (runInitSteps(paths, plan).length > 0) changed = true;
+    if (runInitSteps(paths, plan, owner).length > 0) changed = true;
 
     const definitions: ProcessDefinition[] = plan.processes.map((process) =>
       processDefinition({

@@ -11,6 +11,7 @@ import { AgentBackend } from "./backend.ts";
 import type { AgentConfig } from "./config.ts";
 import { Downloader } from "./downloader.ts";
 import { binDir, hostPlatform, nodesDir, supervisorDir } from "./layout.ts";
+import { lookupNodeUser, type NodeOwner } from "./node-user.ts";
 import { ProcessSupervisor } from "./supervisor/process.ts";
 import { SystemdSupervisor } from "./supervisor/systemd.ts";
 import type { Supervisor } from "./supervisor/types.ts";
@@ -45,6 +46,7 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
   let executor: Executor | null = null;
   let supervisor: Supervisor;
   let logHint: (unitName: string) => string;
+  let nodeOwner: (() => NodeOwner | null) | undefined;
   if (config.supervisor.kind === "process") {
     const processSupervisor = new ProcessSupervisor({
       stateDir: supervisorDir(config.agent.dataDir),
@@ -57,6 +59,8 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
   } else {
     supervisor = new SystemdSupervisor({ unitDir: config.supervisor.unitDir });
     logHint = (unit) => `journalctl -u ${unit}.service`;
+    // Units run node processes as the node user; the process supervisor runs them as the agent's own user.
+    nodeOwner = () => lookupNodeUser();
   }
   const downloader = new Downloader({
     binDir: binDir(config.agent.dataDir),
@@ -72,6 +76,8 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
     scrapeTimeoutMs: config.reporter.scrapeTimeoutMs,
     logger: log.child({ component: "reconciler" }),
     logHint,
+    ...(nodeOwner ? { nodeOwner } : {}),
+    fullPassSecs: config.reconciler.fullPassSecs,
     emit: (event) => executor?.emit(event),
     ...(options.onHostChanged ? { onHostChanged: options.onHostChanged } : {}),
   });

@@ -13,6 +13,7 @@
 //   Environment= does not expand "$", so there it stays as is;
 // - Environment= values may not contain non-printable characters (systemd rejects them), so we refuse
 //   them here with a clear error instead of writing a unit systemd will half-ignore.
+import { NODE_USER } from "./node-user.ts";
 import type { ProcessDefinition } from "./supervisor/types.ts";
 
 /** The [Unit] key that marks a unit as Novacula-owned and records the definition it was rendered from. */
@@ -109,6 +110,61 @@ const RESTART: Record<ProcessDefinition["restartPolicy"], string> = {
   no: "no",
 };
 
+/**
+ * The sandbox of a node process (docs/node-unit-confinement.md has the exposure score it earns and the test
+ * that keeps it). Each setting is one a real chain client runs with: anvil and geth today, JVM clients such as
+ * java-tron later. Left out on purpose:
+ * - MemoryDenyWriteExecute: it forbids writable+executable memory, which every JIT needs (the JVM's, and
+ *   runtimes embedded in clients); java-tron would not start.
+ * - PrivateNetwork, IPAddressDeny: a node's job is talking to its peers.
+ * - PrivateUsers: it maps file owners other than root and the node user to nobody, which confuses clients
+ *   that check the ownership of their data directory.
+ * - ProcSubset=pid: JVMs and Go read /proc/meminfo, /proc/cpuinfo and /proc/sys to size heaps and threads.
+ * - RemoveIPC: all nodes share the node user, so one unit's stop would remove another's IPC objects.
+ * - AF_NETLINK: Go's and Java's interface listings use it only for optional NAT discovery, which fails
+ *   gracefully; so only IPv4, IPv6 and Unix sockets are allowed.
+ */
+function sandbox(readWritePaths: readonly string[]): Line[] {
+  const lines: Line[] = [
+    // Files the node creates (data, keys, logs) are readable by the node user (and root) only.
+    ["UMask", "0077"],
+    ["NoNewPrivileges", "yes"],
+    // Empty: no capability at all, not even in the bounding set (a setuid binary could not regain one).
+    ["CapabilityBoundingSet", ""],
+    ["AmbientCapabilities", ""],
+    // The whole file system read-only, home directories (/home, /root, /run/user) invisible, /tmp private.
+    ["ProtectSystem", "strict"],
+    ["ProtectHome", "yes"],
+  ];
+  if (readWritePaths.length > 0) {
+    const paths = readWritePaths.map((p) => quoteWord(p, { expandsDollar: false }));
+    lines.push(["ReadWritePaths", paths.join(" ")]);
+  }
+  lines.push(
+    ["PrivateTmp", "yes"],
+    ["PrivateDevices", "yes"],
+    ["ProtectKernelTunables", "yes"],
+    ["ProtectKernelModules", "yes"],
+    ["ProtectKernelLogs", "yes"],
+    ["ProtectControlGroups", "yes"],
+    ["ProtectClock", "yes"],
+    ["ProtectHostname", "yes"],
+    // Other users' processes (the agent's, other services') are invisible in /proc.
+    ["ProtectProc", "invisible"],
+    ["RestrictSUIDSGID", "yes"],
+    ["RestrictNamespaces", "yes"],
+    ["RestrictRealtime", "yes"],
+    ["LockPersonality", "yes"],
+    ["RestrictAddressFamilies", "AF_INET AF_INET6 AF_UNIX"],
+    ["SystemCallArchitectures", "native"],
+    // The system calls of an ordinary service; anything else fails with EPERM instead of killing the client
+    // mid-write (a client probing an optional call, e.g. for io_uring, then falls back).
+    ["SystemCallFilter", "@system-service"],
+    ["SystemCallErrorNumber", "EPERM"],
+  );
+  return lines;
+}
+
 /** The unit file of one node process, `<unitName>.service`. */
 export function renderProcessUnit(def: ProcessDefinition): string {
   assertUnitName(def.unitName);
@@ -134,6 +190,9 @@ export function renderProcessUnit(def: ProcessDefinition): string {
   const service: Line[] = [
     // exec, not simple: `systemctl start` then fails when the binary or its sandbox cannot be set up.
     ["Type", "exec"],
+    // Never root: a dedicated system user that `novacula agent install` creates (node-user.ts).
+    ["User", NODE_USER],
+    ["Group", NODE_USER],
     ["ExecStart", renderExecStart(def.executable, def.args)],
     ["WorkingDirectory", specifierSafe(def.workingDirectory)],
   ];
@@ -156,12 +215,7 @@ export function renderProcessUnit(def: ProcessDefinition): string {
   if (def.memoryHighBytes !== undefined)
     service.push(["MemoryHigh", String(Math.round(def.memoryHighBytes))]);
   if (def.memoryMaxBytes !== undefined) service.push(["MemoryMax", String(Math.round(def.memoryMaxBytes))]);
-  service.push(["NoNewPrivileges", "yes"], ["ProtectSystem", "strict"]);
-  if (def.readWritePaths.length > 0) {
-    const paths = def.readWritePaths.map((p) => quoteWord(p, { expandsDollar: false }));
-    service.push(["ReadWritePaths", paths.join(" ")]);
-  }
-  service.push(["PrivateTmp", "yes"]);
+  service.push(...sandbox(def.readWritePaths));
 
   // No [Install] section: node units are never enabled. The agent starts them on its first reconcile
   // after boot, so a node whose desired state is "stopped" does not come back on its own.

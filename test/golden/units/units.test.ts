@@ -4,7 +4,10 @@
 // without a warning, and no ProcessDefinition field is ignored by the renderer.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { binDir } from "../../../src/modes/agent/layout.ts";
+import { processDefinition } from "../../../src/modes/agent/materialize.ts";
+import { planNode } from "../../../src/modes/agent/planning.ts";
 import type { ProcessDefinition } from "../../../src/modes/agent/supervisor/types.ts";
 import {
   parseDefinitionHash,
@@ -13,10 +16,12 @@ import {
   renderRollbackUnit,
   UnitRenderError,
 } from "../../../src/modes/agent/units.ts";
+import { devnetSpec } from "../../agent/backend-fixture.ts";
 import { bootSystemd, type SystemdNamespace, testWorkDir } from "../../harness/systemd.ts";
 
 const TIMEOUT_MS = 60_000;
 const GOLDEN_DIR = import.meta.dir;
+const REPO_ROOT = resolve(import.meta.dir, "../../..");
 const NODES = "/var/lib/novacula/nodes";
 
 const devnet: ProcessDefinition = {
@@ -25,7 +30,7 @@ const devnet: ProcessDefinition = {
   role: "node",
   executable: "/var/lib/novacula/bin/anvil-1.7.1-linux-x64",
   args: ["--host", "127.0.0.1", "--port", "8545", "--block-time", "2", "--chain-id", "31337"],
-  env: { HOME: `${NODES}/devnet-local-1`, RUST_LOG: "info" },
+  env: { HOME: `${NODES}/devnet-local-1/data`, RUST_LOG: "info" },
   workingDirectory: `${NODES}/devnet-local-1`,
   readWritePaths: [`${NODES}/devnet-local-1`],
   restartPolicy: "always",
@@ -147,6 +152,47 @@ describe("systemd accepts the rendered units", () => {
   afterAll(async () => {
     await ns?.stop();
   }, TIMEOUT_MS);
+
+  test(
+    "systemd-analyze security scores a rendered devnet node unit no worse than docs/node-unit-confinement.md records",
+    async () => {
+      // The real rendering path: the devnet adapter's plan, the agent's process definition, the renderer.
+      const dataDir = "/var/lib/novacula";
+      const entry = {
+        nodeId: "00000000-0000-4000-8000-000000000001",
+        name: "devnet-score",
+        revision: 1,
+        spec: devnetSpec(8545),
+        deleted: false,
+        retainData: false,
+      };
+      const planned = planNode(entry, dataDir, "linux-x64");
+      if (!planned.ok) throw new Error(planned.message);
+      const process = planned.plan.processes[0]!;
+      const definition = processDefinition({
+        chain: "devnet",
+        nodeName: entry.name,
+        paths: planned.paths,
+        process,
+        executable: join(binDir(dataDir), "anvil-1.7.1-linux-x64"),
+        configHashes: {},
+      });
+      const unit = `${definition.unitName}.service`;
+      writeFileSync(join(ns.hostUnitDir, unit), renderProcessUnit(definition));
+      expect((await ns.exec(["systemctl", "daemon-reload"])).code).toBe(0);
+      const result = await ns.exec(["systemd-analyze", "security", "--no-pager", unit]);
+      const score = Number(result.stdout.match(/Overall exposure level for \S+: (\d+\.\d+)/)?.[1]);
+      const doc = readFileSync(join(REPO_ROOT, "docs/node-unit-confinement.md"), "utf8");
+      const recorded = Number(doc.match(/^Recorded exposure score: \*\*(\d+\.\d+)\*\*/m)?.[1]);
+      expect(recorded).toBeGreaterThan(0);
+      expect({ score, atMost: recorded, ok: score <= recorded }).toEqual({
+        score,
+        atMost: recorded,
+        ok: true,
+      });
+    },
+    TIMEOUT_MS,
+  );
 
   test(
     "systemd-analyze verify reports nothing for node, agent and rollback units",

@@ -11,12 +11,12 @@ import {
   readdirSync,
   readFileSync,
   readSync,
-  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomicSync } from "../../../lib/atomic-write.ts";
 import type { ProcessDefinition } from "./types.ts";
 
 export interface RuntimeRecord {
@@ -128,8 +128,6 @@ export class ProcessStateStore {
   }
 
   private writeAtomic(path: string, text: string): void {
-    const temp = `${path}.tmp-${process.pid}`;
-    writeFileSync(temp, text, { mode: 0o600 });
-    renameSync(temp, path);
+    writeFileAtomicSync(path, text, { mode: 0o600 });
   }
 }

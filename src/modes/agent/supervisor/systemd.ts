@@ -12,8 +12,9 @@
 // install() read them with the sync calls: in Bun each async fs call costs ~15x the CPU of its sync twin, and
 // these run for every unit on every reconcile and report tick (docs/benchmarks.md, Agent).
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileAtomicSync } from "../../../lib/atomic-write.ts";
 import { assertUnitName, parseDefinitionHash, renderProcessUnit } from "../units.ts";
 import type { ProcessDefinition, Supervisor, UnitActiveState, UnitState } from "./types.ts";
 
@@ -290,7 +291,7 @@ export class SystemdSupervisor implements Supervisor {
       });
       if (shown.get(`${definition.unitName}.service`)?.NeedDaemonReload !== "yes") return false;
     } else {
-      await writeFileAtomic(path, rendered);
+      writeFileAtomicSync(path, rendered);
     }
     await this.systemctl(["daemon-reload"]);
     return true;
@@ -357,26 +358,4 @@ function activeStateOf(p: Record<string, string>): Pick<UnitState, "activeState"
   if (load === "error" || load === "bad-setting" || load === "masked")
     return { activeState: "failed", subState: load };
   return { activeState: ACTIVE_STATES[p.ActiveState ?? ""] ?? "activating", subState: p.SubState ?? "" };
-}
-
-/** Write via a hidden temp file in the same directory + fsync + rename(2): readers see old or new, never half. */
-export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
-  const dir = path.slice(0, path.lastIndexOf("/")) || "/";
-  await mkdir(dir, { recursive: true });
-  // systemd ignores dot-files and unknown suffixes, so a daemon-reload never sees the temp file as a unit.
-  const tmp = join(dir, `.${path.slice(dir.length + 1)}.${process.pid}.tmp`);
-  const handle = await open(tmp, "w", mode);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, path);
-  const dirHandle = await open(dir, "r");
-  try {
-    await dirHandle.sync();
-  } finally {
-    await dirHandle.close();
-  }
 }
