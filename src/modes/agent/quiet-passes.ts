@@ -13,7 +13,7 @@
 // (`[reconciler] full_pass_secs`, default DEFAULT_FULL_PASS_SECS): then it gets a full converge whatever the
 // fingerprint says, which catches what the fingerprint cannot see (a same-size edit that kept the mtime).
 //
-// The contract (ADR 0022): drift the fingerprint sees is repaired on the next tick; any drift at all is
+// The contract (ADR 0027): drift the fingerprint sees is repaired on the next tick; any drift at all is
 // repaired within repairBoundMs() of happening. Nothing here is needed to converge: an agent that restarts
 // starts with no memory and does full passes.
 import { statSync } from "node:fs";

@@ -4,7 +4,7 @@
 //   lifecycle (start/stop/restart on desiredState, definition changes and restartGeneration) → node record.
 // A node that cannot converge gets an issue (reported as `error`) and an event; other nodes go on.
 //
-// What it trusts memory for, and for how long (ADR 0022):
+// What it trusts memory for, and for how long (ADR 0027):
 // - Every tick lists the units afresh (one `systemctl show`), handles tombstones and removes units of nodes no
 //   longer assigned. What is running is never taken from memory.
 // - Fast path: a node whose last pass was quiet is skipped while a fingerprint of its spec, its units in this
