@@ -5,6 +5,8 @@ import { createLRUCache, createSchema, createYoga, type Plugin } from "graphql-y
 import { AppError } from "../../../lib/errors.ts";
 import type { ControlPlaneServices } from "../services.ts";
 import { assertAllGuarded, type GraphQLContext } from "./authz.ts";
+import { chargeEveryField, RequestBudget, requestBudgetPlugin } from "./budget.ts";
+import { queryLimitPlugins } from "./limits.ts";
 import type { GraphQLModule } from "./modules.ts";
 
 /** Documents longer than this are parsed each time they come rather than kept. */
@@ -28,14 +30,17 @@ function boundedDocumentCache<T>() {
   };
 }
 
+type YogaContext = GraphQLContext & { budget: RequestBudget };
+
 export function createGraphQL(s: ControlPlaneServices, modules: GraphQLModule[]) {
   const resolvers = modules.map((m) => m.resolvers(s));
-  const schema = createSchema<GraphQLContext>({ typeDefs: modules.map((m) => m.typeDefs), resolvers });
+  const schema = createSchema<YogaContext>({ typeDefs: modules.map((m) => m.typeDefs), resolvers });
   assertAllGuarded(mergeRoots(resolvers), {
     Query: Object.keys(schema.getQueryType()?.getFields() ?? {}),
     Mutation: Object.keys(schema.getMutationType()?.getFields() ?? {}),
   });
-  return createYoga<{ ip?: string | null }, GraphQLContext>({
+  chargeEveryField(schema);
+  return createYoga<{ ip?: string | null }, YogaContext>({
     schema,
     graphqlEndpoint: "/graphql",
     graphiql: !s.config.production,
@@ -43,8 +48,16 @@ export function createGraphQL(s: ControlPlaneServices, modules: GraphQLModule[])
     logging: false,
     parserAndValidationCache: { documentCache: boundedDocumentCache(), errorCache: boundedDocumentCache() },
     // Introspection stays on outside production builds only (reference §8).
-    plugins: s.config.production ? [disableIntrospection] : [],
-    context: async ({ request }) => ({ request, principal: await s.principals.resolve(request) }),
+    plugins: [
+      ...queryLimitPlugins(),
+      requestBudgetPlugin,
+      ...(s.config.production ? [disableIntrospection] : []),
+    ],
+    context: async ({ request }) => ({
+      request,
+      budget: new RequestBudget(),
+      principal: await s.principals.resolve(request),
+    }),
     maskedErrors: {
       maskError(error, message) {
         const original = error instanceof GraphQLError ? error.originalError : error;

@@ -1,0 +1,92 @@
+// The per-request budget of a GraphQL execution. Static limits (limits.ts) cannot see list sizes: a
+// document of depth 7 over Executor.nodes ↔ Node.executor multiplies by the number of nodes at each level.
+// Our resolvers are synchronous (SQLite), so an execution runs as one turn of the event loop: every field
+// resolution, list item and resolver call is charged to the request, and past its work or time budget the
+// execution is aborted (graphql-tools checks the signal before each field) and answered with one
+// `query_too_complex` error instead of partial data. /healthz, syncs and long-polls wait at most one budget.
+import { defaultFieldResolver, type GraphQLSchema, isObjectType } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import { queryTooComplex } from "./limits.ts";
+
+export const REQUEST_BUDGET = {
+  /** Units of work: 1 per field resolved, 1 per list item, RESOLVER_COST per resolver of our own. */
+  work: 100_000,
+  /** Wall-clock backstop for slow resolvers, checked every CLOCK_EVERY charges. */
+  ms: 250,
+} as const;
+const RESOLVER_COST = 5;
+const CLOCK_EVERY = 128;
+
+export class RequestBudget {
+  readonly controller = new AbortController();
+  private work: number = REQUEST_BUDGET.work;
+  private charges = 0;
+  private readonly deadline = performance.now() + REQUEST_BUDGET.ms;
+
+  get exhausted(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  charge(units: number): void {
+    if (this.exhausted) throw this.controller.signal.reason;
+    this.work -= units;
+    if (this.work < 0) this.abort("work", `more than ${REQUEST_BUDGET.work} fields and list items`);
+    if (++this.charges % CLOCK_EVERY === 0 && performance.now() > this.deadline)
+      this.abort("time", `more than ${REQUEST_BUDGET.ms} ms`);
+  }
+
+  private abort(kind: string, what: string): never {
+    const error = queryTooComplex(
+      "budget",
+      `the query exceeded its ${kind} budget (${what}) and was stopped`,
+      "ask for fewer nested lists or fewer items per page (take), or split the query",
+    );
+    this.controller.abort(error);
+    throw error;
+  }
+}
+
+interface BudgetContext {
+  budget?: RequestBudget;
+}
+
+const chargeList = (budget: RequestBudget, value: unknown) => {
+  if (Array.isArray(value)) budget.charge(value.length);
+  return value;
+};
+
+/** Wraps every field of the schema's object types (introspection aside) so that it charges the budget. */
+export function chargeEveryField(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith("__")) continue;
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve ?? defaultFieldResolver;
+      const units = field.resolve ? RESOLVER_COST : 1;
+      field.resolve = (source, args, context: BudgetContext, info) => {
+        const budget = context.budget;
+        if (!budget) return resolve(source, args, context, info);
+        budget.charge(units);
+        const result = resolve(source, args, context, info);
+        if (result instanceof Promise) return result.then((value) => chargeList(budget, value));
+        return chargeList(budget, result);
+      };
+    }
+  }
+}
+
+/**
+ * Gives each execution the budget's signal, and answers an exhausted budget with its one error (an
+ * aborted execution otherwise reports it once per level it was unwinding).
+ */
+export const requestBudgetPlugin: Plugin<BudgetContext> = {
+  onExecute({ args }) {
+    const budget = args.contextValue.budget;
+    if (!budget) return;
+    (args as { signal?: AbortSignal }).signal = budget.controller.signal;
+    return {
+      onExecuteDone({ setResult }) {
+        if (budget.exhausted) setResult({ errors: [budget.controller.signal.reason] });
+      },
+    };
+  },
+};
