@@ -48,7 +48,8 @@ function doublingFragments(levels: number, leaf = "id name") {
 
 /** Within the depth and alias limits, but ninety aliased six-level branches: past the cost limit. */
 function wideAliases() {
-  const branch = "executors { nodes { executor { nodes { executor { nodes { id name phase spec observed } } } } } }";
+  const branch =
+    "executors { nodes { executor { nodes { executor { nodes { id name phase spec observed } } } } } }";
   return `{ ${Array.from({ length: 90 }, (_, i) => `a${i}: ${branch}`).join(" ")} }`;
 }
 

@@ -50,9 +50,11 @@ export async function underAttack<T>(
     bystander.syncs.push(await answered("/api/v1/executor/sync", { method: "POST", headers, body }));
   });
   const current = await call(cp, "/api/v1/executor/specs?cursor=0&waitMs=0", executor);
-  const longPoll = call(cp, `/api/v1/executor/specs?cursor=${current.json.cursor}&waitMs=1000`, executor).then(
-    (r) => r.status,
-  );
+  const longPoll = call(
+    cp,
+    `/api/v1/executor/specs?cursor=${current.json.cursor}&waitMs=1000`,
+    executor,
+  ).then((r) => r.status);
   try {
     const result = await attack();
     return { result, bystander };

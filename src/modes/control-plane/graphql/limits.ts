@@ -45,7 +45,10 @@ const SPLIT = "split the query into smaller requests";
 
 export function queryLimitPlugins(): Plugin[] {
   return [
-    maxTokensPlugin({ n: QUERY_LIMITS.tokens, onReject: refuse("tokens", `send at most ${QUERY_LIMITS.tokens} tokens; ${SPLIT}`) }),
+    maxTokensPlugin({
+      n: QUERY_LIMITS.tokens,
+      onReject: refuse("tokens", `send at most ${QUERY_LIMITS.tokens} tokens; ${SPLIT}`),
+    }),
     maxDepthPlugin({
       n: QUERY_LIMITS.depth,
       onReject: refuse("depth", `nest fields at most ${QUERY_LIMITS.depth} levels deep; ${SPLIT}`),

@@ -6,6 +6,7 @@ import { AppError } from "../../../lib/errors.ts";
 import type { ControlPlaneServices } from "../services.ts";
 import { assertAllGuarded, type GraphQLContext } from "./authz.ts";
 import { chargeEveryField, RequestBudget, requestBudgetPlugin } from "./budget.ts";
+import { capFilterStrings } from "./input-limits.ts";
 import { queryLimitPlugins } from "./limits.ts";
 import type { GraphQLModule } from "./modules.ts";
 
@@ -39,6 +40,7 @@ export function createGraphQL(s: ControlPlaneServices, modules: GraphQLModule[])
     Query: Object.keys(schema.getQueryType()?.getFields() ?? {}),
     Mutation: Object.keys(schema.getMutationType()?.getFields() ?? {}),
   });
+  capFilterStrings(schema);
   chargeEveryField(schema);
   return createYoga<{ ip?: string | null }, YogaContext>({
     schema,
@@ -68,11 +70,28 @@ export function createGraphQL(s: ControlPlaneServices, modules: GraphQLModule[])
           });
         }
         if (error instanceof GraphQLError && !error.originalError) return error;
+        if (error instanceof GraphQLError && original instanceof GraphQLError && !error.path)
+          return callerInputError(error, original);
         s.log.error("graphql resolver failed", {
           error: original instanceof Error ? original.stack : String(original),
         });
         return new GraphQLError(message, { extensions: { code: "internal", details: [] } });
       },
+    },
+  });
+}
+
+/**
+ * graphql-js reports a variable it cannot coerce (an Int out of range, an unknown enum value) as an error
+ * wrapping the scalar's own: the caller's mistake, answered as `bad_request` naming the variable.
+ */
+function callerInputError(error: GraphQLError, cause: GraphQLError): GraphQLError {
+  const variable = /^Variable "\$([^"]+)"/.exec(error.message)?.[1];
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    extensions: {
+      code: "bad_request",
+      details: [{ path: variable ? `/variables/${variable}` : "/", message: cause.message }],
     },
   });
 }
