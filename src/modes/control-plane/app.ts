@@ -11,14 +11,17 @@ import { executorConnectRoutes } from "./executor-connect/routes.ts";
 import { executorRoutes } from "./executors/routes.ts";
 import { GRAPHQL_MODULES } from "./graphql/modules.ts";
 import { createGraphQL } from "./graphql/yoga.ts";
+import { csrfRefusal } from "./http/csrf.ts";
 import { errorToResponse } from "./http/errors.ts";
+import { trustedOrigins } from "./http/origins.ts";
 import type { ControlPlaneServices } from "./services.ts";
 import { landingPage } from "./ui/landing.ts";
 
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export function createApp(s: ControlPlaneServices) {
-  const yoga = createGraphQL(s, GRAPHQL_MODULES);
+  const trusted = trustedOrigins(s.config);
+  const yoga = createGraphQL(s, GRAPHQL_MODULES, trusted);
   return (
     new Elysia()
       .onError(({ error, code }) => errorToResponse(error, code, s.log))
@@ -41,7 +44,11 @@ export function createApp(s: ControlPlaneServices) {
       .use(auditRoutes(s))
       .all(
         "/graphql",
-        ({ request, server }) => yoga.fetch(request, { ip: server?.requestIP(request)?.address ?? null }),
+        ({ request, server }) => {
+          const refusal = csrfRefusal(request, trusted);
+          if (refusal) throw refusal;
+          return yoga.fetch(request, { ip: server?.requestIP(request)?.address ?? null });
+        },
         {
           parse: "none",
         },

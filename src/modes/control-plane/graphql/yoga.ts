@@ -33,7 +33,25 @@ function boundedDocumentCache<T>() {
 
 type YogaContext = GraphQLContext & { budget: RequestBudget };
 
-export function createGraphQL(s: ControlPlaneServices, modules: GraphQLModule[]) {
+/** CORS for the trusted origins only (http/origins.ts); any other origin gets no CORS headers at all. */
+function corsFor(trusted: readonly string[]) {
+  return (request: Request) => {
+    const origin = request.headers.get("origin");
+    if (origin === null || !trusted.includes(origin)) return false as const;
+    return {
+      origin: [origin],
+      credentials: true,
+      methods: ["GET", "POST"],
+      allowedHeaders: ["content-type", "authorization"],
+    };
+  };
+}
+
+export function createGraphQL(
+  s: ControlPlaneServices,
+  modules: GraphQLModule[],
+  trustedOrigins: readonly string[],
+) {
   const resolvers = modules.map((m) => m.resolvers(s));
   const schema = createSchema<YogaContext>({ typeDefs: modules.map((m) => m.typeDefs), resolvers });
   assertAllGuarded(mergeRoots(resolvers), {
@@ -45,6 +63,7 @@ export function createGraphQL(s: ControlPlaneServices, modules: GraphQLModule[])
   return createYoga<{ ip?: string | null }, YogaContext>({
     schema,
     graphqlEndpoint: "/graphql",
+    cors: corsFor(trustedOrigins),
     graphiql: !s.config.production,
     landingPage: false,
     logging: false,
