@@ -11,31 +11,38 @@ import { executorConnectRoutes } from "./executor-connect/routes.ts";
 import { executorRoutes } from "./executors/routes.ts";
 import { GRAPHQL_MODULES } from "./graphql/modules.ts";
 import { createGraphQL } from "./graphql/yoga.ts";
+import { readBody } from "./http/body.ts";
 import { csrfRefusal } from "./http/csrf.ts";
 import { errorToResponse } from "./http/errors.ts";
 import { trustedOrigins } from "./http/origins.ts";
+import { requestRefusal, serveLimits } from "./http/request-limits.ts";
 import type { ControlPlaneServices } from "./services.ts";
 import { landingPage } from "./ui/landing.ts";
 
+/** Sign-in and sign-up bodies are an email, a password and a name. */
+const MAX_AUTH_BODY_BYTES = 64 * 1024;
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export function createApp(s: ControlPlaneServices) {
   const trusted = trustedOrigins(s.config);
   const yoga = createGraphQL(s, GRAPHQL_MODULES, trusted);
   return (
-    new Elysia()
+    new Elysia({ serve: serveLimits() })
+      .onRequest(({ request }) => requestRefusal(request))
       .onError(({ error, code }) => errorToResponse(error, code, s.log))
       .use(abuseGuard(s))
       .get("/", () => landingPage(!s.config.production))
       .get("/healthz", () => ({ status: "ok" }))
       .all(
         "/api/auth/*",
-        ({ request, server }) => {
+        async ({ request, server }) => {
           // better-auth reads the client IP (rate limits, session rows) from this header only; it is
           // always overwritten here, so a client can't choose its own.
           const headers = new Headers(request.headers);
           headers.set(CLIENT_IP_HEADER, clientIp(request, server));
-          return s.auth.handler(new Request(request, { headers }));
+          // Read with a cap here: better-auth would read a chunked body of any length.
+          const body = request.body ? await readBody(request, MAX_AUTH_BODY_BYTES) : undefined;
+          return s.auth.handler(new Request(request.url, { method: request.method, headers, body }));
         },
         { parse: "none" },
       )

@@ -3,6 +3,7 @@
 import { GraphQLError, type ValidationRule } from "graphql";
 import { createLRUCache, createSchema, createYoga, type Plugin } from "graphql-yoga";
 import { AppError } from "../../../lib/errors.ts";
+import { MAX_REQUEST_BODY_BYTES } from "../http/request-limits.ts";
 import type { ControlPlaneServices } from "../services.ts";
 import { assertAllGuarded, type GraphQLContext } from "./authz.ts";
 import { chargeEveryField, RequestBudget, requestBudgetPlugin } from "./budget.ts";
@@ -63,6 +64,7 @@ export function createGraphQL(
   return createYoga<{ ip?: string | null }, YogaContext>({
     schema,
     graphqlEndpoint: "/graphql",
+    maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     cors: corsFor(trustedOrigins),
     graphiql: !s.config.production,
     landingPage: false,
@@ -88,7 +90,7 @@ export function createGraphQL(
             extensions: { code: original.code, details: original.details },
           });
         }
-        if (error instanceof GraphQLError && !error.originalError) return error;
+        if (error instanceof GraphQLError && !error.originalError) return withOurCode(error);
         if (error instanceof GraphQLError && original instanceof GraphQLError && !error.path)
           return callerInputError(error, original);
         s.log.error("graphql resolver failed", {
@@ -97,6 +99,23 @@ export function createGraphQL(
         return new GraphQLError(message, { extensions: { code: "internal", details: [] } });
       },
     },
+  });
+}
+
+/** Yoga's own request errors carry its codes; the API speaks ours (src/protocol/errors.ts). */
+const YOGA_CODES: Record<string, string> = {
+  REQUEST_ENTITY_TOO_LARGE: "payload_too_large",
+  BAD_REQUEST: "bad_request",
+  GRAPHQL_PARSE_FAILED: "bad_request",
+  GRAPHQL_VALIDATION_FAILED: "bad_request",
+};
+
+function withOurCode(error: GraphQLError): GraphQLError {
+  const ours = YOGA_CODES[String(error.extensions?.code)];
+  if (!ours) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    extensions: { ...error.extensions, code: ours, details: [] },
   });
 }
 
