@@ -12,6 +12,8 @@ export interface ControlPlaneConfig {
   /** False when publicUrl was derived from PORT (it then follows the port actually bound). */
   readonly publicUrlExplicit: boolean;
   readonly authSecret: string | null;
+  /** A file holding the auth secret (BETTER_AUTH_SECRET_FILE); unset: `auth-secret` in the data directory. */
+  readonly authSecretFile: string | null;
   readonly initialAdminEmail: string | null;
   readonly initialAdminPassword: string | null;
   readonly logLevel: LogLevel;
@@ -34,6 +36,7 @@ export const CONTROL_PLANE_ENV = [
   "NOVACULA_DATA_DIR",
   "BETTER_AUTH_URL",
   "BETTER_AUTH_SECRET",
+  "BETTER_AUTH_SECRET_FILE",
   "INITIAL_ADMIN_EMAIL",
   "INITIAL_ADMIN_PASSWORD",
   "LOG_LEVEL",
@@ -134,6 +137,7 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
     publicUrl: env.BETTER_AUTH_URL ? url("BETTER_AUTH_URL", env.BETTER_AUTH_URL) : `http://localhost:${port}`,
     publicUrlExplicit: Boolean(env.BETTER_AUTH_URL),
     authSecret: secret,
+    authSecretFile: env.BETTER_AUTH_SECRET_FILE ? resolve(env.BETTER_AUTH_SECRET_FILE) : null,
     initialAdminEmail: adminEmail,
     initialAdminPassword: adminPassword,
     logLevel,

@@ -43,7 +43,11 @@ export async function startControlPlane(
   const log = options.log ?? createLogger({ level: config.logLevel });
   const clock = options.clock ?? systemClock;
   const db = openDatabase(config.databasePath);
-  const secret = resolveAuthSecret(db, config.authSecret);
+  const secret = resolveAuthSecret(db, {
+    configured: config.authSecret,
+    file: config.authSecretFile,
+    dataDir: config.dataDir,
+  });
   const limits = new AbuseLimits();
   const auth = createAuth({
     db,
