@@ -131,7 +131,9 @@ try {
     {
       batch: 50,
       concurrency: 2,
-      onAck: (items, data) => items.forEach((_, i) => nodeIds.push((data[`m${i}`] as { id: string }).id)),
+      onAck: (items, data) => {
+        for (const i of items.keys()) nodeIds.push((data[`m${i}`] as { id: string }).id);
+      },
     },
   );
   for (const action of ["stop", "start"]) {

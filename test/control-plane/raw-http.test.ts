@@ -117,14 +117,14 @@ describe("requests the control plane answers get the envelope", () => {
 describe("malformed framing Bun's parser refuses still gets a 4xx and harms nothing", () => {
   test("conflicting Content-Length and Transfer-Encoding", async () => {
     const answer = await raw(
-      "POST /api/v1/executor/sync HTTP/1.1\r\nHost: 127.0.0.1:${cp.port}\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      `POST /api/v1/executor/sync HTTP/1.1\r\nHost: 127.0.0.1:${cp.port}\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
     );
     expect(answer.status).toBe(400);
     await stillServes();
   });
 
   test("a NUL in a header", async () => {
-    const answer = await raw("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${cp.port}\r\nX-A: a\0b\r\n\r\n");
+    const answer = await raw(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${cp.port}\r\nX-A: a\0b\r\n\r\n`);
     expect(answer.status).toBe(400);
     await stillServes();
   });
@@ -132,7 +132,7 @@ describe("malformed framing Bun's parser refuses still gets a 4xx and harms noth
   test("a body dripped one byte a second does not hold up anyone else", async () => {
     const socket = await Bun.connect({ hostname: "127.0.0.1", port: cp.port, socket: { data() {} } });
     socket.write(
-      "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:${cp.port}\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n",
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:${cp.port}\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n`,
     );
     for (const byte of '{"query"') {
       const next = Bun.sleep(1_000);
