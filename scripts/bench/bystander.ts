@@ -1,6 +1,7 @@
 // A bystander for scripts/bench-graphql.ts, run as its own process so that the benchmark's own work
-// (parsing large responses) never delays it: polls /healthz and sends an executor sync, each every
-// `--every-ms`, until its stdin closes, then prints the worst and the median latency of each as JSON.
+// (parsing large responses) never delays it: polls /healthz every `--every-ms` and sends an executor sync
+// every `--sync-every-ms` (within the key's rate limit) until its stdin closes, then prints the worst and
+// the median latency of each, and the status of any failed request, as JSON.
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
@@ -9,24 +10,29 @@ const { values } = parseArgs({
     key: { type: "string" },
     body: { type: "string" },
     "every-ms": { type: "string", default: "20" },
+    "sync-every-ms": { type: "string", default: "100" },
   },
 });
-const every = Number(values["every-ms"]);
+const failed: string[] = [];
 const health: number[] = [];
 const syncs: number[] = [];
 let failures = 0;
 let running = true;
 
-async function timed(into: number[], request: () => Promise<Response>) {
+async function timed(into: number[], every: number, request: () => Promise<Response>) {
   while (running) {
     const next = Bun.sleep(every);
     const started = performance.now();
     try {
       const response = await request();
       await response.arrayBuffer();
-      if (!response.ok) failures++;
-    } catch {
+      if (!response.ok) {
+        failures++;
+        failed.push(`${response.url}: ${response.status}`);
+      }
+    } catch (error) {
       failures++;
+      failed.push(String(error));
     }
     into.push(performance.now() - started);
     await next;
@@ -34,8 +40,8 @@ async function timed(into: number[], request: () => Promise<Response>) {
 }
 
 const loops = [
-  timed(health, () => fetch(`${values.url}/healthz`)),
-  timed(syncs, () =>
+  timed(health, Number(values["every-ms"]), () => fetch(`${values.url}/healthz`)),
+  timed(syncs, Number(values["sync-every-ms"]), () =>
     fetch(`${values.url}/api/v1/executor/sync`, {
       method: "POST",
       headers: { authorization: `Bearer ${values.key}`, "content-type": "application/json" },
@@ -57,5 +63,6 @@ console.log(
     syncMedianMs: median(syncs),
     syncCount: syncs.length,
     failures,
+    failed: failed.slice(0, 5),
   }),
 );
