@@ -11,12 +11,12 @@ import { queryTooComplex } from "./limits.ts";
 
 export const REQUEST_BUDGET = {
   /** Units of work: 1 per field resolved, 1 per list item, RESOLVER_COST per resolver of our own. */
-  work: 100_000,
+  work: 50_000,
   /**
    * Time the execution may hold the event loop, summed over its synchronous stretches: time spent awaiting
    * (a mutation's write, a session lookup) is not counted, since others run meanwhile.
    */
-  ms: 100,
+  ms: 75,
 } as const;
 const RESOLVER_COST = 5;
 const CLOCK_EVERY = 64;
