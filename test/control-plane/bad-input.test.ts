@@ -246,6 +246,13 @@ describe("GraphQL mutations return typed errors naming the field", () => {
       {},
     );
     expect(result.errors?.[0]?.message).toContain("explode");
+    expect(result.errors?.[0]?.extensions?.code).toBe("bad_request");
+  });
+
+  test("a document that does not parse or names an unknown field is bad_request", async () => {
+    for (const query of ["{ me { ", "{ me { favouriteColour } }"]) {
+      expect((await mutate(query, {})).errors?.[0]?.extensions?.code).toBe("bad_request");
+    }
   });
 
   test("a rollback to a revision that does not exist names the revision", async () => {

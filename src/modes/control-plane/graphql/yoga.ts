@@ -1,12 +1,13 @@
-// Mounts the GraphQL API (graphql-yoga) at /graphql: resolves the caller for each request and turns typed
-// errors into GraphQL errors carrying `extensions.code` and path-qualified `extensions.details`.
+// Mounts the GraphQL API (graphql-yoga) at /graphql: resolves the caller for each request, applies the
+// limits and the budget (limits.ts, budget.ts, input-limits.ts), CORS for trusted origins only, and
+// answers errors in the API's codes with path-qualified `extensions.details` (error-codes.ts).
 import { GraphQLError, type ValidationRule } from "graphql";
 import { createLRUCache, createSchema, createYoga, type Plugin } from "graphql-yoga";
-import { AppError } from "../../../lib/errors.ts";
 import { MAX_REQUEST_BODY_BYTES } from "../http/request-limits.ts";
 import type { ControlPlaneServices } from "../services.ts";
 import { assertAllGuarded, type GraphQLContext } from "./authz.ts";
 import { chargeEveryField, RequestBudget, requestBudgetPlugin } from "./budget.ts";
+import { maskErrorWith, validationErrorsAreBadRequests } from "./error-codes.ts";
 import { capFilterStrings } from "./input-limits.ts";
 import { queryLimitPlugins } from "./limits.ts";
 import type { GraphQLModule } from "./modules.ts";
@@ -72,6 +73,7 @@ export function createGraphQL(
     parserAndValidationCache: { documentCache: boundedDocumentCache(), errorCache: boundedDocumentCache() },
     // Introspection stays on outside production builds only (reference §8).
     plugins: [
+      validationErrorsAreBadRequests,
       ...queryLimitPlugins(),
       requestBudgetPlugin,
       ...(s.config.production ? [disableIntrospection] : []),
@@ -81,56 +83,7 @@ export function createGraphQL(
       budget: new RequestBudget(),
       principal: await s.principals.resolve(request),
     }),
-    maskedErrors: {
-      maskError(error, message) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof AppError) {
-          return new GraphQLError(original.message, {
-            ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
-            extensions: { code: original.code, details: original.details },
-          });
-        }
-        if (error instanceof GraphQLError && !error.originalError) return withOurCode(error);
-        if (error instanceof GraphQLError && original instanceof GraphQLError && !error.path)
-          return callerInputError(error, original);
-        s.log.error("graphql resolver failed", {
-          error: original instanceof Error ? original.stack : String(original),
-        });
-        return new GraphQLError(message, { extensions: { code: "internal", details: [] } });
-      },
-    },
-  });
-}
-
-/** Yoga's own request errors carry its codes; the API speaks ours (src/protocol/errors.ts). */
-const YOGA_CODES: Record<string, string> = {
-  REQUEST_ENTITY_TOO_LARGE: "payload_too_large",
-  BAD_REQUEST: "bad_request",
-  GRAPHQL_PARSE_FAILED: "bad_request",
-  GRAPHQL_VALIDATION_FAILED: "bad_request",
-};
-
-function withOurCode(error: GraphQLError): GraphQLError {
-  const ours = YOGA_CODES[String(error.extensions?.code)];
-  if (!ours) return error;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    extensions: { ...error.extensions, code: ours, details: [] },
-  });
-}
-
-/**
- * graphql-js reports a variable it cannot coerce (an Int out of range, an unknown enum value) as an error
- * wrapping the scalar's own: the caller's mistake, answered as `bad_request` naming the variable.
- */
-function callerInputError(error: GraphQLError, cause: GraphQLError): GraphQLError {
-  const variable = /^Variable "\$([^"]+)"/.exec(error.message)?.[1];
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    extensions: {
-      code: "bad_request",
-      details: [{ path: variable ? `/variables/${variable}` : "/", message: cause.message }],
-    },
+    maskedErrors: { maskError: maskErrorWith(s.log) },
   });
 }
 
