@@ -40,7 +40,9 @@ export class RequestBudget {
     if (this.exhausted) throw this.controller.signal.reason;
     this.work -= units;
     if (this.work < 0) this.abort("work", `more than ${REQUEST_BUDGET.work} fields and list items`);
-    if (this.charges++ % CLOCK_EVERY === 0) this.readClock();
+    // Our own resolvers may query the database: the clock is read at each of them, and every
+    // CLOCK_EVERY default field resolutions in between.
+    if (units > 1 || this.charges++ % CLOCK_EVERY === 0) this.readClock();
   }
 
   private readClock(): void {
