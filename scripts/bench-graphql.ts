@@ -202,9 +202,7 @@ try {
     rows.push(
       `| ${name} | ${outcome} | ${f(median(latencies))} ms | ${f(Math.max(...latencies))} ms | ${(bytes / 1024).toFixed(0)} KiB | ${f(b.healthMaxMs)} ms | ${f(b.syncMaxMs)} ms | ${b.failures} |`,
     );
-    log(
-      `${name}: ${outcome}; median ${f(median(latencies))} ms; /healthz worst ${f(b.healthMaxMs)} ms`,
-    );
+    log(`${name}: ${outcome}; median ${f(median(latencies))} ms; /healthz worst ${f(b.healthMaxMs)} ms`);
   }
   const machine = {
     nproc: cpus().length,
