@@ -25,6 +25,7 @@ export const USER_ERROR_CODES = [
   "forbidden",
   "rate_limited",
   "payload_too_large",
+  "query_too_complex",
   "internal",
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];

@@ -1,6 +1,7 @@
 // Requests and responses of the executor protocol (/api/v1/executor/*), validated on both sides.
 import { type Static, Type as T } from "@sinclair/typebox";
 import { ExecutorCapabilities } from "./capabilities.ts";
+import { JsonObjectBytes } from "./json-bytes.ts";
 import { NodeSpec } from "./node-spec.ts";
 import { ObservedNodeState } from "./observed.ts";
 import { UpgradeSpec } from "./upgrade.ts";
@@ -110,6 +111,9 @@ export type ObservedRequest = Static<typeof ObservedRequest>;
 export const EventLevel = T.Union([T.Literal("info"), T.Literal("warn"), T.Literal("error")]);
 export type EventLevel = Static<typeof EventLevel>;
 
+/** One event's payload, serialized: diagnostics, not logs (every events page carries it back). */
+export const MAX_EVENT_PAYLOAD_BYTES = 8 * 1024;
+
 export const RuntimeEvent = T.Object(
   {
     nodeId: T.Optional(T.String({ format: "uuid" })),
@@ -117,7 +121,7 @@ export const RuntimeEvent = T.Object(
     message: T.String({ minLength: 1, maxLength: 4000 }),
     /** Free-form classification from the executor, e.g. "process.crashed"; stored as runtime.event. */
     reason: T.Optional(T.String({ maxLength: 64 })),
-    payload: T.Optional(T.Record(T.String({ maxLength: 64 }), T.Unknown())),
+    payload: T.Optional(JsonObjectBytes(MAX_EVENT_PAYLOAD_BYTES, 64)),
     occurredAt: T.Optional(T.String({ format: "date-time" })),
   },
   { additionalProperties: false },

@@ -246,6 +246,13 @@ describe("GraphQL mutations return typed errors naming the field", () => {
       {},
     );
     expect(result.errors?.[0]?.message).toContain("explode");
+    expect(result.errors?.[0]?.extensions?.code).toBe("bad_request");
+  });
+
+  test("a document that does not parse or names an unknown field is bad_request", async () => {
+    for (const query of ["{ me { ", "{ me { favouriteColour } }"]) {
+      expect((await mutate(query, {})).errors?.[0]?.extensions?.code).toBe("bad_request");
+    }
   });
 
   test("a rollback to a revision that does not exist names the revision", async () => {
@@ -274,6 +281,51 @@ describe("GraphQL mutations return typed errors naming the field", () => {
     expect((await make({ name: "ok", expiresInDays: 0 })).errors?.[0]?.extensions?.details?.[0]?.path).toBe(
       "/expiresInDays",
     );
+  });
+});
+
+describe("wrong GraphQL input is the caller's error, never an internal one", () => {
+  const anonymous = {};
+  const LONG = "x".repeat(100_000);
+
+  test("an Int variable out of range is bad_request naming the variable (anonymous caller)", async () => {
+    const result = await cp.gql(
+      `query($take: Int) { nodes(take: $take) { id } }`,
+      { take: 2 ** 40 },
+      anonymous,
+    );
+    expect(result.errors?.[0]?.extensions?.code).toBe("bad_request");
+    expect(result.errors?.[0]?.message).toContain("$take");
+  });
+
+  test("an unknown enum value in a variable is bad_request naming the variable", async () => {
+    const result = await cp.gql(
+      `query($level: EventLevel) { events(filter: { level: $level }) { id } }`,
+      { level: "fatal" },
+      { cookie },
+    );
+    expect(result.errors?.[0]?.extensions?.code).toBe("bad_request");
+    expect(result.errors?.[0]?.message).toContain("$level");
+  });
+
+  test("a 100,000-character contains filter is bad_request naming the field, as a variable and inline", async () => {
+    const asVariable = await cp.gql(
+      `query($c: String) { nodes(where: { name: { contains: $c } }) { id } }`,
+      { c: LONG },
+      { cookie },
+    );
+    const inline = await cp.gql(
+      `{ executors(where: { name: { contains: "${LONG}" } }) { id } }`,
+      {},
+      { cookie },
+    );
+    for (const [result, path] of [
+      [asVariable, "/where/name/contains"],
+      [inline, "/where/name/contains"],
+    ] as const) {
+      expect(result.errors?.[0]?.extensions?.code).toBe("bad_request");
+      expect(result.errors?.[0]?.extensions?.details?.[0]?.path).toBe(path);
+    }
   });
 });
 

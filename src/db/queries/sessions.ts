@@ -1,6 +1,6 @@
 // better-auth's session rows, as our own code touches them: the user's sessions, revocation (one, all but
 // one, those working in an organization) and the session's active organization.
-import { and, desc, eq, ne } from "drizzle-orm";
+import { and, desc, eq, ne, notLike } from "drizzle-orm";
 import type { DbOrTx } from "../client.ts";
 import { session } from "../schema/index.ts";
 
@@ -74,4 +74,21 @@ export function setSessionOrganization(tx: DbOrTx, id: string, organizationId: s
     .set({ activeOrganizationId: organizationId, updatedAt: now })
     .where(eq(session.id, id))
     .run();
+}
+
+/** Sessions whose stored token does not start with `hashPrefix`: tokens an older version kept as they were. */
+export function sessionTokensWithoutPrefix(db: DbOrTx, hashPrefix: string): { id: string; token: string }[] {
+  return db.orm
+    .select({ id: session.id, token: session.token })
+    .from(session)
+    .where(notLike(session.token, `${hashPrefix}%`))
+    .all();
+}
+
+/** Replaces the stored tokens of the given sessions, in one transaction. */
+export function replaceSessionTokens(db: DbOrTx, rows: { id: string; token: string }[]): void {
+  db.transaction((tx) => {
+    for (const row of rows)
+      tx.orm.update(session).set({ token: row.token }).where(eq(session.id, row.id)).run();
+  });
 }

@@ -8,25 +8,35 @@ import { executorConnectRoutes } from "./executor-connect/routes.ts";
 import { executorRoutes } from "./executors/routes.ts";
 import { GRAPHQL_MODULES } from "./graphql/modules.ts";
 import { createGraphQL } from "./graphql/yoga.ts";
+import { readBody } from "./http/body.ts";
+import { csrfRefusal } from "./http/csrf.ts";
 import { errorToResponse } from "./http/errors.ts";
+import { requestRefusal, serveLimits } from "./http/request-limits.ts";
 import type { ControlPlaneServices } from "./services.ts";
 import { landingPage } from "./ui/landing.ts";
 
+/** Sign-in and sign-up bodies are an email, a password and a name. */
+const MAX_AUTH_BODY_BYTES = 64 * 1024;
+
 export function createApp(s: ControlPlaneServices) {
-  const yoga = createGraphQL(s, GRAPHQL_MODULES);
-  return new Elysia()
+  const trusted = s.config.trustedOrigins;
+  const yoga = createGraphQL(s, GRAPHQL_MODULES, trusted);
+  return new Elysia({ serve: serveLimits() })
+    .onRequest(({ request }) => requestRefusal(request))
     .onError(({ error, code }) => errorToResponse(error, code, s.log))
     .use(abuseGuard(s))
     .get("/", () => landingPage())
     .get("/healthz", () => ({ status: "ok" }))
     .all(
       "/api/auth/*",
-      ({ request, server }) => {
+      async ({ request, server }) => {
         // better-auth reads the client IP (rate limits, session rows) from this header only; it is
         // always overwritten here, so a client can't choose its own.
         const headers = new Headers(request.headers);
         headers.set(CLIENT_IP_HEADER, clientIp(request, server, s.config.trustedProxies));
-        return s.auth.handler(new Request(request, { headers }));
+        // Read with a cap here: better-auth would read a chunked body of any length.
+        const body = request.body ? await readBody(request, MAX_AUTH_BODY_BYTES) : undefined;
+        return s.auth.handler(new Request(request.url, { method: request.method, headers, body }));
       },
       { parse: "none" },
     )
@@ -35,10 +45,13 @@ export function createApp(s: ControlPlaneServices) {
     .use(auditRoutes(s))
     .all(
       "/graphql",
-      ({ request, server }) =>
-        yoga.fetch(request, { ip: server ? clientIp(request, server, s.config.trustedProxies) : null }),
-      {
-        parse: "none",
+      ({ request, server }) => {
+        const refusal = csrfRefusal(request, trusted);
+        if (refusal) throw refusal;
+        return yoga.fetch(request, {
+          ip: server ? clientIp(request, server, s.config.trustedProxies) : null,
+        });
       },
+      { parse: "none" },
     );
 }

@@ -23,6 +23,8 @@ export interface ControlPlaneConfig {
   /** Peers whose X-Forwarded-For names the client (TRUSTED_PROXIES); null when none are trusted. */
   readonly trustedProxies: TrustedProxies | null;
   readonly authSecret: string | null;
+  /** A file holding the auth secret (BETTER_AUTH_SECRET_FILE); unset: `auth-secret` in the data directory. */
+  readonly authSecretFile: string | null;
   readonly initialAdminEmail: string | null;
   readonly initialAdminPassword: string | null;
   readonly logLevel: LogLevel;
@@ -139,6 +141,7 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
     trustedOrigins: trustedOrigins(publicUrl),
     trustedProxies: trustedProxies(env.TRUSTED_PROXIES),
     authSecret: secret,
+    authSecretFile: env.BETTER_AUTH_SECRET_FILE ? resolve(env.BETTER_AUTH_SECRET_FILE) : null,
     initialAdminEmail: adminEmail,
     initialAdminPassword: adminPassword,
     logLevel,

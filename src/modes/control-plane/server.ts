@@ -9,7 +9,7 @@ import { createApp } from "./app.ts";
 import { createAuth } from "./auth/better-auth.ts";
 import { bootstrapInitialAdmin } from "./auth/bootstrap.ts";
 import { resolveAuthSecret } from "./auth/secret.ts";
-import type { ControlPlaneConfig } from "./config.ts";
+import { type ControlPlaneConfig, trustedOrigins } from "./config.ts";
 import { pruneRuntimeEvents } from "./events/retention.ts";
 import { type ControlPlaneServices, createServices } from "./services.ts";
 
@@ -31,11 +31,8 @@ function withConcretePort(config: ControlPlaneConfig): ControlPlaneConfig {
   );
   const port = probe.port!;
   probe.stop(true);
-  return {
-    ...config,
-    port,
-    publicUrl: config.publicUrlExplicit ? config.publicUrl : `http://localhost:${port}`,
-  };
+  const publicUrl = config.publicUrlExplicit ? config.publicUrl : `http://localhost:${port}`;
+  return { ...config, port, publicUrl, trustedOrigins: trustedOrigins(publicUrl) };
 }
 
 /**
@@ -78,7 +75,11 @@ export async function startControlPlane(
   }
   const clock = options.clock ?? systemClock;
   const db = openDatabase(config.databasePath);
-  const secret = resolveAuthSecret(db, config.authSecret);
+  const secret = resolveAuthSecret(db, {
+    configured: config.authSecret,
+    file: config.authSecretFile,
+    dataDir: config.dataDir,
+  });
   const limits = new AbuseLimits();
   const auth = createAuth({
     db,

@@ -10,6 +10,7 @@ import { schema } from "../../../db/client.ts";
 import { type Clock, systemClock } from "../../../lib/clock.ts";
 import { type Logger, silentLogger } from "../../../lib/log.ts";
 import { AbuseLimits } from "../abuse/limiter.ts";
+import { hashPlaintextSessionTokens, withHashedSessionTokens } from "./session-tokens.ts";
 import { CLIENT_IP_HEADER, tenancyAuthOptions } from "./tenancy-hooks.ts";
 
 export interface AuthOptions {
@@ -61,24 +62,29 @@ export function createAuth({
   clock = systemClock,
 }: AuthOptions) {
   const tenancy = tenancyAuthOptions({ db, clock, log, openSignUp, limits });
+  const rehashed = hashPlaintextSessionTokens(db);
+  if (rehashed > 0) log.info("hashed the session tokens an older version stored", { sessions: rehashed });
   return betterAuth({
     appName: "Novacula",
     baseURL: baseUrl,
     basePath: "/api/auth",
     trustedOrigins: [...trustedOrigins],
     secret,
-    database: drizzleAdapter(db.orm, {
-      provider: "sqlite",
-      schema: {
-        user: schema.user,
-        session: schema.session,
-        account: schema.account,
-        verification: schema.verification,
-        organization: schema.organization,
-        member: schema.member,
-        invitation: schema.invitation,
-      },
-    }),
+    // Session tokens are stored hashed (session-tokens.ts): a copy of the database holds no live session.
+    database: withHashedSessionTokens(
+      drizzleAdapter(db.orm, {
+        provider: "sqlite",
+        schema: {
+          user: schema.user,
+          session: schema.session,
+          account: schema.account,
+          verification: schema.verification,
+          organization: schema.organization,
+          member: schema.member,
+          invitation: schema.invitation,
+        },
+      }),
+    ),
     // Sign-up stays reachable for invitees; tenancy-hooks refuses everyone else unless OPEN_SIGN_UP.
     emailAndPassword: { enabled: true, disableSignUp: false, minPasswordLength: 8, maxPasswordLength: 256 },
     // Sliding expiry: a week, extended at most once a day while the session is used.

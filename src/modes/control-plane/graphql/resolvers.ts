@@ -11,6 +11,7 @@ import type { ControlPlaneServices } from "../services.ts";
 import { guard, MANAGERS, READ_LIST, READ_ONE } from "./authz.ts";
 import type { Args, Ctx } from "./modules/context.ts";
 import type { GraphQLModule } from "./modules.ts";
+import { EVENTS_PAGE_MAX_BYTES, withinBytes } from "./page-bytes.ts";
 import { typeDefs as coreTypeDefs } from "./schema.ts";
 
 function parseLiteral(ast: ValueNode): unknown {
@@ -77,7 +78,7 @@ export function coreResolvers(s: ControlPlaneServices) {
     ),
     node: guard("Query.node", READ_ONE, (_s, args: Args, ctx: Ctx) => s.nodes.get(ctx.caller, args.where.id)),
     events: guard("Query.events", READ_LIST, (_s, args: Args, ctx: Ctx) =>
-      listEvents(s.db, ctx.caller.organizationId, args.filter ?? {}),
+      withinBytes(listEvents(s.db, ctx.caller.organizationId, args.filter ?? {}), EVENTS_PAGE_MAX_BYTES),
     ),
   };
 

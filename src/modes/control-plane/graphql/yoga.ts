@@ -1,10 +1,15 @@
-// Mounts the GraphQL API (graphql-yoga) at /graphql: resolves the caller for each request and turns typed
-// errors into GraphQL errors carrying `extensions.code` and path-qualified `extensions.details`.
+// Mounts the GraphQL API (graphql-yoga) at /graphql: resolves the caller for each request, applies the
+// limits and the budget (limits.ts, budget.ts, input-limits.ts), CORS for trusted origins only, and
+// answers errors in the API's codes with path-qualified `extensions.details` (error-codes.ts).
 import { GraphQLError, type ValidationRule } from "graphql";
 import { createLRUCache, createSchema, createYoga, type Plugin } from "graphql-yoga";
-import { AppError } from "../../../lib/errors.ts";
+import { MAX_REQUEST_BODY_BYTES } from "../http/request-limits.ts";
 import type { ControlPlaneServices } from "../services.ts";
 import { assertAllGuarded, type GraphQLContext } from "./authz.ts";
+import { chargeEveryField, RequestBudget, requestBudgetPlugin } from "./budget.ts";
+import { maskErrorWith, validationErrorsAreBadRequests } from "./error-codes.ts";
+import { capFilterStrings } from "./input-limits.ts";
+import { queryLimitPlugins } from "./limits.ts";
 import type { GraphQLModule } from "./modules.ts";
 
 /** Documents longer than this are parsed each time they come rather than kept. */
@@ -28,39 +33,57 @@ function boundedDocumentCache<T>() {
   };
 }
 
-export function createGraphQL(s: ControlPlaneServices, modules: GraphQLModule[]) {
+type YogaContext = GraphQLContext & { budget: RequestBudget };
+
+/** CORS for the trusted origins only (config.trustedOrigins); any other origin gets no CORS headers at all. */
+function corsFor(trusted: readonly string[]) {
+  return (request: Request) => {
+    const origin = request.headers.get("origin");
+    if (origin === null || !trusted.includes(origin)) return false as const;
+    return {
+      origin: [origin],
+      credentials: true,
+      methods: ["GET", "POST"],
+      allowedHeaders: ["content-type", "authorization"],
+    };
+  };
+}
+
+export function createGraphQL(
+  s: ControlPlaneServices,
+  modules: GraphQLModule[],
+  trustedOrigins: readonly string[],
+) {
   const resolvers = modules.map((m) => m.resolvers(s));
-  const schema = createSchema<GraphQLContext>({ typeDefs: modules.map((m) => m.typeDefs), resolvers });
+  const schema = createSchema<YogaContext>({ typeDefs: modules.map((m) => m.typeDefs), resolvers });
   assertAllGuarded(mergeRoots(resolvers), {
     Query: Object.keys(schema.getQueryType()?.getFields() ?? {}),
     Mutation: Object.keys(schema.getMutationType()?.getFields() ?? {}),
   });
-  return createYoga<{ ip?: string | null }, GraphQLContext>({
+  capFilterStrings(schema);
+  chargeEveryField(schema);
+  return createYoga<{ ip?: string | null }, YogaContext>({
     schema,
     graphqlEndpoint: "/graphql",
+    maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+    cors: corsFor(trustedOrigins),
     graphiql: false, // its assets come from a CDN: blank offline, so off (the landing page explains /graphql)
     landingPage: false,
     logging: false,
     parserAndValidationCache: { documentCache: boundedDocumentCache(), errorCache: boundedDocumentCache() },
     // Introspection stays on outside production builds only (reference §8).
-    plugins: s.config.production ? [disableIntrospection] : [],
-    context: async ({ request }) => ({ request, principal: await s.principals.resolve(request) }),
-    maskedErrors: {
-      maskError(error, message) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof AppError) {
-          return new GraphQLError(original.message, {
-            ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
-            extensions: { code: original.code, details: original.details },
-          });
-        }
-        if (error instanceof GraphQLError && !error.originalError) return error;
-        s.log.error("graphql resolver failed", {
-          error: original instanceof Error ? original.stack : String(original),
-        });
-        return new GraphQLError(message, { extensions: { code: "internal", details: [] } });
-      },
-    },
+    plugins: [
+      validationErrorsAreBadRequests,
+      ...queryLimitPlugins(),
+      requestBudgetPlugin,
+      ...(s.config.production ? [disableIntrospection] : []),
+    ],
+    context: async ({ request }) => ({
+      request,
+      budget: new RequestBudget(),
+      principal: await s.principals.resolve(request),
+    }),
+    maskedErrors: { maskError: maskErrorWith(s.log) },
   });
 }
 
