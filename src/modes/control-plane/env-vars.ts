@@ -28,8 +28,13 @@ export const CONTROL_PLANE_ENV_VARS = [
   },
   {
     name: "BETTER_AUTH_SECRET",
-    defaultText: "generated on first start",
-    meaning: "at least 32 characters; signs session cookies",
+    defaultText: "unset",
+    meaning: "at least 32 characters; signs session cookies (else the secret file below)",
+  },
+  {
+    name: "BETTER_AUTH_SECRET_FILE",
+    defaultText: "<data dir>/auth-secret, generated with mode 600",
+    meaning: "a file holding the secret, kept outside the database",
   },
   {
     name: "INITIAL_ADMIN_EMAIL",
