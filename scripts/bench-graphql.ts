@@ -7,12 +7,13 @@
 // stopped by the budget, its median and worst latency, its response size, and the bystander's worst
 // /healthz and sync latencies during it. Not part of `npm test`; figures go to docs/benchmarks.md.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { QUERY_LIMITS } from "../src/modes/control-plane/graphql/limits.ts";
 import { EXECUTOR_ID_HEADER } from "../src/protocol/index.ts";
+import { ensureBinary } from "./bench/binary.ts";
 import { batchedMutations, DEVNET_SPEC, gql, signIn, startControlPlane } from "./bench/control-plane.ts";
 import { createKeys, registerExecutors, syncBodyFor } from "./bench/setup.ts";
 
@@ -36,14 +37,7 @@ const EVENTS = Number(flags.events);
 const log = (message: string) => console.error(`[bench-graphql] ${message}`);
 
 const binary = resolve(flags.binary!);
-if (flags.build || !existsSync(binary)) {
-  log(`building ${binary}`);
-  const build = Bun.spawnSync([process.execPath, join(ROOT, "scripts/build.ts"), "--outfile", binary], {
-    cwd: ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  if (build.exitCode !== 0) throw new Error("the build failed");
-}
+ensureBinary(binary, Boolean(flags.build), log);
 
 const NODE_FIELDS = `id name executorId spec revision desiredState restartGeneration observed observedAt
   observedRevision drifted phase createdAt updatedAt deletedAt retainData`;

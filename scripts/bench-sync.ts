@@ -6,10 +6,11 @@
 // Phases: start → keys, first contacts, one node per executor → fleet starts (staggered) → warm-up → window
 // → wake one (several samples) → wake all (one bulk restart of every node) → stop. Every wait is bounded.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { ensureBinary } from "./bench/binary.ts";
 import { signIn, startControlPlane } from "./bench/control-plane.ts";
 import { Fleet } from "./bench/fleet.ts";
 import { createKeys, createNodes, registerExecutors } from "./bench/setup.ts";
@@ -123,14 +124,7 @@ if (openFileLimit() < needFds) {
   process.exit(2);
 }
 const binary = resolve(flags.binary!);
-if (flags.build || !existsSync(binary)) {
-  log(`building ${binary}`);
-  const build = Bun.spawnSync([process.execPath, join(ROOT, "scripts/build.ts"), "--outfile", binary], {
-    cwd: ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  if (build.exitCode !== 0) throw new Error("the build failed");
-}
+ensureBinary(binary, Boolean(flags.build), log);
 const machine = {
   nproc: cpus().length,
   cpuModel: /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown",

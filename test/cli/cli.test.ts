@@ -1,26 +1,7 @@
 // The command line: version, help, and clear exits for unknown commands and bad configuration.
 import { describe, expect, test } from "bun:test";
-import { join, resolve } from "node:path";
+import { novacula } from "../harness/cli.ts";
 import { testDir } from "../harness/control-plane.ts";
-
-const ROOT = resolve(import.meta.dir, "../..");
-const CMD = process.env.NOVACULA_BINARY
-  ? [process.env.NOVACULA_BINARY]
-  : [join(ROOT, "node_modules/.bin/bun"), join(ROOT, "src/main.ts")];
-
-async function novacula(args: string[], env: Record<string, string> = {}) {
-  const proc = Bun.spawn([...CMD, ...args], {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { stdout, stderr, code };
-}
 
 describe("novacula", () => {
   test("--version prints the semver", async () => {

@@ -3,31 +3,10 @@
 // list of variables itself (the binary ships without the docs).
 import { afterAll, describe, expect, test } from "bun:test";
 import { networkInterfaces } from "node:os";
-import { join, resolve } from "node:path";
 import { CONTROL_PLANE_ENV } from "../../src/modes/control-plane/config.ts";
+import { novacula } from "../harness/cli.ts";
 import { type ControlPlaneHandle, startControlPlane, testDir } from "../harness/control-plane.ts";
 import { freePort } from "../tenancy/world.ts";
-
-const ROOT = resolve(import.meta.dir, "../..");
-const CMD = process.env.NOVACULA_BINARY
-  ? [process.env.NOVACULA_BINARY]
-  : [join(ROOT, "node_modules/.bin/bun"), join(ROOT, "src/main.ts")];
-
-async function novacula(args: string[], env: Record<string, string> = {}) {
-  const proc = Bun.spawn([...CMD, ...args], {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const timer = setTimeout(() => proc.kill("SIGKILL"), 30_000);
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  clearTimeout(timer);
-  return { stdout, stderr, code };
-}
 
 const fresh = (env: Record<string, string> = {}) => ({
   NOVACULA_DATA_DIR: testDir("first-run"),

@@ -2,7 +2,12 @@
 // (which revokes the other sessions) and display name. Sessions are better-auth rows without a cookie
 // cache, so deleting a row ends that session on its next request. Session tokens never leave this module.
 import type { Db } from "../../../db/client.ts";
-import { deleteSession, deleteSessionsExcept, sessionsOf } from "../../../db/queries/sessions.ts";
+import {
+  deleteSession,
+  deleteSessionsExcept,
+  type SessionRow,
+  sessionsOf,
+} from "../../../db/queries/sessions.ts";
 import { passwordCredential, setPasswordHash, setUserName } from "../../../db/queries/users.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { AppError, badRequest, notFound } from "../../../lib/errors.ts";
@@ -15,18 +20,8 @@ import type { ChangePasswordInput } from "./models.ts";
 /** Own-account calls need no organization (the audit row names the active one, if any). */
 type Self = AuditedCaller & Pick<Caller, "userId" | "sessionId">;
 
-export interface SessionView {
-  id: string;
-  ipAddress: string | null;
-  userAgent: string | null;
-  createdAt: Date;
-  /** better-auth refreshes it when it slides the expiry: "last active". */
-  updatedAt: Date;
-  expiresAt: Date;
-  activeOrganizationId: string | null;
-  impersonatedBy: string | null;
-  current: boolean;
-}
+/** A session as its owner sees it; `updatedAt` is refreshed when better-auth slides the expiry: "last active". */
+export type SessionView = SessionRow & { current: boolean };
 
 export class AccountService {
   constructor(

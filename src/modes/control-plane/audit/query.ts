@@ -2,22 +2,13 @@
 // visibility (decided by authz.ts auditVisibility), newest-first cursor pages over time-ordered ids, and
 // the CSV export with the reference's columns. Read-only: rows are never updated or deleted.
 import type { DbOrTx } from "../../../db/client.ts";
-import { type AuditRow, selectAudit } from "../../../db/queries/audit.ts";
+import { type AuditQuery, type AuditRow, selectAudit } from "../../../db/queries/audit.ts";
 import type { Caller } from "../auth/caller.ts";
 import { auditVisibility } from "../graphql/authz.ts";
 
 export type { AuditRow };
 
-export interface AuditFilter {
-  actions?: string[] | null;
-  /** Part of the actor's name or email, case-insensitive. */
-  actor?: string | null;
-  targetKind?: string | null;
-  targetId?: string | null;
-  from?: Date | null;
-  to?: Date | null;
-  /** Only the caller's own rows ("My recent activity"). */
-  mine?: boolean | null;
+export interface AuditFilter extends Omit<AuditQuery, "cursor"> {
   /** System admins: every organization and platform rows. Ignored for everyone else. */
   allOrganizations?: boolean | null;
   /** endCursor of the previous page. */
