@@ -382,11 +382,18 @@ describe("agent under systemd, end to end", () => {
         },
         { ...WAIT, message: "a fresh report after the control plane came back" },
       );
-      const { executor } = await gql<{ executor: { status: string } }>(
-        "query($id: ID!) { executor(where: { id: $id }) { status } }",
-        { id: executorId },
+      // Status follows syncs only (a report alone does not make an executor online), and the first sync
+      // after the restart may come after the first report.
+      await eventually(
+        async () => {
+          const { executor } = await gql<{ executor: { status: string } }>(
+            "query($id: ID!) { executor(where: { id: $id }) { status } }",
+            { id: executorId },
+          );
+          return executor.status === "online";
+        },
+        { ...WAIT, message: "the executor online again after its next sync" },
       );
-      expect(executor.status).toBe("online");
       expect((await unitState(d.unit)).pid).toBe(pid);
     },
     JOURNEY_MS,
