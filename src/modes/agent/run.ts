@@ -79,6 +79,7 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
     ...(nodeOwner ? { nodeOwner } : {}),
     fullPassSecs: config.reconciler.fullPassSecs,
     emit: (event) => executor?.emit(event),
+    onUnitsChanged: () => executor?.triggerReport(),
     ...(options.onHostChanged ? { onHostChanged: options.onHostChanged } : {}),
   });
   executor = new Executor({
