@@ -32,6 +32,11 @@ export const CONTROL_PLANE_ENV_VARS = [
     meaning: "at least 32 characters; signs session cookies",
   },
   {
+    name: "BETTER_AUTH_SECRET_FILE",
+    defaultText: "<data dir>/auth-secret",
+    meaning: "a file holding the secret (mode 600), used when BETTER_AUTH_SECRET is unset",
+  },
+  {
     name: "INITIAL_ADMIN_EMAIL",
     defaultText: "required on a fresh database",
     meaning: "email of the first system admin",
