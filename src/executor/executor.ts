@@ -2,9 +2,12 @@
 //   sync      heartbeat + registration every cadences.syncIntervalMs
 //   specs     long-poll on the cursor; a new spec updates the desired set and wakes the reconciler at once
 //   reconcile the backend converges the host to the whole desired set (level-triggered, idempotent)
-//   report    the backend observes the host; observations go to POST /observed; runtime events to /events
+//   report    the backend observes the host; every node goes to POST /observed each report interval
+//   watch     between reports, the nodes in motion are observed every second, and everything at once when
+//             the backend says something changed; only observations with news (report-state.ts) are sent
+//   events    runtime events go to POST /events
 // The backend (agent: supervisor + files; operator: Kubernetes objects) owns everything host-specific.
-import { Backoff } from "../lib/backoff.ts";
+import { Backoff, delay } from "../lib/backoff.ts";
 import { errorMessage } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
 import type { ExecutorCapabilities } from "../protocol/capabilities.ts";
@@ -20,6 +23,15 @@ import type { ObservedNodeState } from "../protocol/observed.ts";
 import { type ControlPlaneClient, ControlPlaneError } from "./control-plane-client.ts";
 import { DesiredSet } from "./desired-set.ts";
 import { Loop } from "./loop.ts";
+import { ReportState } from "./report-state.ts";
+
+/** Which nodes to observe, and whether costly measurements (disk usage) may be reused from earlier. */
+export interface ObserveOptions {
+  /** Only these nodes (default: every desired node). */
+  only?: ReadonlySet<string>;
+  /** A quick look for state changes: measurements that take time (disk) may be reused. */
+  quick?: boolean;
+}
 
 export interface ExecutorBackend {
   readonly kind: ExecutorKind;
@@ -28,7 +40,7 @@ export interface ExecutorBackend {
   /** Converge the host to the desired set. Returns true when it changed anything (reports then go at once). */
   reconcile(desired: DesiredSet, signal: AbortSignal): Promise<boolean>;
   /** What is actually on the host for every desired node (tombstones included, `removed` once gone). */
-  observe(desired: DesiredSet): Promise<ObservedNodeState[]>;
+  observe(desired: DesiredSet, options?: ObserveOptions): Promise<ObservedNodeState[]>;
 }
 
 export interface ExecutorOptions {
@@ -41,21 +53,39 @@ export interface ExecutorOptions {
   publicHost?: string;
   reconcileIntervalMs: number;
   reportIntervalMs: number;
+  /** Told how long each reconcile pass took and whether it succeeded (the agent's metrics). */
+  onReconciled?: (durationMs: number, ok: boolean) => void;
 }
 
 const DEFAULT_CADENCES = { syncIntervalMs: 5000, specWaitMs: 25_000 };
 const MAX_QUEUED_EVENTS = 1000;
 const EVENTS_PER_REQUEST = 200;
+/** Nodes in motion are looked at this often between reports. */
+export const WATCH_INTERVAL_MS = 1000;
+/** Watch ticks are at least this far apart: a burst of changes (exit, restart) makes one report. */
+const WATCH_MIN_GAP_MS = 250;
+/** With nothing in motion the watch sleeps until woken (a report or a change wakes it). */
+const WATCH_IDLE_MS = 3_600_000;
 
 export class Executor {
   readonly desired = new DesiredSet();
   /** The last sync answer; null until the first sync succeeds. */
   lastSync: SyncResponse | null = null;
+  /** When a sync last succeeded (epoch ms); 0 before the first. */
+  lastSyncOkAt = 0;
+  /** What was last reported per node (and the latest observations, for metrics). */
+  readonly reports = new ReportState();
   private readonly loops: Loop[];
   private readonly syncLoop: Loop;
   private readonly specsLoop: Loop;
   private readonly reconcileLoop: Loop;
   private readonly reportLoop: Loop;
+  private readonly watchLoop: Loop;
+  /** Set by triggerReport(): the next watch tick looks at every node, not only those in motion. */
+  private watchAll = false;
+  private lastWatchAt = 0;
+  /** Observing and sending are serialized, so an older observation never overwrites a newer one. */
+  private observing: Promise<unknown> = Promise.resolve();
   private readonly eventsLoop: Loop;
   private readonly events: RuntimeEvent[] = [];
   private readonly log: Logger;
@@ -95,6 +125,13 @@ export class Executor {
       maxBackoffMs: () => Math.max(options.reportIntervalMs, 15_000),
       tick: () => this.report(),
     });
+    this.watchLoop = new Loop({
+      name: "state watch",
+      logger: this.log,
+      intervalMs: () => (this.reports.inMotion(this.desired).size > 0 ? WATCH_INTERVAL_MS : WATCH_IDLE_MS),
+      maxBackoffMs: () => Math.max(options.reportIntervalMs, 15_000),
+      tick: (signal) => this.watch(signal),
+    });
     this.eventsLoop = new Loop({
       name: "runtime events",
       logger: this.log,
@@ -102,7 +139,14 @@ export class Executor {
       maxBackoffMs: () => Math.max(options.reportIntervalMs, 15_000),
       tick: () => this.flushEvents(),
     });
-    this.loops = [this.syncLoop, this.specsLoop, this.reconcileLoop, this.reportLoop, this.eventsLoop];
+    this.loops = [
+      this.syncLoop,
+      this.specsLoop,
+      this.reconcileLoop,
+      this.reportLoop,
+      this.watchLoop,
+      this.eventsLoop,
+    ];
   }
 
   start(): void {
@@ -126,8 +170,10 @@ export class Executor {
     this.reconcileLoop.trigger();
   }
 
+  /** Something on the host changed (a process started or exited): look at every node now, send the news. */
   triggerReport(): void {
-    this.reportLoop.trigger();
+    this.watchAll = true;
+    this.watchLoop.trigger();
   }
 
   private async sync(): Promise<void> {
@@ -154,6 +200,7 @@ export class Executor {
       throw error;
     }
     const first = this.lastSync === null;
+    this.lastSyncOkAt = Date.now();
     if (!first && answer.compat !== this.lastSync?.compat)
       this.log.warn("compatibility changed", { compat: answer.compat });
     this.lastSync = answer;
@@ -171,7 +218,14 @@ export class Executor {
       if (answer.compat !== "in-window") {
         this.log.warn(`this executor is ${answer.compat}: upgrade it`, { version });
       }
-      for (const loop of [this.specsLoop, this.reconcileLoop, this.reportLoop, this.eventsLoop]) loop.start();
+      for (const loop of [
+        this.specsLoop,
+        this.reconcileLoop,
+        this.reportLoop,
+        this.watchLoop,
+        this.eventsLoop,
+      ])
+        loop.start();
     }
   }
 
@@ -194,16 +248,62 @@ export class Executor {
 
   private async reconcile(signal: AbortSignal): Promise<void> {
     if (!this.desired.initialized) return;
-    const changed = await this.options.backend.reconcile(this.desired, signal);
-    if (changed) this.reportLoop.trigger();
+    const started = performance.now();
+    let changed: boolean;
+    try {
+      changed = await this.options.backend.reconcile(this.desired, signal);
+    } catch (error) {
+      this.options.onReconciled?.(performance.now() - started, false);
+      throw error;
+    }
+    this.options.onReconciled?.(performance.now() - started, true);
+    if (changed) this.triggerReport();
   }
 
-  private async report(): Promise<void> {
+  /** Every node, every report interval (the control plane's proof of life for each). */
+  private report(): Promise<void> {
+    if (!this.desired.initialized) return Promise.resolve();
+    return this.serially(async () => {
+      const observations = await this.options.backend.observe(this.desired);
+      for (const observation of observations) this.reports.note(observation);
+      await this.send(observations);
+      // Something still moving is watched closely until the next report.
+      if (this.reports.inMotion(this.desired).size > 0) this.watchLoop.trigger();
+    });
+  }
+
+  /** The nodes in motion (or all, when woken by a change), quickly; only news is sent. */
+  private async watch(signal: AbortSignal): Promise<void> {
     if (!this.desired.initialized) return;
-    const observations = await this.options.backend.observe(this.desired);
+    const gap = this.lastWatchAt + WATCH_MIN_GAP_MS - performance.now();
+    if (gap > 0) await delay(gap, signal);
+    if (signal.aborted) return;
+    this.lastWatchAt = performance.now();
+    const all = this.watchAll;
+    this.watchAll = false;
+    const only = all ? undefined : this.reports.inMotion(this.desired);
+    if (only?.size === 0) return;
+    await this.serially(async () => {
+      const observations = await this.options.backend.observe(this.desired, {
+        ...(only ? { only } : {}),
+        quick: true,
+      });
+      for (const observation of observations) this.reports.note(observation);
+      await this.send(observations.filter((o) => this.reports.isNews(o)));
+    });
+  }
+
+  private serially(job: () => Promise<void>): Promise<void> {
+    const run = this.observing.then(job, job);
+    this.observing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async send(observations: ObservedNodeState[]): Promise<void> {
     for (let i = 0; i < observations.length; i += MAX_OBSERVATIONS_PER_REPORT) {
       const batch = observations.slice(i, i + MAX_OBSERVATIONS_PER_REPORT);
       await this.options.client.observed({ observations: batch });
+      this.reports.accepted(batch);
       for (const observation of batch) if (observation.removed) this.desired.forget(observation.nodeId);
     }
   }

@@ -1,11 +1,11 @@
-// Event types of the timeline (control-plane and runtime), named exactly as the reference names them.
+// Event types of the timeline (control-plane and runtime), exactly the reference's list. A configuration
+// edit or rollback is no timeline event: the audit log and the node's revision history record it.
 export const EVENT_TYPES = [
   "executor.connected",
   "executor.reconnected",
   "executor.disconnected",
   "executor.deleted",
   "node.created",
-  "node.updated",
   "node.deleted",
   "node.lifecycle.requested",
   "node.lifecycle.transition",

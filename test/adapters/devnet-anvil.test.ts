@@ -84,7 +84,7 @@ describe("devnet adapter rules", () => {
     expect(process!.probe).toEqual({
       kind: "evm-jsonrpc",
       port: 8545,
-      methods: ["eth_blockNumber", "eth_syncing"],
+      methods: ["eth_blockNumber", "eth_syncing", "net_peerCount"],
     });
   });
 
@@ -137,9 +137,23 @@ describe("devnet adapter rules", () => {
     });
     expect(syncing).toEqual({
       status: "syncing",
-      metrics: { blockHeight: 16, networkHeight: 32, syncPercent: 50, syncing: true },
+      metrics: { blockHeight: 16, networkHeight: 32, syncPercent: 50, syncing: true, peers: 0 },
     });
     expect(devnetAdapter.interpretProbe("node", { eth_blockNumber: "nope" }).status).toBe("error");
+  });
+
+  test("a synced devnet node is the network's head, with the peers it reports (none without an answer)", () => {
+    const alone = devnetAdapter.interpretProbe("node", { eth_blockNumber: "0x2a", eth_syncing: false });
+    expect(alone).toEqual({
+      status: "running",
+      metrics: { blockHeight: 42, networkHeight: 42, syncPercent: 100, syncing: false, peers: 0 },
+    });
+    const peered = devnetAdapter.interpretProbe("node", {
+      eth_blockNumber: "0x2a",
+      eth_syncing: false,
+      net_peerCount: "0x3",
+    });
+    expect(peered.metrics.peers).toBe(3);
   });
 });
 

@@ -22,7 +22,7 @@ interface NodeView {
   observed: {
     removed?: boolean;
     processes: { status: string; mainPid?: number; message?: string }[];
-    metrics?: { blockHeight?: number };
+    metrics?: Record<string, number | string | boolean | undefined>;
   } | null;
 }
 
@@ -106,6 +106,26 @@ describe("agent end to end (process supervisor, real control plane)", () => {
       );
       expect(running.observed!.metrics!.blockHeight).toBeGreaterThanOrEqual(0);
       await eventually(async () => (await blockNumber(port)) >= 2, { ...WAIT, message: "blocks rising" });
+      // Every common metric: the head and its time, the network head (a devnet is its own), peers, disk,
+      // and CPU and memory per process.
+      const measured = await until(
+        created.id,
+        "the head seen advancing",
+        (n) => !!n.observed?.metrics?.lastBlockAt,
+      );
+      const metrics = measured.observed!.metrics!;
+      const lastBlockAt = Date.parse(String(metrics.lastBlockAt));
+      expect(lastBlockAt).toBeLessThanOrEqual(Date.now());
+      expect(Date.now() - lastBlockAt).toBeLessThan(60_000);
+      expect(metrics.networkHeight).toBe(metrics.blockHeight);
+      expect(metrics.syncPercent).toBe(100);
+      expect(metrics.peers).toBe(0);
+      expect(Number(metrics.diskUsedBytes)).toBeGreaterThan(0);
+      expect(Number(metrics.diskTotalBytes)).toBeGreaterThan(Number(metrics.diskUsedBytes));
+      const proc = measured.observed!.processes[0] as Record<string, unknown>;
+      expect(proc.peers).toBe(0);
+      expect(Number(proc.memoryBytes)).toBeGreaterThan(1024 * 1024);
+      expect(Number(proc.cpuMillicores)).toBeGreaterThanOrEqual(0);
 
       await lifecycle(created.id, "stop");
       await until(created.id, "stopped", (n) => n.phase === "stopped");

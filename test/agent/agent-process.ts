@@ -24,7 +24,13 @@ export interface AgentProcess {
 
 export function agentProcess(
   dir: string,
-  options: { url: string; token: string; name: string },
+  options: {
+    url: string;
+    token: string;
+    name: string;
+    reporterIntervalSecs?: number;
+    metricsListen?: string;
+  },
 ): AgentProcess {
   const dataDir = join(dir, "agent-data");
   const configPath = join(dir, "agent.toml");
@@ -37,6 +43,8 @@ export function agentProcess(
       controlPlaneUrl: options.url,
       accessToken: options.token,
       supervisor: { kind: "process" },
+      ...(options.reporterIntervalSecs ? { reporterIntervalSecs: options.reporterIntervalSecs } : {}),
+      ...(options.metricsListen ? { metricsListen: options.metricsListen } : {}),
     }),
     { mode: 0o600 },
   );

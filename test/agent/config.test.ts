@@ -54,6 +54,7 @@ describe("agent config", () => {
       reconciler: { intervalSecs: 5, fullPassSecs: 120 },
       reporter: { intervalSecs: 10, scrapeTimeoutMs: 5000 },
       supervisor: { kind: "systemd", unitDir: "/etc/systemd/system" },
+      metrics: { listen: null },
     });
     expect(Object.isFrozen(config.agent)).toBe(true);
     expect(parseAgentConfig(minimal, base({ env: {} })).agent.name).toBe("agent");
@@ -82,6 +83,8 @@ scrape_timeout_ms = 1500
 [supervisor]
 kind = "process"
 unit_dir = "/run/systemd/system"
+[metrics]
+listen = "127.0.0.1:9469"
 `;
     const config = parseAgentConfig(text, base({ pid1IsSystemd: () => false }));
     expect(config.agent).toEqual({
@@ -94,6 +97,26 @@ unit_dir = "/run/systemd/system"
     expect(config.reconciler).toEqual({ intervalSecs: 7, fullPassSecs: 30 });
     expect(config.reporter).toEqual({ intervalSecs: 11, scrapeTimeoutMs: 1500 });
     expect(config.supervisor).toEqual({ kind: "process", unitDir: "/run/systemd/system" });
+    expect(config.metrics).toEqual({ listen: { host: "127.0.0.1", port: 9469 } });
+  });
+
+  test("[metrics] listen takes a loopback address and port only, and says so", () => {
+    expect(
+      parseAgentConfig(
+        `${minimal}[metrics]
+listen = "[::1]:9469"
+`,
+        base(),
+      ).metrics.listen,
+    ).toEqual({
+      host: "::1",
+      port: 9469,
+    });
+    for (const bad of ["0.0.0.0:9469", "10.0.0.5:9469", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000"]) {
+      expect(problem(`${minimal}[metrics]\nlisten = "${bad}"\n`)).toContain(
+        '[metrics] listen must be a loopback address and port such as "127.0.0.1:9469"',
+      );
+    }
   });
 
   test("unknown keys and sections are errors naming the key", () => {

@@ -34,6 +34,10 @@ export interface TestAgentConfig {
   accessToken: string;
   artifactsUrl?: string;
   supervisor: { kind: "process" } | { kind: "systemd"; unitDir: string };
+  /** `[reporter] interval_secs` (default 1 here). */
+  reporterIntervalSecs?: number;
+  /** `[metrics] listen`, when the agent's /metrics endpoint is wanted. */
+  metricsListen?: string;
 }
 
 /** An agent.toml with short loop intervals: the long-poll makes spec pickup immediate anyway. */
@@ -47,7 +51,8 @@ export function agentConfigToml(c: TestAgentConfig): string {
     control_plane: { url: c.controlPlaneUrl, access_token: c.accessToken },
     logging: { level: "debug" },
     reconciler: { interval_secs: 1 },
-    reporter: { interval_secs: 1, scrape_timeout_ms: 2000 },
+    reporter: { interval_secs: c.reporterIntervalSecs ?? 1, scrape_timeout_ms: 2000 },
+    ...(c.metricsListen ? { metrics: { listen: c.metricsListen } } : {}),
     supervisor:
       c.supervisor.kind === "systemd"
         ? { kind: "systemd", unit_dir: c.supervisor.unitDir }

@@ -3,7 +3,8 @@
 import type { NodeMetrics } from "../../protocol/observed.ts";
 import type { ProbeResult } from "../types.ts";
 
-export const EVM_PROBE_METHODS = ["eth_blockNumber", "eth_syncing"] as const;
+/** One batch per probe: a client without one of them (no `net_peerCount`, say) still answers the others. */
+export const EVM_PROBE_METHODS = ["eth_blockNumber", "eth_syncing", "net_peerCount"] as const;
 
 /** "0x1a" → 26; anything else → undefined (a client answering garbage must not crash the reporter). */
 export function hexQuantity(value: unknown): number | undefined {

@@ -1,7 +1,7 @@
 // The events timeline: the append every write path uses (a raw statement bun:sqlite compiles once and
-// caches: thousands run in a row in a bulk action), the filtered newest-first page, and runtime-event
-// retention.
-import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+// caches: thousands run in a row in a bulk action), the filtered page on either side of a cursor, and
+// runtime-event retention.
+import { and, asc, desc, eq, gt, lt, type SQL } from "drizzle-orm";
 import type { EventLevel, EventSource, EventType } from "../../protocol/index.ts";
 import type { DbOrTx } from "../client.ts";
 import { events } from "../schema/index.ts";
@@ -51,35 +51,48 @@ export function insertEvent(tx: DbOrTx, event: NewEvent): string {
   return id;
 }
 
+/** `older`: the events before the cursor (the next page down the timeline); `newer`: those after it. */
+export type EventDirection = "older" | "newer";
+
 export interface EventQuery {
+  executorId?: string | null;
   executorName?: string | null;
   nodeName?: string | null;
   nodeId?: string | null;
   level?: EventLevel | null;
   type?: string | null;
-  /** The id of the last event of the previous page (ids are time-ordered UUIDv7). */
+  /**
+   * An event id (ids are time-ordered UUIDv7): with `older`, the last (oldest) event of the page shown;
+   * with `newer`, its first (newest) one.
+   */
   cursor?: string | null;
+  direction?: EventDirection | null;
 }
 
-/** One organization's events, newest first, after `cursor`, at most `take`. */
+/**
+ * One organization's events next to `cursor` in `direction`, at most `take`, nearest to the cursor first:
+ * `older` pages come newest first, `newer` pages oldest first (the caller orders them for display).
+ */
 export function selectEvents(
   db: DbOrTx,
   organizationId: string,
   filter: EventQuery,
   take: number,
 ): EventRow[] {
+  const newer = filter.direction === "newer";
   const conditions: SQL[] = [eq(events.organizationId, organizationId)];
+  if (filter.executorId) conditions.push(eq(events.executorId, filter.executorId));
   if (filter.executorName) conditions.push(eq(events.executorName, filter.executorName));
   if (filter.nodeName) conditions.push(eq(events.nodeName, filter.nodeName));
   if (filter.nodeId) conditions.push(eq(events.nodeId, filter.nodeId));
   if (filter.level) conditions.push(eq(events.level, filter.level));
   if (filter.type) conditions.push(eq(events.type, filter.type));
-  if (filter.cursor) conditions.push(lt(events.id, filter.cursor));
+  if (filter.cursor) conditions.push(newer ? gt(events.id, filter.cursor) : lt(events.id, filter.cursor));
   return db.orm
     .select()
     .from(events)
     .where(and(...conditions))
-    .orderBy(desc(events.id))
+    .orderBy(newer ? asc(events.id) : desc(events.id))
     .limit(take)
     .all();
 }

@@ -4,7 +4,7 @@ import { cpus, totalmem } from "node:os";
 import { supportedChains } from "../../adapters/registry.ts";
 import type { Platform } from "../../adapters/types.ts";
 import type { DesiredSet } from "../../executor/desired-set.ts";
-import type { ExecutorBackend } from "../../executor/executor.ts";
+import type { ExecutorBackend, ObserveOptions } from "../../executor/executor.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { ExecutorCapabilities } from "../../protocol/capabilities.ts";
 import type { ExecutorResources, RuntimeEvent } from "../../protocol/executor-api.ts";
@@ -12,7 +12,7 @@ import type { ObservedNodeState } from "../../protocol/observed.ts";
 import type { Downloader } from "./downloader.ts";
 import { filesystemBytes } from "./host/disk.ts";
 import type { NodeOwner } from "./node-user.ts";
-import { AgentObserver } from "./observer.ts";
+import { AgentObserver, LISTING_MAX_AGE_MS } from "./observer.ts";
 import { NodeIssues } from "./planning.ts";
 import { AgentReconciler } from "./reconciler.ts";
 import type { Supervisor } from "./supervisor/types.ts";
@@ -32,12 +32,19 @@ export interface AgentBackendOptions {
   nodeOwner?: () => NodeOwner | null;
   /** Called after a reconcile pass that changed the host (the working-set trimmer's cue). */
   onHostChanged?: () => void;
+  /**
+   * Called when a reconcile pass that changed nothing itself saw a unit's state or process change (a crash,
+   * systemd restarting a process on its own): the executor then reports at once.
+   */
+  onUnitsChanged?: () => void;
 }
 
 export class AgentBackend implements ExecutorBackend {
   readonly kind = "agent" as const;
   private readonly reconciler: AgentReconciler;
   private readonly observer: AgentObserver;
+  /** Every unit's state and main pid as the last reconcile pass saw them. */
+  private unitsSeen: string | null = null;
 
   constructor(private readonly options: AgentBackendOptions) {
     const issues = new NodeIssues();
@@ -68,10 +75,21 @@ export class AgentBackend implements ExecutorBackend {
   async reconcile(desired: DesiredSet, signal: AbortSignal): Promise<boolean> {
     const changed = await this.reconciler.reconcile(desired, signal);
     if (changed) this.options.onHostChanged?.();
+    // systemd restarts a crashed process on its own: the pass's own listing (reused, no extra systemctl
+    // call) shows it. The process supervisor says so itself (its onChange).
+    if (this.options.supervisor.kind === "systemd") {
+      const units = await this.options.supervisor.list({ maxAgeMs: LISTING_MAX_AGE_MS });
+      const seen = units
+        .map((u) => `${u.unitName}:${u.activeState}:${u.mainPid}`)
+        .sort()
+        .join(",");
+      if (this.unitsSeen !== null && seen !== this.unitsSeen && !changed) this.options.onUnitsChanged?.();
+      this.unitsSeen = seen;
+    }
     return changed;
   }
 
-  observe(desired: DesiredSet): Promise<ObservedNodeState[]> {
-    return this.observer.observe(desired);
+  observe(desired: DesiredSet, options?: ObserveOptions): Promise<ObservedNodeState[]> {
+    return this.observer.observe(desired, options);
   }
 }

@@ -34,6 +34,8 @@ export interface AgentConfig {
   readonly reconciler: { readonly intervalSecs: number; readonly fullPassSecs: number };
   readonly reporter: { readonly intervalSecs: number; readonly scrapeTimeoutMs: number };
   readonly supervisor: { readonly kind: SupervisorKind; readonly unitDir: string };
+  /** `[metrics] listen`: where GET /metrics is served (a loopback address); null: not served. */
+  readonly metrics: { readonly listen: { readonly host: string; readonly port: number } | null };
 }
 
 type Value = string | number;
@@ -77,6 +79,18 @@ const httpUrl: Check = (v) => {
   }
   return v.endsWith("/") ? "must not end with a slash: remove the trailing /" : null;
 };
+/** "127.0.0.1:9469" or "[::1]:9469" → host and port; anything else (not loopback, no port) → null. */
+export function parseLoopbackListen(v: string): { host: string; port: number } | null {
+  const match = /^(127\.0\.0\.1|localhost|\[::1\]):(\d{1,5})$/.exec(v);
+  if (!match) return null;
+  const port = Number(match[2]);
+  if (port < 1 || port > 65_535) return null;
+  return { host: match[1] === "[::1]" ? "::1" : match[1]!, port };
+}
+const loopbackListen: Check = (v) =>
+  isString(v) && parseLoopbackListen(v)
+    ? null
+    : 'must be a loopback address and port such as "127.0.0.1:9469" (node metrics are not for the network; scrape through a local Prometheus agent or an SSH tunnel)';
 const accessToken: Check = (v) =>
   isString(v) && /^exc_[A-Za-z0-9_-]{8,}$/.test(v)
     ? null
@@ -129,6 +143,7 @@ export const AGENT_CONFIG_KEYS: readonly ConfigKey[] = [
     check: oneOf("systemd", "process"),
   },
   { section: "supervisor", key: "unit_dir", defaultText: DEFAULT_UNIT_DIR, check: absolutePath },
+  { section: "metrics", key: "listen", defaultText: "unset (no /metrics)", check: loopbackListen },
 ];
 
 /** --config/-c, then NOVACULA_CONFIG, then /etc/novacula/agent.toml. */
@@ -237,6 +252,7 @@ export function parseAgentConfig(text: string, options: ParseOptions): AgentConf
     );
   }
   const publicHost = values.get("agent.public_host") as string | undefined;
+  const listen = values.get("metrics.listen") as string | undefined;
   const config: AgentConfig = {
     path: where,
     agent: {
@@ -260,6 +276,7 @@ export function parseAgentConfig(text: string, options: ParseOptions): AgentConf
       scrapeTimeoutMs: get("reporter.scrape_timeout_ms", 5000),
     },
     supervisor: { kind: kind!, unitDir: get("supervisor.unit_dir", DEFAULT_UNIT_DIR) },
+    metrics: { listen: listen ? parseLoopbackListen(listen) : null },
   };
   return deepFreeze(config);
 }

@@ -3,9 +3,12 @@
 // in time means `error`). Per node: the revision recorded as materialized, disk use, merged chain metrics, and
 // the reconciler's issues. Tombstones report `removed` once no unit and (unless retained) no directory is left.
 // It also raises runtime events for what it sees happen: a process restarted on its own, or one that failed.
+// A quick observation (the executor's watch, every second for nodes in motion) reuses each node's last disk
+// measurement: walking a chain's data directory is the one costly part of an observation.
 import { existsSync } from "node:fs";
 import type { Platform } from "../../adapters/types.ts";
 import type { DesiredSet } from "../../executor/desired-set.ts";
+import type { ObserveOptions } from "../../executor/executor.ts";
 import { runProbe } from "../../executor/probe.ts";
 import type { AssignedSpec, RuntimeEvent } from "../../protocol/executor-api.ts";
 import type { NodeMetrics, ObservedNodeState, ObservedProcess } from "../../protocol/observed.ts";
@@ -47,20 +50,30 @@ interface Seen {
 export class AgentObserver {
   private readonly cpuSamples = new Map<number, { ticks: number; atMs: number }>();
   private readonly seen = new Map<string, Seen>();
+  /** nodeId → the disk metrics of its last full observation (quick observations reuse them). */
+  private readonly disks = new Map<string, NodeMetrics>();
 
   constructor(private readonly options: AgentObserverOptions) {}
 
-  async observe(desired: DesiredSet): Promise<ObservedNodeState[]> {
+  async observe(desired: DesiredSet, options: ObserveOptions = {}): Promise<ObservedNodeState[]> {
     const units = await this.options.supervisor.list({ maxAgeMs: LISTING_MAX_AGE_MS });
     const byName = new Map(units.map((u) => [u.unitName, u]));
-    const entries = desired.snapshot();
+    const all = desired.snapshot();
+    const entries = options.only ? all.filter((e) => options.only!.has(e.nodeId)) : all;
+    const quick = options.quick === true;
     const observations = await Promise.all(
       entries.map((entry) =>
-        entry.deleted || !entry.spec ? this.observeTombstone(entry, units) : this.observeNode(entry, byName),
+        entry.deleted || !entry.spec
+          ? this.observeTombstone(entry, units)
+          : this.observeNode(entry, byName, quick),
       ),
     );
-    const livePids = new Set(units.map((u) => u.mainPid));
-    for (const pid of this.cpuSamples.keys()) if (!livePids.has(pid)) this.cpuSamples.delete(pid);
+    if (!options.only) {
+      const livePids = new Set(units.map((u) => u.mainPid));
+      for (const pid of this.cpuSamples.keys()) if (!livePids.has(pid)) this.cpuSamples.delete(pid);
+      const ids = new Set(all.map((e) => e.nodeId));
+      for (const id of this.disks.keys()) if (!ids.has(id)) this.disks.delete(id);
+    }
     return observations;
   }
 
@@ -80,7 +93,11 @@ export class AgentObserver {
     return { nodeId: entry.nodeId, revision: record?.revision ?? 0, processes: processes.slice(0, 8) };
   }
 
-  private async observeNode(entry: AssignedSpec, units: Map<string, UnitState>): Promise<ObservedNodeState> {
+  private async observeNode(
+    entry: AssignedSpec,
+    units: Map<string, UnitState>,
+    quick: boolean,
+  ): Promise<ObservedNodeState> {
     const spec = entry.spec!;
     const paths = nodePaths(this.options.dataDir, entry.name);
     const record = readNodeRecord(paths);
@@ -145,14 +162,22 @@ export class AgentObserver {
       }
       processes.push(observed);
     }
-    const used = await directoryBytes(paths.nodeDir);
-    const fs = await filesystemBytes(existsSync(paths.nodeDir) ? paths.nodeDir : this.options.dataDir);
-    metrics.diskUsedBytes = used;
-    if (fs) {
-      metrics.diskTotalBytes = fs.totalBytes;
-      metrics.diskAvailableBytes = fs.availableBytes;
-    }
+    Object.assign(metrics, await this.diskMetrics(entry.nodeId, paths.nodeDir, quick));
     return { nodeId: entry.nodeId, revision, processes: processes.slice(0, 8), metrics };
+  }
+
+  /** Bytes under the node's directory and its filesystem's size; a quick look reuses the last figures. */
+  private async diskMetrics(nodeId: string, nodeDir: string, quick: boolean): Promise<NodeMetrics> {
+    const known = this.disks.get(nodeId);
+    if (quick && known) return known;
+    const disk: NodeMetrics = { diskUsedBytes: await directoryBytes(nodeDir) };
+    const fs = await filesystemBytes(existsSync(nodeDir) ? nodeDir : this.options.dataDir);
+    if (fs) {
+      disk.diskTotalBytes = fs.totalBytes;
+      disk.diskAvailableBytes = fs.availableBytes;
+    }
+    this.disks.set(nodeId, disk);
+    return disk;
   }
 
   /** "anvil exited with status 1 (restarted 4 times): <last output>. Logs: <where>" */

@@ -4,6 +4,7 @@
 import { mkdirSync } from "node:fs";
 import { ControlPlaneClient } from "../../executor/control-plane-client.ts";
 import { Executor } from "../../executor/executor.ts";
+import { errorMessage } from "../../lib/errors.ts";
 import { createLogger, type Logger } from "../../lib/log.ts";
 import { startWorkingSetTrimmer } from "../../lib/working-set.ts";
 import { NOVACULA_VERSION } from "../../protocol/version.ts";
@@ -11,6 +12,7 @@ import { AgentBackend } from "./backend.ts";
 import type { AgentConfig } from "./config.ts";
 import { Downloader } from "./downloader.ts";
 import { binDir, hostPlatform, nodesDir, supervisorDir } from "./layout.ts";
+import type { AgentMetricsServer } from "./metrics.ts";
 import { lookupNodeUser, type NodeOwner } from "./node-user.ts";
 import { ProcessSupervisor } from "./supervisor/process.ts";
 import { SystemdSupervisor } from "./supervisor/systemd.ts";
@@ -44,6 +46,8 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
     accessToken: config.controlPlane.accessToken,
   });
   let executor: Executor | null = null;
+  /** The /metrics server, once loaded (only with `[metrics] listen`). */
+  let metrics: AgentMetricsServer | null = null;
   let supervisor: Supervisor;
   let logHint: (unitName: string) => string;
   let nodeOwner: (() => NodeOwner | null) | undefined;
@@ -79,6 +83,7 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
     ...(nodeOwner ? { nodeOwner } : {}),
     fullPassSecs: config.reconciler.fullPassSecs,
     emit: (event) => executor?.emit(event),
+    onUnitsChanged: () => executor?.triggerReport(),
     ...(options.onHostChanged ? { onHostChanged: options.onHostChanged } : {}),
   });
   executor = new Executor({
@@ -91,6 +96,7 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
     ...(config.agent.publicHost ? { publicHost: config.agent.publicHost } : {}),
     reconcileIntervalMs: config.reconciler.intervalSecs * 1000,
     reportIntervalMs: config.reporter.intervalSecs * 1000,
+    onReconciled: (durationMs, ok) => metrics?.reconciled(durationMs, ok),
   });
   log.info("agent starting", {
     version: NOVACULA_VERSION,
@@ -100,12 +106,29 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
   });
   executor.start();
   const running = executor;
+  const listen = config.metrics.listen;
+  // Loaded on demand: an agent without `[metrics] listen` never loads the metrics library.
+  const metricsReady = listen
+    ? import("./metrics.ts")
+        .then((m) => {
+          metrics = m.serveAgentMetrics(listen, running, log.child({ component: "metrics" }));
+        })
+        .catch((error: unknown) => {
+          // The nodes matter more than their metrics: say what is wrong, keep managing them.
+          log.error("cannot serve /metrics: check [metrics] listen (is the port taken?)", {
+            error: errorMessage(error),
+            listen: `${listen.host}:${listen.port}`,
+          });
+        })
+    : Promise.resolve();
   let stopping: Promise<void> | null = null;
   return {
     executor: running,
     supervisor,
     stop: () => {
       stopping ??= (async () => {
+        await metricsReady;
+        metrics?.stop();
         await running.stop();
         if (supervisor instanceof ProcessSupervisor) {
           await supervisor.stopAll();

@@ -12,6 +12,7 @@ import { readBody } from "./http/body.ts";
 import { csrfRefusal } from "./http/csrf.ts";
 import { errorToResponse } from "./http/errors.ts";
 import { requestRefusal, serveLimits } from "./http/request-limits.ts";
+import { metricsRoutes } from "./metrics/routes.ts";
 import type { ControlPlaneServices } from "./services.ts";
 import { landingPage } from "./ui/landing.ts";
 
@@ -21,37 +22,41 @@ const MAX_AUTH_BODY_BYTES = 64 * 1024;
 export function createApp(s: ControlPlaneServices) {
   const trusted = s.config.trustedOrigins;
   const yoga = createGraphQL(s, GRAPHQL_MODULES, trusted);
-  return new Elysia({ serve: serveLimits() })
-    .onRequest(({ request }) => requestRefusal(request))
-    .onError(({ error, code }) => errorToResponse(error, code, s.log))
-    .use(abuseGuard(s))
-    .get("/", () => landingPage())
-    .get("/healthz", () => ({ status: "ok" }))
-    .all(
-      "/api/auth/*",
-      async ({ request, server }) => {
-        // better-auth reads the client IP (rate limits, session rows) from this header only; it is
-        // always overwritten here, so a client can't choose its own.
-        const headers = new Headers(request.headers);
-        headers.set(CLIENT_IP_HEADER, clientIp(request, server, s.config.trustedProxies));
-        // Read with a cap here: better-auth would read a chunked body of any length.
-        const body = request.body ? await readBody(request, MAX_AUTH_BODY_BYTES) : undefined;
-        return s.auth.handler(new Request(request.url, { method: request.method, headers, body }));
-      },
-      { parse: "none" },
-    )
-    .use(executorRoutes(s))
-    .use(executorConnectRoutes(s))
-    .use(auditRoutes(s))
-    .all(
-      "/graphql",
-      ({ request, server }) => {
-        const refusal = csrfRefusal(request, trusted);
-        if (refusal) throw refusal;
-        return yoga.fetch(request, {
-          ip: server ? clientIp(request, server, s.config.trustedProxies) : null,
-        });
-      },
-      { parse: "none" },
-    );
+  return (
+    new Elysia({ serve: serveLimits() })
+      .onRequest(({ request }) => requestRefusal(request))
+      .onError(({ error, code }) => errorToResponse(error, code, s.log))
+      // First, so that its request timing covers every route below.
+      .use(metricsRoutes(s))
+      .use(abuseGuard(s))
+      .get("/", () => landingPage())
+      .get("/healthz", () => ({ status: "ok" }))
+      .all(
+        "/api/auth/*",
+        async ({ request, server }) => {
+          // better-auth reads the client IP (rate limits, session rows) from this header only; it is
+          // always overwritten here, so a client can't choose its own.
+          const headers = new Headers(request.headers);
+          headers.set(CLIENT_IP_HEADER, clientIp(request, server, s.config.trustedProxies));
+          // Read with a cap here: better-auth would read a chunked body of any length.
+          const body = request.body ? await readBody(request, MAX_AUTH_BODY_BYTES) : undefined;
+          return s.auth.handler(new Request(request.url, { method: request.method, headers, body }));
+        },
+        { parse: "none" },
+      )
+      .use(executorRoutes(s))
+      .use(executorConnectRoutes(s))
+      .use(auditRoutes(s))
+      .all(
+        "/graphql",
+        ({ request, server }) => {
+          const refusal = csrfRefusal(request, trusted);
+          if (refusal) throw refusal;
+          return yoga.fetch(request, {
+            ip: server ? clientIp(request, server, s.config.trustedProxies) : null,
+          });
+        },
+        { parse: "none" },
+      )
+  );
 }

@@ -38,6 +38,8 @@ export interface ControlPlaneConfig {
   readonly invitationTtlMs: number;
   readonly smtpUrl: string | null;
   readonly smtpFrom: string;
+  /** Bearer token that turns GET /metrics on (METRICS_TOKEN); null: /metrics is off. */
+  readonly metricsToken: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -155,7 +157,19 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
     invitationTtlMs: integer(env, "INVITATION_TTL_MS", 7 * 86_400_000, 1_000, 90 * 86_400_000),
     smtpUrl: smtpUrl(env.SMTP_URL),
     smtpFrom: env.SMTP_FROM || "Novacula <novacula@localhost>",
+    metricsToken: metricsToken(env.METRICS_TOKEN),
   });
+}
+
+function metricsToken(raw: string | undefined): string | null {
+  if (!raw) return null;
+  if (raw.length < 32 || /\s/.test(raw)) {
+    throw new UsageError(
+      "METRICS_TOKEN is too short or contains whitespace",
+      "use at least 32 characters without spaces, e.g. `openssl rand -hex 32`",
+    );
+  }
+  return raw;
 }
 
 function smtpUrl(raw: string | undefined): string | null {

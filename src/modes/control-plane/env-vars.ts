@@ -37,6 +37,11 @@ export const CONTROL_PLANE_ENV_VARS = [
     meaning: "a file holding the secret, kept outside the database",
   },
   {
+    name: "BETTER_AUTH_SECRET_FILE",
+    defaultText: "<data dir>/auth-secret",
+    meaning: "a file holding the secret (mode 600), used when BETTER_AUTH_SECRET is unset",
+  },
+  {
     name: "INITIAL_ADMIN_EMAIL",
     defaultText: "required on a fresh database",
     meaning: "email of the first system admin",
@@ -77,6 +82,11 @@ export const CONTROL_PLANE_ENV_VARS = [
   { name: "INVITATION_TTL_MS", defaultText: "604800000", meaning: "how long an invitation link stays valid" },
   { name: "SMTP_URL", defaultText: "unset", meaning: "smtp(s)://user:pass@host:port to email invitations" },
   { name: "SMTP_FROM", defaultText: "Novacula <novacula@localhost>", meaning: "sender of invitation emails" },
+  {
+    name: "METRICS_TOKEN",
+    defaultText: "unset (/metrics off)",
+    meaning: "at least 32 characters; GET /metrics answers Authorization: Bearer <it>",
+  },
 ] as const satisfies readonly EnvVar[];
 
 export type ControlPlaneEnvName = (typeof CONTROL_PLANE_ENV_VARS)[number]["name"];

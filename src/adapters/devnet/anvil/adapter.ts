@@ -167,8 +167,17 @@ function capability(): ChainCapability {
   };
 }
 
+/**
+ * A devnet chain is this one node: its head is the network's head (no lag), and it has no peers (anvil
+ * answers `net_peerCount` with an error, or not at all, depending on the version).
+ */
 function interpretProbe(_role: string, raw: Record<string, unknown>): ProbeResult {
-  return interpretEvmProbe(raw);
+  const result = interpretEvmProbe(raw);
+  if (result.metrics.blockHeight !== undefined) {
+    result.metrics.networkHeight ??= result.metrics.blockHeight;
+    result.metrics.peers ??= 0;
+  }
+  return result;
 }
 
 export const devnetAdapter: ChainAdapter = {

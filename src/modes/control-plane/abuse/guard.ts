@@ -37,6 +37,8 @@ export function abuseGuard(s: ControlPlaneServices) {
     const bearer = bearerToken(request);
     if (!bearer) return;
     const purpose = bearer.startsWith("exc_") ? "executor" : bearer.startsWith("nvp_") ? "personal" : null;
+    // /metrics takes its own bearer token (METRICS_TOKEN) and throttles wrong ones itself.
+    if (purpose === null && new URL(request.url).pathname === "/metrics") return;
     const key = purpose ? presentedKey(request, s.keys, purpose, s.clock.now()) : null;
     if (key) {
       const wait = s.limits.perKey.take(key.id);

@@ -22,7 +22,10 @@ export interface EventFilter extends EventQuery {
 export const EVENTS_PAGE = 100;
 export const EVENTS_PAGE_MAX = 500;
 
-/** Newest first; the next page starts after `cursor`. Always scoped to one organization. */
+/**
+ * One page on `filter.direction`'s side of the cursor, nearest to the cursor first (see selectEvents).
+ * Always scoped to one organization.
+ */
 export function listEvents(db: DbOrTx, organizationId: string, filter: EventFilter): EventRow[] {
   const take = Math.min(Math.max(filter.take ?? EVENTS_PAGE, 1), EVENTS_PAGE_MAX);
   return selectEvents(db, organizationId, filter, take);

@@ -245,6 +245,13 @@ export class ExecutorService {
     return now.getTime() - last < this.heartbeatTimeoutMs ? "online" : "offline";
   }
 
+  /** Executors whose last sync is younger than the heartbeat timeout (for /metrics: one pass over memory). */
+  onlineCount(now = this.clock.now().getTime()): number {
+    let online = 0;
+    for (const entry of this.byId.values()) if (now - entry.lastSyncAt < this.heartbeatTimeoutMs) online++;
+    return online;
+  }
+
   lastSyncAt(row: Pick<ExecutorRow, "id" | "lastSyncAt">): Date {
     const live = this.byId.get(row.id);
     return live ? new Date(live.lastSyncAt) : row.lastSyncAt;

@@ -77,9 +77,12 @@ export function coreResolvers(s: ControlPlaneServices) {
       }),
     ),
     node: guard("Query.node", READ_ONE, (_s, args: Args, ctx: Ctx) => s.nodes.get(ctx.caller, args.where.id)),
-    events: guard("Query.events", READ_LIST, (_s, args: Args, ctx: Ctx) =>
-      withinBytes(listEvents(s.db, ctx.caller.organizationId, args.filter ?? {}), EVENTS_PAGE_MAX_BYTES),
-    ),
+    events: guard("Query.events", READ_LIST, (_s, args: Args, ctx: Ctx) => {
+      const filter = args.filter ?? {};
+      // Cut at the byte cap nearest the cursor first, so the next page starts where this one ends.
+      const page = withinBytes(listEvents(s.db, ctx.caller.organizationId, filter), EVENTS_PAGE_MAX_BYTES);
+      return filter.direction === "newer" ? page.reverse() : page;
+    }),
   };
 
   const Mutation = {

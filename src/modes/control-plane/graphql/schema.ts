@@ -8,6 +8,8 @@ export const typeDefs = /* GraphQL */ `
   enum NodeLifecycleAction { start stop restart }
   enum EventLevel { info warn error }
   enum SortOrder { asc desc }
+  "Which side of the cursor an events page is taken from: older (the default) or newer events."
+  enum EventDirection { older newer }
 
   type Viewer {
     id: ID!
@@ -88,13 +90,21 @@ export const typeDefs = /* GraphQL */ `
   input ExecutorWhereInput { name: StringFilter, kind: ExecutorKind }
   input NodeWhereInput { name: StringFilter, executorId: ID, chain: String, includeDeleted: Boolean }
   input NameOrderInput { name: SortOrder, createdAt: SortOrder }
+  """
+  Events filters and paging. A page is newest first either way. To go down the timeline, pass the last
+  (oldest) id of the page shown as cursor (direction older, the default); to go up, its first (newest) id
+  with direction newer. take: 100 by default, at most 500; a page is also cut at 1 MiB. An empty page
+  means there is nothing more that way.
+  """
   input EventFilterInput {
+    executorId: ID
     executorName: String
     nodeName: String
     nodeId: ID
     level: EventLevel
     type: String
     cursor: ID
+    direction: EventDirection
     take: Int
   }
   input NodeCreateInput { executorId: ID!, name: String, spec: JSON! }

@@ -71,7 +71,8 @@ interface RevisionWrite {
   node: NodeRow;
   spec: NodeSpec;
   summary: string;
-  event: { type: EventType; message: string; payload?: Record<string, unknown> };
+  /** The timeline event, for the reference's event types only (a configuration edit is audited, not an event). */
+  event?: { type: EventType; message: string; payload?: Record<string, unknown> };
   /** The audit row to write, or the id of one already written for a whole bulk action. */
   audit: NodeAudit | { id: string };
   deleted?: { retainData: boolean };
@@ -165,10 +166,6 @@ export class NodeService {
       node,
       spec,
       summary: `edited ${changed.join(", ")}`,
-      event: {
-        type: "node.updated",
-        message: `Node ${node.name} configuration changed (${changed.join(", ")})`,
-      },
       audit: { action: "node.updated", details: { changedFields: changed } },
     });
   }
@@ -244,7 +241,6 @@ export class NodeService {
       node,
       spec,
       summary: `rolled back to revision ${toRevision}`,
-      event: { type: "node.updated", message: `Node ${node.name} rolled back to revision ${toRevision}` },
       audit: { action: "node.rolled_back", details: { toRevision } },
     });
   }
@@ -312,18 +308,19 @@ export class NodeService {
             { ...write.audit.details, revision },
             now,
           );
-    appendEvent(tx, {
-      organizationId: caller.organizationId,
-      type: write.event.type,
-      message: write.event.message,
-      executorId: node.executorId,
-      executorName: executorName(tx, node.executorId),
-      nodeId: node.id,
-      nodeName: node.name,
-      payload: { revision, ...write.event.payload },
-      auditActionId: auditId,
-      createdAt: now,
-    });
+    if (write.event)
+      appendEvent(tx, {
+        organizationId: caller.organizationId,
+        type: write.event.type,
+        message: write.event.message,
+        executorId: node.executorId,
+        executorName: executorName(tx, node.executorId),
+        nodeId: node.id,
+        nodeName: node.name,
+        payload: { revision, ...write.event.payload },
+        auditActionId: auditId,
+        createdAt: now,
+      });
     // Every column this revision changed is known here, so the row is not read back.
     return { ...node, spec: write.spec, revision, changeSeq: seq, updatedAt: now, ...deletion };
   }

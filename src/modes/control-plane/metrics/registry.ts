@@ -1,0 +1,77 @@
+// The control plane's Prometheus metrics, in prom-client's exposition format: HTTP requests and their
+// latency per route, executors online, held spec long-polls, and the batched SQLite writes (latency per
+// transaction, backlog). Gauges are computed when scraped, so the hot paths pay one histogram observation
+// per request and per write transaction, nothing else.
+import { Gauge, Histogram, Registry } from "prom-client";
+import type { ControlPlaneServices } from "../services.ts";
+
+/** Request latency buckets, in seconds: 1 ms (a sync) to 30 s (a held long-poll answers within 25 s). */
+const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** Write transaction buckets, in seconds: a batched slice is budgeted 1.5 ms. */
+const WRITE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
+
+type RequestChild = ReturnType<Histogram<"route" | "method" | "status">["labels"]>;
+
+export class ControlPlaneMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Histogram<"route" | "method" | "status">;
+  /** "route method status" → the histogram child: the label lookup is done once per combination. */
+  private readonly children = new Map<string, RequestChild>();
+
+  constructor(s: ControlPlaneServices) {
+    const registers = [this.registry];
+    this.requests = new Histogram({
+      name: "novacula_http_request_duration_seconds",
+      help: "HTTP requests by route (the matched pattern), method and status, and how long they took",
+      labelNames: ["route", "method", "status"],
+      buckets: REQUEST_BUCKETS,
+      registers,
+    });
+    new Gauge({
+      name: "novacula_executors_online",
+      help: "Executors whose last sync is younger than HEARTBEAT_TIMEOUT_MS",
+      registers,
+      collect() {
+        this.set(s.executors.onlineCount());
+      },
+    });
+    new Gauge({
+      name: "novacula_spec_long_polls_held",
+      help: "Spec long-polls (GET /api/v1/executor/specs) held open right now",
+      registers,
+      collect() {
+        this.set(s.feed.waiting);
+      },
+    });
+    new Gauge({
+      name: "novacula_sqlite_batched_writes_pending",
+      help: "Heartbeats and observations waiting for the next batched write",
+      registers,
+      collect() {
+        this.set(s.batcher.size);
+      },
+    });
+    const writes = new Histogram({
+      name: "novacula_sqlite_batch_write_duration_seconds",
+      help: "Batched SQLite write transactions (heartbeats, observations) and how long each took",
+      buckets: WRITE_BUCKETS,
+      registers,
+    });
+    s.batcher.onSliceWritten = (seconds) => writes.observe(seconds);
+  }
+
+  /** One answered request; `route` is the matched pattern (never the raw path: the label set stays small). */
+  observeRequest(route: string, method: string, status: number, seconds: number): void {
+    const key = `${route} ${method} ${status}`;
+    let child = this.children.get(key);
+    if (!child) {
+      child = this.requests.labels(route, method, String(status));
+      this.children.set(key, child);
+    }
+    child.observe(seconds);
+  }
+
+  async exposition(): Promise<{ body: string; contentType: string }> {
+    return { body: await this.registry.metrics(), contentType: this.registry.contentType };
+  }
+}
