@@ -37,11 +37,6 @@ export const CONTROL_PLANE_ENV_VARS = [
     meaning: "a file holding the secret, kept outside the database",
   },
   {
-    name: "BETTER_AUTH_SECRET_FILE",
-    defaultText: "<data dir>/auth-secret",
-    meaning: "a file holding the secret (mode 600), used when BETTER_AUTH_SECRET is unset",
-  },
-  {
     name: "INITIAL_ADMIN_EMAIL",
     defaultText: "required on a fresh database",
     meaning: "email of the first system admin",
