@@ -1,5 +1,5 @@
-// The Elysia application: health, auth (better-auth), the executor protocol, GraphQL, artifacts, and the
-// one error handler. Feature modules are separate Elysia instances composed here.
+// The Elysia application: the web UI, health, auth (better-auth), the executor protocol, GraphQL, artifacts,
+// and the one error handler. Feature modules are separate Elysia instances composed here.
 import { Elysia } from "elysia";
 import { abuseGuard, clientIp } from "./abuse/guard.ts";
 import { auditRoutes } from "./audit/routes.ts";
@@ -13,7 +13,7 @@ import { csrfRefusal } from "./http/csrf.ts";
 import { errorToResponse } from "./http/errors.ts";
 import { requestRefusal, serveLimits } from "./http/request-limits.ts";
 import type { ControlPlaneServices } from "./services.ts";
-import { landingPage } from "./ui/landing.ts";
+import { uiRoutes } from "./ui/serve.ts";
 
 /** Sign-in and sign-up bodies are an email, a password and a name. */
 const MAX_AUTH_BODY_BYTES = 64 * 1024;
@@ -25,7 +25,7 @@ export function createApp(s: ControlPlaneServices) {
     .onRequest(({ request }) => requestRefusal(request))
     .onError(({ error, code }) => errorToResponse(error, code, s.log))
     .use(abuseGuard(s))
-    .get("/", () => landingPage())
+    .use(uiRoutes())
     .get("/healthz", () => ({ status: "ok" }))
     .all(
       "/api/auth/*",
