@@ -94,37 +94,45 @@ export function DeployNodeScreen() {
       rpcPort: String(form.get("rpcPort") ?? ""),
     });
   };
-  const select = (label: string, value: string, options: string[], change: (v: string) => void) => (
-    <label key={label}>
-      {label}
-      <select value={value} onChange={(e) => change(e.target.value)}>
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {o.replace("@", " ")}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
+  // Labels point at their control (htmlFor): a label wrapping a <select> would name it with the selected
+  // option's text too.
+  const select = (
+    label: string,
+    value: string,
+    options: string[],
+    change: (v: string) => void,
+    show: (option: string) => string = (o) => o.replace("@", " "),
+  ) => {
+    const id = `deploy-${label.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+    return (
+      <div key={label} className="field">
+        <label htmlFor={id}>{label}</label>
+        <select id={id} value={value} onChange={(e) => change(e.target.value)}>
+          {options.map((o) => (
+            <option key={o} value={o}>
+              {show(o)}
+            </option>
+          ))}
+        </select>
+      </div>
+    );
+  };
   return (
     <section aria-labelledby="deploy-title">
       <h1 id="deploy-title">Deploy node</h1>
       <form onSubmit={submit} className="wizard">
         <fieldset>
           <legend>Target</legend>
-          <label>
-            Executor
-            <select
-              value={target.executorId}
-              onChange={(e) => setWant({ ...want, executorId: e.target.value })}
-            >
-              {executors.map((e) => (
-                <option key={e.id} value={e.id}>
-                  {e.name} ({e.kind})
-                </option>
-              ))}
-            </select>
-          </label>
+          {select(
+            "Executor",
+            target.executorId,
+            executors.map((e) => e.id),
+            (v) => setWant({ ...want, executorId: v }),
+            (id) => {
+              const e = executors.find((x) => x.id === id);
+              return e ? `${e.name} (${e.kind})` : id;
+            },
+          )}
           {select(
             "Chain",
             target.chain,

@@ -98,27 +98,39 @@ export function NodesScreen() {
             onChange={(e) => set({ q: e.target.value })}
           />
         </label>
-        <label>
-          Chain
-          <select value={search.chain ?? ""} onChange={(e) => set({ chain: e.target.value })}>
+        <div className="field">
+          <label htmlFor="filter-chain">Chain</label>
+          <select
+            id="filter-chain"
+            value={search.chain ?? ""}
+            onChange={(e) => set({ chain: e.target.value })}
+          >
             <option value="">All chains</option>
             {chains.map((c) => (
               <option key={c}>{c}</option>
             ))}
           </select>
-        </label>
-        <label>
-          Phase
-          <select value={search.phase ?? ""} onChange={(e) => set({ phase: e.target.value })}>
+        </div>
+        <div className="field">
+          <label htmlFor="filter-phase">Phase</label>
+          <select
+            id="filter-phase"
+            value={search.phase ?? ""}
+            onChange={(e) => set({ phase: e.target.value })}
+          >
             <option value="">All phases</option>
             {PHASES.map((p) => (
               <option key={p}>{p}</option>
             ))}
           </select>
-        </label>
-        <label>
-          Executor
-          <select value={search.executor ?? ""} onChange={(e) => set({ executor: e.target.value })}>
+        </div>
+        <div className="field">
+          <label htmlFor="filter-executor">Executor</label>
+          <select
+            id="filter-executor"
+            value={search.executor ?? ""}
+            onChange={(e) => set({ executor: e.target.value })}
+          >
             <option value="">All executors</option>
             {executors.map((e) => (
               <option key={e.id} value={e.id}>
@@ -126,7 +138,7 @@ export function NodesScreen() {
               </option>
             ))}
           </select>
-        </label>
+        </div>
         {filtered ? (
           <button type="button" onClick={() => navigate({ to: "/nodes", search: {}, replace: true })}>
             Clear all
