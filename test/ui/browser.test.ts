@@ -10,7 +10,7 @@ import { eventually } from "../../src/lib/eventually.ts";
 import { type AgentProcess, agentProcess } from "../agent/agent-process.ts";
 import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, makeTestDir } from "../agent/helpers.ts";
 import { createNode, syncExecutor } from "../control-plane/protocol-client.ts";
-import type { ControlPlaneHandle } from "../harness/control-plane.ts";
+import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
 import { Api, startTenancyPlane } from "../tenancy/world.ts";
 import { type BrowserHandle, launchBrowser, type WatchedPage } from "./browser.ts";
 
@@ -190,6 +190,37 @@ test(
     expect(await page.getByRole("button", { name: "Connect executor" }).count()).toBe(0);
     expect(w.problems).toEqual([]);
     await w.context.close();
+  },
+  T,
+);
+
+test(
+  "opened at an address the control plane was not told, sign-in says the address is refused, not the password",
+  async () => {
+    const port = await freePort();
+    // Its public URL is a name this browser does not use: the page is opened at 127.0.0.1 instead.
+    const elsewhere = await startControlPlane({
+      env: { PORT: String(port), BETTER_AUTH_URL: `http://novacula.invalid:${port}` },
+    });
+    try {
+      const w = await browser.page();
+      const { page } = w;
+      w.expect(/HTTP 403: POST .*\/api\/auth\/sign-in\/email|status of 403/);
+      await page.goto(`http://127.0.0.1:${port}/sign-in`);
+      // Keyboard only: type, Tab to the next field, Enter submits.
+      await page.getByLabel("Email").focus();
+      await page.keyboard.type(elsewhere.adminEmail);
+      await page.keyboard.press("Tab");
+      await page.keyboard.type(elsewhere.adminPassword);
+      await page.keyboard.press("Enter");
+      const shown = (await page.getByRole("alert").textContent()) ?? "";
+      expect(shown).toContain("BETTER_AUTH_URL");
+      expect(shown).not.toMatch(/password/i);
+      expect(w.problems).toEqual([]);
+      await w.context.close();
+    } finally {
+      await elsewhere.stop();
+    }
   },
   T,
 );
