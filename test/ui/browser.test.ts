@@ -175,6 +175,16 @@ test(
     await page.goto(at("/nodes"));
     await page.getByRole("row", { name: /seen-by-member/ }).waitFor();
     expect(await page.getByRole("link", { name: "Deploy node" }).count()).toBe(0);
+    // The filters live in the URL: a search that matches nothing says so and offers Clear all.
+    await page.getByLabel("Name").fill("no-such-node");
+    await page.waitForURL(/[?&]q=no-such-node/);
+    await page.getByText("No node matches these filters").waitFor();
+    await page.reload();
+    await page.getByText("No node matches these filters").waitFor();
+    await page.getByRole("link", { name: "Clear all" }).click();
+    await page.getByLabel("Chain").selectOption("devnet");
+    await page.waitForURL(/[?&]chain=devnet/);
+    await page.getByRole("row", { name: /seen-by-member/ }).waitFor();
     await page.getByRole("link", { name: "seen-by-member" }).click();
     await page.getByRole("heading", { name: "seen-by-member" }).waitFor();
     await page.getByRole("heading", { name: "Configuration" }).waitFor();
