@@ -1,18 +1,35 @@
 // `bun run build`: compiles src/main.ts into the single binary dist/novacula (optionally with another
-// version stamped: `bun scripts/build.ts --version 2.0.0 --outfile dist/novacula-2`).
-import { existsSync } from "node:fs";
+// version stamped: `bun scripts/build.ts --version 2.0.0 --outfile dist/novacula-2`). The web UI is bundled
+// first and embedded: a generated entry sets its files as a global, then runs src/main.ts.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { bundleUi } from "../src/modes/control-plane/ui/bundle.ts";
 
 const BYTECODE_ORDER = new URL("./bytecode-order/agent.txt", import.meta.url).pathname;
+const ROOT = resolve(import.meta.dir, "..");
+const GENERATED = join(ROOT, ".cache", "build");
 
 const { values } = parseArgs({
   options: { version: { type: "string" }, outfile: { type: "string", default: "dist/novacula" } },
 });
 
+/** Writes the generated entry (UI files, then src/main.ts) and returns its path. */
+export async function embeddedUiEntry(): Promise<string> {
+  const files = Object.fromEntries((await bundleUi()).map((f) => [f.path, f.text]));
+  mkdirSync(GENERATED, { recursive: true });
+  writeFileSync(join(GENERATED, "ui-assets.js"), `globalThis.__NOVACULA_UI__ = ${JSON.stringify(files)};\n`);
+  const entry = join(GENERATED, "entry.js");
+  // Imports run in order: the UI global exists before main.ts (and the control plane) loads.
+  writeFileSync(entry, `import "./ui-assets.js";\nimport ${JSON.stringify(join(ROOT, "src/main.ts"))};\n`);
+  return entry;
+}
+
 export async function buildBinary(outfile: string, version?: string): Promise<void> {
+  const entry = await embeddedUiEntry();
   // --bytecode ships JavaScriptCore bytecode instead of source to parse at every start: `novacula --version`
   // goes from ~250 ms to ~45 ms for ~10 MiB more binary (docs/benchmarks.md, Agent). It needs --format=esm.
-  const args = ["build", "--compile", "--bytecode", "--format=esm", "src/main.ts", "--outfile", outfile];
+  const args = ["build", "--compile", "--bytecode", "--format=esm", entry, "--outfile", outfile];
   // Profile-guided bytecode layout: the functions an agent used (recorded from a bench-agent run, see
   // scripts/bytecode-order/README.md) go together at the front of the embedded bytecode, so an idle agent
   // touches fewer pages of it and they stay resident: less RSS (docs/benchmarks.md, Agent). A profile from an

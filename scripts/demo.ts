@@ -176,6 +176,9 @@ async function main(): Promise<void> {
     INITIAL_ADMIN_PASSWORD: password,
   });
   await until("the control plane", async () => (await fetch(`${URL_BASE}/healthz`)).ok);
+  // From source the web UI is bundled on its first request: do it now, so the page opens at once.
+  await until("the web UI", async () => (await fetch(`${URL_BASE}/`)).ok, 30_000);
+  say(`web UI: ${URL_BASE}  (sign in as ${ADMIN_EMAIL} with password ${password})`);
   cookie = await until("the admin sign-in", () => signIn(password), 15_000);
 
   // 2. An executor key and the agent (process supervisor: this machine need not run systemd).
@@ -257,7 +260,7 @@ async function main(): Promise<void> {
   console.log(`
   Novacula is running.
 
-    UI / API        ${URL_BASE}   (GraphQL at ${URL_BASE}/graphql)
+    Web UI          ${URL_BASE}   (the devnet node: ${URL_BASE}/nodes; GraphQL at ${URL_BASE}/graphql)
     Admin           ${ADMIN_EMAIL}
     Password        ${password}
     Devnet RPC      http://127.0.0.1:${rpcPort}   (chain id 31337, a block every second)

@@ -1,6 +1,7 @@
 // Installs the Debian packages the test suite needs when they are missing (idempotent; apt caches
 // downloads): systemd for the agent's real-systemd tests, util-linux for unshare/nsenter, curl and sudo for
-// the one-line installer the end-to-end test runs as a user would (`curl … | sudo … sh`).
+// the one-line installer the end-to-end test runs as a user would (`curl … | sudo … sh`), chromium for the
+// web UI's browser tests (driven by playwright-core; never a browser download).
 import { existsSync } from "node:fs";
 
 const PACKAGES: { name: string; present: () => boolean }[] = [
@@ -8,6 +9,7 @@ const PACKAGES: { name: string; present: () => boolean }[] = [
   { name: "util-linux", present: () => existsSync("/usr/bin/nsenter") && existsSync("/usr/bin/unshare") },
   { name: "curl", present: () => existsSync("/usr/bin/curl") },
   { name: "sudo", present: () => existsSync("/usr/bin/sudo") },
+  { name: "chromium", present: () => existsSync("/usr/bin/chromium") },
 ];
 
 export async function ensureSystemPackages(): Promise<void> {

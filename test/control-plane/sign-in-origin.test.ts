@@ -2,7 +2,7 @@
 // localhost work, a foreign origin is refused with a reason the sign-in page shows as such (not as a wrong
 // password), and the install command never points a remote host at loopback without saying so.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { signInFailureMessage } from "../../src/modes/control-plane/ui/landing.ts";
+import { signInFailureMessage } from "../../src/modes/control-plane/ui/app/sign-in-message.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
 import { freePort } from "../tenancy/world.ts";
 

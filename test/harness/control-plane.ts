@@ -55,6 +55,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Run as another version (stamped like a release build); only without NOVACULA_BINARY. */
   version?: string;
+  /** The working directory of the process (default: the repository). */
+  cwd?: string;
 }
 
 export async function startControlPlane(options: StartOptions = {}): Promise<ControlPlaneHandle> {
@@ -76,7 +78,7 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
         ? [process.env.NOVACULA_BINARY]
         : [BUN, ...define, join(ROOT, "src/main.ts")];
     const child = Bun.spawn([...cmd, "control-plane"], {
-      cwd: ROOT,
+      cwd: options.cwd ?? ROOT,
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
         PORT: String(port),

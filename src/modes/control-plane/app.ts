@@ -1,5 +1,5 @@
-// The Elysia application: health, auth (better-auth), the executor protocol, GraphQL, artifacts, and the
-// one error handler. Feature modules are separate Elysia instances composed here.
+// The Elysia application: the web UI, health, auth (better-auth), the executor protocol, GraphQL, artifacts,
+// and the one error handler. Feature modules are separate Elysia instances composed here.
 import { Elysia } from "elysia";
 import { abuseGuard, clientIp } from "./abuse/guard.ts";
 import { auditRoutes } from "./audit/routes.ts";
@@ -14,7 +14,7 @@ import { errorToResponse } from "./http/errors.ts";
 import { requestRefusal, serveLimits } from "./http/request-limits.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
 import type { ControlPlaneServices } from "./services.ts";
-import { landingPage } from "./ui/landing.ts";
+import { uiRoutes } from "./ui/serve.ts";
 
 /** Sign-in and sign-up bodies are an email, a password and a name. */
 const MAX_AUTH_BODY_BYTES = 64 * 1024;
@@ -29,7 +29,7 @@ export function createApp(s: ControlPlaneServices) {
       // First, so that its request timing covers every route below.
       .use(metricsRoutes(s))
       .use(abuseGuard(s))
-      .get("/", () => landingPage())
+      .use(uiRoutes())
       .get("/healthz", () => ({ status: "ok" }))
       .all(
         "/api/auth/*",

@@ -67,7 +67,7 @@ export function createGraphQL(
     graphqlEndpoint: "/graphql",
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     cors: corsFor(trustedOrigins),
-    graphiql: false, // its assets come from a CDN: blank offline, so off (the landing page explains /graphql)
+    graphiql: false, // its assets come from a CDN: blank offline, so off (the web UI at / uses /graphql)
     landingPage: false,
     logging: false,
     parserAndValidationCache: { documentCache: boundedDocumentCache(), errorCache: boundedDocumentCache() },

@@ -1,0 +1,34 @@
+// The query cache and the queries several screens share. Live data is polled every LIVE_MS while a screen
+// is open (server-sent subscriptions replace polling later; docs/adr).
+import { QueryCache, QueryClient, queryOptions, useQuery } from "@tanstack/react-query";
+import { fetchSession } from "./auth.ts";
+import { EXECUTORS, VIEWER } from "./documents.ts";
+import { ApiError, request } from "./graphql.ts";
+
+export const LIVE_MS = 2000;
+
+export const queryClient = new QueryClient({
+  defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true, staleTime: 1000 } },
+  queryCache: new QueryCache({
+    // The session ended (expired, revoked, signed out elsewhere): back to the sign-in screen.
+    onError: (error) => {
+      if (error instanceof ApiError && error.code === "unauthenticated") {
+        window.location.assign(`/sign-in?next=${encodeURIComponent(window.location.pathname)}`);
+      }
+    },
+  }),
+});
+
+export const sessionQuery = queryOptions({ queryKey: ["session"], queryFn: fetchSession, staleTime: 30_000 });
+export const viewerQuery = queryOptions({ queryKey: ["viewer"], queryFn: () => request(VIEWER) });
+export const executorsQuery = queryOptions({
+  queryKey: ["executors"],
+  queryFn: () => request(EXECUTORS),
+  refetchInterval: LIVE_MS,
+});
+
+/** Whether the signed-in person may change things here (owner or admin, or a system admin). */
+export function useCanManage(): boolean {
+  const me = useQuery(viewerQuery).data?.me;
+  return !!me && (me.systemAdmin || me.role === "owner" || me.role === "admin");
+}

@@ -1,0 +1,236 @@
+// The web UI in a real browser against a real control plane (the compiled binary under `npm test`) and a
+// real agent running anvil: a person signs in, connects an executor, deploys a devnet node, watches its
+// block height rise without reloading, stops, starts and deletes it; a member sees everything and can
+// change nothing. Any console error, uncaught exception or failed request fails the run. Each main screen
+// is saved at 1280 × 800 (.cache/ui-screenshots) and checked with axe-core: no serious or critical issue.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { eventually } from "../../src/lib/eventually.ts";
+import { type AgentProcess, agentProcess } from "../agent/agent-process.ts";
+import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, makeTestDir } from "../agent/helpers.ts";
+import { createNode, syncExecutor } from "../control-plane/protocol-client.ts";
+import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
+import { Api, startTenancyPlane } from "../tenancy/world.ts";
+import { type BrowserHandle, launchBrowser, type WatchedPage } from "./browser.ts";
+
+const T = 240_000;
+const LIVE = { timeoutMs: 60_000, intervalMs: 250 };
+
+let cp: ControlPlaneHandle;
+let api: Api;
+let browser: BrowserHandle;
+let agent: AgentProcess | null = null;
+const scratch = makeTestDir("ui-browser");
+
+/** The UI is opened at the public URL the control plane was given (sign-in checks the origin). */
+const at = (path: string) => `http://localhost:${cp.port}${path}`;
+
+beforeAll(async () => {
+  cp = await startTenancyPlane();
+  api = new Api(cp);
+  mkdirSync(join(cp.dataDir, "artifacts"), { recursive: true });
+  copyFileSync(ANVIL_BIN, join(cp.dataDir, "artifacts", ANVIL_FILE_NAME));
+  browser = await launchBrowser(scratch.dir);
+}, T);
+
+afterAll(async () => {
+  await browser?.close();
+  await agent?.stop();
+  await cp?.stop();
+  scratch.cleanup();
+}, T);
+
+async function assertAccessible(w: WatchedPage, screen: string) {
+  expect({ screen, violations: await w.accessibilityViolations() }).toEqual({ screen, violations: [] });
+}
+
+async function blockHeight(w: WatchedPage): Promise<number | null> {
+  const text = (await w.page.locator('[data-metric="Block height"]').textContent()) ?? "";
+  const n = Number(text.replaceAll(",", ""));
+  return text !== "—" && Number.isFinite(n) ? n : null;
+}
+
+const phase = (w: WatchedPage) => w.page.locator("article header .badge").first();
+/** A link of the sidebar (the node page has a "Nodes" breadcrumb too). */
+const sidebar = (w: WatchedPage, name: string) =>
+  w.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name });
+
+test(
+  "an admin signs in, connects an executor, deploys a devnet node, watches it produce blocks live, stops, starts and deletes it",
+  async () => {
+    const w = await browser.page();
+    const { page } = w;
+
+    // Sign in: a wrong password says so (its 401 is the one failed request this test expects).
+    await page.goto(at("/"));
+    await page.waitForURL(/\/sign-in/);
+    await w.screenshot("sign-in");
+    await assertAccessible(w, "sign-in");
+    w.expect(/HTTP 401: POST .*\/api\/auth\/sign-in\/email|status of 401/);
+    await page.getByLabel("Email").fill(cp.adminEmail);
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert").textContent()).resolves.toMatch(/wrong email or password/i);
+    await page.getByLabel("Password").fill(cp.adminPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/nodes$/);
+    await page.getByText("No nodes yet").waitFor();
+
+    // Connect an executor: the key is shown once, with an install command that carries it.
+    await sidebar(w, "Executors").click();
+    await page.getByText("No executors yet — Connect executor").waitFor();
+    await assertAccessible(w, "executors (empty)");
+    await page.getByRole("button", { name: "Connect executor" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("ui-agent");
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    const keyField = page.getByLabel("Key", { exact: true });
+    await keyField.waitFor();
+    const key = await keyField.inputValue();
+    expect(key.length).toBeGreaterThan(20);
+    expect(await page.getByLabel("Install command", { exact: true }).inputValue()).toContain(key);
+    await w.screenshot("connect-executor");
+    await assertAccessible(w, "connect executor");
+    await page.getByRole("button", { name: "I've stored this key" }).click();
+
+    agent = agentProcess(scratch.dir, { url: cp.url, token: key, name: "ui-agent" });
+    await agent.start();
+    // The executors list is live: the new executor turns online without a reload.
+    await page.getByRole("row", { name: /ui-agent.*online/ }).waitFor({ timeout: LIVE.timeoutMs });
+    await w.screenshot("executors");
+
+    // Deploy a devnet node through the form.
+    await sidebar(w, "Nodes").click();
+    await page.getByRole("link", { name: "Deploy node" }).first().click();
+    await page.getByLabel("Executor", { exact: true }).selectOption({ label: "ui-agent (agent)" });
+    await page.getByLabel("Chain").selectOption("devnet");
+    await page.getByLabel("Node ID (name)").fill("ui-devnet");
+    await page.getByLabel("RPC port").fill(String(await freePort()));
+    await w.screenshot("deploy-node");
+    await assertAccessible(w, "deploy node");
+    await page.getByRole("button", { name: "Deploy" }).click();
+    await page.waitForURL(/\/nodes\/[0-9a-f-]{36}$/);
+    const detailUrl = page.url();
+
+    // Running, and the block height rises while the page stays open (no reload).
+    await phase(w).filter({ hasText: "running" }).waitFor({ timeout: LIVE.timeoutMs });
+    const first = await eventually(() => blockHeight(w), { ...LIVE, message: "a block height shown" });
+    await eventually(async () => ((await blockHeight(w)) ?? 0) > first, {
+      ...LIVE,
+      message: `the block height rising past ${first} without a reload`,
+    });
+    expect(page.url()).toBe(detailUrl);
+    await expect(page.getByText(/RPC URL/).textContent()).resolves.toMatch(/http:\/\/[^:]+:\d+/);
+    await w.screenshot("node-detail");
+    await assertAccessible(w, "node detail");
+
+    // The list shows it, live too.
+    await sidebar(w, "Nodes").click();
+    await page.getByRole("row", { name: /ui-devnet.*devnet.*running/ }).waitFor();
+    await w.screenshot("nodes");
+    await assertAccessible(w, "nodes");
+    await page.getByRole("link", { name: "ui-devnet" }).click();
+
+    await page.getByRole("button", { name: "Stop" }).click();
+    await phase(w).filter({ hasText: "stopped" }).waitFor({ timeout: LIVE.timeoutMs });
+    await page.getByRole("button", { name: "Start" }).click();
+    await phase(w).filter({ hasText: "running" }).waitFor({ timeout: LIVE.timeoutMs });
+
+    // Delete is confirmed by typing the name.
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    const confirm = page.getByRole("button", { name: "Delete node" });
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByLabel("Node name").fill("ui-devnet");
+    await confirm.click();
+    await page.waitForURL(/\/nodes$/);
+    await page.getByText("No nodes yet").waitFor();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/sign-in/);
+    expect(w.problems).toEqual([]);
+    await w.context.close();
+  },
+  T,
+);
+
+test(
+  "a member sees the organization's executors and nodes and no action that changes them",
+  async () => {
+    const admin = await api.admin();
+    const member = await api.user("Member");
+    await api.join({ cookie: admin }, member, "member");
+    const { key } = await api.executorKey({ cookie: admin }, "member-view-key");
+    const { executorId } = await syncExecutor(cp, key, "member-view-agent");
+    await createNode(cp, admin, executorId, "seen-by-member");
+
+    const w = await browser.page();
+    const { page } = w;
+    // The member's own session (its active organization is the admin's), as the browser's cookie.
+    await w.context.addCookies(
+      member.cookie.split("; ").map((pair) => {
+        const at_ = pair.indexOf("=");
+        return { name: pair.slice(0, at_), value: pair.slice(at_ + 1), url: at("/") };
+      }),
+    );
+    await page.goto(at("/nodes"));
+    await page.getByRole("row", { name: /seen-by-member/ }).waitFor();
+    expect(await page.getByRole("link", { name: "Deploy node" }).count()).toBe(0);
+    // The filters live in the URL: a search that matches nothing says so and offers Clear all.
+    await page.getByLabel("Name").fill("no-such-node");
+    await page.waitForURL(/[?&]q=no-such-node/);
+    await page.getByText("No node matches these filters").waitFor();
+    await page.reload();
+    await page.getByText("No node matches these filters").waitFor();
+    await page.getByRole("link", { name: "Clear all" }).click();
+    await page.getByLabel("Chain").selectOption("devnet");
+    await page.waitForURL(/[?&]chain=devnet/);
+    await page.getByRole("row", { name: /seen-by-member/ }).waitFor();
+    await page.getByRole("link", { name: "seen-by-member" }).click();
+    await page.getByRole("heading", { name: "seen-by-member" }).waitFor();
+    await page.getByRole("heading", { name: "Configuration" }).waitFor();
+    for (const name of ["Start", "Stop", "Restart", "Delete"]) {
+      expect({ name, count: await page.getByRole("button", { name, exact: true }).count() }).toEqual({
+        name,
+        count: 0,
+      });
+    }
+    await w.screenshot("node-detail-member");
+    await sidebar(w, "Executors").click();
+    await page.getByRole("row", { name: /member-view-agent/ }).waitFor();
+    expect(await page.getByRole("button", { name: "Connect executor" }).count()).toBe(0);
+    expect(w.problems).toEqual([]);
+    await w.context.close();
+  },
+  T,
+);
+
+test(
+  "opened at an address the control plane was not told, sign-in says the address is refused, not the password",
+  async () => {
+    const port = await freePort();
+    // Its public URL is a name this browser does not use: the page is opened at 127.0.0.1 instead.
+    const elsewhere = await startControlPlane({
+      env: { PORT: String(port), BETTER_AUTH_URL: `http://novacula.invalid:${port}` },
+    });
+    try {
+      const w = await browser.page();
+      const { page } = w;
+      w.expect(/HTTP 403: POST .*\/api\/auth\/sign-in\/email|status of 403/);
+      await page.goto(`http://127.0.0.1:${port}/sign-in`);
+      // Keyboard only: type, Tab to the next field, Enter submits.
+      await page.getByLabel("Email").focus();
+      await page.keyboard.type(elsewhere.adminEmail);
+      await page.keyboard.press("Tab");
+      await page.keyboard.type(elsewhere.adminPassword);
+      await page.keyboard.press("Enter");
+      const shown = (await page.getByRole("alert").textContent()) ?? "";
+      expect(shown).toContain("BETTER_AUTH_URL");
+      expect(shown).not.toMatch(/password/i);
+      expect(w.problems).toEqual([]);
+      await w.context.close();
+    } finally {
+      await elsewhere.stop();
+    }
+  },
+  T,
+);
