@@ -98,47 +98,30 @@ export function NodesScreen() {
             onChange={(e) => set({ q: e.target.value })}
           />
         </label>
-        <div className="field">
-          <label htmlFor="filter-chain">Chain</label>
-          <select
-            id="filter-chain"
-            value={search.chain ?? ""}
-            onChange={(e) => set({ chain: e.target.value })}
-          >
-            <option value="">All chains</option>
-            {chains.map((c) => (
-              <option key={c}>{c}</option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="filter-phase">Phase</label>
-          <select
-            id="filter-phase"
-            value={search.phase ?? ""}
-            onChange={(e) => set({ phase: e.target.value })}
-          >
-            <option value="">All phases</option>
-            {PHASES.map((p) => (
-              <option key={p}>{p}</option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="filter-executor">Executor</label>
-          <select
-            id="filter-executor"
-            value={search.executor ?? ""}
-            onChange={(e) => set({ executor: e.target.value })}
-          >
-            <option value="">All executors</option>
-            {executors.map((e) => (
-              <option key={e.id} value={e.id}>
-                {e.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="filter-chain"
+          label="Chain"
+          allLabel="All chains"
+          value={search.chain}
+          options={chains.map((c) => ({ value: c, label: c }))}
+          onChange={(chain) => set({ chain })}
+        />
+        <FilterSelect
+          id="filter-phase"
+          label="Phase"
+          allLabel="All phases"
+          value={search.phase}
+          options={PHASES.map((p) => ({ value: p, label: p }))}
+          onChange={(phase) => set({ phase })}
+        />
+        <FilterSelect
+          id="filter-executor"
+          label="Executor"
+          allLabel="All executors"
+          value={search.executor}
+          options={executors.map((e) => ({ value: e.id, label: e.name }))}
+          onChange={(executor) => set({ executor })}
+        />
         {filtered ? (
           <button type="button" onClick={() => navigate({ to: "/nodes", search: {}, replace: true })}>
             Clear all
@@ -212,5 +195,29 @@ export function NodesScreen() {
         </nav>
       ) : null}
     </section>
+  );
+}
+
+/** One filter of the list: a labelled select whose empty choice means "no filter". */
+function FilterSelect(props: {
+  id: string;
+  label: string;
+  allLabel: string;
+  value: string | undefined;
+  options: { value: string; label: string }[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value ?? ""} onChange={(e) => props.onChange(e.target.value)}>
+        <option value="">{props.allLabel}</option>
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
