@@ -64,7 +64,13 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
     supervisor = new SystemdSupervisor({ unitDir: config.supervisor.unitDir });
     logHint = (unit) => `journalctl -u ${unit}.service`;
     // Units run node processes as the node user; the process supervisor runs them as the agent's own user.
-    nodeOwner = () => lookupNodeUser();
+    // Looked up until found (`agent install` may create the user after the agent started), then kept: a
+    // user's uid does not change under a running agent, and the idle tick need not reread /etc/passwd.
+    let found: NodeOwner | null = null;
+    nodeOwner = () => {
+      found ??= lookupNodeUser();
+      return found;
+    };
   }
   const downloader = new Downloader({
     binDir: binDir(config.agent.dataDir),
