@@ -12,7 +12,7 @@ import type { DesiredSet } from "./desired-set.ts";
 const IN_MOTION = new Set(["starting", "stopping", "syncing"]);
 
 /** The part of an observation whose change is news: revision, removal, and each process's status and pid. */
-export function stateKey(observation: ObservedNodeState): string {
+function stateKey(observation: ObservedNodeState): string {
   if (observation.removed) return `removed@${observation.revision}`;
   const processes = observation.processes
     .map((p) => `${p.role}=${p.status}:${p.mainPid ?? 0}`)

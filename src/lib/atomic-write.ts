@@ -34,7 +34,7 @@ function tempPathFor(path: string): string {
 }
 
 /** fsync a directory, so that renames and creations inside it are durable. */
-export function fsyncDirectorySync(dir: string): void {
+function fsyncDirectorySync(dir: string): void {
   const fd = openSync(dir, "r");
   try {
     fsyncSync(fd);
@@ -43,7 +43,7 @@ export function fsyncDirectorySync(dir: string): void {
   }
 }
 
-export async function fsyncDirectory(dir: string): Promise<void> {
+async function fsyncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, "r");
   try {
     await handle.sync();

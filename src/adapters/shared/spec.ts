@@ -17,7 +17,7 @@ export interface TargetInfo {
 const list = (items: readonly string[]) => items.map((i) => JSON.stringify(i)).join(", ");
 
 /** Chain, network, node type and clients: the closed lists of an adapter. */
-export function validateTarget(spec: NodeSpec, info: TargetInfo): ErrorDetail[] {
+function validateTarget(spec: NodeSpec, info: TargetInfo): ErrorDetail[] {
   const errors: ErrorDetail[] = [];
   if (spec.chain !== info.chain) {
     errors.push({
@@ -95,7 +95,7 @@ export function flagOf(arg: string): string | null {
 }
 
 /** spec.overrides.args: keys must name a client of the schema; managed flags are rejected at their index. */
-export function validateArgOverrides(spec: NodeSpec, schema: ConfigOverrideSchema): ErrorDetail[] {
+function validateArgOverrides(spec: NodeSpec, schema: ConfigOverrideSchema): ErrorDetail[] {
   const errors: ErrorDetail[] = [];
   const clients = Object.keys(schema.args);
   for (const [client, args] of Object.entries(spec.overrides?.args ?? {})) {
@@ -121,7 +121,7 @@ export function validateArgOverrides(spec: NodeSpec, schema: ConfigOverrideSchem
 }
 
 /** spec.overrides.files: file names must be known; managed key paths are rejected with their path. */
-export function validateFileOverrides(spec: NodeSpec, schema: ConfigOverrideSchema): ErrorDetail[] {
+function validateFileOverrides(spec: NodeSpec, schema: ConfigOverrideSchema): ErrorDetail[] {
   const errors: ErrorDetail[] = [];
   const files = Object.keys(schema.files);
   for (const [file, keys] of Object.entries(spec.overrides?.files ?? {})) {

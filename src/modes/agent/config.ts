@@ -80,7 +80,7 @@ const httpUrl: Check = (v) => {
   return v.endsWith("/") ? "must not end with a slash: remove the trailing /" : null;
 };
 /** "127.0.0.1:9469" or "[::1]:9469" → host and port; anything else (not loopback, no port) → null. */
-export function parseLoopbackListen(v: string): { host: string; port: number } | null {
+function parseLoopbackListen(v: string): { host: string; port: number } | null {
   const match = /^(127\.0\.0\.1|localhost|\[::1\]):(\d{1,5})$/.exec(v);
   if (!match) return null;
   const port = Number(match[2]);
