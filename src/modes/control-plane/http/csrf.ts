@@ -5,14 +5,15 @@
 // from) and, unless it is a read-only GET/HEAD/OPTIONS, be application/json. Bearer tokens are not ambient
 // credentials: those requests pass untouched, from any origin.
 import { AppError, forbidden } from "../../../lib/errors.ts";
+import { bearerToken } from "../auth/request-key.ts";
 
 const JSON_TYPE = /^application\/(graphql-response\+)?json\s*(;|$)/i;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** The reason to refuse this request, or null when it may proceed. */
 export function csrfRefusal(request: Request, trusted: readonly string[]): AppError | null {
-  if (!request.headers.has("cookie") || /^bearer /i.test(request.headers.get("authorization") ?? ""))
-    return null;
+  // The same reading of the header as authentication's: a token it would not accept is no reason to skip.
+  if (!request.headers.has("cookie") || bearerToken(request) !== null) return null;
   const origin = request.headers.get("origin");
   if (origin !== null && !trusted.includes(origin)) {
     return forbidden(

@@ -7,6 +7,7 @@ import { Elysia } from "elysia";
 import { AppError, notFound, unauthenticated } from "../../../lib/errors.ts";
 import { clientIp } from "../abuse/guard.ts";
 import { tooManyRequests } from "../abuse/limiter.ts";
+import { bearerToken } from "../auth/request-key.ts";
 import type { ControlPlaneServices } from "../services.ts";
 import { ControlPlaneMetrics } from "./registry.ts";
 
@@ -16,9 +17,8 @@ const digest = (text: string) => createHash("sha256").update(text).digest();
 
 /** Reads `Authorization: Bearer <token>` against the configured token's digest. */
 function authorized(request: Request, expected: Buffer): boolean {
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Bearer (.+)$/.exec(header);
-  return match !== null && timingSafeEqual(digest(match[1]!), expected);
+  const token = bearerToken(request);
+  return token !== null && timingSafeEqual(digest(token), expected);
 }
 
 /** The status a handler's answer carries (a Response it returned, else what Elysia set). */
