@@ -253,9 +253,10 @@ describe("SystemdSupervisor specifics", () => {
   test(
     "the process runs as the unprivileged node user and can write only its node directory, wherever the repository is",
     async () => {
-      // Places a root process could write, each one made writable for the node user by its permissions, so
-      // that only the unit's sandbox stands in the way: a sibling of the node directory, home directories
-      // (/home, /run/user; /root), /etc, and the checkout this test runs from (under /root or /home in CI).
+      // Places a root process could write. A sibling of the node directory, /home, /run/user and a directory
+      // in the checkout this test runs from are made writable for the node user by their permissions, so that
+      // only the unit's sandbox stands in the way there; /root and /etc are refused to that user by
+      // permissions anyway, so for them the sandbox settings themselves are checked below.
       const sibling = join(workDir, `sibling-${process.pid}`);
       const homeProbe = `/home/novacula-probe-${process.pid}`;
       const runUserProbe = `/run/user/novacula-probe-${process.pid}`;
@@ -314,6 +315,16 @@ describe("SystemdSupervisor specifics", () => {
           repository: "denied",
           inside: "writable",
         });
+        const sandbox = await ns.exec([
+          "systemctl",
+          "show",
+          "-p",
+          "ProtectHome",
+          "-p",
+          "ProtectSystem",
+          `${def.unitName}.service`,
+        ]);
+        expect(sandbox.stdout.trim().split("\n").sort()).toEqual(["ProtectHome=yes", "ProtectSystem=strict"]);
         for (const dir of [sibling, homeProbe, repoProbe, "/root"]) {
           expect(existsSync(join(dir, probe))).toBe(false);
         }
