@@ -21,6 +21,7 @@ import { ChangeFeed } from "./nodes/change-feed.ts";
 import { ExecutorNodeView } from "./nodes/executor-view.ts";
 import { NodeService } from "./nodes/service.ts";
 import { OrganizationService } from "./organizations/service.ts";
+import { SignalHub } from "./signals/hub.ts";
 
 export interface ControlPlaneServices {
   config: ControlPlaneConfig;
@@ -34,6 +35,8 @@ export interface ControlPlaneServices {
   principals: PrincipalResolver;
   executors: ExecutorService;
   feed: ChangeFeed;
+  /** What executors just reported (observations, liveness), for features that react to it. */
+  signals: SignalHub;
   nodes: NodeService;
   nodeView: ExecutorNodeView;
   runtimeEvents: RuntimeEventService;
@@ -58,7 +61,8 @@ export function createServices(
   const batcher = new WriteBatcher(db, log);
   const keys = new ApiKeyService(db);
   const feed = new ChangeFeed();
-  const executors = new ExecutorService(db, batcher, clock, config.heartbeatTimeoutMs);
+  const signals = new SignalHub(log);
+  const executors = new ExecutorService(db, batcher, clock, config.heartbeatTimeoutMs, signals);
   const members = new MemberService(db, clock);
   const keyManagement = new KeyManagementService(db, keys, clock, config.apiKeyRotationGraceMs);
   const organizations = new OrganizationService(db, clock);
@@ -75,8 +79,9 @@ export function createServices(
     principals: new PrincipalResolver(db, auth, keys, clock, batcher),
     executors,
     feed,
+    signals,
     nodes: new NodeService(db, feed, clock),
-    nodeView: new ExecutorNodeView(db, batcher, clock),
+    nodeView: new ExecutorNodeView(db, batcher, clock, signals),
     runtimeEvents: new RuntimeEventService(db, clock),
     limits,
     organizations,

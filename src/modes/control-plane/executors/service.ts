@@ -27,6 +27,7 @@ import {
   type SyncResponse,
 } from "../../../protocol/index.ts";
 import { appendEvent } from "../events/service.ts";
+import type { SignalHub } from "../signals/hub.ts";
 import { type HeartbeatState, HeartbeatWriter } from "./heartbeats.ts";
 
 export type { ExecutorRow };
@@ -63,6 +64,7 @@ export class ExecutorService {
     batcher: WriteBatcher,
     private readonly clock: Clock,
     private readonly heartbeatTimeoutMs: number,
+    private readonly signals: SignalHub,
   ) {
     this.heartbeats = new HeartbeatWriter(db, batcher);
     this.commits = new GroupCommitter(db);
@@ -196,7 +198,9 @@ export class ExecutorService {
       });
       return inserted;
     });
-    return this.remember(row);
+    const entry = this.remember(row);
+    this.announce(entry, "online", now);
+    return entry;
   }
 
   /** Records the heartbeat; for an executor announced offline, also the durable comeback (returned). */
@@ -221,6 +225,7 @@ export class ExecutorService {
           createdAt: now,
         });
       })
+      .then(() => this.announce(entry, "online", now))
       .catch((error: unknown) => {
         // Not announced: the next sync tries again.
         entry.online = false;
@@ -289,7 +294,18 @@ export class ExecutorService {
         });
       }
     });
-    for (const entry of due) entry.online = false;
+    for (const entry of due) {
+      entry.online = false;
+      this.announce(entry, "offline", now);
+    }
     return due.length;
+  }
+
+  private announce(entry: LiveExecutor, status: "online" | "offline", at: Date): void {
+    this.signals.executorStatusChanged({
+      executor: { id: entry.id, organizationId: entry.organizationId, name: entry.name },
+      status,
+      at: at.getTime(),
+    });
   }
 }

@@ -7,6 +7,7 @@ import type { WriteBatcher } from "../../../db/write-batcher.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import type { AssignedSpec, NodeSpec, ObservedNodeState, SpecsResponse } from "../../../protocol/index.ts";
 import { appendEvent } from "../events/service.ts";
+import type { SignalHub } from "../signals/hub.ts";
 
 export class ExecutorNodeView {
   /** Prepared once: the long-poll path and every batch flush run these. */
@@ -18,6 +19,7 @@ export class ExecutorNodeView {
     private readonly db: Db,
     private readonly batcher: WriteBatcher,
     private readonly clock: Clock,
+    private readonly signals: SignalHub,
   ) {
     this.statements = new NodeFeedStatements(db);
   }
@@ -71,6 +73,17 @@ export class ExecutorNodeView {
           createdAt: now,
         });
       }
+      this.signals.nodeObserved({
+        node: {
+          id,
+          organizationId: node.organization_id,
+          name: node.name,
+          executorId: executor.id,
+          executorName: executor.name,
+        },
+        observation,
+        at,
+      });
     }
     return ignored;
   }
