@@ -2,6 +2,7 @@
 // address setting, configuration mistakes that exit 2 naming the variable, and help that carries the
 // list of variables itself (the binary ships without the docs).
 import { afterAll, describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { CONTROL_PLANE_ENV } from "../../src/modes/control-plane/config.ts";
 import { novacula } from "../harness/cli.ts";
@@ -22,16 +23,21 @@ afterAll(async () => {
 });
 
 describe("one control plane per port", () => {
-  test("a second control plane on a taken port exits 2 naming PORT, and the first keeps serving", async () => {
+  test("a second control plane on a taken port exits 2 naming PORT, changes nothing on disk, and the first keeps serving", async () => {
     const port = await freePort();
     const first = await startControlPlane({ env: { PORT: String(port) } });
     running.push(first);
     const cookie = await first.adminSession();
 
-    const second = await novacula(["control-plane"], fresh({ PORT: String(port) }));
+    const env = fresh({ PORT: String(port) });
+    const second = await novacula(["control-plane"], env);
     expect(second.code).toBe(2);
     expect(second.stderr).toContain(`PORT=${port}`);
     expect(second.stderr).toContain("hint:");
+    // Refused before the database is created or the initial admin's password used: a retry on a free port
+    // is a true first run.
+    expect(readdirSync(env.NOVACULA_DATA_DIR)).toEqual([]);
+    expect(second.stdout + second.stderr).not.toContain("created the initial system admin");
 
     // Every request still lands on the first one's database: its session keeps working, many times over.
     for (let i = 0; i < 20; i++) {

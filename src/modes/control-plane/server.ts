@@ -21,16 +21,23 @@ export interface RunningControlPlane {
 }
 
 /**
- * PORT=0 means "any free port": pick it before anything is built, so the public URL (cookies, invite links,
- * install commands) names the port actually served rather than 0.
+ * Binds the address once before anything touches disk: a taken port or a foreign HOST then exits without
+ * creating the database or the initial admin, so a retry on a free port is still a true first run. PORT=0
+ * means "any free port": the probe picks it, so the public URL (cookies, invite links, install commands)
+ * names the port actually served rather than 0.
  */
-function withConcretePort(config: ControlPlaneConfig): ControlPlaneConfig {
-  if (config.port !== 0) return config;
+function probeAddress(config: ControlPlaneConfig): ControlPlaneConfig {
   const probe = listenOrExplain(config, () =>
-    Bun.serve({ port: 0, hostname: config.host, reusePort: false, fetch: () => new Response(null) }),
+    Bun.serve({
+      port: config.port,
+      hostname: config.host,
+      reusePort: false,
+      fetch: () => new Response(null),
+    }),
   );
   const port = probe.port!;
   probe.stop(true);
+  if (config.port !== 0) return config;
   const publicUrl = config.publicUrlExplicit ? config.publicUrl : `http://localhost:${port}`;
   return { ...config, port, publicUrl, trustedOrigins: trustedOrigins(publicUrl) };
 }
@@ -65,7 +72,7 @@ export async function startControlPlane(
   requested: ControlPlaneConfig,
   options: { log?: Logger; clock?: Clock } = {},
 ): Promise<RunningControlPlane> {
-  const config = withConcretePort(requested);
+  const config = probeAddress(requested);
   const log = options.log ?? createLogger({ level: config.logLevel });
   if (!config.publicUrlExplicit) {
     log.warn("BETTER_AUTH_URL is not set: the public URL is this machine's own", {
