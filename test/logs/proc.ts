@@ -1,0 +1,48 @@
+// Test support: what a process holds, read from /proc (the end state "no reader left behind" is about).
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+
+function pids(): number[] {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
+}
+
+/** Processes whose command line contains `fragment`. */
+export function pidsWithArg(fragment: string): number[] {
+  return pids().filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(fragment);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The paths of the files a process has open. */
+export function openFiles(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      try {
+        return [readlinkSync(`/proc/${pid}/fd/${fd}`)];
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** Direct children of a process: pid and command name. */
+export function childrenOf(parent: number): { pid: number; comm: string }[] {
+  return pids().flatMap((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      const ppid = Number(stat.slice(close + 2).split(" ")[1]);
+      return ppid === parent ? [{ pid, comm: stat.slice(stat.indexOf("(") + 1, close) }] : [];
+    } catch {
+      return [];
+    }
+  });
+}
