@@ -11,6 +11,7 @@ import { eventually } from "../../src/lib/eventually.ts";
 import { type AgentProcess, agentProcess } from "../agent/agent-process.ts";
 import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, jsonRpc, makeTestDir, REPO_ROOT } from "../agent/helpers.ts";
 import type { ControlPlaneHandle } from "../harness/control-plane.ts";
+import { collectLines } from "../harness/processes.ts";
 import { Api, startTenancyPlane } from "../tenancy/world.ts";
 import { childrenOf, openFiles, pidsWithArg } from "./proc.ts";
 import { openLogStream } from "./sse-client.ts";
@@ -301,6 +302,31 @@ describe("live logs (real control plane, real agent, real anvil)", () => {
       const badLevel = run(NODE, "--level", "loud");
       expect(badLevel.code).toBe(2);
       expect(badLevel.stderr).toContain("--level");
+    },
+    T,
+  );
+
+  test(
+    "`novacula agent logs` follows the log until Ctrl-C, then exits cleanly",
+    async () => {
+      const child = Bun.spawn(
+        [BUN, join(REPO_ROOT, "src/main.ts"), "agent", "logs", NODE, "--tail", "1", "-c", agent.configPath],
+        { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" },
+      );
+      const out: string[] = [];
+      collectLines(child.stdout, (line) => out.push(line));
+      // The history (one line) first, then what anvil writes while it follows.
+      await eventually(() => out.length >= 1, { ...WAIT, message: "the tail printed" });
+      const before = out.filter((l) => l === "web3_clientVersion").length;
+      await eventually(
+        async () => {
+          await jsonRpc(port, "web3_clientVersion");
+          return out.filter((l) => l === "web3_clientVersion").length > before;
+        },
+        { ...WAIT, message: "a new line followed" },
+      );
+      child.kill("SIGINT");
+      expect(await child.exited).toBe(0);
     },
     T,
   );
