@@ -171,14 +171,11 @@ export function NodeLogs({ nodeId, roles }: { nodeId: string; roles: string[] })
       </p>
       <ol
         ref={view}
+        // A scrollable region must take keyboard focus, or keyboard users cannot scroll back (WCAG 2.1.1).
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: see above.
+        tabIndex={0}
         className="events log-lines"
         aria-label={`${role} log`}
-        style={{
-          maxHeight: "28rem",
-          overflow: "auto",
-          fontFamily: "ui-monospace, monospace",
-          fontSize: "0.85rem",
-        }}
         onScroll={(e) => {
           const el = e.currentTarget;
           following.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 8;
