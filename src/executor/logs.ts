@@ -1,7 +1,7 @@
 // The executor's side of live logs, shared by every backend: long-poll the open log sessions
 // (pollExecutorLogSessions), start a tail for each new one through the backend, stop the tails of sessions
-// that are gone, and post each tail's lines (levels normalized, below the minimum dropped) as chunks at most
-// every FLUSH_MS. A chunk answered `open: false` ends that tail at once; a quiet tail posts an empty chunk
+// that are gone, and post each tail's lines (levels normalized, below the minimum dropped) as chunks, at most
+// one per FLUSH_MS (a line after a quiet spell goes at once). A chunk answered `open: false` ends that tail at once; a quiet tail posts an empty chunk
 // every LOG_KEEPALIVE_MS so the control plane knows it is alive. The backend owns what a tail is (journalctl,
 // a log file): it must leave nothing behind once closed.
 import { Backoff } from "../lib/backoff.ts";
@@ -47,7 +47,7 @@ export type OpenLogTail = (
   onLines: (lines: RawLogLine[]) => void,
 ) => Promise<LogTail>;
 
-/** Lines are gathered this long before a post: one request per burst, and well under a second of delay. */
+/** Least time between two posts of one tail: a burst of lines makes one request per FLUSH_MS. */
 export const FLUSH_MS = 200;
 /** Lines one tail holds while its posts are slow; past it the oldest are dropped (and counted). */
 const MAX_BUFFERED_LINES = 5000;
@@ -91,7 +91,7 @@ class SessionTail {
     private readonly onEnd: (id: string) => void,
   ) {
     this.keepalive = setInterval(() => {
-      if (Date.now() - this.lastPostAt >= LOG_KEEPALIVE_MS - FLUSH_MS) this.schedule(0);
+      if (Date.now() - this.lastPostAt >= LOG_KEEPALIVE_MS - FLUSH_MS) this.schedule();
     }, LOG_KEEPALIVE_MS / 3);
   }
 
@@ -112,7 +112,7 @@ class SessionTail {
     if (this.closed) return;
     running.ended.then((reason) => this.finish(reason));
     // The first post says the tail runs, even before the log has anything to show.
-    this.schedule(0);
+    this.schedule();
   }
 
   private add(raw: RawLogLine[]): void {
@@ -125,11 +125,13 @@ class SessionTail {
       this.buffer.splice(0, cut);
       this.dropped += cut;
     }
-    this.schedule(FLUSH_MS);
+    this.schedule();
   }
 
-  private schedule(delayMs: number): void {
+  /** Posts now, or FLUSH_MS after the previous post: a lone line goes at once, a burst at 5 posts a second. */
+  private schedule(): void {
     if (this.closed || this.timer) return;
+    const delayMs = Math.max(0, this.lastPostAt + FLUSH_MS - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
       this.posting = this.posting.then(() => this.flush());
@@ -214,8 +216,9 @@ export class LogSessions {
     this.loop = new Loop({
       name: "log session poll",
       logger: this.log,
-      // The poll itself waits; between answers only a short pause, so a new session starts within a second.
-      intervalMs: () => 100,
+      // The poll itself waits; between answers only a short pause (a new session, e.g. the same reader with
+      // another level, starts at once) that still keeps a server answering at once from making this spin.
+      intervalMs: () => 25,
       backoff: new Backoff({ initialMs: 1000, maxMs: 30_000 }),
       maxBackoffMs: () => 10_000,
       tick: (signal) => this.poll(signal),
