@@ -13,7 +13,7 @@ import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, jsonRpc, makeTestDir, REPO_ROOT }
 import type { ControlPlaneHandle } from "../harness/control-plane.ts";
 import { collectLines } from "../harness/processes.ts";
 import { Api, startTenancyPlane } from "../tenancy/world.ts";
-import { childrenOf, openFiles, pidsWithArg } from "./proc.ts";
+import { openFiles, pidsWithArg } from "./proc.ts";
 import { openLogStream } from "./sse-client.ts";
 
 const T = 120_000;
@@ -85,6 +85,12 @@ describe("live logs (real control plane, real agent, real anvil)", () => {
     async () => {
       const stream = await openLogStream(streamUrl(nodeId, "?role=node&tail=20&level=info"), { cookie });
       expect(stream.status).toBe(200);
+      const listed = await fetch(`${cp.url}/api/v1/executor/log-sessions?waitMs=0`, {
+        headers: { authorization: `Bearer ${executorKey}`, "x-novacula-executor-id": executorId },
+      });
+      expect(
+        ((await listed.json()) as { sessions: { nodeId: string }[] }).sessions.map((x) => x.nodeId),
+      ).toEqual([nodeId]);
       expect(stream.contentType).toContain("text/event-stream");
       await eventually(
         () =>
@@ -126,8 +132,11 @@ describe("live logs (real control plane, real agent, real anvil)", () => {
         message: "the agent closed the log file",
       });
       await agent.waitForLog("log session ended", { from });
-      // Only the node's own process remains a child of the agent: the tail left nothing running.
-      expect(childrenOf(agentPid()).map((c) => c.comm)).not.toContain("journalctl");
+      // The session is gone from the control plane: the executor's poll lists nothing open.
+      const open = await fetch(`${cp.url}/api/v1/executor/log-sessions?waitMs=0`, {
+        headers: { authorization: `Bearer ${executorKey}`, "x-novacula-executor-id": executorId },
+      });
+      expect(await open.json()).toEqual({ sessions: [] });
     },
     T,
   );

@@ -32,17 +32,3 @@ export function openFiles(pid: number): string[] {
     return [];
   }
 }
-
-/** Direct children of a process: pid and command name. */
-export function childrenOf(parent: number): { pid: number; comm: string }[] {
-  return pids().flatMap((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const close = stat.lastIndexOf(")");
-      const ppid = Number(stat.slice(close + 2).split(" ")[1]);
-      return ppid === parent ? [{ pid, comm: stat.slice(stat.indexOf("(") + 1, close) }] : [];
-    } catch {
-      return [];
-    }
-  });
-}
