@@ -11,6 +11,7 @@ import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, jsonRpc, makeTestDir } from "../a
 import type { ControlPlaneHandle } from "../harness/control-plane.ts";
 import { startTenancyPlane } from "../tenancy/world.ts";
 import { type BrowserHandle, launchBrowser } from "../ui/browser.ts";
+import { openFiles, pidsWithArg } from "./proc.ts";
 
 const T = 180_000;
 const LIVE = { timeoutMs: 45_000, intervalMs: 200 };
@@ -85,6 +86,8 @@ test(
     await page.waitForURL(new RegExp(`/nodes/${nodeId}$`));
 
     const panel = page.getByRole("region", { name: "Logs" });
+    // Nothing streams until the person asks.
+    await panel.getByRole("button", { name: "Watch logs" }).click();
     const lines = panel.getByRole("list", { name: "node log" }).getByRole("listitem");
     await panel.locator('[data-log-state="streaming"]').waitFor({ timeout: LIVE.timeoutMs });
     const shown = () => lines.count();
@@ -122,6 +125,14 @@ test(
     await lines.filter({ hasText: "disk nearly full" }).waitFor({ timeout: LIVE.timeoutMs });
     expect(await panel.locator('li[data-level="info"]').count()).toBe(0);
     expect(await panel.locator('li[data-level="warn"]').count()).toBeGreaterThan(0);
+    // Stop watching ends the stream: the executor no longer tails (the file is closed again).
+    await panel.getByRole("button", { name: "Stop watching" }).click();
+    await panel.getByRole("button", { name: "Watch logs" }).waitFor();
+    const logFile = join(agent.dataDir, "supervisor", "devnet-node@ui-logs-anvil.log");
+    await eventually(() => !openFiles(pidsWithArg(agent.configPath)[0] ?? 0).includes(logFile), {
+      ...LIVE,
+      message: "the agent's tail closed",
+    });
     expect(w.problems).toEqual([]);
   },
   T,

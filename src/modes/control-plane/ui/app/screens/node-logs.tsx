@@ -1,5 +1,6 @@
 // The Logs panel of node detail: one role's live log over server-sent events (same origin, the session
-// cookie), with the tail and minimum level the person picks. Pause holds arriving lines in a queue, Resume
+// cookie), with the tail and minimum level the person picks. It streams only after "Watch logs" (each open
+// stream runs a tail on the node's host) and until "Stop watching" or the page is left. Pause holds arriving lines in a queue, Resume
 // shows them (flushes the queue), Clear empties the view; none of the three touches the stream itself.
 // A stream that ends or drops is not reopened by itself (each connection replays the tail): the panel says
 // so and offers Reconnect.
@@ -24,7 +25,28 @@ function capped(lines: Line[]): Line[] {
   return lines.length > MAX_VIEW_LINES ? lines.slice(lines.length - MAX_VIEW_LINES) : lines;
 }
 
+/** The panel: a stream runs (and a tail on the host) only while the person watches. */
 export function NodeLogs({ nodeId, roles }: { nodeId: string; roles: string[] }) {
+  const [watching, setWatching] = useState(false);
+  if (roles.length === 0) return null;
+  return (
+    <section aria-labelledby="logs-title" className="node-logs">
+      <h2 id="logs-title">Logs</h2>
+      {watching ? (
+        <LiveLog nodeId={nodeId} roles={roles} onStop={() => setWatching(false)} />
+      ) : (
+        <p>
+          <button type="button" className="button" onClick={() => setWatching(true)}>
+            Watch logs
+          </button>{" "}
+          <span className="muted">the node's process log, live from its host while you watch</span>
+        </p>
+      )}
+    </section>
+  );
+}
+
+function LiveLog({ nodeId, roles, onStop }: { nodeId: string; roles: string[]; onStop: () => void }) {
   const [role, setRole] = useState(roles[0] ?? "");
   const [tail, setTail] = useState(200);
   const [tailText, setTailText] = useState("200");
@@ -105,10 +127,8 @@ export function NodeLogs({ nodeId, roles }: { nodeId: string; roles: string[] })
     else setTailText(String(tail));
   };
 
-  if (roles.length === 0) return null;
   return (
-    <section aria-labelledby="logs-title" className="node-logs">
-      <h2 id="logs-title">Logs</h2>
+    <>
       <search className="filters">
         <label>
           Role
@@ -158,6 +178,9 @@ export function NodeLogs({ nodeId, roles }: { nodeId: string; roles: string[] })
             <button type="button" className="button" onClick={clear}>
               Clear
             </button>
+            <button type="button" className="button" onClick={onStop}>
+              Stop watching
+            </button>
             {status.state === "ended" ? (
               <button type="button" className="button" onClick={() => setGeneration((g) => g + 1)}>
                 Reconnect
@@ -192,6 +215,6 @@ export function NodeLogs({ nodeId, roles }: { nodeId: string; roles: string[] })
           </li>
         ))}
       </ol>
-    </section>
+    </>
   );
 }
