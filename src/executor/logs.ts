@@ -220,7 +220,8 @@ export class LogSessions {
       // another level, starts at once) that still keeps a server answering at once from making this spin.
       intervalMs: () => 25,
       backoff: new Backoff({ initialMs: 1000, maxMs: 30_000 }),
-      maxBackoffMs: () => 10_000,
+      // Past a few failures (a control plane restarting, or one too old to offer live logs) retry every 30 s.
+      maxBackoffMs: () => 30_000,
       tick: (signal) => this.poll(signal),
     });
   }
