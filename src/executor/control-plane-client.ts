@@ -14,6 +14,12 @@ import {
   SyncRequest,
   SyncResponse,
 } from "../protocol/executor-api.ts";
+import {
+  LogChunkRequest,
+  LogChunkResponse,
+  LogSessionsResponse,
+  MAX_LOG_SESSION_WAIT_MS,
+} from "../protocol/logs.ts";
 import { compileValidator, type Validator } from "../protocol/validate.ts";
 
 export interface ControlPlaneClientOptions {
@@ -115,6 +121,22 @@ export class ControlPlaneClient {
       await this.call("POST", "/api/v1/executor/events", body),
       "events response",
     );
+  }
+
+  /** pollExecutorLogSessions: the open log sessions; held until they differ from `held`, at most `waitMs`. */
+  async logSessions(held: string[], waitMs: number, signal?: AbortSignal): Promise<LogSessionsResponse> {
+    const wait = Math.max(0, Math.min(MAX_LOG_SESSION_WAIT_MS, Math.round(waitMs)));
+    const query = `waitMs=${wait}${held.length > 0 ? `&held=${held.map(encodeURIComponent).join(",")}` : ""}`;
+    const path = `/api/v1/executor/log-sessions?${query}`;
+    const answer = await this.call("GET", path, undefined, wait + this.timeoutMs, signal);
+    return checked(LogSessionsResponse, answer, "log sessions response");
+  }
+
+  /** One chunk of a session's lines; `open: false` means the reader is gone: stop tailing. */
+  async postLogChunk(sessionId: string, chunk: LogChunkRequest): Promise<LogChunkResponse> {
+    const body = checked(LogChunkRequest, chunk, "log chunk");
+    const path = `/api/v1/executor/log-sessions/${encodeURIComponent(sessionId)}`;
+    return checked(LogChunkResponse, await this.call("POST", path, body), "log chunk response");
   }
 
   /**

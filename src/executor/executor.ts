@@ -6,6 +6,7 @@
 //   watch     between reports, the nodes in motion are observed every second, and everything at once when
 //             the backend says something changed; only observations with news (report-state.ts) are sent
 //   events    runtime events go to POST /events
+//   logs      live log sessions are long-polled and tailed through the backend (logs.ts)
 // The backend (agent: supervisor + files; operator: Kubernetes objects) owns everything host-specific.
 import { Backoff, delay } from "../lib/backoff.ts";
 import { errorMessage } from "../lib/errors.ts";
@@ -22,6 +23,7 @@ import {
 import type { ObservedNodeState } from "../protocol/observed.ts";
 import { type ControlPlaneClient, ControlPlaneError } from "./control-plane-client.ts";
 import { DesiredSet } from "./desired-set.ts";
+import { LogSessions, type OpenLogTail } from "./logs.ts";
 import { Loop } from "./loop.ts";
 import { ReportState } from "./report-state.ts";
 
@@ -41,6 +43,8 @@ export interface ExecutorBackend {
   reconcile(desired: DesiredSet, signal: AbortSignal): Promise<boolean>;
   /** What is actually on the host for every desired node (tombstones included, `removed` once gone). */
   observe(desired: DesiredSet, options?: ObserveOptions): Promise<ObservedNodeState[]>;
+  /** Tails a node role's log for a live log session (src/executor/logs.ts); absent: no live logs. */
+  openLogTail?: OpenLogTail;
 }
 
 export interface ExecutorOptions {
@@ -87,6 +91,8 @@ export class Executor {
   /** Observing and sending are serialized, so an older observation never overwrites a newer one. */
   private observing: Promise<unknown> = Promise.resolve();
   private readonly eventsLoop: Loop;
+  /** Live log sessions: polled and tailed once registered (when the backend can tail logs). */
+  readonly logSessions: LogSessions | null;
   private readonly events: RuntimeEvent[] = [];
   private readonly log: Logger;
 
@@ -139,6 +145,10 @@ export class Executor {
       maxBackoffMs: () => Math.max(options.reportIntervalMs, 15_000),
       tick: () => this.flushEvents(),
     });
+    const openLogTail = options.backend.openLogTail?.bind(options.backend);
+    this.logSessions = openLogTail
+      ? new LogSessions({ client: options.client, open: openLogTail, logger: this.log })
+      : null;
     this.loops = [
       this.syncLoop,
       this.specsLoop,
@@ -155,7 +165,7 @@ export class Executor {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.loops.map((loop) => loop.stop()));
+    await Promise.all([...this.loops.map((loop) => loop.stop()), this.logSessions?.stop()]);
   }
 
   /** Queue a runtime event (POST /api/v1/executor/events); sent at once, retried with backoff. */
@@ -226,6 +236,7 @@ export class Executor {
         this.eventsLoop,
       ])
         loop.start();
+      this.logSessions?.start();
     }
   }
 

@@ -5,6 +5,7 @@ import { supportedChains } from "../../adapters/registry.ts";
 import type { Platform } from "../../adapters/types.ts";
 import type { DesiredSet } from "../../executor/desired-set.ts";
 import type { ExecutorBackend, ObserveOptions } from "../../executor/executor.ts";
+import type { OpenLogTail } from "../../executor/logs.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { ExecutorCapabilities } from "../../protocol/capabilities.ts";
 import type { ExecutorResources, RuntimeEvent } from "../../protocol/executor-api.ts";
@@ -37,6 +38,8 @@ export interface AgentBackendOptions {
    * systemd restarting a process on its own): the executor then reports at once.
    */
   onUnitsChanged?: () => void;
+  /** Tails a node role's log for live log sessions (logs/tail.ts). */
+  openLogTail?: OpenLogTail;
 }
 
 export class AgentBackend implements ExecutorBackend {
@@ -45,11 +48,13 @@ export class AgentBackend implements ExecutorBackend {
   private readonly observer: AgentObserver;
   /** Every unit's state and main pid as the last reconcile pass saw them. */
   private unitsSeen: string | null = null;
+  readonly openLogTail?: OpenLogTail;
 
   constructor(private readonly options: AgentBackendOptions) {
     const issues = new NodeIssues();
     this.reconciler = new AgentReconciler({ ...options, issues });
     this.observer = new AgentObserver({ ...options, issues });
+    if (options.openLogTail) this.openLogTail = options.openLogTail;
   }
 
   capabilities(): ExecutorCapabilities {

@@ -1,4 +1,4 @@
-// `novacula agent <run|install|uninstall|start|stop|restart|status>` (reference §9.1). Exit code 0, or the
+// `novacula agent <run|install|uninstall|start|stop|restart|status|logs>` (reference §9.1). Exit code 0, or the
 // failing systemctl's code. systemctl itself is only ever spawned by supervisor/systemd.ts.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -17,7 +17,8 @@ commands:
   install [--config|-c <path>] [--binary|-b <path>] install and enable the novacula-agent service
   uninstall                                         remove the service units (no stop; binary and data stay)
   start | stop | restart                            systemctl <verb> novacula-agent.service
-  status                                            ActiveState, MainPID and ExecMainStatus of the service`;
+  status                                            ActiveState, MainPID and ExecMainStatus of the service
+  logs NODE [ROLE] [--tail N] [--level L]           a node's log on this host, then follow it`;
 
 function parse(argv: string[], options: Record<string, { type: "string"; short?: string }>) {
   try {
@@ -68,6 +69,8 @@ export async function runAgentCli(argv: string[]): Promise<number> {
       case "install":
       case "uninstall":
         return await installCommand(command, rest);
+      case "logs":
+        return await (await import("./logs/cli.ts")).runAgentLogs(rest);
       case "start":
       case "stop":
       case "restart":

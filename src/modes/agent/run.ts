@@ -12,6 +12,7 @@ import { AgentBackend } from "./backend.ts";
 import type { AgentConfig } from "./config.ts";
 import { Downloader } from "./downloader.ts";
 import { binDir, hostPlatform, nodesDir, supervisorDir } from "./layout.ts";
+import { agentLogTail } from "./logs/tail.ts";
 import type { AgentMetricsServer } from "./metrics.ts";
 import { lookupNodeUser, type NodeOwner } from "./node-user.ts";
 import { ProcessSupervisor } from "./supervisor/process.ts";
@@ -90,6 +91,11 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
     fullPassSecs: config.reconciler.fullPassSecs,
     emit: (event) => executor?.emit(event),
     onUnitsChanged: () => executor?.triggerReport(),
+    openLogTail: agentLogTail(
+      config.supervisor.kind === "process"
+        ? { kind: "process", stateDir: supervisorDir(config.agent.dataDir) }
+        : { kind: "systemd", unitDir: config.supervisor.unitDir },
+    ),
     ...(options.onHostChanged ? { onHostChanged: options.onHostChanged } : {}),
   });
   executor = new Executor({

@@ -152,6 +152,8 @@ export async function startControlPlane(
       clearInterval(retention);
       services.feed.notifyAll();
       services.feed.close();
+      // Open log streams would hold the server's stop: end them (their readers are told why).
+      services.logs.closeAll("the control plane is shutting down");
       await app.stop();
       services.batcher.stop();
       db.close();

@@ -16,6 +16,7 @@ import { ExecutorService } from "./executors/service.ts";
 import { createInvitationSender } from "./invitations/sender.ts";
 import { InvitationService } from "./invitations/service.ts";
 import { KeyManagementService } from "./keys/service.ts";
+import { LogSessionHub } from "./logs/sessions.ts";
 import { MemberService } from "./members/service.ts";
 import { ChangeFeed } from "./nodes/change-feed.ts";
 import { ExecutorNodeView } from "./nodes/executor-view.ts";
@@ -40,6 +41,8 @@ export interface ControlPlaneServices {
   nodes: NodeService;
   nodeView: ExecutorNodeView;
   runtimeEvents: RuntimeEventService;
+  /** Live log sessions (in memory only). */
+  logs: LogSessionHub;
   // Tenancy: organizations, members, invitations, account, key lifecycle, connect/delete, limits.
   limits: AbuseLimits;
   organizations: OrganizationService;
@@ -83,6 +86,7 @@ export function createServices(
     nodes: new NodeService(db, feed, clock),
     nodeView: new ExecutorNodeView(db, batcher, clock, signals),
     runtimeEvents: new RuntimeEventService(db, clock),
+    logs: new LogSessionHub(),
     limits,
     organizations,
     members,

@@ -9,6 +9,7 @@ import { describeError, request } from "../api/graphql.ts";
 import { LIVE_MS } from "../api/queries.ts";
 import { Badge, EmptyState, ErrorNote, formatTime } from "../components/ui.tsx";
 import { NodeActions } from "./node-actions.tsx";
+import { NodeLogs } from "./node-logs.tsx";
 
 function Tile({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
@@ -130,6 +131,7 @@ export function NodeDetailScreen() {
         </ul>
       ) : null}
       <Endpoints node={node} />
+      <NodeLogs nodeId={node.id} roles={Object.keys(node.spec.clients ?? {})} />
       <section aria-labelledby="events-title">
         <h2 id="events-title">Events</h2>
         {events.length === 0 ? (
