@@ -145,6 +145,7 @@ export async function startControlPlane(
       clearInterval(retention);
       services.feed.notifyAll();
       services.feed.close();
+      services.live.closeAll();
       await app.stop();
       services.batcher.stop();
       db.close();

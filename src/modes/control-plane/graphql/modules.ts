@@ -8,6 +8,7 @@ import { keysModule } from "./modules/keys.ts";
 import { membersModule } from "./modules/members.ts";
 import { organizationsModule } from "./modules/organizations.ts";
 import { coreModule } from "./resolvers.ts";
+import { subscriptionsModule } from "./subscriptions.ts";
 
 export interface GraphQLModule {
   typeDefs: string;
@@ -24,4 +25,5 @@ export const GRAPHQL_MODULES: GraphQLModule[] = [
   keysModule,
   executorsModule,
   auditModule,
+  subscriptionsModule,
 ];
