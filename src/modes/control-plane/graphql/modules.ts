@@ -6,6 +6,7 @@ import { auditModule } from "./modules/audit.ts";
 import { executorsModule } from "./modules/executors.ts";
 import { keysModule } from "./modules/keys.ts";
 import { membersModule } from "./modules/members.ts";
+import { nodeEndpointsModule } from "./modules/node-endpoints.ts";
 import { organizationsModule } from "./modules/organizations.ts";
 import { coreModule } from "./resolvers.ts";
 import { subscriptionsModule } from "./subscriptions.ts";
@@ -26,4 +27,5 @@ export const GRAPHQL_MODULES: GraphQLModule[] = [
   executorsModule,
   auditModule,
   subscriptionsModule,
+  nodeEndpointsModule,
 ];
