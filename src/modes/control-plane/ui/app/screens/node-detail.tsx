@@ -57,7 +57,11 @@ function Status({ node }: { node: LiveNode }) {
     <p>
       <Badge value={node.phase} />{" "}
       {node.drifted ? (
-        <span className="note" title="The executor has not applied the latest revision yet">
+        <span
+          className="note"
+          title="The executor has not applied the latest revision yet"
+          data-pending={node.revision}
+        >
           pending change (revision {node.observedRevision ?? 0} of {node.revision})
         </span>
       ) : null}
