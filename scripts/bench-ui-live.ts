@@ -7,6 +7,7 @@
 // /api/v1/executor/observed, and the page's own clock records when the tile shows that block height
 // (a MutationObserver in the page). The figure is that moment minus the moment the report was sent (same
 // machine, same wall clock). Prints each run, the median, and the slowest. Not part of `npm test`.
+import { rmSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -166,4 +167,7 @@ try {
 } finally {
   await browser.close();
   await cp.stop();
+  // The browser profile and database are scratch; a failed run keeps them (and the log) for a look.
+  if (process.exitCode) log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }

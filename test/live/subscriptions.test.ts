@@ -128,7 +128,7 @@ test(
         ids.some((id) => [c.node?.id, c.executor?.id, c.event?.nodeId, c.event?.executorId].includes(id)),
       );
     expect(foreign(changesOf(subA), [b.nodeId, b.executorId])).toEqual([]);
-    expect(foreign(changesOf(subB), [a.nodeId, a.executorId])).toEqual([]);
+    expect(foreign(changesOf(subB), [a.nodeId, a.executorId, joined.executorId!])).toEqual([]);
     expect(changesOf(subB).some((c) => c.event?.type === "node.lifecycle.requested")).toBe(false);
   },
   T,
@@ -233,6 +233,24 @@ test(
     await observe(a, 99);
     for (const s of many) s.close();
     await eventually(async () => (await subscribers()) === 0, { message: "the count back to zero" });
+  },
+  T,
+);
+
+test(
+  "a stream ends once its session is signed out (the caller is checked again while it is open)",
+  async () => {
+    const leaver = await w.api.user("Leaver");
+    const s = await track(subscribe(cp, CHANGES, { cookie: leaver.cookie, origin: w.api.origin }));
+    expect(s.status).toBe(200);
+    let ended = false;
+    void s.ended.then(() => {
+      ended = true;
+    });
+    const out = await w.api.auth("/sign-out", {}, leaver.cookie);
+    expect(out.status).toBe(200);
+    await eventually(() => ended, { timeoutMs: 45_000, message: "the signed-out session's stream to end" });
+    await eventually(async () => (await subscribers()) === 0, { message: "its place released" });
   },
   T,
 );
