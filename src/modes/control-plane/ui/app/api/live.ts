@@ -1,14 +1,13 @@
 // The UI's live layer: one GraphQL subscription (`Subscription.changes`, server-sent events over a POST to
 // /graphql, so the cookie goes as JSON like every query's) for the whole signed-in app. Each change is
-// written into the TanStack Query cache where it is shown: a node or executor is merged, by id, into every
-// cached answer that holds it (lists, detail pages, nested objects), and a new event invalidates the
-// answers that list events (and, for creations and deletions, the lists of nodes or executors). Screens
-// therefore keep their plain queries and poll nothing. When the stream drops, the status turns
-// "disconnected", it reconnects with backoff, and on every (re)connection the active queries are refetched,
-// which catches up whatever happened meanwhile.
+// written into the TanStack Query cache where it is shown (api/live-cache.ts), so screens keep their plain
+// queries and poll nothing. When the stream drops, the status turns "disconnected", it reconnects with
+// backoff, and on every (re)connection the active queries are refetched, which catches up whatever happened
+// meanwhile. Other features can react to changes too (onLiveChange).
 import type { QueryClient } from "@tanstack/react-query";
 import { useEffect, useSyncExternalStore } from "react";
 import { ApiError, graphql } from "./graphql.ts";
+import { type CacheChange, LiveCache } from "./live-cache.ts";
 import type { LiveNode } from "./node-detail.ts";
 import { NODE_FIELDS } from "./node-detail.ts";
 
@@ -80,65 +79,6 @@ export function onLiveChange(listener: (change: LiveChange) => void): () => void
   return () => changeListeners.delete(listener);
 }
 
-// ---- Writing changes into the cache ----
-
-type Row = { id: string } & Record<string, unknown>;
-
-/** `value` with every object whose id is row.id merged with row (at most a few levels deep), or itself. */
-function mergeById(value: unknown, row: Row, depth = 0): unknown {
-  if (depth > 4 || value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) {
-    let changed = false;
-    const next = value.map((item) => {
-      const merged = mergeById(item, row, depth + 1);
-      if (merged !== item) changed = true;
-      return merged;
-    });
-    return changed ? next : value;
-  }
-  const object = value as Record<string, unknown>;
-  if (object.id === row.id) return { ...object, ...row };
-  let next: Record<string, unknown> | null = null;
-  for (const [key, child] of Object.entries(object)) {
-    const merged = mergeById(child, row, depth + 1);
-    if (merged !== child) {
-      next ??= { ...object };
-      next[key] = merged;
-    }
-  }
-  return next ?? value;
-}
-
-/** Whether a cached answer has a list under `key` at its top level (events, nodes, executors). */
-const listsOf = (key: string) => (query: { state: { data: unknown } }) => {
-  const data = query.state.data as Record<string, unknown> | undefined;
-  return !!data && typeof data === "object" && Array.isArray(data[key]);
-};
-
-function apply(client: QueryClient, change: LiveChange): void {
-  if (change.resync) {
-    void client.invalidateQueries();
-    return;
-  }
-  const row = (change.node ?? change.executor) as Row | null;
-  if (row) {
-    for (const query of client.getQueryCache().getAll()) {
-      const data = query.state.data;
-      const merged = mergeById(data, row);
-      if (merged !== data) client.setQueryData(query.queryKey, merged);
-    }
-  }
-  const event = change.event;
-  if (event) {
-    void client.invalidateQueries({ predicate: listsOf("events") });
-    if (/^node\.(created|deleted)$/.test(event.type))
-      void client.invalidateQueries({ predicate: listsOf("nodes") });
-    if (/^executor\.(connected|deleted)$/.test(event.type))
-      void client.invalidateQueries({ predicate: listsOf("executors") });
-  }
-  for (const listener of changeListeners) listener(change);
-}
-
 // ---- The stream ----
 
 /** Reads server-sent events off the response: calls `onResult` per `next`, returns at `complete` or EOF. */
@@ -174,6 +114,7 @@ interface Result {
 
 async function connectOnce(
   client: QueryClient,
+  cache: LiveCache,
   abort: AbortController,
   connected: () => void,
 ): Promise<void> {
@@ -204,7 +145,10 @@ async function connectOnce(
         const result = JSON.parse(data) as Result;
         const error = result.errors?.[0];
         if (error) throw new ApiError(error.message, error.extensions?.code ?? "error");
-        if (result.data?.changes) apply(client, result.data.changes);
+        const change = result.data?.changes;
+        if (!change) return;
+        cache.add(change as unknown as CacheChange);
+        for (const listener of changeListeners) listener(change);
       },
       watchdog,
     );
@@ -215,13 +159,14 @@ async function connectOnce(
 
 /** Runs the stream until `stop` aborts it; reconnects after any drop. */
 async function run(client: QueryClient, stop: AbortSignal): Promise<void> {
+  const cache = new LiveCache(client);
   let attempt = 0;
   while (!stop.aborted) {
     const abort = new AbortController();
     const forward = () => abort.abort();
     stop.addEventListener("abort", forward, { once: true });
     try {
-      await connectOnce(client, abort, () => {
+      await connectOnce(client, cache, abort, () => {
         attempt = 0;
       });
     } catch (error) {
@@ -232,6 +177,7 @@ async function run(client: QueryClient, stop: AbortSignal): Promise<void> {
     } finally {
       stop.removeEventListener("abort", forward);
       abort.abort();
+      cache.clear();
     }
     if (stop.aborted) return;
     setStatus("disconnected");
