@@ -219,6 +219,78 @@ test(
 );
 
 test(
+  "each change is executed on its own request budget: a long-lived stream of heavy changes is never cut off",
+  async () => {
+    // 20 nodes on one executor; each change asks for every node of its executor with computed fields
+    // (~500 units, a millisecond or two): 160 changes are far past one request's 50,000 units and 75 ms, so
+    // they pass only if each change is budgeted on its own.
+    const fleet = { executorId: "", nodeId: "", key: w.executorKey.key };
+    fleet.executorId = (await w.api.sync(fleet.key, "budget-fleet")).executorId!;
+    const names = Array.from({ length: 20 }, (_, i) => `budget-${i}`);
+    const specs = Object.fromEntries(
+      names.map((_, i) => [`s${i}`, { ...DEVNET_SPEC, ports: { rpc: 20_000 + i } }]),
+    );
+    const created = await w.api.ok(
+      `mutation($e: ID!, ${names.map((_, i) => `$s${i}: JSON!`).join(", ")}) { ${names
+        .map((n, i) => `n${i}: createNode(data: { executorId: $e, name: "${n}", spec: $s${i} }) { id }`)
+        .join(" ")} }`,
+      { e: fleet.executorId, ...specs },
+      { cookie: w.owner.cookie },
+    );
+    const ids = names.map((_, i) => created[`n${i}`].id as string);
+    const heavy = `subscription { changes { node { id observed executor {
+      nodes { id name revision desiredState phase drifted observedStale } } } } }`;
+    const s = await track(subscribe(cp, heavy, { cookie: w.owner.cookie, origin: w.api.origin }));
+    for (let round = 1; round <= 8; round++) {
+      const result = await call(cp, "/api/v1/executor/observed", {
+        key: fleet.key,
+        executorId: fleet.executorId,
+        body: {
+          observations: ids.map((nodeId) => ({
+            nodeId,
+            revision: 1,
+            processes: [{ role: "node", status: "running" }],
+            metrics: { blockHeight: round },
+          })),
+        },
+      });
+      expect(result.json.accepted).toBe(20);
+      await eventually(
+        () =>
+          s.results.filter((r) => r.errors || r.data?.changes?.node?.observed?.metrics?.blockHeight === round)
+            .length >= 20,
+        { message: `round ${round} delivered` },
+      );
+    }
+    expect(s.results.filter((r) => r.errors).map((r) => r.errors?.[0]?.message)).toEqual([]);
+    expect(s.results.at(-1)?.data?.changes?.node?.executor?.nodes).toHaveLength(20);
+    s.close();
+
+    // A change past its own budget is answered with the one query_too_complex error, and the stream goes on.
+    const deep = `subscription { changes { node { executor { nodes { executor { nodes { executor { nodes {
+      id name phase observedStale } } } } } } } } }`;
+    const over = await track(subscribe(cp, deep, { cookie: w.owner.cookie, origin: w.api.origin }));
+    for (const round of [1, 2]) {
+      await call(cp, "/api/v1/executor/observed", {
+        key: fleet.key,
+        executorId: fleet.executorId,
+        body: {
+          observations: [{ nodeId: ids[0], revision: 1, processes: [{ role: "node", status: "running" }] }],
+        },
+      });
+      await eventually(() => over.results.length >= round, { message: `change ${round} answered` });
+    }
+    expect(over.results.map((r) => r.errors?.map((e) => e.extensions?.code))).toEqual([
+      ["query_too_complex"],
+      ["query_too_complex"],
+    ]);
+    expect(cp.logs.filter((l) => l.includes("graphql resolver failed"))).toEqual([]);
+    over.close();
+  },
+  T,
+);
+
+test(
   "every closed connection is released: the server's subscriber count returns to zero",
   async () => {
     for (const s of open) s.close();

@@ -116,9 +116,20 @@ export function chargeEveryField(schema: GraphQLSchema): void {
 
 /**
  * Gives each execution the budget's signal, and answers an exhausted budget with its one error (an
- * aborted execution otherwise reports it once per level it was unwinding).
+ * aborted execution otherwise reports it once per level it was unwinding). A subscription executes once per
+ * change, each on a budget of its own (graphql/subscriptions.ts): a change past it is answered the same way.
  */
 export const requestBudgetPlugin: Plugin<BudgetContext> = {
+  onSubscribe() {
+    return {
+      onSubscribeResult: () => ({
+        onNext({ args, setResult }) {
+          const budget = args.contextValue.budget;
+          if (budget?.exhausted) setResult({ errors: [budget.controller.signal.reason] });
+        },
+      }),
+    };
+  },
   onExecute({ args }) {
     const budget = args.contextValue.budget;
     if (!budget) return;
