@@ -3,12 +3,12 @@
 // events), sent over server-sent events by yoga (POST or GET /graphql with `accept: text/event-stream`).
 // Authentication is the queries' (session cookie from a trusted origin, or a personal token); the
 // organization is fixed when the stream opens and the caller is checked again every RECHECK_MS, so a
-// revoked session or membership ends its streams. Each change is executed with a fresh request budget,
-// so a long-lived stream is bounded per change like a query, not cut off after its first 50,000 fields.
+// revoked session or membership ends its streams. Each change is executed with a fresh request budget
+// (budget.ts), so a long-lived stream is bounded per change like a query, not cut off after its first
+// 50,000 fields.
 import type { GraphQLFieldResolver } from "graphql";
 import type { ControlPlaneServices } from "../services.ts";
 import { type GraphQLContext, guard, MEMBERS } from "./authz.ts";
-import { RequestBudget } from "./budget.ts";
 import type { Ctx } from "./modules/context.ts";
 import type { GraphQLModule } from "./modules.ts";
 import type { Change, ChangeStream } from "./subscriptions-stream.ts";
@@ -64,15 +64,8 @@ function subscriptionResolvers(s: ControlPlaneServices) {
     watchCaller(s, ctx, stream);
     return stream;
   });
-  const resolve: GraphQLFieldResolver<Change, GraphQLContext & { budget?: RequestBudget }> = (
-    change,
-    _args,
-    ctx,
-  ) => {
-    // Every change is its own execution: it gets its own budget (see the header).
-    ctx.budget = new RequestBudget();
-    return change;
-  };
+  // Each change is its own execution, on a fresh budget (budget.ts, chargeEveryField).
+  const resolve: GraphQLFieldResolver<Change, GraphQLContext> = (change) => change;
   return { Subscription: { changes: { subscribe: changes, resolve } } };
 }
 
