@@ -100,7 +100,7 @@ test(
       expect(await box.locator("canvas").count()).toBe(1);
     }
     expect(await page.locator('[data-chart="Disk"]').getAttribute("aria-label")).toContain("highest 90.0 %");
-    await w.screenshot("node-detail");
+    await w.screenshot("node-detail-live");
     expect(await w.accessibilityViolations()).toEqual([]);
 
     // A spec change (stop, by someone else): pending until the executor reports it applied, then stopped.
@@ -126,7 +126,7 @@ test(
     await cp.stop();
     const banner = page.getByText("Disconnected — reconnecting…");
     await banner.waitFor({ timeout: LIVE.timeoutMs });
-    await w.screenshot("disconnected");
+    await w.screenshot("node-detail-disconnected");
     await cp.restart();
     await banner.waitFor({ state: "detached", timeout: LIVE.timeoutMs });
     await report(2, 150, "stopped");

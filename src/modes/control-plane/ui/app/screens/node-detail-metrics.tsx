@@ -209,7 +209,7 @@ export function MetricTiles({ node }: { node: LiveNode }) {
         </Tile>
         <Tile
           label="Last block"
-          value={r.lastBlockAt ? new Date(r.lastBlockAt).toLocaleTimeString("en-US") : "—"}
+          value={r.lastBlockAt ? new Date(r.lastBlockAt).toLocaleTimeString("en-GB") : "—"}
           hint={lagText(r)}
           readings={readings}
           pick={(x) => x.lag}
