@@ -92,9 +92,13 @@ export async function launchBrowser(dir: string): Promise<BrowserHandle> {
         if (message.type() === "error") record(`console error: ${message.text()}`);
       });
       page.on("pageerror", (error) => record(`page error: ${error.message}`));
-      page.on("requestfailed", (request) =>
-        record(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ""}`),
-      );
+      page.on("requestfailed", (request) => {
+        const error = request.failure()?.errorText ?? "";
+        // The live stream (server-sent events) is open for as long as the page is: leaving the page or
+        // signing out ends it, which the browser reports as an aborted request. Nobody sees that fail.
+        if (error === "net::ERR_ABORTED" && request.headers().accept === "text/event-stream") return;
+        record(`request failed: ${request.method()} ${request.url()} ${error}`);
+      });
       page.on("response", (response) => {
         if (response.status() >= 400)
           record(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);

@@ -154,6 +154,7 @@ export async function startControlPlane(
       services.feed.close();
       // Open log streams would hold the server's stop: end them (their readers are told why).
       services.logs.closeAll("the control plane is shutting down");
+      services.live.closeAll();
       await app.stop();
       services.batcher.stop();
       db.close();

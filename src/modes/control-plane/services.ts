@@ -13,6 +13,7 @@ import type { ControlPlaneConfig } from "./config.ts";
 import { RuntimeEventService } from "./events/runtime.ts";
 import { ExecutorConnectService } from "./executor-connect/service.ts";
 import { ExecutorService } from "./executors/service.ts";
+import { LiveHub } from "./graphql/subscriptions-hub.ts";
 import { createInvitationSender } from "./invitations/sender.ts";
 import { InvitationService } from "./invitations/service.ts";
 import { KeyManagementService } from "./keys/service.ts";
@@ -39,6 +40,8 @@ export interface ControlPlaneServices {
   /** What executors just reported (observations, liveness), for features that react to it. */
   signals: SignalHub;
   nodes: NodeService;
+  /** Live GraphQL subscriptions: who subscribes, and what changed in their organization. */
+  live: LiveHub;
   nodeView: ExecutorNodeView;
   runtimeEvents: RuntimeEventService;
   /** Live log sessions (in memory only). */
@@ -69,6 +72,7 @@ export function createServices(
   const members = new MemberService(db, clock);
   const keyManagement = new KeyManagementService(db, keys, clock, config.apiKeyRotationGraceMs);
   const organizations = new OrganizationService(db, clock);
+  const nodes = new NodeService(db, feed, clock);
   const sender = createInvitationSender(config.smtpUrl, config.smtpFrom, log);
   return {
     config,
@@ -83,7 +87,8 @@ export function createServices(
     executors,
     feed,
     signals,
-    nodes: new NodeService(db, feed, clock),
+    nodes,
+    live: new LiveHub(db, signals, nodes, executors, config.heartbeatTimeoutMs, log),
     nodeView: new ExecutorNodeView(db, batcher, clock, signals),
     runtimeEvents: new RuntimeEventService(db, clock),
     logs: new LogSessionHub(),

@@ -116,13 +116,13 @@ export function guard(
   return Object.assign(guarded, { [GUARDED]: operation });
 }
 
-/** Throws unless every Query and Mutation field has a guarded resolver: none ships unguarded. */
+/** Throws unless every root field (Query, Mutation, Subscription) has a guarded resolver: none ships unguarded. */
 export function assertAllGuarded(
   resolvers: Record<string, Record<string, unknown>>,
-  fields: { Query: string[]; Mutation: string[] },
+  fields: Record<string, string[]>,
 ) {
-  for (const type of ["Query", "Mutation"] as const) {
-    for (const field of fields[type]) {
+  for (const [type, names] of Object.entries(fields)) {
+    for (const field of names) {
       const resolver = resolvers[type]?.[field] as { [GUARDED]?: string } | undefined;
       if (!resolver?.[GUARDED])
         throw new Error(`${type}.${field} has no guarded resolver: wrap it with guard()`);

@@ -91,13 +91,26 @@ const chargeList = (budget: RequestBudget, value: unknown) => {
   return value;
 };
 
-/** Wraps every field of the schema's object types (introspection aside) so that it charges the budget. */
+/**
+ * Wraps every field of the schema's object types (introspection aside) so that it charges the budget. A
+ * subscription's context lives as long as its stream and each change is an execution of its own: the root
+ * field, which starts each one, gives it a fresh budget (charging the last one would add up every change
+ * of the stream, and all the work of other streams done meanwhile).
+ */
 export function chargeEveryField(schema: GraphQLSchema): void {
   const mutation = schema.getMutationType();
+  const subscription = schema.getSubscriptionType();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith("__")) continue;
     for (const field of Object.values(type.getFields())) {
       const resolve = field.resolve ?? defaultFieldResolver;
+      if (type === subscription) {
+        field.resolve = (source, args, context: BudgetContext, info) => {
+          if (context.budget) context.budget = new RequestBudget();
+          return resolve(source, args, context, info);
+        };
+        continue;
+      }
       const units = field.resolve ? RESOLVER_COST : 1;
       const writes = type === mutation;
       field.resolve = (source, args, context: BudgetContext, info) => {
@@ -116,9 +129,20 @@ export function chargeEveryField(schema: GraphQLSchema): void {
 
 /**
  * Gives each execution the budget's signal, and answers an exhausted budget with its one error (an
- * aborted execution otherwise reports it once per level it was unwinding).
+ * aborted execution otherwise reports it once per level it was unwinding). A subscription executes once per
+ * change, each on a budget of its own (graphql/subscriptions.ts): a change past it is answered the same way.
  */
 export const requestBudgetPlugin: Plugin<BudgetContext> = {
+  onSubscribe() {
+    return {
+      onSubscribeResult: () => ({
+        onNext({ args, setResult }) {
+          const budget = args.contextValue.budget;
+          if (budget?.exhausted) setResult({ errors: [budget.controller.signal.reason] });
+        },
+      }),
+    };
+  },
   onExecute({ args }) {
     const budget = args.contextValue.budget;
     if (!budget) return;

@@ -6,8 +6,10 @@ import { auditModule } from "./modules/audit.ts";
 import { executorsModule } from "./modules/executors.ts";
 import { keysModule } from "./modules/keys.ts";
 import { membersModule } from "./modules/members.ts";
+import { nodeEndpointsModule } from "./modules/node-endpoints.ts";
 import { organizationsModule } from "./modules/organizations.ts";
 import { coreModule } from "./resolvers.ts";
+import { subscriptionsModule } from "./subscriptions.ts";
 
 export interface GraphQLModule {
   typeDefs: string;
@@ -24,4 +26,6 @@ export const GRAPHQL_MODULES: GraphQLModule[] = [
   keysModule,
   executorsModule,
   auditModule,
+  subscriptionsModule,
+  nodeEndpointsModule,
 ];

@@ -59,6 +59,7 @@ export function createGraphQL(
   assertAllGuarded(mergeRoots(resolvers), {
     Query: Object.keys(schema.getQueryType()?.getFields() ?? {}),
     Mutation: Object.keys(schema.getMutationType()?.getFields() ?? {}),
+    Subscription: Object.keys(schema.getSubscriptionType()?.getFields() ?? {}),
   });
   capFilterStrings(schema);
   chargeEveryField(schema);
@@ -102,8 +103,13 @@ const disableIntrospection: Plugin = {
 };
 
 function mergeRoots(resolvers: Record<string, Record<string, unknown>>[]) {
+  // A subscription field is { subscribe, resolve }: its guard is on subscribe.
+  const subscriptions = resolvers.flatMap((r) =>
+    Object.entries((r.Subscription ?? {}) as Record<string, { subscribe?: unknown }>),
+  );
   return {
     Query: Object.assign({}, ...resolvers.map((r) => r.Query ?? {})),
     Mutation: Object.assign({}, ...resolvers.map((r) => r.Mutation ?? {})),
+    Subscription: Object.fromEntries(subscriptions.map(([field, r]) => [field, r.subscribe])),
   };
 }

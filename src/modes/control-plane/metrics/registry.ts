@@ -44,6 +44,14 @@ export class ControlPlaneMetrics {
       },
     });
     new Gauge({
+      name: "novacula_graphql_subscriptions",
+      help: "Live GraphQL subscriptions (server-sent event streams) open right now",
+      registers,
+      collect() {
+        this.set(s.live.subscribers);
+      },
+    });
+    new Gauge({
       name: "novacula_sqlite_batched_writes_pending",
       help: "Heartbeats and observations waiting for the next batched write",
       registers,

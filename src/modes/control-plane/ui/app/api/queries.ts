@@ -1,11 +1,9 @@
-// The query cache and the queries several screens share. Live data is polled every LIVE_MS while a screen
-// is open (server-sent subscriptions replace polling later; docs/adr).
+// The query cache and the queries several screens share. Nothing polls: the live layer (api/live.ts) writes
+// every change the server streams into this cache, and refetches what is shown after a reconnection.
 import { QueryCache, QueryClient, queryOptions, useQuery } from "@tanstack/react-query";
 import { fetchSession } from "./auth.ts";
 import { EXECUTORS, VIEWER } from "./documents.ts";
 import { ApiError, request } from "./graphql.ts";
-
-export const LIVE_MS = 2000;
 
 export const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true, staleTime: 1000 } },
@@ -24,7 +22,6 @@ export const viewerQuery = queryOptions({ queryKey: ["viewer"], queryFn: () => r
 export const executorsQuery = queryOptions({
   queryKey: ["executors"],
   queryFn: () => request(EXECUTORS),
-  refetchInterval: LIVE_MS,
 });
 
 /** Whether the signed-in person may change things here (owner or admin, or a system admin). */

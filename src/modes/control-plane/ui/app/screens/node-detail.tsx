@@ -1,63 +1,113 @@
-// Node detail: phase, drift ("pending change" while the executor has not applied the latest revision),
-// stale observations greyed out, metric tiles from the last observation, where to reach it (ports, RPC
-// URL), recent events, the read-only configuration and the actions the person's role allows. Live while
-// open: the block height rises without a reload.
+// Node detail: the phase badge, "pending change" while the executor has not applied the latest revision, a
+// warning when the observation is stale, the metric tiles with their charts (node-detail-metrics.tsx),
+// where to reach the node (its ports and RPC URL, defaults included), then its sections (events,
+// configuration, …) and the actions the person's role allows. Live without polling: the live layer
+// (api/live.ts) merges every change of this node into the cached answer.
+//
+// Sections: each is a component taking the node (and its recent events); add one to SECTIONS to mount it.
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "@tanstack/react-router";
-import { NODE, type NodeDetail } from "../api/documents.ts";
+import type { ReactNode } from "react";
+import type { NodeEvent } from "../api/documents.ts";
 import { describeError, request } from "../api/graphql.ts";
-import { LIVE_MS } from "../api/queries.ts";
+import { type LiveNode, NODE_DETAIL, nodeDetailKey } from "../api/node-detail.ts";
 import { Badge, EmptyState, ErrorNote, formatTime } from "../components/ui.tsx";
 import { NodeActions } from "./node-actions.tsx";
+import { MetricTiles } from "./node-detail-metrics.tsx";
 import { NodeLogs } from "./node-logs.tsx";
 
-function Tile({ label, value, hint }: { label: string; value: string; hint?: string }) {
+export interface NodeSectionProps {
+  node: LiveNode;
+  events: NodeEvent[];
+}
+
+function EventsSection({ events }: NodeSectionProps) {
   return (
-    <div className="tile">
-      <dt>{label}</dt>
-      <dd data-metric={label}>{value}</dd>
-      {hint ? <dd className="muted">{hint}</dd> : null}
-    </div>
+    <section aria-labelledby="events-title">
+      <h2 id="events-title">Events</h2>
+      {events.length === 0 ? (
+        <EmptyState>No events for this node yet.</EmptyState>
+      ) : (
+        <ul className="events">
+          {events.map((e) => (
+            <li key={e.id} className={`level-${e.level}`}>
+              <time dateTime={e.createdAt}>{formatTime(e.createdAt)}</time> <code>{e.type}</code> {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 
-function Metrics({ node }: { node: NodeDetail }) {
-  const m = node.observed?.metrics ?? {};
-  const peers = m.peers ?? node.observed?.processes.reduce((n, p) => n + (p.peers ?? 0), 0);
-  const sync =
-    m.syncPercent !== undefined
-      ? `${m.syncPercent.toFixed(1)} %`
-      : m.syncing === false
-        ? "in sync"
-        : m.syncing
-          ? "syncing"
-          : "—";
+function ConfigurationSection({ node }: NodeSectionProps) {
   return (
-    <dl className={`tiles${node.observedStale ? " stale" : ""}`}>
-      <Tile
-        label="Block height"
-        value={m.blockHeight?.toLocaleString("en-US") ?? "—"}
-        hint={m.networkHeight ? `network ${m.networkHeight.toLocaleString("en-US")}` : undefined}
-      />
-      <Tile label="Peers" value={peers === undefined ? "—" : String(peers)} />
-      <Tile label="Sync" value={sync} />
-      <Tile label="Last block" value={formatTime(m.lastBlockAt)} />
-    </dl>
+    <section aria-labelledby="config-title">
+      <h2 id="config-title">Configuration</h2>
+      <p className="muted">The node's specification (read-only).</p>
+      <pre className="config">{JSON.stringify(node.spec, null, 2)}</pre>
+    </section>
   );
 }
 
-function Endpoints({ node }: { node: NodeDetail }) {
-  const ports = Object.entries(node.spec.ports ?? {});
-  if (ports.length === 0) return null;
-  const host = node.executor?.publicHost ?? "127.0.0.1";
+/** The page's sections, in order, below the tiles and endpoints. */
+function LogsSection({ node }: NodeSectionProps) {
+  return <NodeLogs nodeId={node.id} roles={Object.keys(node.spec.clients ?? {})} />;
+}
+
+const SECTIONS: ((props: NodeSectionProps) => ReactNode)[] = [
+  LogsSection,
+  EventsSection,
+  ConfigurationSection,
+];
+
+function Status({ node }: { node: LiveNode }) {
+  return (
+    <p>
+      <Badge value={node.phase} />{" "}
+      {node.drifted ? (
+        <span
+          className="note"
+          title="The executor has not applied the latest revision yet"
+          data-pending={node.revision}
+        >
+          pending change (revision {node.observedRevision ?? 0} of {node.revision})
+        </span>
+      ) : null}
+    </p>
+  );
+}
+
+function StaleWarning({ node }: { node: LiveNode }) {
+  if (!node.observedStale) return null;
+  const executor = node.executor;
+  const why =
+    executor?.status === "offline"
+      ? `executor ${executor.name} is offline`
+      : `executor ${executor?.name ?? ""} has not reported this node for a while`;
+  return (
+    <p className="stale-warning" role="status">
+      Stale: {why}; last report {formatTime(node.observedAt)}. The figures below may no longer be true.
+    </p>
+  );
+}
+
+function Endpoints({ node }: { node: LiveNode }) {
+  if (node.ports.length === 0) return null;
   return (
     <section aria-labelledby="endpoints-title">
       <h2 id="endpoints-title">Endpoints</h2>
       <ul className="plain">
-        {ports.map(([name, port]) => (
-          <li key={name}>
-            {name === "rpc" ? "RPC URL " : `${name} port `}
-            <code>{name === "rpc" ? `http://${host}:${port}` : port}</code>
+        {node.rpcUrl ? (
+          <li>
+            RPC URL <code data-endpoint="rpc-url">{node.rpcUrl}</code>{" "}
+            <span className="muted">(on {node.executor?.name ?? "the executor"}'s host)</span>
+          </li>
+        ) : null}
+        {node.ports.map((p) => (
+          <li key={p.name}>
+            {p.name} port <code data-endpoint={`port-${p.name}`}>{p.port}</code>{" "}
+            <span className="muted">{p.explicit ? "set in the spec" : "default"}</span>
           </li>
         ))}
       </ul>
@@ -68,9 +118,8 @@ function Endpoints({ node }: { node: NodeDetail }) {
 export function NodeDetailScreen() {
   const { nodeId } = useParams({ from: "/signed-in/nodes/$nodeId" });
   const query = useQuery({
-    queryKey: ["node", nodeId],
-    queryFn: () => request(NODE, { id: nodeId }),
-    refetchInterval: LIVE_MS,
+    queryKey: nodeDetailKey(nodeId),
+    queryFn: () => request(NODE_DETAIL, { id: nodeId }),
   });
   if (query.isPending) return <p aria-busy="true">Loading…</p>;
   if (query.isError) return <ErrorNote error={describeError(query.error)} />;
@@ -85,7 +134,6 @@ export function NodeDetailScreen() {
       </EmptyState>
     );
   }
-  const events = query.data.events;
   const failing = (node.observed?.processes ?? []).filter((p) => p.message);
   return (
     <article aria-labelledby="node-title">
@@ -98,24 +146,12 @@ export function NodeDetailScreen() {
             /
           </p>
           <h1 id="node-title">{node.name}</h1>
-          <p>
-            <Badge value={node.phase} />{" "}
-            {node.drifted ? (
-              <span className="note" title="The executor has not applied the latest revision yet">
-                pending change (revision {node.observedRevision ?? 0} of {node.revision})
-              </span>
-            ) : null}{" "}
-            {node.observedStale ? (
-              <span className="note">
-                stale: executor {node.executor?.name ?? ""} is {node.executor?.status ?? "unknown"}; last
-                report {formatTime(node.observedAt)}
-              </span>
-            ) : null}
-          </p>
+          <Status node={node} />
         </div>
         <NodeActions node={node} />
       </header>
-      <Metrics node={node} />
+      <StaleWarning node={node} />
+      <MetricTiles node={node} />
       <p className="muted">
         {node.spec.chain} / {node.spec.network} · {node.spec.nodeType} · on{" "}
         {node.executor?.name ?? "an unknown executor"} · desired {node.desiredState} · revision{" "}
@@ -131,27 +167,10 @@ export function NodeDetailScreen() {
         </ul>
       ) : null}
       <Endpoints node={node} />
-      <NodeLogs nodeId={node.id} roles={Object.keys(node.spec.clients ?? {})} />
-      <section aria-labelledby="events-title">
-        <h2 id="events-title">Events</h2>
-        {events.length === 0 ? (
-          <EmptyState>No events for this node yet.</EmptyState>
-        ) : (
-          <ul className="events">
-            {events.map((e) => (
-              <li key={e.id} className={`level-${e.level}`}>
-                <time dateTime={e.createdAt}>{formatTime(e.createdAt)}</time> <code>{e.type}</code>{" "}
-                {e.message}
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-      <section aria-labelledby="config-title">
-        <h2 id="config-title">Configuration</h2>
-        <p className="muted">The node's specification (read-only).</p>
-        <pre className="config">{JSON.stringify(node.spec, null, 2)}</pre>
-      </section>
+      {SECTIONS.map((Section, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the list is fixed at build time
+        <Section key={i} node={node} events={query.data.events} />
+      ))}
     </article>
   );
 }

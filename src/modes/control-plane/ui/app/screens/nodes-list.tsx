@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useSearch } from "@tanstack/react-router";
 import { NODES, type NodesVariables } from "../api/documents.ts";
 import { describeError, request } from "../api/graphql.ts";
-import { executorsQuery, LIVE_MS, useCanManage } from "../api/queries.ts";
+import { executorsQuery, useCanManage } from "../api/queries.ts";
 import { Badge, EmptyState, ErrorNote } from "../components/ui.tsx";
 
 export const PAGE_SIZE = 100;
@@ -59,7 +59,6 @@ export function NodesScreen() {
   const nodes = useQuery({
     queryKey: ["nodes", search],
     queryFn: () => request(NODES, variables(search)),
-    refetchInterval: LIVE_MS,
     placeholderData: (previous) => previous,
   });
   const set = (change: Partial<NodesSearch>) =>

@@ -3,7 +3,9 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useRouter } from "@tanstack/react-router";
 import { signOut } from "../api/auth.ts";
+import { useLiveUpdates } from "../api/live.ts";
 import { viewerQuery } from "../api/queries.ts";
+import { LiveBanner } from "../components/live-banner.tsx";
 
 const LATER = ["API keys", "Members", "Organization", "Settings", "Audit log"];
 
@@ -11,6 +13,7 @@ export function Shell() {
   const viewer = useQuery(viewerQuery).data;
   const router = useRouter();
   const queryClient = useQueryClient();
+  useLiveUpdates(queryClient);
   const leave = async () => {
     await signOut();
     queryClient.clear();
@@ -58,6 +61,7 @@ export function Shell() {
         </div>
       </aside>
       <main className="content">
+        <LiveBanner />
         <Outlet />
       </main>
     </div>

@@ -1,0 +1,115 @@
+// Writes the live stream's changes into the TanStack Query cache (api/live.ts reads the stream). Changes are
+// gathered for FLUSH_MS and written together: a fleet of 2,000 nodes reports ~200 observations a second,
+// and one pass over the cache (and one render) per flush costs the same for one change or hundreds.
+// - nodes and executors are merged, by id, into every cached answer that holds them (lists, detail pages,
+//   nested objects such as a node's executor), so screens keep their plain queries;
+// - a new event invalidates the answers that list events, and creations and deletions the node or
+//   executor lists (a merge cannot add a row to a list);
+// - `resync` (the server had more than it sends one by one) invalidates everything.
+import type { QueryClient } from "@tanstack/react-query";
+
+/** Changes wait at most this long before they are written (one render per flush). */
+const FLUSH_MS = 50;
+/** Values that are documents of their own (a spec, an observation, capabilities): never searched for ids. */
+const OPAQUE = new Set([
+  "spec",
+  "observed",
+  "capabilities",
+  "resources",
+  "payload",
+  "pendingUpgrade",
+  "details",
+]);
+
+export type Row = { id: string } & Record<string, unknown>;
+
+export interface CacheChange {
+  resync: boolean;
+  node: Row | null;
+  executor: Row | null;
+  event: { type: string } | null;
+}
+
+/** `value` with every object whose id is in `rows` merged with that row (a few levels deep), or itself. */
+function mergeRows(value: unknown, rows: Map<string, Row>, depth = 0): unknown {
+  if (depth > 4 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    let changed = false;
+    const next = value.map((item) => {
+      const merged = mergeRows(item, rows, depth + 1);
+      if (merged !== item) changed = true;
+      return merged;
+    });
+    return changed ? next : value;
+  }
+  const object = value as Record<string, unknown>;
+  const row = typeof object.id === "string" ? rows.get(object.id) : undefined;
+  let next: Record<string, unknown> | null = row ? { ...object, ...row } : null;
+  for (const [key, child] of Object.entries(object)) {
+    if (OPAQUE.has(key) || (row && key in row)) continue;
+    const merged = mergeRows(child, rows, depth + 1);
+    if (merged !== child) {
+      next ??= { ...object };
+      next[key] = merged;
+    }
+  }
+  return next ?? value;
+}
+
+/** Whether a cached answer has a list under `key` at its top level (events, nodes, executors). */
+const listsOf = (key: string) => (query: { state: { data: unknown } }) => {
+  const data = query.state.data as Record<string, unknown> | undefined;
+  return !!data && typeof data === "object" && Array.isArray(data[key]);
+};
+
+export class LiveCache {
+  private rows = new Map<string, Row>();
+  private lists = new Set<string>();
+  private resync = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly client: QueryClient) {}
+
+  add(change: CacheChange): void {
+    if (change.resync) this.resync = true;
+    for (const row of [change.node, change.executor]) {
+      if (row) this.rows.set(row.id, { ...this.rows.get(row.id), ...row });
+    }
+    const type = change.event?.type;
+    if (type) {
+      this.lists.add("events");
+      if (/^node\.(created|deleted)$/.test(type)) this.lists.add("nodes");
+      if (/^executor\.(connected|deleted)$/.test(type)) this.lists.add("executors");
+    }
+    this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  /** Drops what waits (a reconnection refetches everything anyway). */
+  clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.rows.clear();
+    this.lists.clear();
+    this.resync = false;
+  }
+
+  private flush(): void {
+    this.timer = null;
+    const { rows, lists, resync } = this;
+    this.rows = new Map();
+    this.lists = new Set();
+    this.resync = false;
+    if (resync) {
+      void this.client.invalidateQueries();
+      return;
+    }
+    if (rows.size > 0) {
+      for (const query of this.client.getQueryCache().getAll()) {
+        const data = query.state.data;
+        const merged = mergeRows(data, rows);
+        if (merged !== data) this.client.setQueryData(query.queryKey, merged);
+      }
+    }
+    for (const key of lists) void this.client.invalidateQueries({ predicate: listsOf(key) });
+  }
+}
