@@ -1,0 +1,49 @@
+// The derived phase of a node (src/protocol/phase.ts getDerivedNodePhase) as one SQL expression over the
+// nodes row, so the nodes list can filter by phase before LIMIT/OFFSET: a phase filter then covers the
+// whole organization, not the page loaded, and costs one indexed scan instead of reading every row into
+// JavaScript. The phase is never stored (it depends on the clock and on observations batched in memory),
+// so the expression takes `now` like the function does. test/db/node-phase.test.ts runs both over a
+// matrix of rows and fails on any disagreement: change them together.
+import { type SQL, sql } from "drizzle-orm";
+
+/** Whether any observed process has `status` (observed.processes[].status). */
+const has = (status: string) =>
+  `EXISTS (SELECT 1 FROM json_each(nodes.observed, '$.processes') p
+     WHERE json_extract(p.value, '$.status') = '${status}')`;
+/** Whether some observed process has a status other than `status`. */
+const anyOther = (status: string) =>
+  `EXISTS (SELECT 1 FROM json_each(nodes.observed, '$.processes') p
+     WHERE json_extract(p.value, '$.status') IS NOT '${status}')`;
+const processCount = "json_array_length(nodes.observed, '$.processes')";
+/** The executor has not applied the current revision: an older one observed, or observed before it was written. */
+const drifted = `(json_extract(nodes.observed, '$.revision') < nodes.revision
+  OR nodes.observed_at < nodes.updated_at)`;
+
+/** The phase CASE, branch for branch in getDerivedNodePhase's order; `?now` is bound to milliseconds. */
+const PHASE_CASE = `CASE
+  WHEN nodes.deleted_at IS NOT NULL THEN
+    CASE WHEN json_extract(nodes.observed, '$.removed') = 1
+          AND json_extract(nodes.observed, '$.revision') >= nodes.revision
+         THEN 'deleted' ELSE 'deleting' END
+  WHEN nodes.observed IS NULL OR nodes.observed_at IS NULL THEN 'provisioning'
+  WHEN ${has("error")} THEN 'error'
+  WHEN json_extract(nodes.spec, '$.desiredState') = 'stopped' THEN
+    CASE WHEN ${processCount} > 0 AND NOT ${anyOther("stopped")}
+         THEN CASE WHEN ${drifted} THEN 'stopping' ELSE 'stopped' END
+         ELSE 'stopping' END
+  WHEN ${drifted} AND :now >= nodes.updated_at THEN
+    CASE WHEN ${has("starting")} THEN 'starting' ELSE 'configuring' END
+  WHEN ${processCount} = 0 THEN 'configuring'
+  WHEN ${has("stopping")} THEN 'stopping'
+  WHEN ${has("starting")} THEN 'starting'
+  WHEN ${has("stopped")} THEN 'stopped'
+  WHEN ${has("syncing")} THEN 'syncing'
+  ELSE 'running'
+END`;
+
+const [BEFORE_NOW, AFTER_NOW] = PHASE_CASE.split(":now") as [string, string];
+
+/** The phase of the `nodes` row in scope at `now`, as a drizzle SQL fragment. */
+export function nodePhaseSql(now: Date): SQL {
+  return sql`${sql.raw(BEFORE_NOW)}${now.getTime()}${sql.raw(AFTER_NOW)}`;
+}
