@@ -3,6 +3,7 @@
 // of the phase asked for or shows others: this runs both over every combination of the inputs the phase
 // depends on and fails on the first row where they differ.
 import { afterAll, expect, test } from "bun:test";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase } from "../../src/db/client.ts";
 import { listNodes } from "../../src/db/queries/nodes.ts";
@@ -13,7 +14,10 @@ import { testDir } from "../harness/control-plane.ts";
 
 const dir = testDir("node-phase");
 const db = openDatabase(join(dir, "phase.db"));
-afterAll(() => db.close());
+afterAll(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const STATUS_SETS: string[][] = [
   [],
@@ -44,19 +48,20 @@ interface Case {
 /** Every combination of what the phase depends on, around a fixed `now`. */
 function cases(now: Date): Case[] {
   const t = now.getTime();
+  // [observedAt, updatedAt]: observed after, at and before the revision was written; written in the future.
+  const times = [
+    [t - 1000, t - 5000],
+    [t - 5000, t - 5000],
+    [t - 5000, t - 1000],
+    [t - 5000, t + 60_000],
+  ] as const;
   const out: Case[] = [];
   for (const deleted of [false, true])
     for (const desiredState of ["running", "stopped"] as const)
       for (const observedRevision of [1, 2, null])
-        // observed after, at and before the revision was written; the revision written in the future.
         for (const statuses of STATUS_SETS)
           for (const removed of [undefined, true])
-            for (const [observedAt, updatedAt] of [
-              [t - 1000, t - 5000],
-              [t - 5000, t - 5000],
-              [t - 5000, t - 1000],
-              [t - 5000, t + 60_000],
-            ] as const) {
+            for (const [observedAt, updatedAt] of times) {
               const observed =
                 observedRevision === null
                   ? null
