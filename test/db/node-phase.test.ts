@@ -151,4 +151,4 @@ test("the SQL phase filter agrees with getDerivedNodePhase on every combination 
   expect(disagreements).toEqual([]);
   // The matrix reaches every phase, so no branch of either side goes untested.
   expect(new Set(expected.values())).toEqual(new Set(phases));
-});
+}, 60_000);

@@ -6,21 +6,20 @@
 // matrix of rows and fails on any disagreement: change them together.
 import { type SQL, sql } from "drizzle-orm";
 
-/** Whether any observed process has `status` (observed.processes[].status). */
-const has = (status: string) =>
-  `EXISTS (SELECT 1 FROM json_each(nodes.observed, '$.processes') p
-     WHERE json_extract(p.value, '$.status') = '${status}')`;
-/** Whether some observed process has a status other than `status`. */
-const anyOther = (status: string) =>
-  `EXISTS (SELECT 1 FROM json_each(nodes.observed, '$.processes') p
-     WHERE json_extract(p.value, '$.status') IS NOT '${status}')`;
-const processCount = "json_array_length(nodes.observed, '$.processes')";
+/** Whether any observed process has `status` (an aggregate over the one pass of json_each below). */
+const has = (status: string) => `coalesce(max(p.status = '${status}'), 0)`;
+/** Whether every observed process has `status` (and there is at least one). */
+const all = (status: string) => `(count(*) > 0 AND NOT coalesce(max(p.status IS NOT '${status}'), 0))`;
 /** The executor has not applied the current revision: an older one observed, or observed before it was written. */
 const drifted = `(json_extract(nodes.observed, '$.revision') < nodes.revision
   OR nodes.observed_at < nodes.updated_at)`;
 
-/** The phase CASE, branch for branch in getDerivedNodePhase's order; `?now` is bound to milliseconds. */
-const PHASE_CASE = `CASE
+/**
+ * The phase CASE, branch for branch in getDerivedNodePhase's order; `:now` is bound to milliseconds. It is
+ * one correlated subquery whose aggregates read the processes' statuses in a single json_each pass per
+ * row (an EXISTS per status would scan them once per branch).
+ */
+const PHASE_CASE = `(SELECT CASE
   WHEN nodes.deleted_at IS NOT NULL THEN
     CASE WHEN json_extract(nodes.observed, '$.removed') = 1
           AND json_extract(nodes.observed, '$.revision') >= nodes.revision
@@ -28,18 +27,19 @@ const PHASE_CASE = `CASE
   WHEN nodes.observed IS NULL OR nodes.observed_at IS NULL THEN 'provisioning'
   WHEN ${has("error")} THEN 'error'
   WHEN json_extract(nodes.spec, '$.desiredState') = 'stopped' THEN
-    CASE WHEN ${processCount} > 0 AND NOT ${anyOther("stopped")}
+    CASE WHEN ${all("stopped")}
          THEN CASE WHEN ${drifted} THEN 'stopping' ELSE 'stopped' END
          ELSE 'stopping' END
   WHEN ${drifted} AND :now >= nodes.updated_at THEN
     CASE WHEN ${has("starting")} THEN 'starting' ELSE 'configuring' END
-  WHEN ${processCount} = 0 THEN 'configuring'
+  WHEN count(*) = 0 THEN 'configuring'
   WHEN ${has("stopping")} THEN 'stopping'
   WHEN ${has("starting")} THEN 'starting'
   WHEN ${has("stopped")} THEN 'stopped'
   WHEN ${has("syncing")} THEN 'syncing'
   ELSE 'running'
-END`;
+END FROM (SELECT json_extract(value, '$.status') AS status
+          FROM json_each(nodes.observed, '$.processes')) p)`;
 
 const [BEFORE_NOW, AFTER_NOW] = PHASE_CASE.split(":now") as [string, string];
 
