@@ -8,7 +8,7 @@ import type { NodeSpec } from "../../protocol/index.ts";
 import type { DbOrTx } from "../client.ts";
 import { nodeRevisions, nodes } from "../schema/index.ts";
 import { boolInt } from "./encoding.ts";
-import { nodePhaseSql } from "./node-phase.ts";
+import { nodePhaseIs } from "./node-phase.ts";
 
 export type NodeRow = typeof nodes.$inferSelect;
 export type NodeRevisionRow = typeof nodeRevisions.$inferSelect;
@@ -89,7 +89,7 @@ export function listNodes(db: DbOrTx, organizationId: string, q: NodeListQuery):
   if (q.name?.contains) where.push(like(nodes.name, `%${q.name.contains.replace(/[%_]/g, "")}%`));
   if (q.executorId) where.push(eq(nodes.executorId, q.executorId));
   if (q.chain) where.push(sql`json_extract(${nodes.spec}, '$.chain') = ${q.chain}`);
-  if (q.phase) where.push(sql`${nodePhaseSql(q.phaseAt ?? new Date())} = ${q.phase}`);
+  if (q.phase) where.push(nodePhaseIs(q.phase, q.phaseAt ?? new Date()));
   const direction = q.order === "desc" ? desc : asc;
   return (
     db.orm
