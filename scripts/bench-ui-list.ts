@@ -76,7 +76,7 @@ try {
       `${alias}: createNode(data: { executorId: "${executorIds.get(i % EXECUTORS)}", name: "${nodeName(i)}", spec: $spec }) { id }`,
     {
       // Small documents: each stays well inside the per-request time budget on a busy machine.
-      batch: 20,
+      batch: 5,
       concurrency: 2,
       variables: { declarations: "$spec: JSON!", values: { spec: DEVNET_SPEC } },
       onAck: (items, data) =>
