@@ -8,8 +8,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { eventually } from "../../src/lib/eventually.ts";
 import { makeTestDir } from "../agent/helpers.ts";
 import { call, createNode, syncExecutor } from "../control-plane/protocol-client.ts";
-import type { ControlPlaneHandle } from "../harness/control-plane.ts";
-import { Api, startTenancyPlane, type User } from "../tenancy/world.ts";
+import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
+import { Api, freePort, startTenancyPlane, type User } from "../tenancy/world.ts";
 import { type BrowserHandle, launchBrowser, type WatchedPage } from "./browser.ts";
 
 const T = 240_000;
@@ -70,12 +70,12 @@ async function observe(names: string[], revision: number, status: string) {
 }
 
 /** A 1280 × 800 page signed in with `cookie` (a session made through the API). */
-async function pageAs(cookie: string): Promise<WatchedPage> {
+async function pageAs(cookie: string, origin = at("")): Promise<WatchedPage> {
   const w = await browser.page();
   await w.context.addCookies(
     cookie.split("; ").map((pair) => {
       const i = pair.indexOf("=");
-      return { name: pair.slice(0, i), value: pair.slice(i + 1), url: at("/") };
+      return { name: pair.slice(0, i), value: pair.slice(i + 1), url: `${origin}/` };
     }),
   );
   trackRequests(w);
@@ -360,6 +360,44 @@ test(
       (await overview()).find((o) => o.organization.id === other.personalOrgId)?.organization.active,
     ).toBe(true);
     await finish(w);
+  },
+  T,
+);
+
+test(
+  "an executor one major version behind the control plane shows a deprecation banner; two behind, out of support",
+  async () => {
+    // A control plane stamped 2.0.0 (run from source: the compiled binary carries its own version).
+    const port = await freePort();
+    const origin = `http://localhost:${port}`;
+    const newer = await startControlPlane({
+      version: "2.0.0",
+      env: { PORT: String(port), BETTER_AUTH_URL: origin, HEARTBEAT_TIMEOUT_MS: "3600000" },
+    });
+    try {
+      const newerApi = new Api(newer);
+      const cookie = await newerApi.admin();
+      const { key: oldKey } = await newerApi.executorKey({ cookie }, "old-key");
+      const behindOne = await syncExecutor(newer, oldKey, "behind-one", { version: "1.4.0" });
+      const behindTwo = await syncExecutor(newer, oldKey, "behind-two", { version: "0.9.0" });
+      const w = await pageAs(cookie, origin);
+      const { page } = w;
+      await page.goto(`${origin}/executors`);
+      await page.getByRole("row", { name: /behind-one.*1\.4\.0.*deprecated/ }).waitFor();
+      await page.getByRole("row", { name: /behind-two.*0\.9\.0.*out of support/ }).waitFor();
+      await page.getByRole("link", { name: "behind-one" }).click();
+      await page.waitForURL(new RegExp(`/executors/${behindOne.executorId}$`));
+      await page.getByRole("status").filter({ hasText: "Deprecated." }).waitFor();
+      await w.screenshot("executor-detail-deprecated");
+      await assertAccessible(w, "executor detail, deprecated");
+      await page.getByRole("link", { name: "Executors", exact: true }).first().click();
+      await page.getByRole("link", { name: "behind-two" }).click();
+      await page.waitForURL(new RegExp(`/executors/${behindTwo.executorId}$`));
+      await page.getByRole("status").filter({ hasText: "Out of support." }).waitFor();
+      await finish(w);
+    } finally {
+      await newer.stop();
+    }
   },
   T,
 );
