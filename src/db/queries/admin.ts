@@ -13,32 +13,29 @@ export interface OrganizationSize {
 /** organization id → its size; organizations with nothing in them are absent (read them as zeros). */
 export function organizationSizes(db: DbOrTx): Map<string, OrganizationSize> {
   const sizes = new Map<string, OrganizationSize>();
-  const entry = (id: string) => {
-    const known = sizes.get(id);
-    if (known) return known;
-    const size = { members: 0, executors: 0, nodes: 0 };
-    sizes.set(id, size);
-    return size;
+  const tally = (field: keyof OrganizationSize, rows: { id: string; n: number }[]) => {
+    for (const { id, n } of rows) {
+      const size = sizes.get(id) ?? { members: 0, executors: 0, nodes: 0 };
+      size[field] = n;
+      sizes.set(id, size);
+    }
   };
-  for (const r of db.orm
-    .select({ id: member.organizationId, n: count() })
-    .from(member)
-    .groupBy(member.organizationId)
-    .all())
-    entry(r.id).members = r.n;
-  for (const r of db.orm
-    .select({ id: executors.organizationId, n: count() })
-    .from(executors)
-    .where(isNull(executors.deletedAt))
-    .groupBy(executors.organizationId)
-    .all())
-    entry(r.id).executors = r.n;
-  for (const r of db.orm
-    .select({ id: nodes.organizationId, n: count() })
-    .from(nodes)
-    .where(isNull(nodes.deletedAt))
-    .groupBy(nodes.organizationId)
-    .all())
-    entry(r.id).nodes = r.n;
+  const n = count();
+  tally(
+    "members",
+    db.orm.select({ id: member.organizationId, n }).from(member).groupBy(member.organizationId).all(),
+  );
+  for (const [field, table] of [
+    ["executors", executors],
+    ["nodes", nodes],
+  ] as const) {
+    const rows = db.orm
+      .select({ id: table.organizationId, n })
+      .from(table)
+      .where(isNull(table.deletedAt))
+      .groupBy(table.organizationId)
+      .all();
+    tally(field, rows);
+  }
   return sizes;
 }

@@ -5,6 +5,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useSearch } from "@tanstack/react-router";
 import { useEffect } from "react";
+import { EVENT_TYPES } from "../../../../../protocol/events.ts";
 import { EVENTS, type EventsVariables } from "../api/events.ts";
 import { describeError, request } from "../api/graphql.ts";
 import { executorsQuery, LIVE_MS } from "../api/queries.ts";
@@ -14,19 +15,6 @@ import { FilterSelect } from "./nodes-list.tsx";
 
 export const EVENTS_PAGE = 100;
 const LEVELS = ["info", "warn", "error"];
-const TYPES = [
-  "executor.connected",
-  "executor.reconnected",
-  "executor.disconnected",
-  "executor.deleted",
-  "node.created",
-  "node.deleted",
-  "node.lifecycle.requested",
-  "node.lifecycle.transition",
-  "notification.alert.opened",
-  "notification.alert.resolved",
-  "runtime.event",
-];
 
 export interface EventsSearch {
   executor?: string;
@@ -139,7 +127,7 @@ export function EventsScreen() {
           label="Type"
           allLabel="All types"
           value={search.type}
-          options={TYPES.map((t) => ({ value: t, label: t }))}
+          options={EVENT_TYPES.map((t) => ({ value: t, label: t }))}
           onChange={(type) => filter({ type })}
         />
         {filtered ? (
