@@ -1,4 +1,5 @@
-// One timeline of events, newest first: time, level, type, message, and links to the node it concerns.
+// One timeline of events, newest first: time, level, type, message, the executor, and a link to the node
+// it concerns.
 // Used by the events screen and the executor detail page.
 import { Link } from "@tanstack/react-router";
 import type { TimelineEvent } from "../api/events.ts";
@@ -12,6 +13,7 @@ export function EventList({ events, label }: { events: TimelineEvent[]; label: s
           <time dateTime={e.createdAt}>{formatTime(e.createdAt)}</time>{" "}
           <span className="sr-only">level </span>
           <strong>{e.level}</strong> <code>{e.type}</code> {e.message}
+          {e.executorName ? <span className="muted"> · {e.executorName}</span> : null}
           {e.nodeId && e.nodeName ? (
             <>
               {" "}
