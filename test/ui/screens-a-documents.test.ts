@@ -14,7 +14,7 @@ test("the executor, events, nodes-list and admin documents validate against the 
   const sources = [admin, events, executors, nodesList].flatMap((module) =>
     Object.entries(module).filter(([, v]) => typeof v === "string" && /^\s*(query|mutation)\b/.test(v)),
   );
-  expect(sources.length).toBe(8);
+  expect(sources.length).toBe(10);
   for (const [name, source] of sources) {
     const errors = validate(schema, parse(source as string)).map((e) => e.message);
     expect({ name, errors }).toEqual({ name, errors: [] });

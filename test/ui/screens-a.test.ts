@@ -324,9 +324,11 @@ test(
 );
 
 test(
-  "the system admin's console lists every organization, deactivates and reactivates one, and shows every organization's audit",
+  "the system admin's console lists every organization, deactivates and reactivates one, changes a member's role elsewhere, and shows every organization's audit",
   async () => {
     const other = await api.user("Elsewhere");
+    // The member of the admin's organization also joins Elsewhere's (staying active in the admin's).
+    await api.join({ cookie: other.cookie }, member, "member", false);
     const orgName = (await api.ok("{ organization { name } }", {}, { cookie: other.cookie })).organization
       .name;
     const w = await pageAs(admin);
@@ -359,6 +361,25 @@ test(
     expect(
       (await overview()).find((o) => o.organization.id === other.personalOrgId)?.organization.active,
     ).toBe(true);
+
+    // Roles in an organization the system admin does not belong to: the member becomes an admin there.
+    await page.getByRole("button", { name: `Members of ${orgName}` }).click();
+    await page.getByLabel(`Role of ${member.email}`).selectOption("admin");
+    await page.getByRole("button", { name: `Change role of ${member.email}` }).click();
+    const roleThere = async () =>
+      (
+        await api.ok(
+          "query($o: ID!) { adminOrganizationMembers(organizationId: $o) { email role } }",
+          { o: other.personalOrgId },
+          { cookie: admin },
+        )
+      ).adminOrganizationMembers.find((m: { email: string }) => m.email === member.email)?.role;
+    await eventually(async () => (await roleThere()) === "admin");
+    // Nothing changed in the admin's own organization, where the same person stays a member.
+    const own = await api.ok("{ members { email role } }", {}, { cookie: admin });
+    expect(own.members.find((m: { email: string }) => m.email === member.email)?.role).toBe("member");
+    await w.screenshot("admin-members");
+    await assertAccessible(w, "admin console, members");
     await finish(w);
   },
   T,

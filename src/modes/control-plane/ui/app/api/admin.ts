@@ -52,3 +52,26 @@ export const ADMIN_AUDIT = graphql<
     }
   }`,
 );
+
+export interface AdminMember {
+  id: string;
+  userId: string;
+  name: string;
+  email: string;
+  role: "owner" | "admin" | "member";
+}
+
+export const ADMIN_MEMBERS = graphql<{ adminOrganizationMembers: AdminMember[] }, { organizationId: string }>(
+  `query AdminOrganizationMembers($organizationId: ID!) {
+    adminOrganizationMembers(organizationId: $organizationId) { id userId name email role }
+  }`,
+);
+
+export const ADMIN_SET_ROLE = graphql<
+  { adminUpdateOrganizationMemberRole: { id: string; role: string } },
+  { organizationId: string; userId: string; role: string }
+>(
+  `mutation AdminSetMemberRole($organizationId: ID!, $userId: ID!, $role: MemberRole!) {
+    adminUpdateOrganizationMemberRole(organizationId: $organizationId, userId: $userId, role: $role) { id role }
+  }`,
+);

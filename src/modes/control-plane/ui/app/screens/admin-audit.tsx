@@ -44,7 +44,7 @@ export function AdminAudit({ organizations }: { organizations: OrganizationOverv
       <ErrorNote error={query.error ? describeError(query.error) : null} />
       {query.isSuccess && rows.length === 0 ? <EmptyState>No audit rows match.</EmptyState> : null}
       {rows.length > 0 ? (
-        <table aria-labelledby="admin-audit-title">
+        <table aria-labelledby="admin-audit-title" className="wrap">
           <thead>
             <tr>
               <th scope="col">Time</th>

@@ -1,12 +1,14 @@
 // The system admin's console (route /admin; the sidebar shows it to system admins only and the route
 // sends anyone else to Nodes, while the API answers them with empty lists): every organization with its
-// size and state, deactivation and reactivation, and the audit of every organization.
+// size and state, deactivation and reactivation, any organization's members and their roles, and the
+// audit of every organization.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ADMIN_ORGANIZATIONS, ADMIN_SET_ACTIVE, type OrganizationOverview } from "../api/admin.ts";
 import { describeError, request } from "../api/graphql.ts";
 import { Dialog, EmptyState, ErrorNote } from "../components/ui.tsx";
 import { AdminAudit } from "./admin-audit.tsx";
+import { AdminOrganizationMembers } from "./admin-members.tsx";
 
 export const adminOrganizationsQuery = {
   queryKey: ["admin", "organizations"],
@@ -65,6 +67,7 @@ function SetActiveDialog({ target, onClose }: { target: OrganizationOverview | n
 export function AdminScreen() {
   const query = useQuery(adminOrganizationsQuery);
   const [target, setTarget] = useState<OrganizationOverview | null>(null);
+  const [membersOf, setMembersOf] = useState<OrganizationOverview["organization"] | null>(null);
   const rows = query.data?.adminOrganizationsOverview ?? [];
   return (
     <section aria-labelledby="admin-title">
@@ -109,6 +112,9 @@ export function AdminScreen() {
                   </span>
                 </td>
                 <td>
+                  <button type="button" onClick={() => setMembersOf(r.organization)}>
+                    Members<span className="sr-only"> of {r.organization.name}</span>
+                  </button>{" "}
                   <button type="button" onClick={() => setTarget(r)}>
                     {r.organization.active ? "Deactivate" : "Reactivate"}
                     <span className="sr-only"> {r.organization.name}</span>
@@ -120,6 +126,7 @@ export function AdminScreen() {
         </table>
       ) : null}
       <SetActiveDialog target={target} onClose={() => setTarget(null)} />
+      {membersOf ? <AdminOrganizationMembers organization={membersOf} /> : null}
       <AdminAudit organizations={rows} />
     </section>
   );
