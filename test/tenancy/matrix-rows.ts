@@ -21,6 +21,17 @@ export { type MatrixContext, PRINCIPALS, type Principal } from "./matrix-kit.ts"
 
 const NODE_FIELDS = "{ id revision }";
 
+/** System administrators only: everyone else, whatever their role, reads an empty list. */
+const SYSTEM_READ: Row["expect"] = {
+  ...read("empty"),
+  owner: "empty",
+  admin: "empty",
+  member: "empty",
+  patOwner: "empty",
+  patAdmin: "empty",
+  patMember: "empty",
+};
+
 export const MATRIX: Row[] = [
   // ---- Queries ----
   { op: "Query.me", doc: "{ me { id } }", expect: read("ok") },
@@ -41,18 +52,17 @@ export const MATRIX: Row[] = [
   { op: "Query.events", doc: "{ events { id } }", expect: read("empty") },
   { op: "Query.organization", doc: "{ organization { id } }", expect: read("ok") },
   { op: "Query.organizations", doc: "{ organizations { id } }", expect: read("ok") },
+  { op: "Query.adminOrganizations", doc: "{ adminOrganizations { id } }", expect: SYSTEM_READ },
   {
-    op: "Query.adminOrganizations",
-    doc: "{ adminOrganizations { id } }",
-    expect: {
-      ...read("empty"),
-      owner: "empty",
-      admin: "empty",
-      member: "empty",
-      patOwner: "empty",
-      patAdmin: "empty",
-      patMember: "empty",
-    },
+    op: "Query.adminOrganizationsOverview",
+    doc: "{ adminOrganizationsOverview { organization { id } nodeCount } }",
+    expect: SYSTEM_READ,
+  },
+  {
+    op: "Query.adminOrganizationMembers",
+    doc: "query($o: ID!) { adminOrganizationMembers(organizationId: $o) { id email } }",
+    vars: (c) => ({ o: c.w.orgA }),
+    expect: SYSTEM_READ,
   },
   { op: "Query.members", doc: "{ members { id } }", expect: read("ok") },
   { op: "Query.invitations", doc: "{ invitations { id } }", expect: read("empty") },

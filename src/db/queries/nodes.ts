@@ -8,6 +8,7 @@ import type { NodeSpec } from "../../protocol/index.ts";
 import type { DbOrTx } from "../client.ts";
 import { nodeRevisions, nodes } from "../schema/index.ts";
 import { boolInt } from "./encoding.ts";
+import { nodePhaseIs } from "./node-phase.ts";
 
 export type NodeRow = typeof nodes.$inferSelect;
 export type NodeRevisionRow = typeof nodeRevisions.$inferSelect;
@@ -69,7 +70,12 @@ export interface NodeListQuery {
   name?: { equals?: string; contains?: string };
   executorId?: string;
   chain?: string;
+  /** Only nodes whose derived phase (src/protocol/phase.ts) is this one, at `phaseAt`. */
+  phase?: string;
+  phaseAt?: Date;
   includeDeleted?: boolean;
+  /** The sort key (name by default) and its direction. */
+  sort?: "name" | "createdAt";
   order: "asc" | "desc";
   limit: number;
   offset: number;
@@ -83,14 +89,22 @@ export function listNodes(db: DbOrTx, organizationId: string, q: NodeListQuery):
   if (q.name?.contains) where.push(like(nodes.name, `%${q.name.contains.replace(/[%_]/g, "")}%`));
   if (q.executorId) where.push(eq(nodes.executorId, q.executorId));
   if (q.chain) where.push(sql`json_extract(${nodes.spec}, '$.chain') = ${q.chain}`);
-  return db.orm
-    .select()
-    .from(nodes)
-    .where(and(...where))
-    .orderBy(q.order === "desc" ? desc(nodes.name) : asc(nodes.name))
-    .limit(q.limit)
-    .offset(q.offset)
-    .all();
+  if (q.phase) where.push(nodePhaseIs(q.phase, q.phaseAt ?? new Date()));
+  const direction = q.order === "desc" ? desc : asc;
+  return (
+    db.orm
+      .select()
+      .from(nodes)
+      .where(and(...where))
+      // Ties (same name on two executors, same millisecond) fall back to insertion order, so pages are stable.
+      .orderBy(
+        direction(q.sort === "createdAt" ? nodes.createdAt : nodes.name),
+        direction(sql.raw("nodes.rowid")),
+      )
+      .limit(q.limit)
+      .offset(q.offset)
+      .all()
+  );
 }
 
 /** The live nodes on one executor, by name. */

@@ -32,6 +32,8 @@ export const nodes = sqliteTable(
     uniqueIndex("nodes_executor_name_live_idx").on(t.executorId, t.name).where(sql`deleted_at IS NULL`),
     index("nodes_executor_change_idx").on(t.executorId, t.changeSeq),
     index("nodes_org_idx").on(t.organizationId),
+    // The nodes list pages by name: walking this index stops after one page, filters (phase) included.
+    index("nodes_org_name_idx").on(t.organizationId, t.name),
   ],
 );
 

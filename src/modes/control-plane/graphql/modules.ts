@@ -2,6 +2,7 @@
 // a feature by writing a module file (typeDefs with `extend type Query/Mutation`) and one line here.
 import type { ControlPlaneServices } from "../services.ts";
 import { accountModule } from "./modules/account.ts";
+import { adminModule } from "./modules/admin.ts";
 import { auditModule } from "./modules/audit.ts";
 import { executorsModule } from "./modules/executors.ts";
 import { keysModule } from "./modules/keys.ts";
@@ -28,4 +29,5 @@ export const GRAPHQL_MODULES: GraphQLModule[] = [
   auditModule,
   subscriptionsModule,
   nodeEndpointsModule,
+  adminModule,
 ];

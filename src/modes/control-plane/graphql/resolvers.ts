@@ -66,16 +66,21 @@ export function coreResolvers(s: ControlPlaneServices) {
     executor: guard("Query.executor", READ_ONE, (_s, args: Args, ctx: Ctx) =>
       s.executors.get(ctx.caller, args.where.id),
     ),
-    nodes: guard("Query.nodes", READ_LIST, (_s, args: Args, ctx: Ctx) =>
-      s.nodes.list(ctx.caller, {
+    nodes: guard("Query.nodes", READ_LIST, (_s, args: Args, ctx: Ctx) => {
+      const byCreation = !args.orderBy?.name && !!args.orderBy?.createdAt;
+      const order = byCreation ? args.orderBy.createdAt : args.orderBy?.name;
+      return s.nodes.list(ctx.caller, {
         name: args.where?.name ?? undefined,
         executorId: args.where?.executorId ?? undefined,
         chain: args.where?.chain ?? undefined,
+        phase: args.where?.phase ?? undefined,
+        phaseAt: s.clock.now(),
         includeDeleted: args.where?.includeDeleted ?? false,
-        order: args.orderBy?.name === "desc" ? "desc" : "asc",
+        sort: byCreation ? "createdAt" : "name",
+        order: order === "desc" ? "desc" : "asc",
         ...page(args.take, args.skip),
-      }),
-    ),
+      });
+    }),
     node: guard("Query.node", READ_ONE, (_s, args: Args, ctx: Ctx) => s.nodes.get(ctx.caller, args.where.id)),
     events: guard("Query.events", READ_LIST, (_s, args: Args, ctx: Ctx) => {
       const filter = args.filter ?? {};

@@ -88,7 +88,18 @@ export const typeDefs = /* GraphQL */ `
   input IdInput { id: ID! }
   input StringFilter { equals: String, contains: String }
   input ExecutorWhereInput { name: StringFilter, kind: ExecutorKind }
-  input NodeWhereInput { name: StringFilter, executorId: ID, chain: String, includeDeleted: Boolean }
+  enum NodePhase {
+    provisioning configuring starting running syncing stopping stopped error deleting deleted
+  }
+  "phase: the derived phase (Node.phase), filtered over every node before the page is cut."
+  input NodeWhereInput {
+    name: StringFilter
+    executorId: ID
+    chain: String
+    phase: NodePhase
+    includeDeleted: Boolean
+  }
+  "Sort by name or by creation time (name wins when both are given)."
   input NameOrderInput { name: SortOrder, createdAt: SortOrder }
   """
   Events filters and paging. A page is newest first either way. To go down the timeline, pass the last

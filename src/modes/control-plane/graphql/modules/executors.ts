@@ -1,6 +1,8 @@
-// GraphQL for connecting and deleting executors (reference §6.2, §6.10). connectExecutor's answer holds
-// the key once, inside the install command too; deleteExecutor is refused while nodes remain.
+// GraphQL for connecting and deleting executors (reference §6.2, §6.10), and the key an executor last
+// synced with (its detail page). connectExecutor's answer holds the key once, inside the install command
+// too; deleteExecutor is refused while nodes remain.
 import { ConnectExecutorInput } from "../../executor-connect/models.ts";
+import type { ExecutorRow } from "../../executors/service.ts";
 import type { ControlPlaneServices } from "../../services.ts";
 import { guard, MANAGERS } from "../authz.ts";
 import { checkInput } from "../input.ts";
@@ -26,6 +28,11 @@ const typeDefs = /* GraphQL */ `
     installCommand: String!
   }
 
+  extend type Executor {
+    "The key of its latest sync (name, prefix, status); null once that key is deleted."
+    lastUsedKey: ApiKey
+  }
+
   extend type Mutation {
     connectExecutor(input: ConnectExecutorInput!): ConnectedExecutor!
     deleteExecutor(where: IdInput!): Executor!
@@ -41,6 +48,11 @@ function resolvers(s: ControlPlaneServices) {
       deleteExecutor: guard("Mutation.deleteExecutor", MANAGERS, (_s, args: Args, ctx: Ctx) =>
         s.executorConnect.delete(ctx.caller, args.where.id),
       ),
+    },
+    Executor: {
+      // The executor was read within the caller's organization, and the key lookup is scoped to it too.
+      lastUsedKey: (e: ExecutorRow) =>
+        e.lastKeyId ? s.keyManagement.get(e.organizationId, e.lastKeyId) : null,
     },
   };
 }

@@ -2,8 +2,11 @@
 // /sign-in needs a session; search parameters (the nodes filters) live in the URL, so a filtered list can
 // be bookmarked and shared.
 import { createRootRoute, createRoute, createRouter, Outlet, redirect } from "@tanstack/react-router";
-import { queryClient, sessionQuery } from "./api/queries.ts";
+import { queryClient, sessionQuery, viewerQuery } from "./api/queries.ts";
+import { AdminScreen } from "./screens/admin.tsx";
 import { DeployNodeScreen } from "./screens/deploy-node.tsx";
+import { EventsScreen, parseEventsSearch } from "./screens/events.tsx";
+import { ExecutorDetailScreen } from "./screens/executor-detail.tsx";
 import { ExecutorsScreen } from "./screens/executors.tsx";
 import { NodeDetailScreen } from "./screens/node-detail.tsx";
 import { NodesScreen, parseNodesSearch } from "./screens/nodes-list.tsx";
@@ -63,9 +66,42 @@ const executorsRoute = createRoute({
   component: ExecutorsScreen,
 });
 
+const executorRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/executors/$executorId",
+  component: ExecutorDetailScreen,
+});
+
+const eventsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/events",
+  validateSearch: parseEventsSearch,
+  component: EventsScreen,
+});
+
+/** System administrators only: anyone else lands on Nodes (the API would show them nothing anyway). */
+const adminRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/admin",
+  beforeLoad: async () => {
+    const viewer = await queryClient.ensureQueryData(viewerQuery);
+    if (!viewer.me?.systemAdmin) throw redirect({ to: "/nodes", search: {} });
+  },
+  component: AdminScreen,
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  shellRoute.addChildren([indexRoute, nodesRoute, deployRoute, nodeRoute, executorsRoute]),
+  shellRoute.addChildren([
+    indexRoute,
+    nodesRoute,
+    deployRoute,
+    nodeRoute,
+    executorsRoute,
+    executorRoute,
+    eventsRoute,
+    adminRoute,
+  ]),
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: false });

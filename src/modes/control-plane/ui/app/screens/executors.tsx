@@ -1,7 +1,9 @@
-// Executors: every agent or operator of the organization with its status, version and compatibility,
-// live while open; owners and admins connect a new one from here.
+// Executors: every agent or operator of the organization with its status, version and compatibility
+// window, live while open, each linking to its detail page; owners and admins connect a new one here.
 import { useQuery } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
 import { useState } from "react";
+import { COMPAT_LABEL } from "../api/executors.ts";
 import { describeError } from "../api/graphql.ts";
 import { executorsQuery, useCanManage } from "../api/queries.ts";
 import { Badge, EmptyState, ErrorNote, formatTime } from "../components/ui.tsx";
@@ -41,6 +43,7 @@ export function ExecutorsScreen() {
               <th scope="col">Kind</th>
               <th scope="col">Status</th>
               <th scope="col">Version</th>
+              <th scope="col">Support</th>
               <th scope="col">Channel</th>
               <th scope="col">Last seen</th>
             </tr>
@@ -48,13 +51,19 @@ export function ExecutorsScreen() {
           <tbody>
             {executors.map((e) => (
               <tr key={e.id}>
-                <td>{e.name}</td>
+                <td>
+                  <Link to="/executors/$executorId" params={{ executorId: e.id }}>
+                    {e.name}
+                  </Link>
+                </td>
                 <td>{e.kind}</td>
                 <td>
                   <Badge value={e.status} />
-                  {e.compat !== "in-window" ? <span className="note"> {e.compat}</span> : null}
                 </td>
                 <td>{e.currentVersion}</td>
+                <td>
+                  <CompatBadge compat={e.compat} />
+                </td>
                 <td>{e.channel}</td>
                 <td>{formatTime(e.lastSyncAt)}</td>
               </tr>
@@ -65,4 +74,10 @@ export function ExecutorsScreen() {
       <ConnectExecutorDialog open={connecting} onClose={() => setConnecting(false)} />
     </section>
   );
+}
+
+/** The compatibility window as a badge: supported, deprecated (works, upgrade soon), out of support. */
+export function CompatBadge({ compat }: { compat: string }) {
+  const tone = compat === "in-window" ? "good" : compat === "deprecated" ? "warn" : "bad";
+  return <span className={`badge tone-${tone}`}>{COMPAT_LABEL[compat] ?? compat}</span>;
 }

@@ -1,12 +1,16 @@
-// Nodes: name search and chain / phase / executor filters kept in the URL, a page of 100 at a time (the
-// API's budget admits far more, but a person reads a page), live while open. Phase is derived by the
-// server per node and not a query filter, so it narrows the loaded page.
+// Nodes: name search, chain / phase / executor filters and the sort kept in the URL, a page of 100 at a
+// time, live while open. Every filter, phase included, is applied by the server over the whole
+// organization before the page is cut, so a filtered page is never a slice of an unfiltered one. Owners
+// and admins select rows for bulk Start / Stop / Restart; members see no selection.
 import { useQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useSearch } from "@tanstack/react-router";
-import { NODES, type NodesVariables } from "../api/documents.ts";
+import { memo, useCallback, useEffect, useMemo, useState } from "react";
+import type { NodeRow } from "../api/documents.ts";
 import { describeError, request } from "../api/graphql.ts";
+import { NODES_LIST, type NodesListVariables } from "../api/nodes-list.ts";
 import { executorsQuery, useCanManage } from "../api/queries.ts";
 import { Badge, EmptyState, ErrorNote } from "../components/ui.tsx";
+import { BulkActions } from "./nodes-list-bulk.tsx";
 
 export const PAGE_SIZE = 100;
 const PHASES = [
@@ -19,12 +23,21 @@ const PHASES = [
   "stopped",
   "error",
 ];
+const SORTS = {
+  name: { label: "Name, A to Z", orderBy: { name: "asc" } },
+  "-name": { label: "Name, Z to A", orderBy: { name: "desc" } },
+  "-created": { label: "Newest first", orderBy: { createdAt: "desc" } },
+  created: { label: "Oldest first", orderBy: { createdAt: "asc" } },
+} as const satisfies Record<string, { label: string; orderBy: NodesListVariables["orderBy"] }>;
+type Sort = keyof typeof SORTS;
 
 export interface NodesSearch {
   q?: string;
   chain?: string;
   phase?: string;
   executor?: string;
+  /** Absent: by name, A to Z. */
+  sort?: Exclude<Sort, "name">;
   page?: number;
 }
 
@@ -32,24 +45,76 @@ const text = (value: unknown) => (typeof value === "string" && value.trim() !== 
 
 export function parseNodesSearch(search: Record<string, unknown>): NodesSearch {
   const page = Number(search.page);
+  const sort = String(search.sort);
   const parsed: NodesSearch = {
     q: text(search.q),
     chain: text(search.chain),
-    phase: text(search.phase),
+    phase: PHASES.includes(String(search.phase)) ? String(search.phase) : undefined,
     executor: text(search.executor),
+    sort: sort in SORTS && sort !== "name" ? (sort as NodesSearch["sort"]) : undefined,
     page: Number.isInteger(page) && page > 0 ? page : undefined,
   };
   return Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined)) as NodesSearch;
 }
 
-function variables(search: NodesSearch): NodesVariables {
-  const where: NodesVariables["where"] = {};
+function variables(search: NodesSearch): NodesListVariables {
+  const where: NodesListVariables["where"] = {};
   if (search.q) where.name = { contains: search.q };
   if (search.chain) where.chain = search.chain;
   if (search.executor) where.executorId = search.executor;
+  if (search.phase) where.phase = search.phase;
   // One more than a page: tells whether a next page exists without counting.
-  return { where, take: PAGE_SIZE + 1, skip: (search.page ?? 0) * PAGE_SIZE };
+  return {
+    where,
+    orderBy: SORTS[search.sort ?? "name"].orderBy,
+    take: PAGE_SIZE + 1,
+    skip: (search.page ?? 0) * PAGE_SIZE,
+  };
 }
+
+/** One row; memoized, so a live refresh re-renders only the rows whose data changed. */
+const NodeRowView = memo(function NodeRowView(props: {
+  node: NodeRow;
+  executorName: string;
+  selectable: boolean;
+  selected: boolean;
+  onToggle: (id: string) => void;
+}) {
+  const { node } = props;
+  return (
+    <tr className={node.observedStale ? "stale" : undefined}>
+      {props.selectable ? (
+        <td>
+          <input
+            type="checkbox"
+            checked={props.selected}
+            onChange={() => props.onToggle(node.id)}
+            aria-label={`Select ${node.name}`}
+          />
+        </td>
+      ) : null}
+      <td>
+        <Link to="/nodes/$nodeId" params={{ nodeId: node.id }}>
+          {node.name}
+        </Link>
+      </td>
+      <td>
+        {node.spec.chain} / {node.spec.network}
+      </td>
+      <td>
+        {Object.values(node.spec.clients)
+          .map((c) => `${c.name} ${c.version}`)
+          .join(", ")}
+      </td>
+      <td>{props.executorName}</td>
+      <td>
+        <Badge value={node.phase} />
+        {node.drifted ? <span className="note"> pending change</span> : null}
+        {node.observedStale ? <span className="note"> stale</span> : null}
+      </td>
+    </tr>
+  );
+});
 
 export function NodesScreen() {
   const search = useSearch({ from: "/signed-in/nodes" });
@@ -58,9 +123,23 @@ export function NodesScreen() {
   const executors = useQuery(executorsQuery).data?.executors ?? [];
   const nodes = useQuery({
     queryKey: ["nodes", search],
-    queryFn: () => request(NODES, variables(search)),
+    queryFn: () => request(NODES_LIST, variables(search)),
     placeholderData: (previous) => previous,
   });
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // A new filter, sort or page is a new list: a selection made on another one does not carry over.
+  const listKey = JSON.stringify(search);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: listKey is the dependency (the list's identity)
+  useEffect(() => setSelected(new Set()), [listKey]);
+  const toggle = useCallback(
+    (id: string) =>
+      setSelected((previous) => {
+        const next = new Set(previous);
+        if (!next.delete(id)) next.add(id);
+        return next;
+      }),
+    [],
+  );
   const set = (change: Partial<NodesSearch>) =>
     navigate({
       to: "/nodes",
@@ -68,14 +147,15 @@ export function NodesScreen() {
       replace: true,
     });
 
-  const executorName = new Map(executors.map((e) => [e.id, e.name]));
+  const executorName = useMemo(() => new Map(executors.map((e) => [e.id, e.name])), [executors]);
   const chains = [
     ...new Set(executors.flatMap((e) => (e.capabilities.supportedChains ?? []).map((c) => c.chain))),
   ].sort();
   const loaded = nodes.data?.nodes ?? [];
-  const rows = loaded.slice(0, PAGE_SIZE).filter((n) => !search.phase || n.phase === search.phase);
+  const rows = loaded.slice(0, PAGE_SIZE);
   const filtered = !!(search.q || search.chain || search.phase || search.executor);
   const page = search.page ?? 0;
+  const allSelected = rows.length > 0 && rows.every((n) => selected.has(n.id));
 
   return (
     <section aria-labelledby="nodes-title">
@@ -121,13 +201,26 @@ export function NodesScreen() {
           options={executors.map((e) => ({ value: e.id, label: e.name }))}
           onChange={(executor) => set({ executor })}
         />
+        <FilterSelect
+          id="sort"
+          label="Sort"
+          value={search.sort ?? "name"}
+          options={Object.entries(SORTS).map(([value, s]) => ({ value, label: s.label }))}
+          onChange={(sort) => set({ sort: sort as NodesSearch["sort"] })}
+        />
         {filtered ? (
-          <button type="button" onClick={() => navigate({ to: "/nodes", search: {}, replace: true })}>
+          <button
+            type="button"
+            onClick={() => navigate({ to: "/nodes", search: { sort: search.sort }, replace: true })}
+          >
             Clear all
           </button>
         ) : null}
       </search>
       <ErrorNote error={nodes.error ? describeError(nodes.error) : null} />
+      {canManage && rows.length > 0 ? (
+        <BulkActions selected={[...selected]} onDone={() => setSelected(new Set())} />
+      ) : null}
       {nodes.isSuccess && rows.length === 0 ? (
         filtered ? (
           <EmptyState>
@@ -148,6 +241,16 @@ export function NodesScreen() {
         <table>
           <thead>
             <tr>
+              {canManage ? (
+                <th scope="col">
+                  <input
+                    type="checkbox"
+                    checked={allSelected}
+                    onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((n) => n.id)))}
+                    aria-label="Select every node on this page"
+                  />
+                </th>
+              ) : null}
               <th scope="col">Name</th>
               <th scope="col">Chain</th>
               <th scope="col">Client</th>
@@ -157,27 +260,14 @@ export function NodesScreen() {
           </thead>
           <tbody>
             {rows.map((node) => (
-              <tr key={node.id} className={node.observedStale ? "stale" : undefined}>
-                <td>
-                  <Link to="/nodes/$nodeId" params={{ nodeId: node.id }}>
-                    {node.name}
-                  </Link>
-                </td>
-                <td>
-                  {node.spec.chain} / {node.spec.network}
-                </td>
-                <td>
-                  {Object.values(node.spec.clients)
-                    .map((c) => `${c.name} ${c.version}`)
-                    .join(", ")}
-                </td>
-                <td>{executorName.get(node.executorId) ?? "—"}</td>
-                <td>
-                  <Badge value={node.phase} />
-                  {node.drifted ? <span className="note"> pending change</span> : null}
-                  {node.observedStale ? <span className="note"> stale</span> : null}
-                </td>
-              </tr>
+              <NodeRowView
+                key={node.id}
+                node={node}
+                executorName={executorName.get(node.executorId) ?? "—"}
+                selectable={canManage}
+                selected={selected.has(node.id)}
+                onToggle={toggle}
+              />
             ))}
           </tbody>
         </table>
@@ -197,11 +287,11 @@ export function NodesScreen() {
   );
 }
 
-/** One filter of the list: a labelled select whose empty choice means "no filter". */
-function FilterSelect(props: {
+/** One filter of a list: a labelled select; with `allLabel`, its empty choice means "no filter". */
+export function FilterSelect(props: {
   id: string;
   label: string;
-  allLabel: string;
+  allLabel?: string;
   value: string | undefined;
   options: { value: string; label: string }[];
   onChange: (value: string) => void;
@@ -210,7 +300,7 @@ function FilterSelect(props: {
     <div className="field">
       <label htmlFor={props.id}>{props.label}</label>
       <select id={props.id} value={props.value ?? ""} onChange={(e) => props.onChange(e.target.value)}>
-        <option value="">{props.allLabel}</option>
+        {props.allLabel !== undefined ? <option value="">{props.allLabel}</option> : null}
         {props.options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}

@@ -40,6 +40,18 @@ export function Shell() {
                 Nodes
               </Link>
             </li>
+            <li>
+              <Link to="/events" search={{}} activeProps={{ "aria-current": "page" }}>
+                Events
+              </Link>
+            </li>
+            {viewer?.me?.systemAdmin ? (
+              <li>
+                <Link to="/admin" activeProps={{ "aria-current": "page" }}>
+                  Admin console
+                </Link>
+              </li>
+            ) : null}
             {LATER.map((name) => (
               <li key={name}>
                 <span className="nav-later" title="Not in this build yet">

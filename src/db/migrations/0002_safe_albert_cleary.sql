@@ -1,0 +1,1 @@
+CREATE INDEX `nodes_org_name_idx` ON `nodes` (`organization_id`,`name`);
