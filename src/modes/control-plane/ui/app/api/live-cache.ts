@@ -5,11 +5,16 @@
 //   nested objects such as a node's executor), so screens keep their plain queries;
 // - a new event invalidates the answers that list events, and creations and deletions the node or
 //   executor lists (a merge cannot add a row to a list);
+// - a node whose phase changed (or was not known to this tab) refetches the node lists, at most once per
+//   PHASE_REFETCH_MS: a list filtered by phase must gain or lose that row, and a merge cannot do either;
 // - `resync` (the server had more than it sends one by one) invalidates everything.
 import type { QueryClient } from "@tanstack/react-query";
 
 /** Changes wait at most this long before they are written (one render per flush). */
 const FLUSH_MS = 50;
+/** Node lists refetch at most this often for phase changes (a fleet in motion would otherwise refetch
+ * them on every flush). */
+const PHASE_REFETCH_MS = 1_000;
 /** Values that are documents of their own (a spec, an observation, capabilities): never searched for ids. */
 const OPAQUE = new Set([
   "spec",
@@ -67,6 +72,10 @@ export class LiveCache {
   private lists = new Set<string>();
   private resync = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The last phase this tab saw per node, to tell a phase change from a metric update. */
+  private phases = new Map<string, unknown>();
+  private phaseTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastPhaseRefetch = 0;
 
   constructor(private readonly client: QueryClient) {}
 
@@ -74,6 +83,11 @@ export class LiveCache {
     if (change.resync) this.resync = true;
     for (const row of [change.node, change.executor]) {
       if (row) this.rows.set(row.id, { ...this.rows.get(row.id), ...row });
+    }
+    const node = change.node;
+    if (node && "phase" in node && this.phases.get(node.id) !== node.phase) {
+      this.phases.set(node.id, node.phase);
+      this.refetchNodeListsSoon();
     }
     const type = change.event?.type;
     if (type) {
@@ -84,9 +98,24 @@ export class LiveCache {
     this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
 
+  private refetchNodeListsSoon(): void {
+    if (this.phaseTimer) return;
+    const wait = Math.max(0, this.lastPhaseRefetch + PHASE_REFETCH_MS - Date.now());
+    this.phaseTimer = setTimeout(
+      () => {
+        this.phaseTimer = null;
+        this.lastPhaseRefetch = Date.now();
+        void this.client.invalidateQueries({ predicate: listsOf("nodes") });
+      },
+      Math.max(wait, FLUSH_MS),
+    );
+  }
+
   /** Drops what waits (a reconnection refetches everything anyway). */
   clear(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.phaseTimer) clearTimeout(this.phaseTimer);
+    this.phaseTimer = null;
     this.timer = null;
     this.rows.clear();
     this.lists.clear();
