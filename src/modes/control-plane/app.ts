@@ -12,6 +12,7 @@ import { readBody } from "./http/body.ts";
 import { csrfRefusal } from "./http/csrf.ts";
 import { errorToResponse } from "./http/errors.ts";
 import { requestRefusal, serveLimits } from "./http/request-limits.ts";
+import { invitationRoutes } from "./invitations/routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
 import type { ControlPlaneServices } from "./services.ts";
 import { uiRoutes } from "./ui/serve.ts";
@@ -47,6 +48,7 @@ export function createApp(s: ControlPlaneServices) {
       .use(executorRoutes(s))
       .use(executorConnectRoutes(s))
       .use(auditRoutes(s))
+      .use(invitationRoutes(s))
       .all(
         "/graphql",
         ({ request, server }) => {

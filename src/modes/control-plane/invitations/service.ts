@@ -13,6 +13,7 @@ import {
   updateInvitation,
 } from "../../../db/queries/invitations.ts";
 import { findOrganization } from "../../../db/queries/organizations.ts";
+import { findUser } from "../../../db/queries/users.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { badRequest, conflict, forbidden, notFound } from "../../../lib/errors.ts";
 import type { Logger } from "../../../lib/log.ts";
@@ -30,6 +31,23 @@ export function invitationStatus(row: InvitationRow, now: Date): InvitationStatu
   if (row.status === "pending" && row.expiresAt.getTime() <= now.getTime()) return "expired";
   return row.status as InvitationStatus;
 }
+
+/**
+ * What the accept page shows for a link, before anyone signs in: "invalid" for unknown, cancelled and
+ * superseded links alike (as accept() treats them), details for the rest. Holds nothing the invitation
+ * email did not already say.
+ */
+export type InvitationPreview =
+  | { status: "invalid" }
+  | {
+      status: Exclude<InvitationStatus, "cancelled">;
+      organizationName: string;
+      organizationActive: boolean;
+      inviterName: string;
+      email: string;
+      role: string;
+      expiresAt: string;
+    };
 
 export interface SentInvitation {
   invitation: InvitationRow;
@@ -190,6 +208,26 @@ export class InvitationService {
       );
       return row;
     });
+  }
+
+  preview(token: unknown): InvitationPreview {
+    const row =
+      typeof token === "string" && token.length > 0 && token.length <= 128
+        ? invitationByTokenHash(this.db, hashKey(token))
+        : null;
+    if (!row || row.status === "cancelled") return { status: "invalid" };
+    const status = invitationStatus(row, this.clock.now());
+    if (status === "cancelled") return { status: "invalid" };
+    const org = findOrganization(this.db, row.organizationId);
+    return {
+      status,
+      organizationName: org?.name ?? "an organization",
+      organizationActive: org?.active ?? false,
+      inviterName: findUser(this.db, row.inviterId)?.name ?? "someone",
+      email: row.email,
+      role: row.role ?? "member",
+      expiresAt: row.expiresAt.toISOString(),
+    };
   }
 
   /** The signed-in user accepts: the invitation must be theirs (same email), pending and unexpired. */
