@@ -11,7 +11,10 @@ declare global {
 }
 
 /** The client-side routes (src/modes/control-plane/ui/app/router.tsx): each answers with index.html. */
-export const UI_ROUTES = ["/", "/sign-in", "/nodes", "/nodes/*", "/executors", "/executors/*"] as const;
+export const UI_ROUTES = [
+  ...["/", "/sign-in", "/nodes", "/nodes/*", "/executors", "/executors/*"],
+  ...["/keys", "/members", "/organization", "/account", "/audit", "/invite/*"],
+] as const;
 
 interface Served {
   body: Uint8Array<ArrayBuffer>;

@@ -3,10 +3,17 @@
 // be bookmarked and shared.
 import { createRootRoute, createRoute, createRouter, Outlet, redirect } from "@tanstack/react-router";
 import { queryClient, sessionQuery } from "./api/queries.ts";
+import { AccountScreen } from "./screens/account.tsx";
+import { AuditScreen } from "./screens/audit.tsx";
+import { parseAuditSearch } from "./screens/audit-filters.ts";
 import { DeployNodeScreen } from "./screens/deploy-node.tsx";
 import { ExecutorsScreen } from "./screens/executors.tsx";
+import { InviteScreen } from "./screens/invite.tsx";
+import { KeysScreen } from "./screens/keys.tsx";
+import { MembersScreen } from "./screens/members.tsx";
 import { NodeDetailScreen } from "./screens/node-detail.tsx";
 import { NodesScreen, parseNodesSearch } from "./screens/nodes-list.tsx";
+import { OrganizationScreen } from "./screens/organization.tsx";
 import { Shell } from "./screens/shell.tsx";
 import { SignInScreen } from "./screens/sign-in.tsx";
 
@@ -63,9 +70,31 @@ const executorsRoute = createRoute({
   component: ExecutorsScreen,
 });
 
+/** The invitation accept page: open without a session (the invitee may have no account yet). */
+const inviteRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/invite/$token",
+  component: InviteScreen,
+});
+
+/** The organization's people, keys, settings and audit, and the person's own account. */
+const tenancyRoutes = [
+  createRoute({ getParentRoute: () => shellRoute, path: "/keys", component: KeysScreen }),
+  createRoute({ getParentRoute: () => shellRoute, path: "/members", component: MembersScreen }),
+  createRoute({ getParentRoute: () => shellRoute, path: "/organization", component: OrganizationScreen }),
+  createRoute({ getParentRoute: () => shellRoute, path: "/account", component: AccountScreen }),
+  createRoute({
+    getParentRoute: () => shellRoute,
+    path: "/audit",
+    validateSearch: parseAuditSearch,
+    component: AuditScreen,
+  }),
+] as const;
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  shellRoute.addChildren([indexRoute, nodesRoute, deployRoute, nodeRoute, executorsRoute]),
+  inviteRoute,
+  shellRoute.addChildren([indexRoute, nodesRoute, deployRoute, nodeRoute, executorsRoute, ...tenancyRoutes]),
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: false });
