@@ -11,8 +11,14 @@ import { join } from "node:path";
 import { parse, validate } from "graphql";
 import { createSchema } from "graphql-yoga";
 import { eventually } from "../../src/lib/eventually.ts";
+import { filterFromQuery } from "../../src/modes/control-plane/audit/routes.ts";
 import { GRAPHQL_MODULES } from "../../src/modes/control-plane/graphql/modules.ts";
 import * as tenancyDocuments from "../../src/modes/control-plane/ui/app/api/tenancy.ts";
+import {
+  auditFilter,
+  exportHref,
+  parseAuditSearch,
+} from "../../src/modes/control-plane/ui/app/screens/audit-filters.ts";
 import { makeTestDir } from "../agent/helpers.ts";
 import type { ControlPlaneHandle } from "../harness/control-plane.ts";
 import { Api, startTenancyPlane, type User } from "../tenancy/world.ts";
@@ -92,6 +98,68 @@ test("every GraphQL document of the organization screens validates against the c
     expect({ name, errors }).toEqual({ name, errors: [] });
   }
 });
+
+test("the CSV export asks the server for exactly the filter the audit screen shows", () => {
+  const search = parseAuditSearch({
+    actions: "api_key.created,node.deleted",
+    actor: "ann@example.com",
+    targetKind: "node",
+    targetId: "n-1",
+    from: "2026-01-02",
+    to: "2026-01-31",
+    bogus: "ignored",
+  });
+  const shown = auditFilter(search);
+  const exported = filterFromQuery(new URL(exportHref(search), "http://x").searchParams);
+  expect({
+    actions: exported.actions,
+    actor: exported.actor,
+    targetKind: exported.targetKind,
+    targetId: exported.targetId,
+    from: exported.from?.toISOString(),
+    to: exported.to?.toISOString(),
+  }).toEqual(shown as Required<typeof shown>);
+  expect(exportHref({})).toBe("/api/v1/audit/export.csv");
+});
+
+test(
+  "an expired invitation's link says so and who to ask, before anyone signs in",
+  async () => {
+    const short = await startTenancyPlane({ INVITATION_TTL_MS: "1000" });
+    try {
+      const shortApi = new Api(short);
+      const owner = await shortApi.user("Lapsed");
+      const sent = await shortApi.ok(
+        "mutation($e: String!) { inviteMember(input: { email: $e, role: member }) { inviteLink } }",
+        { e: `late-${crypto.randomUUID().slice(0, 8)}@screens.test` },
+        { cookie: owner.cookie },
+      );
+      const link: string = sent.inviteMember.inviteLink;
+      const preview = async () =>
+        (
+          await fetch(`${short.url}/api/v1/invitations/preview`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ token: link.split("/").pop() }),
+          })
+        ).json();
+      await eventually(async () => (await preview()).status === "expired", {
+        ...LIVE,
+        message: "the invitation expired",
+      });
+      const w = await browser.page();
+      await w.page.goto(link);
+      await w.page.getByRole("heading", { name: "This invitation has expired" }).waitFor();
+      expect(await w.page.getByRole("alert").textContent()).toMatch(/Lapsed.*resend/);
+      await checkScreen(w, "invite-expired");
+      expect(w.problems).toEqual([]);
+      await w.context.close();
+    } finally {
+      await short.stop();
+    }
+  },
+  T,
+);
 
 test(
   "an owner creates a key and sees its secret once, rotates it with the old key working through the grace, disables, revokes and deletes",
