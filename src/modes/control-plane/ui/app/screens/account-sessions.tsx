@@ -16,7 +16,11 @@ import { EmptyState, ErrorNote, formatTime, relativeTime } from "../components/u
 export function Sessions() {
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: ["sessions"], queryFn: () => request(SESSIONS) });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["sessions"] });
+  // Ending a session is recorded in the audit log: My recent activity below shows it at once.
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: ["sessions"] });
+    void queryClient.invalidateQueries({ queryKey: ["audit"] });
+  };
   const others = useMutation({ mutationFn: () => request(REVOKE_OTHER_SESSIONS), onSuccess: refresh });
   const sessions = query.data?.sessions ?? [];
   const hasOthers = sessions.some((s) => !s.current);

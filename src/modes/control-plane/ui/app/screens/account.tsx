@@ -82,7 +82,10 @@ function ChangePassword() {
   const change = useMutation({
     mutationFn: (input: { currentPassword: string; newPassword: string }) =>
       request(CHANGE_PASSWORD, { input }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["sessions"] }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ["sessions"] });
+      void queryClient.invalidateQueries({ queryKey: ["audit"] });
+    },
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

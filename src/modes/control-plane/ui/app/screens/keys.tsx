@@ -109,8 +109,9 @@ export function KeysScreen() {
         onDone={() => setRevealed(null)}
       >
         <p>
-          Key <strong>{revealed?.apiKey.name}</strong> is ready. Put it in the executor's configuration (<code>access_token</code> in /etc/novacula/agent.toml, or
-          the operator's Secret) and restart the executor.
+          Key <strong>{revealed?.apiKey.name}</strong> is ready. Put it in the executor's configuration (
+          <code>access_token</code> in /etc/novacula/agent.toml, or the operator's Secret) and restart the
+          executor.
         </p>
       </OneTimeSecretDialog>
     </section>
