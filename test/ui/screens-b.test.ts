@@ -236,23 +236,67 @@ test(
     await row(w, invitee).filter({ hasText: "accepted" }).waitFor({ timeout: LIVE.timeoutMs });
     await checkScreen(w, "members");
 
-    // The accepted link works once; a cancelled invitation's link no longer works; an unknown one never did.
+    // The accepted link works once; Resend replaces a link; Cancel ends the newest; an unknown one never worked.
     const second = `late-${crypto.randomUUID().slice(0, 8)}@screens.test`;
     await page.getByRole("button", { name: "Invite member" }).click();
     await page.getByLabel("Email").fill(second);
     await page.getByRole("button", { name: "Send invitation" }).click();
+    const replacedLink = await linkField.inputValue();
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByRole("button", { name: `Resend the invitation to ${second}` }).click();
+    await page.getByRole("heading", { name: "Invitation sent again" }).waitFor();
     const cancelledLink = await linkField.inputValue();
+    expect(cancelledLink).not.toBe(replacedLink);
     await page.getByRole("button", { name: "Done" }).click();
     await page.getByRole("button", { name: `Cancel the invitation to ${second}` }).click();
     await row(w, second).filter({ hasText: "cancelled" }).waitFor();
     const stranger = await world.browser.page();
-    for (const target of [link, cancelledLink, world.at("/invite/not-a-real-token")]) {
+    for (const target of [link, replacedLink, cancelledLink, world.at("/invite/not-a-real-token")]) {
       await stranger.page.goto(target);
       await stranger.page.getByRole("heading", { name: "This invitation link does not work" }).waitFor();
     }
     await checkScreen(stranger, "invite-invalid");
     expect(stranger.problems).toEqual([]);
     await stranger.context.close();
+    expect(w.problems).toEqual([]);
+    await w.context.close();
+  },
+  T,
+);
+
+test(
+  "someone with an account signs in on the invitation page and accepts; the owner then makes them an admin from the role selector",
+  async () => {
+    const owner = await world.api.user("Host");
+    const guest = await world.api.user("Guest");
+    const sent = await world.api.ok(
+      "mutation($e: String!) { inviteMember(input: { email: $e, role: member }) { inviteLink } }",
+      { e: guest.email },
+      { cookie: owner.cookie },
+    );
+    const g = await world.browser.page();
+    await g.page.goto(sent.inviteMember.inviteLink);
+    await g.page.getByRole("heading", { name: "Join Host's organization" }).waitFor();
+    await g.page.getByLabel("Yes, sign in").check();
+    expect(await g.page.getByLabel("Your name").count()).toBe(0);
+    await g.page.getByLabel("Password", { exact: true }).fill(guest.password);
+    await g.page.getByRole("button", { name: "Sign in and accept" }).click();
+    await g.page.waitForURL(/\/nodes$/);
+    await expect(g.page.getByRole("combobox", { name: "Organization" }).inputValue()).resolves.toBe(
+      owner.personalOrgId,
+    );
+    expect(g.problems).toEqual([]);
+    await g.context.close();
+
+    const w = await world.signedIn(owner, "/members");
+    await w.page.getByLabel("Role of Guest").selectOption("admin");
+    await eventually(
+      async () => {
+        const { members } = await world.api.ok("{ members { userId role } }", {}, { cookie: owner.cookie });
+        return members.find((m: { userId: string }) => m.userId === guest.id)?.role === "admin";
+      },
+      { ...LIVE, message: "Guest an admin" },
+    );
     expect(w.problems).toEqual([]);
     await w.context.close();
   },

@@ -52,8 +52,8 @@ function InviteBody({ preview, token }: { preview: InvitationPreview; token: str
   if (preview.status === "invalid")
     return (
       <Gone title="This invitation link does not work">
-        It was cancelled, replaced by a newer link, or copied incompletely. Ask the person who invited you to
-        send a new invitation.
+        It was already used, cancelled, replaced by a newer link, or copied incompletely. Ask the person who
+        invited you to send a new invitation.
       </Gone>
     );
   if (preview.status === "expired")
