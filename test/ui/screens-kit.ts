@@ -1,7 +1,7 @@
 // Shared by the organization screens' browser tests: one control plane (the compiled binary under
 // `npm test`) and one headless Chromium per test file, a person signed in through the real sign-in form,
-// and the checks every screen gets: axe-core (no serious or critical issue), nothing sticking out past a
-// phone's width, and a 1280 × 800 screenshot in .cache/ui-screenshots.
+// and the checks every screen gets: axe-core in the light and the dark theme (no serious or critical
+// issue), nothing sticking out past a phone's width, and a 1280 × 800 screenshot in .cache/ui-screenshots.
 import { afterAll, beforeAll, expect } from "bun:test";
 import { makeTestDir } from "../agent/helpers.ts";
 import type { ControlPlaneHandle } from "../harness/control-plane.ts";
@@ -50,7 +50,10 @@ export function screensWorld(name: string): ScreensWorld {
   return world;
 }
 
-/** axe-core finds nothing serious, the page fits a phone's width, and a 1280 × 800 screenshot is kept. */
+/**
+ * axe-core finds nothing serious (light and dark themes), nothing sticks out at a phone's width, and a
+ * 1280 × 800 screenshot is kept.
+ */
 export async function checkScreen(w: WatchedPage, screen: string) {
   expect({ screen, violations: await w.accessibilityViolations() }).toEqual({ screen, violations: [] });
   await w.screenshot(screen);
@@ -70,6 +73,14 @@ export async function checkScreen(w: WatchedPage, screen: string) {
   });
   expect({ screen, overflowing }).toEqual({ screen, overflowing: [] });
   await w.page.setViewportSize({ width: 1280, height: 800 });
+  // The dark theme (the system's choice) must stay readable too: axe checks its contrast.
+  await w.page.emulateMedia({ colorScheme: "dark" });
+  const dark = `${screen} (dark)`;
+  expect({ screen: dark, violations: await w.accessibilityViolations() }).toEqual({
+    screen: dark,
+    violations: [],
+  });
+  await w.page.emulateMedia({ colorScheme: "light" });
 }
 
 export const sidebar = (w: WatchedPage, name: string) =>

@@ -47,10 +47,12 @@ export function InvitationsTable({
               </td>
               <td>{formatTime(i.expiresAt)}</td>
               {standing.manager ? (
-                <td className="row-actions">
-                  {i.status === "pending" && manages(standing, i.role) ? (
-                    <InvitationActions invitation={i} onResent={setSent} />
-                  ) : null}
+                <td>
+                  <div className="row-actions">
+                    {i.status === "pending" && manages(standing, i.role) ? (
+                      <InvitationActions invitation={i} onResent={setSent} />
+                    ) : null}
+                  </div>
                 </td>
               ) : null}
             </tr>

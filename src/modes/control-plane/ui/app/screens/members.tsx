@@ -161,46 +161,48 @@ function MemberLine({ member, standing }: { member: MemberRow; standing: Standin
       </td>
       <td>{formatTime(member.createdAt)}</td>
       {standing.manager ? (
-        <td className="row-actions">
-          {removable(standing, member) ? (
-            <button
-              type="button"
-              className="danger"
-              aria-label={`Remove ${member.name}`}
-              onClick={() => setRemoving(true)}
-            >
-              Remove
-            </button>
-          ) : null}
-          {standing.owner && member.role !== "owner" && !you ? (
-            <button
-              type="button"
-              aria-label={`Make owner: ${member.name}`}
-              onClick={() => setTransferring(true)}
-            >
-              Make owner
-            </button>
-          ) : null}
-          <ConfirmDialog
-            open={removing}
-            title={`Remove ${member.name}?`}
-            text={`${member.email} loses access to this organization at once and their sessions here end. Their account, the keys they created and their audit rows stay.`}
-            button="Remove member"
-            busy={remove.isPending}
-            error={remove.error ? describeError(remove.error) : null}
-            onConfirm={() => remove.mutate()}
-            onClose={() => setRemoving(false)}
-          />
-          <ConfirmDialog
-            open={transferring}
-            title={`Make ${member.name} the owner?`}
-            text="They become the owner of this organization; you become an admin. Only the new owner can undo this."
-            button="Transfer ownership"
-            busy={transfer.isPending}
-            error={transfer.error ? describeError(transfer.error) : null}
-            onConfirm={() => transfer.mutate()}
-            onClose={() => setTransferring(false)}
-          />
+        <td>
+          <div className="row-actions">
+            {removable(standing, member) ? (
+              <button
+                type="button"
+                className="danger"
+                aria-label={`Remove ${member.name}`}
+                onClick={() => setRemoving(true)}
+              >
+                Remove
+              </button>
+            ) : null}
+            {standing.owner && member.role !== "owner" && !you ? (
+              <button
+                type="button"
+                aria-label={`Make owner: ${member.name}`}
+                onClick={() => setTransferring(true)}
+              >
+                Make owner
+              </button>
+            ) : null}
+            <ConfirmDialog
+              open={removing}
+              title={`Remove ${member.name}?`}
+              text={`${member.email} loses access to this organization at once and their sessions here end. Their account, the keys they created and their audit rows stay.`}
+              button="Remove member"
+              busy={remove.isPending}
+              error={remove.error ? describeError(remove.error) : null}
+              onConfirm={() => remove.mutate()}
+              onClose={() => setRemoving(false)}
+            />
+            <ConfirmDialog
+              open={transferring}
+              title={`Make ${member.name} the owner?`}
+              text="They become the owner of this organization; you become an admin. Only the new owner can undo this."
+              button="Transfer ownership"
+              busy={transfer.isPending}
+              error={transfer.error ? describeError(transfer.error) : null}
+              onConfirm={() => transfer.mutate()}
+              onClose={() => setTransferring(false)}
+            />
+          </div>
         </td>
       ) : null}
     </tr>
