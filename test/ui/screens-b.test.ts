@@ -265,18 +265,32 @@ test(
 );
 
 test(
-  "someone with an account signs in on the invitation page and accepts; the owner then makes them an admin from the role selector",
+  "people with accounts accept on the invitation page: signed in as someone else they switch, signed out they sign in, signed in they accept; the owner then changes a role",
   async () => {
     const owner = await world.api.user("Host");
     const guest = await world.api.user("Guest");
-    const sent = await world.api.ok(
-      "mutation($e: String!) { inviteMember(input: { email: $e, role: member }) { inviteLink } }",
-      { e: guest.email },
-      { cookie: owner.cookie },
-    );
-    const g = await world.browser.page();
-    await g.page.goto(sent.inviteMember.inviteLink);
+    const direct = await world.api.user("Direct");
+    const stray = await world.api.user("Stray");
+    const invite = async (email: string) =>
+      new URL(
+        (
+          await world.api.ok(
+            "mutation($e: String!) { inviteMember(input: { email: $e, role: member }) { inviteLink } }",
+            { e: email },
+            { cookie: owner.cookie },
+          )
+        ).inviteMember.inviteLink,
+      ).pathname;
+    const guestPath = await invite(guest.email);
+    const directPath = await invite(direct.email);
+
+    // Signed in as someone else: the page says so and offers to sign out, then to sign in as the invitee.
+    const g = await world.signedIn(stray, guestPath);
     await g.page.getByRole("heading", { name: "Join Host's organization" }).waitFor();
+    await g.page
+      .getByText(`You are signed in as ${stray.email}, but this invitation is for ${guest.email}`)
+      .waitFor();
+    await g.page.getByRole("button", { name: `Sign out of ${stray.email}` }).click();
     await g.page.getByLabel("Yes, sign in").check();
     expect(await g.page.getByLabel("Your name").count()).toBe(0);
     await g.page.getByLabel("Password", { exact: true }).fill(guest.password);
@@ -287,6 +301,16 @@ test(
     );
     expect(g.problems).toEqual([]);
     await g.context.close();
+
+    // Signed in as the invitee: one button.
+    const d = await world.signedIn(direct, directPath);
+    await d.page.getByRole("button", { name: "Accept invitation" }).click();
+    await d.page.waitForURL(/\/nodes$/);
+    await expect(d.page.getByRole("combobox", { name: "Organization" }).inputValue()).resolves.toBe(
+      owner.personalOrgId,
+    );
+    expect(d.problems).toEqual([]);
+    await d.context.close();
 
     const w = await world.signedIn(owner, "/members");
     await w.page.getByLabel("Role of Guest").selectOption("admin");

@@ -33,14 +33,14 @@ export function invitationStatus(row: InvitationRow, now: Date): InvitationStatu
 }
 
 /**
- * What the accept page shows for a link, before anyone signs in: "invalid" for unknown, cancelled and
- * superseded links alike (as accept() treats them), details for the rest. Holds nothing the invitation
- * email did not already say.
+ * What the accept page shows for a link, before anyone signs in: "invalid" for unknown, used, cancelled
+ * and superseded links alike (accepting or cancelling clears the token hash, as resending replaces it),
+ * details for a pending or expired one. Holds nothing the invitation email did not already say.
  */
 export type InvitationPreview =
   | { status: "invalid" }
   | {
-      status: Exclude<InvitationStatus, "cancelled">;
+      status: "pending" | "expired";
       organizationName: string;
       organizationActive: boolean;
       inviterName: string;
@@ -215,9 +215,8 @@ export class InvitationService {
       typeof token === "string" && token.length > 0 && token.length <= 128
         ? invitationByTokenHash(this.db, hashKey(token))
         : null;
-    if (!row || row.status === "cancelled") return { status: "invalid" };
-    const status = invitationStatus(row, this.clock.now());
-    if (status === "cancelled") return { status: "invalid" };
+    const status = row ? invitationStatus(row, this.clock.now()) : null;
+    if (!row || (status !== "pending" && status !== "expired")) return { status: "invalid" };
     const org = findOrganization(this.db, row.organizationId);
     return {
       status,

@@ -5,7 +5,7 @@
 export type InvitationPreview =
   | { status: "invalid" }
   | {
-      status: "pending" | "accepted" | "expired";
+      status: "pending" | "expired";
       organizationName: string;
       organizationActive: boolean;
       inviterName: string;

@@ -2,7 +2,7 @@
 // the one the inviter copied). It names the organization, the inviter and the role; a signed-out person
 // creates an account for the invited email or signs in, then accepts; a signed-in one accepts at once,
 // or is told to switch accounts when the invitation is for another email. A link that no longer works
-// says why (expired, already used, cancelled or replaced) and what to do.
+// says why (expired; or used, cancelled or replaced) and what to do.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams, useRouter } from "@tanstack/react-router";
 import { type FormEvent, type ReactNode, useState } from "react";
@@ -61,12 +61,6 @@ function InviteBody({ preview, token }: { preview: InvitationPreview; token: str
       <Gone title="This invitation has expired">
         {preview.inviterName}'s invitation to {preview.organizationName} expired{" "}
         {formatTime(preview.expiresAt)}. Ask them to resend it from Members → Invitations.
-      </Gone>
-    );
-  if (preview.status === "accepted")
-    return (
-      <Gone title="This invitation was already accepted">
-        {preview.email} is a member of {preview.organizationName}: sign in to work there.
       </Gone>
     );
   if (!preview.organizationActive)
@@ -128,8 +122,11 @@ function SwitchAccount({ signedInAs, invited }: { signedInAs: string; invited: s
   const queryClient = useQueryClient();
   const leave = async () => {
     await signOut();
-    queryClient.clear();
-    await queryClient.fetchQuery(sessionQuery);
+    // Forget the other account's answers, keep this page's invitation, and learn that nobody is signed in.
+    queryClient.removeQueries({
+      predicate: (q) => q.queryKey[0] !== "invitation" && q.queryKey[0] !== "session",
+    });
+    await queryClient.refetchQueries({ queryKey: sessionQuery.queryKey });
   };
   return (
     <div role="alert">
