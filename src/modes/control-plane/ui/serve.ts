@@ -12,8 +12,18 @@ declare global {
 
 /** The client-side routes (src/modes/control-plane/ui/app/router.tsx): each answers with index.html. */
 export const UI_ROUTES = [
-  ...["/", "/sign-in", "/nodes", "/nodes/*", "/executors", "/executors/*"],
-  ...["/keys", "/members", "/organization", "/account", "/audit", "/invite/*"],
+  "/",
+  "/sign-in",
+  "/nodes",
+  "/nodes/*",
+  "/executors",
+  "/executors/*",
+  "/keys",
+  "/members",
+  "/organization",
+  "/account",
+  "/audit",
+  "/invite/*",
 ] as const;
 
 interface Served {

@@ -1,6 +1,6 @@
 // The routes (the control plane answers each with index.html: ui/serve.ts UI_ROUTES). Everything but
-// /sign-in needs a session; search parameters (the nodes filters) live in the URL, so a filtered list can
-// be bookmarked and shared.
+// /sign-in and /invite/<token> needs a session; search parameters (the nodes and audit filters) live in the
+// URL, so a filtered list can be bookmarked and shared.
 import { createRootRoute, createRoute, createRouter, Outlet, redirect } from "@tanstack/react-router";
 import { queryClient, sessionQuery } from "./api/queries.ts";
 import { AccountScreen } from "./screens/account.tsx";
