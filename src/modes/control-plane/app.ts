@@ -12,6 +12,7 @@ import { readBody } from "./http/body.ts";
 import { csrfRefusal } from "./http/csrf.ts";
 import { errorToResponse } from "./http/errors.ts";
 import { requestRefusal, serveLimits } from "./http/request-limits.ts";
+import { invitationRoutes } from "./invitations/routes.ts";
 import { logRoutes } from "./logs/routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
 import type { ControlPlaneServices } from "./services.ts";
@@ -49,6 +50,7 @@ export function createApp(s: ControlPlaneServices) {
       .use(executorConnectRoutes(s))
       .use(auditRoutes(s))
       .use(logRoutes(s))
+      .use(invitationRoutes(s))
       .all(
         "/graphql",
         ({ request, server }) => {

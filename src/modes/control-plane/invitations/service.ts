@@ -13,6 +13,7 @@ import {
   updateInvitation,
 } from "../../../db/queries/invitations.ts";
 import { findOrganization } from "../../../db/queries/organizations.ts";
+import { findUser } from "../../../db/queries/users.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { badRequest, conflict, forbidden, notFound } from "../../../lib/errors.ts";
 import type { Logger } from "../../../lib/log.ts";
@@ -30,6 +31,23 @@ export function invitationStatus(row: InvitationRow, now: Date): InvitationStatu
   if (row.status === "pending" && row.expiresAt.getTime() <= now.getTime()) return "expired";
   return row.status as InvitationStatus;
 }
+
+/**
+ * What the accept page shows for a link, before anyone signs in: "invalid" for unknown, used, cancelled
+ * and superseded links alike (accepting or cancelling clears the token hash, as resending replaces it),
+ * details for a pending or expired one. Holds nothing the invitation email did not already say.
+ */
+export type InvitationPreview =
+  | { status: "invalid" }
+  | {
+      status: "pending" | "expired";
+      organizationName: string;
+      organizationActive: boolean;
+      inviterName: string;
+      email: string;
+      role: string;
+      expiresAt: string;
+    };
 
 export interface SentInvitation {
   invitation: InvitationRow;
@@ -190,6 +208,25 @@ export class InvitationService {
       );
       return row;
     });
+  }
+
+  preview(token: unknown): InvitationPreview {
+    const row =
+      typeof token === "string" && token.length > 0 && token.length <= 128
+        ? invitationByTokenHash(this.db, hashKey(token))
+        : null;
+    const status = row ? invitationStatus(row, this.clock.now()) : null;
+    if (!row || (status !== "pending" && status !== "expired")) return { status: "invalid" };
+    const org = findOrganization(this.db, row.organizationId);
+    return {
+      status,
+      organizationName: org?.name ?? "an organization",
+      organizationActive: org?.active ?? false,
+      inviterName: findUser(this.db, row.inviterId)?.name ?? "someone",
+      email: row.email,
+      role: row.role ?? "member",
+      expiresAt: row.expiresAt.toISOString(),
+    };
   }
 
   /** The signed-in user accepts: the invitation must be theirs (same email), pending and unexpired. */

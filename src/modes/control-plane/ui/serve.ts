@@ -20,6 +20,12 @@ export const UI_ROUTES = [
   "/executors/*",
   "/events",
   "/admin",
+  "/keys",
+  "/members",
+  "/organization",
+  "/account",
+  "/audit",
+  "/invite/*",
 ] as const;
 
 interface Served {

@@ -1,15 +1,22 @@
 // The routes (the control plane answers each with index.html: ui/serve.ts UI_ROUTES). Everything but
-// /sign-in needs a session; search parameters (the nodes filters) live in the URL, so a filtered list can
-// be bookmarked and shared.
+// /sign-in and /invite/<token> needs a session; search parameters (the nodes and audit filters) live in the
+// URL, so a filtered list can be bookmarked and shared.
 import { createRootRoute, createRoute, createRouter, Outlet, redirect } from "@tanstack/react-router";
 import { queryClient, sessionQuery, viewerQuery } from "./api/queries.ts";
+import { AccountScreen } from "./screens/account.tsx";
 import { AdminScreen } from "./screens/admin.tsx";
+import { AuditScreen } from "./screens/audit.tsx";
+import { parseAuditSearch } from "./screens/audit-filters.ts";
 import { DeployNodeScreen } from "./screens/deploy-node.tsx";
 import { EventsScreen, parseEventsSearch } from "./screens/events.tsx";
 import { ExecutorDetailScreen } from "./screens/executor-detail.tsx";
 import { ExecutorsScreen } from "./screens/executors.tsx";
+import { InviteScreen } from "./screens/invite.tsx";
+import { KeysScreen } from "./screens/keys.tsx";
+import { MembersScreen } from "./screens/members.tsx";
 import { NodeDetailScreen } from "./screens/node-detail.tsx";
 import { NodesScreen, parseNodesSearch } from "./screens/nodes-list.tsx";
+import { OrganizationScreen } from "./screens/organization.tsx";
 import { Shell } from "./screens/shell.tsx";
 import { SignInScreen } from "./screens/sign-in.tsx";
 
@@ -90,8 +97,30 @@ const adminRoute = createRoute({
   component: AdminScreen,
 });
 
+/** The invitation accept page: open without a session (the invitee may have no account yet). */
+const inviteRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/invite/$token",
+  component: InviteScreen,
+});
+
+/** The organization's people, keys, settings and audit, and the person's own account. */
+const tenancyRoutes = [
+  createRoute({ getParentRoute: () => shellRoute, path: "/keys", component: KeysScreen }),
+  createRoute({ getParentRoute: () => shellRoute, path: "/members", component: MembersScreen }),
+  createRoute({ getParentRoute: () => shellRoute, path: "/organization", component: OrganizationScreen }),
+  createRoute({ getParentRoute: () => shellRoute, path: "/account", component: AccountScreen }),
+  createRoute({
+    getParentRoute: () => shellRoute,
+    path: "/audit",
+    validateSearch: parseAuditSearch,
+    component: AuditScreen,
+  }),
+] as const;
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
+  inviteRoute,
   shellRoute.addChildren([
     indexRoute,
     nodesRoute,
@@ -101,6 +130,7 @@ const routeTree = rootRoute.addChildren([
     executorRoute,
     eventsRoute,
     adminRoute,
+    ...tenancyRoutes,
   ]),
 ]);
 

@@ -1,9 +1,13 @@
-// The query cache and the queries several screens share. Nothing polls: the live layer (api/live.ts) writes
-// every change the server streams into this cache, and refetches what is shown after a reconnection.
+// The query cache and the queries several screens share. Nodes, executors and events do not poll: the live
+// layer (api/live.ts) writes every change the server streams into this cache, and refetches what is shown
+// after a reconnection. Keys and members are not in that stream; their screens poll (KEYS_AND_MEMBERS_POLL_MS).
 import { QueryCache, QueryClient, queryOptions, useQuery } from "@tanstack/react-query";
 import { fetchSession } from "./auth.ts";
 import { EXECUTORS, VIEWER } from "./documents.ts";
 import { ApiError, request } from "./graphql.ts";
+
+/** Keys' "last used" and pending invitations change without a stream event: refetched this often (~5 s). */
+export const KEYS_AND_MEMBERS_POLL_MS = 5_000;
 
 export const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true, staleTime: 1000 } },

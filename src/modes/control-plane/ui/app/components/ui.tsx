@@ -14,6 +14,14 @@ const PHASE_TONE: Record<string, string> = {
   error: "bad",
   online: "good",
   offline: "bad",
+  // API keys and invitations.
+  active: "good",
+  disabled: "warn",
+  expired: "muted",
+  revoked: "bad",
+  pending: "info",
+  accepted: "good",
+  cancelled: "muted",
 };
 
 export function Badge({ value, label }: { value: string; label?: string }) {
@@ -98,4 +106,139 @@ export function CopyField({
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return "—";
   return new Date(iso).toLocaleString();
+}
+
+/** "3 min ago", "in 2 h", or `never` when there is no time (reference §3.2 "Last used"). */
+export function relativeTime(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return "never";
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [
+    ["day", 86_400],
+    ["hour", 3_600],
+    ["minute", 60],
+  ];
+  const format = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  for (const [unit, size] of units) {
+    if (Math.abs(seconds) >= size) return format.format(Math.trunc(seconds / size), unit);
+  }
+  return Math.abs(seconds) < 10 ? "just now" : format.format(seconds, "second");
+}
+
+/**
+ * A secret shown once (a new or rotated key): copyable, and the dialog closes only through the
+ * acknowledgement button, never Escape, so nobody dismisses it by accident.
+ */
+export function OneTimeSecretDialog(props: {
+  secret: string | null;
+  title: string;
+  label: string;
+  children?: ReactNode;
+  onDone: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (props.secret && !dialog.open) dialog.showModal();
+    if (!props.secret && dialog.open) dialog.close();
+  }, [props.secret]);
+  return (
+    <dialog ref={ref} aria-labelledby={titleId} onCancel={(event) => event.preventDefault()}>
+      <h2 id={titleId}>{props.title}</h2>
+      {props.secret ? (
+        <div>
+          {props.children}
+          <p>
+            <strong>Shown only now:</strong> it is not stored and cannot be shown again. Copy it somewhere
+            safe before closing.
+          </p>
+          <CopyField label={props.label} value={props.secret} />
+          <div className="dialog-buttons">
+            <button type="button" className="primary" onClick={props.onDone}>
+              I've stored this key
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </dialog>
+  );
+}
+
+/** A destructive action confirmed by typing a word (a name): the button stays off until it matches. */
+export function TypedConfirmDialog(props: {
+  open: boolean;
+  title: string;
+  word: string;
+  label: string;
+  action: string;
+  busy: boolean;
+  error: string | null;
+  children: ReactNode;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  const [typed, setTyped] = useState("");
+  const close = () => {
+    setTyped("");
+    props.onClose();
+  };
+  return (
+    <Dialog open={props.open} title={props.title} onClose={close}>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (typed === props.word) props.onConfirm();
+        }}
+      >
+        {props.children}
+        <label>
+          {props.label}
+          <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
+        </label>
+        <ErrorNote error={props.error} />
+        <div className="dialog-buttons">
+          <button type="button" onClick={close}>
+            Cancel
+          </button>
+          <button type="submit" className="danger" disabled={typed !== props.word || props.busy}>
+            {props.action}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** A yes/no confirmation for one action; its error shows inside the dialog. */
+export function ConfirmDialog(props: {
+  open: boolean;
+  title: string;
+  text: string;
+  button: string;
+  tone?: "primary" | "danger";
+  busy: boolean;
+  error: string | null;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  return (
+    <Dialog open={props.open} title={props.title} onClose={props.onClose}>
+      <p>{props.text}</p>
+      <ErrorNote error={props.error} />
+      <div className="dialog-buttons">
+        <button type="button" onClick={props.onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className={props.tone ?? "danger"}
+          disabled={props.busy}
+          onClick={props.onConfirm}
+        >
+          {props.button}
+        </button>
+      </div>
+    </Dialog>
+  );
 }

@@ -6,8 +6,15 @@ import { signOut } from "../api/auth.ts";
 import { useLiveUpdates } from "../api/live.ts";
 import { viewerQuery } from "../api/queries.ts";
 import { LiveBanner } from "../components/live-banner.tsx";
+import { OrganizationSwitcher } from "./organization-switcher.tsx";
 
-const LATER = ["API keys", "Members", "Organization", "Settings", "Audit log"];
+const LATER = ["Settings"];
+/** The organization's screens, after Executors and Nodes (reference §7 sidebar order). */
+const TENANCY_LINKS = [
+  { to: "/keys", name: "API keys" },
+  { to: "/members", name: "Members" },
+  { to: "/organization", name: "Organization" },
+] as const;
 
 export function Shell() {
   const viewer = useQuery(viewerQuery).data;
@@ -22,12 +29,7 @@ export function Shell() {
   return (
     <div className="shell">
       <aside className="sidebar">
-        <div className="org">
-          <span className="org-logo" aria-hidden="true">
-            {(viewer?.organization?.name ?? "N").slice(0, 1).toUpperCase()}
-          </span>
-          <span className="org-name">{viewer?.organization?.name ?? "No organization"}</span>
-        </div>
+        <OrganizationSwitcher />
         <nav aria-label="Main">
           <ul>
             <li>
@@ -45,13 +47,13 @@ export function Shell() {
                 Events
               </Link>
             </li>
-            {viewer?.me?.systemAdmin ? (
-              <li>
-                <Link to="/admin" activeProps={{ "aria-current": "page" }}>
-                  Admin console
+            {TENANCY_LINKS.map((l) => (
+              <li key={l.to}>
+                <Link to={l.to} activeProps={{ "aria-current": "page" }}>
+                  {l.name}
                 </Link>
               </li>
-            ) : null}
+            ))}
             {LATER.map((name) => (
               <li key={name}>
                 <span className="nav-later" title="Not in this build yet">
@@ -60,6 +62,18 @@ export function Shell() {
                 </span>
               </li>
             ))}
+            <li>
+              <Link to="/audit" search={{}} activeProps={{ "aria-current": "page" }}>
+                Audit log
+              </Link>
+            </li>
+            {viewer?.me?.systemAdmin ? (
+              <li>
+                <Link to="/admin" activeProps={{ "aria-current": "page" }}>
+                  Admin console
+                </Link>
+              </li>
+            ) : null}
           </ul>
         </nav>
         <div className="account">
@@ -67,6 +81,9 @@ export function Shell() {
             {viewer?.me?.email}
             {viewer?.me?.role ? ` · ${viewer.me.role}` : ""}
           </span>
+          <Link to="/account" activeProps={{ "aria-current": "page" }}>
+            Account
+          </Link>
           <button type="button" onClick={leave}>
             Sign out
           </button>
