@@ -27,6 +27,11 @@ import { changedFields, checkEditableChange, checkNodeSpec } from "./validate.ts
 
 export type { NodeRow };
 export type LifecycleAction = "start" | "stop" | "restart";
+export interface CreateInput {
+  executorId: string;
+  name?: string | null;
+  spec: NodeSpecInput;
+}
 
 /** Who asks, for which organization: every service call is scoped by the caller, never by an argument. */
 type Caller = Pick<AnyCaller, "organizationId" | "actor" | "meta">;
@@ -105,7 +110,11 @@ export class NodeService {
     return node;
   }
 
-  create(caller: Caller, input: { executorId: string; name?: string | null; spec: NodeSpecInput }): NodeRow {
+  /**
+   * Everything create() checks, without writing: what a deploy form asks before its last step, so it shows
+   * the server's own words at each field. Throws the error create() would.
+   */
+  checkCreate(caller: Pick<Caller, "organizationId">, input: CreateInput) {
     const specInput = input.spec;
     const executor = findLiveExecutor(this.db, caller.organizationId, input.executorId);
     if (!executor) throw notFound(`executor ${input.executorId} not found`);
@@ -121,11 +130,16 @@ export class NodeService {
         { path: "/name", message: "use lowercase letters, digits and '-', 1 to 63 characters" },
       ]);
     }
-    const now = this.clock.now();
     if (liveNodeNamed(this.db, executor.id, name))
       throw conflict(`a node named "${name}" already runs on this executor`, [
         { path: "/name", message: "pick another name" },
       ]);
+    return { executor, spec, name };
+  }
+
+  create(caller: Caller, input: CreateInput): NodeRow {
+    const { executor, spec, name } = this.checkCreate(caller, input);
+    const now = this.clock.now();
     const node = this.db.transaction((tx) => {
       const row = insertNode(tx, {
         id: crypto.randomUUID(),
