@@ -9,6 +9,7 @@ import { describeError, request } from "../api/graphql.ts";
 import { LIVE_MS } from "../api/queries.ts";
 import { Badge, EmptyState, ErrorNote, formatTime } from "../components/ui.tsx";
 import { NodeActions } from "./node-actions.tsx";
+import { NodeConfiguration } from "./node-config.tsx";
 
 function Tile({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
@@ -145,11 +146,7 @@ export function NodeDetailScreen() {
           </ul>
         )}
       </section>
-      <section aria-labelledby="config-title">
-        <h2 id="config-title">Configuration</h2>
-        <p className="muted">The node's specification (read-only).</p>
-        <pre className="config">{JSON.stringify(node.spec, null, 2)}</pre>
-      </section>
+      <NodeConfiguration node={node} />
     </article>
   );
 }

@@ -1,0 +1,112 @@
+// Node detail → Configuration (reference §6.6): the spec, read-only; owners and admins get Edit
+// configuration, the deploy wizard's configuration form pre-filled, with an "N changed" badge. Save sends
+// updateNode (a new revision); the server's refusals appear next to their fields. Chain, network, node type,
+// clients and resources are fixed after deploy and shown, not offered. Revisions follow (node-revisions.tsx).
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import type { NodeDetail } from "../api/documents.ts";
+import { ApiError, describeError, request } from "../api/graphql.ts";
+import { NODE_CONFIG, type NodeConfig, UPDATE_NODE } from "../api/node-flows.ts";
+import { useCanManage } from "../api/queries.ts";
+import { ErrorNote } from "../components/ui.tsx";
+import { NodeRevisions } from "./node-revisions.tsx";
+import { diffSpecs, LIFECYCLE_FIELDS } from "./node-revisions-diff.ts";
+import { ConfigFields, configPaths, useChainFormHints } from "./wizard-config.tsx";
+import { UnplacedErrors } from "./wizard-fields.tsx";
+import { chainsOf, type Draft, fromSpec, toSpec } from "./wizard-model.ts";
+import "./wizard.css";
+
+function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig; done: () => void }) {
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState<Draft>(() => fromSpec(node.spec, node.executorId));
+  const executor = config.executor ?? undefined;
+  const chain = chainsOf(executor).find((c) => c.chain === draft.chain);
+  const hints = useChainFormHints(draft.chain);
+  const spec = toSpec(draft);
+  const changed = diffSpecs(node.spec, spec, LIFECYCLE_FIELDS).length;
+  const save = useMutation({
+    mutationFn: () => request(UPDATE_NODE, { id: node.id, spec }),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ["node", node.id] });
+      done();
+    },
+  });
+  const errors = save.error instanceof ApiError ? save.error.details : [];
+  const paths = configPaths({ chain, draft, hints });
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    save.mutate();
+  };
+  return (
+    <form onSubmit={submit} className="wizard" aria-labelledby="edit-config-title">
+      <fieldset>
+        <legend>
+          <h3 id="edit-config-title">
+            Edit configuration
+            <span className="changed-badge" role="status">
+              {changed} changed
+            </span>
+          </h3>
+        </legend>
+        <p className="muted">
+          Fixed after deploy (delete and redeploy to change): {draft.chain} / {draft.network},{" "}
+          {draft.nodeType}, {Object.values(draft.clients).join(", ").replaceAll("@", " ")}, resources.
+        </p>
+        <ConfigFields
+          executor={executor}
+          chain={chain}
+          hints={hints}
+          draft={draft}
+          change={(patch) => setDraft({ ...draft, ...patch })}
+          errors={errors}
+          withName={false}
+        />
+      </fieldset>
+      <UnplacedErrors errors={errors} placed={(p) => paths.some((f) => p === f || p.startsWith(`${f}/`))} />
+      <ErrorNote error={save.error && errors.length === 0 ? describeError(save.error) : null} />
+      <div className="dialog-buttons">
+        <button type="button" onClick={done}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={changed === 0 || save.isPending}>
+          Save as a new revision
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function NodeConfiguration({ node }: { node: NodeDetail }) {
+  const canManage = useCanManage();
+  const [editing, setEditing] = useState(false);
+  // Keyed by the live revision: a new revision (an edit, an action, someone else's rollback) refetches it.
+  const config = useQuery({
+    queryKey: ["node", node.id, "config", node.revision],
+    queryFn: () => request(NODE_CONFIG, { id: node.id }),
+    placeholderData: (previous) => previous,
+  });
+  const data = config.data?.node ?? null;
+  const mutable = canManage && !node.deletedAt;
+  return (
+    <section aria-labelledby="config-title">
+      <div className="section-header">
+        <h2 id="config-title">Configuration</h2>
+        {mutable && !editing && data ? (
+          <button type="button" onClick={() => setEditing(true)}>
+            Edit configuration
+          </button>
+        ) : null}
+      </div>
+      {editing && data ? (
+        <EditForm node={node} config={data} done={() => setEditing(false)} />
+      ) : (
+        <>
+          <p className="muted">The node's specification at revision {node.revision} (read-only).</p>
+          <pre className="config">{JSON.stringify(node.spec, null, 2)}</pre>
+        </>
+      )}
+      <ErrorNote error={config.error ? describeError(config.error) : null} />
+      {data ? <NodeRevisions node={node} revisions={data.revisions} mutable={mutable} /> : null}
+    </section>
+  );
+}
