@@ -1,10 +1,11 @@
 // The web UI in a real browser against a real control plane (the compiled binary under `npm test`) and a
-// real agent running anvil: a person signs in, connects an executor, deploys a devnet node, watches its
-// block height rise without reloading, stops, starts and deletes it; a member sees everything and can
-// change nothing. Any console error, uncaught exception or failed request fails the run. Each main screen
-// is saved at 1280 × 800 (.cache/ui-screenshots) and checked with axe-core: no serious or critical issue.
+// real agent running anvil: a person signs in, connects an executor, deploys a devnet node through the
+// wizard, watches its block height rise without reloading, stops, starts, edits its configuration, rolls
+// it back and deletes it; a member sees everything and can change nothing. Any console error, uncaught
+// exception or failed request fails the run. Each main screen is saved at 1280 × 800
+// (.cache/ui-screenshots) and checked with axe-core: no serious or critical issue.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
 import { type AgentProcess, agentProcess } from "../agent/agent-process.ts";
@@ -52,15 +53,49 @@ async function blockHeight(w: WatchedPage): Promise<number | null> {
 }
 
 const phase = (w: WatchedPage) => w.page.locator("article header .badge").first();
+
+/** The node page shows revision `n` as applied: the read-only spec is at n and no change is pending. */
+async function applied(w: WatchedPage, n: number) {
+  await w.page
+    .getByText(`The node's specification at revision ${n} (read-only).`)
+    .waitFor({ timeout: LIVE.timeoutMs });
+  await eventually(async () => (await w.page.getByText(/pending change/).count()) === 0, {
+    ...LIVE,
+    message: `revision ${n} applied by the executor`,
+  });
+  await phase(w).filter({ hasText: "running" }).waitFor({ timeout: LIVE.timeoutMs });
+}
+
+/** The command line of the anvil process listening on `port` (the agent runs it as a direct child here). */
+function anvilArgs(port: number): string[] | null {
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue;
+    }
+    const at = args.indexOf("--port");
+    if (args[0]?.includes("anvil") && at !== -1 && args[at + 1] === String(port)) return args;
+  }
+  return null;
+}
+
+function blockTimeOf(port: number): string | null {
+  const args = anvilArgs(port);
+  const at = args?.indexOf("--block-time") ?? -1;
+  return at === -1 ? null : (args![at + 1] ?? null);
+}
 /** A link of the sidebar (the node page has a "Nodes" breadcrumb too). */
 const sidebar = (w: WatchedPage, name: string) =>
   w.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name });
 
 test(
-  "an admin signs in, connects an executor, deploys a devnet node, watches it produce blocks live, stops, starts and deletes it",
+  "an admin signs in, connects an executor, deploys a devnet node through the wizard, watches it produce blocks live, stops, starts, edits its configuration, rolls it back and deletes it",
   async () => {
     const w = await browser.page();
     const { page } = w;
+    const rpcPort = await freePort();
 
     // Sign in: a wrong password says so (its 401 is the one failed request this test expects).
     await page.goto(at("/"));
@@ -99,15 +134,62 @@ test(
     await page.getByRole("row", { name: /ui-agent.*online/ }).waitFor({ timeout: LIVE.timeoutMs });
     await w.screenshot("executors");
 
-    // Deploy a devnet node through the form.
+    // Deploy a devnet node through the wizard: Target, Resources, Configuration, Review.
     await sidebar(w, "Nodes").click();
     await page.getByRole("link", { name: "Deploy node" }).first().click();
+    await page.getByRole("heading", { name: "Target" }).waitFor();
     await page.getByLabel("Executor", { exact: true }).selectOption({ label: "ui-agent (agent)" });
     await page.getByLabel("Chain").selectOption("devnet");
+    expect(await page.getByLabel("Network").inputValue()).toBe("local");
+    expect(await page.getByLabel("Client and version (node)").inputValue()).toMatch(/^anvil@/);
+    await w.screenshot("deploy-target");
+    await assertAccessible(w, "deploy node: target");
+    await page.getByRole("button", { name: "Next" }).click();
+
+    // Resources come pre-filled with the network's defaults; going below one warns and does not block.
+    await page.getByRole("heading", { name: "Resources" }).waitFor();
+    const cpu = page.getByLabel("CPU request");
+    expect(await cpu.inputValue()).toBe("1");
+    await cpu.fill("500m");
+    await page.getByText(/Below the default for devnet local \(1\)/).waitFor();
+    await w.screenshot("deploy-resources");
+    await assertAccessible(w, "deploy node: resources");
+    await page.getByRole("button", { name: "Next" }).click();
+
+    // Configuration: a managed flag is refused by the server, next to the field that holds it.
+    await page.getByRole("heading", { name: "Configuration" }).waitFor();
     await page.getByLabel("Node ID (name)").fill("ui-devnet");
-    await page.getByLabel("RPC port").fill(String(await freePort()));
-    await w.screenshot("deploy-node");
-    await assertAccessible(w, "deploy node");
+    const args = page.getByLabel("Arguments for anvil");
+    await args.fill("--accounts=3\n--port=9");
+    await page.getByRole("button", { name: "Next" }).click();
+    const argsError = page.locator("#field-spec-overrides-args-anvil-error");
+    await expect(argsError.textContent()).resolves.toMatch(/^1: --port is managed by Novacula/);
+    expect(await args.getAttribute("aria-invalid")).toBe("true");
+    expect(await args.getAttribute("aria-describedby")).toContain("field-spec-overrides-args-anvil-error");
+    await page.getByRole("heading", { name: "Configuration" }).waitFor();
+    await w.screenshot("deploy-configuration-refused");
+    await assertAccessible(w, "deploy node: configuration with an error");
+    await args.fill("--accounts=3");
+    // The refusal goes with the change that answers it (the server is asked again on Next).
+    expect(await argsError.count()).toBe(0);
+    await page.getByText("Advanced").click();
+    await page.getByLabel("rpc port").fill(String(rpcPort));
+    await page.getByRole("button", { name: "Next" }).click();
+
+    // Review: the spec exactly as it will be sent.
+    await page.getByRole("heading", { name: "Review" }).waitFor();
+    const reviewed = JSON.parse((await page.locator("pre.config").textContent()) ?? "null");
+    expect(reviewed).toEqual({
+      chain: "devnet",
+      network: "local",
+      nodeType: "full",
+      clients: { node: { name: "anvil", version: expect.any(String) } },
+      resources: { cpu: "500m", memory: "1Gi", disk: "1Gi" },
+      overrides: { args: { anvil: ["--accounts=3"] } },
+      ports: { rpc: rpcPort },
+    });
+    await w.screenshot("deploy-review");
+    await assertAccessible(w, "deploy node: review");
     await page.getByRole("button", { name: "Deploy" }).click();
     await page.waitForURL(/\/nodes\/[0-9a-f-]{36}$/);
     const detailUrl = page.url();
@@ -120,7 +202,10 @@ test(
       message: `the block height rising past ${first} without a reload`,
     });
     expect(page.url()).toBe(detailUrl);
-    await expect(page.getByText(/RPC URL/).textContent()).resolves.toMatch(/http:\/\/[^:]+:\d+/);
+    await expect(page.getByText(/RPC URL/).textContent()).resolves.toBe(
+      `RPC URL http://127.0.0.1:${rpcPort}`,
+    );
+    expect(anvilArgs(rpcPort)).toContain("--accounts=3");
     await w.screenshot("node-detail");
     await assertAccessible(w, "node detail");
 
@@ -135,6 +220,58 @@ test(
     await phase(w).filter({ hasText: "stopped" }).waitFor({ timeout: LIVE.timeoutMs });
     await page.getByRole("button", { name: "Start" }).click();
     await phase(w).filter({ hasText: "running" }).waitFor({ timeout: LIVE.timeoutMs });
+    await applied(w, 3);
+
+    // Edit configuration: a managed flag is refused at its field; a new block time is saved as revision 4,
+    // and the executor restarts anvil with it.
+    await page.getByRole("button", { name: "Edit configuration" }).click();
+    const changed = page.locator(".changed-badge");
+    await expect(changed.textContent()).resolves.toBe("0 changed");
+    await page.getByLabel("Arguments for anvil").fill("--accounts=3\n--block-time=5");
+    await expect(changed.textContent()).resolves.toBe("1 changed");
+    await page.getByRole("button", { name: "Save as a new revision" }).click();
+    await expect(page.locator("#field-spec-overrides-args-anvil-error").textContent()).resolves.toMatch(
+      /^1: --block-time is managed by Novacula/,
+    );
+    await page.getByLabel("Arguments for anvil").fill("--accounts=3");
+    await page.getByLabel("blockTimeSecs").fill("2");
+    await expect(changed.textContent()).resolves.toBe("1 changed");
+    await w.screenshot("node-edit-configuration");
+    await assertAccessible(w, "edit configuration");
+    await page.getByRole("button", { name: "Save as a new revision" }).click();
+    await applied(w, 4);
+    await page.getByRole("row", { name: /^4 .*edited settings/ }).waitFor();
+    expect(JSON.parse((await page.locator("pre.config").textContent()) ?? "null").settings).toEqual({
+      blockTimeSecs: 2,
+    });
+    await eventually(() => blockTimeOf(rpcPort) === "2", {
+      ...LIVE,
+      message: "anvil restarted with --block-time 2",
+    });
+
+    // Revisions: the changes a revision made, against its predecessor.
+    await page.getByRole("button", { name: "Show changes of revision 4" }).click();
+    await page.getByRole("table", { name: "Changes in revision 4 since revision 3" }).waitFor();
+    await page.getByRole("row", { name: "/settings/blockTimeSecs — 2" }).waitFor();
+
+    // Roll back to revision 3: confirmed after seeing what it changes; written as revision 5.
+    await page.getByRole("button", { name: "Roll back to revision 3" }).click();
+    const dialog = page.getByRole("dialog", { name: "Roll back ui-devnet to revision 3?" });
+    await dialog.getByRole("row", { name: "/settings/blockTimeSecs 2 —" }).waitFor();
+    await w.screenshot("node-rollback");
+    await assertAccessible(w, "roll back");
+    await dialog.getByRole("button", { name: "Roll back" }).click();
+    await applied(w, 5);
+    await page.getByRole("row", { name: /^5 .*rolled back to revision 3/ }).waitFor();
+    const restored = JSON.parse((await page.locator("pre.config").textContent()) ?? "null");
+    expect(restored.settings).toBeUndefined();
+    expect(restored.overrides).toEqual({ args: { anvil: ["--accounts=3"] } });
+    await eventually(() => blockTimeOf(rpcPort) === "1", {
+      ...LIVE,
+      message: "anvil restarted with --block-time 1",
+    });
+    await w.screenshot("node-revisions");
+    await assertAccessible(w, "node detail with revisions");
 
     // Delete is confirmed by typing the name.
     await page.getByRole("button", { name: "Delete", exact: true }).click();
@@ -161,7 +298,14 @@ test(
     await api.join({ cookie: admin }, member, "member");
     const { key } = await api.executorKey({ cookie: admin }, "member-view-key");
     const { executorId } = await syncExecutor(cp, key, "member-view-agent");
-    await createNode(cp, admin, executorId, "seen-by-member");
+    const seen = await createNode(cp, admin, executorId, "seen-by-member");
+    // A second revision, so an admin would be offered Roll back to the first.
+    const stop = await cp.gql(
+      "mutation($id: ID!) { requestNodeLifecycleAction(id: $id, action: stop) { revision } }",
+      { id: seen.id },
+      { cookie: admin },
+    );
+    expect(stop.data?.requestNodeLifecycleAction.revision).toBe(2);
 
     const w = await browser.page();
     const { page } = w;
@@ -194,7 +338,18 @@ test(
         count: 0,
       });
     }
+    // Revisions and their changes are there to read; Edit configuration and Roll back are not.
+    await page.getByRole("heading", { name: "Revisions" }).waitFor();
+    await page.getByRole("button", { name: "Show changes of revision 1" }).click();
+    await page.getByRole("table", { name: "Changes in revision 1" }).waitFor();
+    expect(await page.getByRole("button", { name: "Edit configuration" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /Roll back/ }).count()).toBe(0);
     await w.screenshot("node-detail-member");
+    await assertAccessible(w, "node detail (member)");
+    // The deploy page, opened by its address, says what role it needs and offers no form.
+    await page.goto(at("/nodes/deploy"));
+    await page.getByText("Deploying a node needs the owner or admin role in this organization.").waitFor();
+    expect(await page.getByRole("button", { name: /Next|Deploy/ }).count()).toBe(0);
     await sidebar(w, "Executors").click();
     await page.getByRole("row", { name: /member-view-agent/ }).waitFor();
     expect(await page.getByRole("button", { name: "Connect executor" }).count()).toBe(0);

@@ -16,6 +16,7 @@ import {
   chainsOf,
   type Draft,
   emptyDraft,
+  errorsAfter,
   narrowTarget,
   STEPS,
   type StepId,
@@ -81,7 +82,10 @@ export function DeployNodeScreen() {
     );
   }
 
-  const change = (patch: Partial<Draft>) => setTyped(narrowTarget(executors, { ...draft, ...patch }));
+  const change = (patch: Partial<Draft>) => {
+    setTyped(narrowTarget(executors, { ...draft, ...patch }));
+    setErrors(errorsAfter(errors, patch));
+  };
   const next = async () => {
     const answer = await check.mutateAsync().catch(() => null);
     if (!answer) return;

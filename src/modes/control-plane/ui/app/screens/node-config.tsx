@@ -6,14 +6,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import type { NodeDetail } from "../api/documents.ts";
 import { ApiError, describeError, request } from "../api/graphql.ts";
-import { NODE_CONFIG, type NodeConfig, UPDATE_NODE } from "../api/node-flows.ts";
+import { type FieldError, NODE_CONFIG, type NodeConfig, UPDATE_NODE } from "../api/node-flows.ts";
 import { useCanManage } from "../api/queries.ts";
 import { ErrorNote } from "../components/ui.tsx";
 import { NodeRevisions } from "./node-revisions.tsx";
 import { diffSpecs, LIFECYCLE_FIELDS } from "./node-revisions-diff.ts";
 import { ConfigFields, configPaths, useChainFormHints } from "./wizard-config.tsx";
 import { UnplacedErrors } from "./wizard-fields.tsx";
-import { chainsOf, type Draft, fromSpec, toSpec } from "./wizard-model.ts";
+import { chainsOf, type Draft, errorsAfter, fromSpec, toSpec } from "./wizard-model.ts";
 import "./wizard.css";
 
 function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig; done: () => void }) {
@@ -24,14 +24,15 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
   const hints = useChainFormHints(draft.chain);
   const spec = toSpec(draft);
   const changed = diffSpecs(node.spec, spec, LIFECYCLE_FIELDS).length;
+  const [errors, setErrors] = useState<FieldError[]>([]);
   const save = useMutation({
     mutationFn: () => request(UPDATE_NODE, { id: node.id, spec }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ["node", node.id] });
       done();
     },
+    onError: (error) => setErrors(error instanceof ApiError ? error.details : []),
   });
-  const errors = save.error instanceof ApiError ? save.error.details : [];
   const paths = configPaths({ chain, draft, hints });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -57,13 +58,22 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
           chain={chain}
           hints={hints}
           draft={draft}
-          change={(patch) => setDraft({ ...draft, ...patch })}
+          change={(patch) => {
+            setDraft({ ...draft, ...patch });
+            setErrors(errorsAfter(errors, patch));
+          }}
           errors={errors}
           withName={false}
         />
       </fieldset>
       <UnplacedErrors errors={errors} placed={(p) => paths.some((f) => p === f || p.startsWith(`${f}/`))} />
-      <ErrorNote error={save.error && errors.length === 0 ? describeError(save.error) : null} />
+      <ErrorNote
+        error={
+          save.error && !(save.error instanceof ApiError && save.error.details.length)
+            ? describeError(save.error)
+            : null
+        }
+      />
       <div className="dialog-buttons">
         <button type="button" onClick={done}>
           Cancel

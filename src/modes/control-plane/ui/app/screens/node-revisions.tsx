@@ -148,7 +148,7 @@ export function NodeRevisions(props: { node: NodeDetail; revisions: Revision[]; 
           Show all {newestFirst.length} revisions
         </button>
       ) : null}
-      <div className="field">
+      <div className="field compact">
         <label htmlFor="diff-against">Compare revision {chosen.revision} with</label>
         <select
           id="diff-against"

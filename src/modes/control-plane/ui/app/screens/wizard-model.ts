@@ -116,11 +116,27 @@ function splitClient(pickValue: string): { name: string; version: string } {
   return { name: pickValue.slice(0, at), version: pickValue.slice(at + 1) };
 }
 
-/** "42" → 42, "true" → true; anything else stays text (config file values are typed by their file). */
+/**
+ * "42" → 42, "true" → true, "\"42\"" → the text 42; anything else stays text (config file values and
+ * settings are typed by what the adapter expects).
+ */
 function scalar(text: string): string | number | boolean {
   if (text === "true" || text === "false") return text === "true";
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (/^".*"$/.test(text)) {
+    try {
+      return String(JSON.parse(text));
+    } catch {
+      return text;
+    }
+  }
   return text;
+}
+
+/** The text scalar() reads back as `value`: a text that would read as a number or boolean is quoted. */
+function scalarText(value: unknown): string {
+  if (typeof value !== "string") return JSON.stringify(value);
+  return scalar(value) === value ? value : JSON.stringify(value);
 }
 
 const nonEmpty = <T>(record: Record<string, T>) => (Object.keys(record).length > 0 ? record : undefined);
@@ -221,8 +237,8 @@ const FORM_KEYS = new Set([
   "restartGeneration",
 ]);
 
-const texts = (record: Record<string, unknown> | undefined) =>
-  Object.fromEntries(Object.entries(record ?? {}).map(([k, v]) => [k, String(v)]));
+const texts = (record: Record<string, unknown> | undefined, show: (v: unknown) => string = String) =>
+  Object.fromEntries(Object.entries(record ?? {}).map(([k, v]) => [k, show(v)]));
 
 /** The draft of an existing spec (Edit configuration starts from it). */
 export function fromSpec(spec: Record<string, unknown>, executorId: string): Draft {
@@ -252,12 +268,12 @@ export function fromSpec(spec: Record<string, unknown>, executorId: string): Dra
       Object.entries(s.overrides?.files ?? {}).map(([f, keys]) => [
         f,
         Object.entries(keys)
-          .map(([k, v]) => `${k} = ${typeof v === "string" ? v : JSON.stringify(v)}`)
+          .map(([k, v]) => `${k} = ${scalarText(v)}`)
           .join("\n"),
       ]),
     ),
     checkpointSyncUrl: typeof s.checkpointSyncUrl === "string" ? s.checkpointSyncUrl : "",
-    settings: texts(s.settings as Record<string, unknown> | undefined),
+    settings: texts(s.settings as Record<string, unknown> | undefined, scalarText),
     ports: texts(s.ports as Record<string, unknown> | undefined),
     restartPolicy: typeof s.restartPolicy === "string" ? s.restartPolicy : "",
     serviceType: typeof s.serviceType === "string" ? s.serviceType : "",
@@ -274,6 +290,31 @@ export function stepOf(path: string): StepId {
   )
     return "configuration";
   return "review";
+}
+
+const PATHS_OF: Partial<Record<keyof Draft, string>> = {
+  executorId: "/executorId",
+  chain: "/spec/chain",
+  network: "/spec/network",
+  nodeType: "/spec/nodeType",
+  clients: "/spec/clients",
+  name: "/name",
+  resources: "/spec/resources",
+  storageSize: "/spec/storage/size",
+  storageClass: "/spec/storage/storageClass",
+  args: "/spec/overrides/args",
+  files: "/spec/overrides/files",
+  checkpointSyncUrl: "/spec/checkpointSyncUrl",
+  settings: "/spec/settings",
+  ports: "/spec/ports",
+  restartPolicy: "/spec/restartPolicy",
+  serviceType: "/spec/serviceType",
+};
+
+/** The server's errors still standing after a change: those of the fields it touched are gone until asked again. */
+export function errorsAfter(errors: FieldError[], patch: Partial<Draft>): FieldError[] {
+  const touched = Object.keys(patch).flatMap((k) => PATHS_OF[k as keyof Draft] ?? []);
+  return errors.filter((e) => !touched.some((p) => e.path === p || e.path.startsWith(`${p}/`)));
 }
 
 /** The errors a field shows: those at its path or below it. */
