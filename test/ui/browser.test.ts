@@ -148,6 +148,8 @@ test(
 
     // Resources come pre-filled with the network's defaults; going below one warns and does not block.
     await page.getByRole("heading", { name: "Resources" }).waitFor();
+    // Keyboard users start each step at its heading.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Resources");
     const cpu = page.getByLabel("CPU request");
     expect(await cpu.inputValue()).toBe("1");
     await cpu.fill("500m");
@@ -174,7 +176,7 @@ test(
     expect(await argsError.count()).toBe(0);
     await page.getByText("Advanced").click();
     await page.getByLabel("rpc port").fill(String(rpcPort));
-    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel("rpc port").press("Enter");
 
     // Review: the spec exactly as it will be sent.
     await page.getByRole("heading", { name: "Review" }).waitFor();

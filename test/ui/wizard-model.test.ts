@@ -2,7 +2,7 @@
 // exactly as it was (no field the form does not show is lost, "0 changed"); each server error lands on the
 // step and field that set it; a request below the network's default warns; a diff names each changed leaf.
 import { expect, test } from "bun:test";
-import type { ChainOffer } from "../../src/modes/control-plane/ui/app/api/node-flows.ts";
+import type { ChainOffer, ExecutorOffer } from "../../src/modes/control-plane/ui/app/api/node-flows.ts";
 import {
   diffSpecs,
   LIFECYCLE_FIELDS,
@@ -11,7 +11,9 @@ import {
   emptyDraft,
   errorsAfter,
   fromSpec,
+  narrowTarget,
   resourceWarnings,
+  satisfies,
   stepOf,
   toSpec,
 } from "../../src/modes/control-plane/ui/app/screens/wizard-model.ts";
@@ -120,4 +122,48 @@ test("a diff names every changed leaf with its value before and after", () => {
     { path: "/ports/rpc", before: undefined, after: "9" },
     { path: "/settings/blockTimeSecs", before: "1", after: undefined },
   ]);
+});
+
+test("the target offers only what the executor reports: a network's version constraint narrows the versions", () => {
+  const executor = {
+    id: "e1",
+    name: "host",
+    kind: "agent",
+    status: "online",
+    capabilities: {
+      supportedChains: [
+        {
+          chain: "ethereum",
+          networks: ["mainnet", "hoodi"],
+          nodeTypes: ["full", "archive"],
+          roles: [
+            {
+              role: "el",
+              clients: [
+                { name: "geth", versions: ["1.14.13", "1.15.6"], versionConstraints: { hoodi: ">=1.15.0" } },
+              ],
+            },
+          ],
+          defaults: {},
+          configOverrideSchema: { files: {}, args: {} },
+        },
+      ],
+    },
+  } as const;
+  const executors = [executor as unknown as ExecutorOffer];
+  const onMainnet = narrowTarget(executors, {
+    ...emptyDraft(),
+    network: "mainnet",
+    clients: { el: "geth@1.14.13" },
+  });
+  expect(onMainnet.clients).toEqual({ el: "geth@1.14.13" });
+  // Moving to Hoodi drops the version its constraint refuses for the first one it admits.
+  expect(narrowTarget(executors, { ...onMainnet, network: "hoodi" }).clients).toEqual({ el: "geth@1.15.6" });
+  // A network the executor does not offer falls back to one it does.
+  expect(narrowTarget(executors, { ...onMainnet, network: "sepolia" }).network).toBe("mainnet");
+  expect([
+    satisfies("1.15.0", ">=1.15.0"),
+    satisfies("1.14.13", ">=1.15.0"),
+    satisfies("2.0.1", ">=1.2 <2.0.0"),
+  ]).toEqual([true, false, false]);
 });

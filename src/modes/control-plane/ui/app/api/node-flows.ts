@@ -39,7 +39,12 @@ export const CHAIN_FORM_HINTS = graphql<{ chainFormHints: FormHints | null }, { 
 );
 
 /** The full capability of a chain as an executor reports it (the list screens need less of it). */
-export interface ChainOffer extends ChainCapability {
+export interface ChainOffer extends Omit<ChainCapability, "roles"> {
+  roles: {
+    role: string;
+    /** versionConstraints: network → range, e.g. { hoodi: ">=1.15.0" }. */
+    clients: { name: string; versions: string[]; versionConstraints?: Record<string, string> }[];
+  }[];
   defaults: Record<string, { cpu: string; memory: string; storage: { data: string } }>;
   configOverrideSchema: {
     files: Record<

@@ -71,10 +71,51 @@ export function emptyDraft(): Draft {
 export const chainsOf = (executor: ExecutorOffer | undefined): ChainOffer[] =>
   executor?.capabilities.supportedChains ?? [];
 
-export const clientOptions = (chain: ChainOffer | undefined, role: string): string[] =>
-  (chain?.roles.find((r) => r.role === role)?.clients ?? []).flatMap((c) =>
-    c.versions.map((v) => `${c.name}@${v}`),
-  );
+const numbers = (version: string) => (version.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [numbers(a), numbers(b)];
+  for (let i = 0; i < 3; i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * Whether a version meets a constraint such as ">=1.15.0" or ">=1.2.0 <2.0.0" (all must hold). A
+ * constraint this form cannot read admits the version: the server has the last word.
+ */
+export function satisfies(version: string, constraint: string): boolean {
+  return constraint
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((part) => {
+      const match = /^(>=|<=|>|<|=)?v?(\d+(?:\.\d+){0,2})$/.exec(part);
+      if (!match) return true;
+      const d = compareVersions(version, match[2]!);
+      switch (match[1]) {
+        case ">=":
+          return d >= 0;
+        case "<=":
+          return d <= 0;
+        case ">":
+          return d > 0;
+        case "<":
+          return d < 0;
+        default:
+          return d === 0;
+      }
+    });
+}
+
+/** "client@version" choices for a role on a network: the versions its constraint for that network admits. */
+export const clientOptions = (chain: ChainOffer | undefined, role: string, network: string): string[] =>
+  (chain?.roles.find((r) => r.role === role)?.clients ?? []).flatMap((c) => {
+    const constraint = c.versionConstraints?.[network];
+    return c.versions.filter((v) => !constraint || satisfies(v, constraint)).map((v) => `${c.name}@${v}`);
+  });
 
 const pick = (options: string[], wanted?: string) =>
   wanted && options.includes(wanted) ? wanted : (options[0] ?? "");
@@ -88,14 +129,15 @@ export function narrowTarget(executors: ExecutorOffer[], draft: Draft): Draft {
   const executor = executors.find((e) => e.id === draft.executorId) ?? executors[0];
   const chains = chainsOf(executor);
   const chain = chains.find((c) => c.chain === draft.chain) ?? chains[0];
+  const network = pick(chain?.networks ?? [], draft.network);
   const clients: Record<string, string> = {};
   for (const role of chain?.roles ?? [])
-    clients[role.role] = pick(clientOptions(chain, role.role), draft.clients[role.role]);
+    clients[role.role] = pick(clientOptions(chain, role.role, network), draft.clients[role.role]);
   const next: Draft = {
     ...draft,
     executorId: executor?.id ?? "",
     chain: chain?.chain ?? "",
-    network: pick(chain?.networks ?? [], draft.network),
+    network,
     nodeType: pick(chain?.nodeTypes ?? [], draft.nodeType),
     clients,
   };

@@ -71,7 +71,7 @@ export function TargetStep(props: {
           path={`/spec/clients/${role.role}`}
           errors={errors}
           value={draft.clients[role.role] ?? ""}
-          options={clientOptions(chain, role.role)}
+          options={clientOptions(chain, role.role, draft.network)}
           show={(o) => o.replace("@", " ")}
           hint="Missing a client or version? Upgrade the executor: its binary decides what it supports."
           onChange={(value) => change({ clients: { ...draft.clients, [role.role]: value } })}
