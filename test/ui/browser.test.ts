@@ -66,8 +66,8 @@ async function applied(w: WatchedPage, n: number) {
   await phase(w).filter({ hasText: "running" }).waitFor({ timeout: LIVE.timeoutMs });
 }
 
-/** The command line of the anvil process listening on `port` (the agent runs it as a direct child here). */
-function anvilArgs(port: number): string[] | null {
+/** The anvil process listening on `port` (the agent runs it as a direct child here): pid and command line. */
+function anvilProcess(port: number): { pid: string; args: string[] } | null {
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     let args: string[];
     try {
@@ -76,10 +76,12 @@ function anvilArgs(port: number): string[] | null {
       continue;
     }
     const at = args.indexOf("--port");
-    if (args[0]?.includes("anvil") && at !== -1 && args[at + 1] === String(port)) return args;
+    if (args[0]?.includes("anvil") && at !== -1 && args[at + 1] === String(port)) return { pid, args };
   }
   return null;
 }
+const anvilArgs = (port: number) => anvilProcess(port)?.args ?? null;
+const anvilPid = (port: number) => anvilProcess(port)?.pid ?? null;
 
 function blockTimeOf(port: number): string | null {
   const args = anvilArgs(port);
@@ -91,7 +93,7 @@ const sidebar = (w: WatchedPage, name: string) =>
   w.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name });
 
 test(
-  "an admin signs in, connects an executor, deploys a devnet node through the wizard, watches it produce blocks live, stops, starts, edits its configuration, rolls it back and deletes it",
+  "an admin signs in, connects an executor, deploys a devnet node through the wizard, watches it produce blocks live, stops, starts, edits its configuration, rolls it back, restarts and deletes it",
   async () => {
     const w = await browser.page();
     const { page } = w;
@@ -167,6 +169,8 @@ test(
     const argsError = page.locator("#field-spec-overrides-args-anvil-error");
     await expect(argsError.textContent()).resolves.toMatch(/^1: --port is managed by Novacula/);
     expect(await args.getAttribute("aria-invalid")).toBe("true");
+    // Focus lands on the refused field, so a keyboard user is where the fix goes.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-spec-overrides-args-anvil");
     expect(await args.getAttribute("aria-describedby")).toContain("field-spec-overrides-args-anvil-error");
     await page.getByRole("heading", { name: "Configuration" }).waitFor();
     await w.screenshot("deploy-configuration-refused");
@@ -274,6 +278,17 @@ test(
     });
     await w.screenshot("node-revisions");
     await assertAccessible(w, "node detail with revisions");
+
+    // Restart: a new revision with the next restart generation; the executor starts a new anvil process.
+    const before = anvilPid(rpcPort);
+    expect(before).not.toBeNull();
+    await page.getByRole("button", { name: "Restart" }).click();
+    await applied(w, 6);
+    await page.getByRole("row", { name: /^6 .*restart requested/ }).waitFor();
+    await eventually(() => anvilPid(rpcPort) !== null && anvilPid(rpcPort) !== before, {
+      ...LIVE,
+      message: "a new anvil process after Restart",
+    });
 
     // Delete is confirmed by typing the name.
     await page.getByRole("button", { name: "Delete", exact: true }).click();

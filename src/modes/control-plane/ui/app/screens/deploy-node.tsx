@@ -11,7 +11,7 @@ import { CHECK_NODE, type ExecutorOffer, type FieldError } from "../api/node-flo
 import { executorsQuery, useCanManage } from "../api/queries.ts";
 import { EmptyState, ErrorNote } from "../components/ui.tsx";
 import { ConfigFields, configPaths, useChainFormHints } from "./wizard-config.tsx";
-import { UnplacedErrors } from "./wizard-fields.tsx";
+import { UnplacedErrors, useFocusFirstInvalid } from "./wizard-fields.tsx";
 import {
   chainsOf,
   type Draft,
@@ -56,6 +56,7 @@ export function DeployNodeScreen() {
   // A new step moves focus to its heading, so keyboard and screen-reader users start at its top.
   // biome-ignore lint/correctness/useExhaustiveDependencies: the step change is the trigger, not an input
   useEffect(() => heading.current?.focus(), [step]);
+  const focus = useFocusFirstInvalid();
 
   const check = useMutation({
     mutationFn: () => request(CHECK_NODE, { data: input(draft) }),
@@ -68,6 +69,7 @@ export function DeployNodeScreen() {
       setErrors(error.details);
       const first = error.details.map((d) => stepOf(d.path)).sort((a, b) => order(a) - order(b))[0];
       if (first) setStep(first);
+      focus.refused();
     },
   });
 
@@ -95,6 +97,7 @@ export function DeployNodeScreen() {
     if (here.length > 0) {
       const first = here.map((e) => stepOf(e.path)).sort((a, b) => order(a) - order(b))[0]!;
       setStep(first);
+      focus.refused();
       return;
     }
     setStep(STEPS[order(step) + 1]!.id);
@@ -134,7 +137,7 @@ export function DeployNodeScreen() {
           </li>
         ))}
       </ol>
-      <form onSubmit={submit} className="wizard">
+      <form ref={focus.form} onSubmit={submit} className="wizard">
         <fieldset>
           <legend>
             <h2 ref={heading} tabIndex={-1}>

@@ -12,7 +12,7 @@ import { ErrorNote } from "../components/ui.tsx";
 import { NodeRevisions } from "./node-revisions.tsx";
 import { diffSpecs, LIFECYCLE_FIELDS } from "./node-revisions-diff.ts";
 import { ConfigFields, configPaths, useChainFormHints } from "./wizard-config.tsx";
-import { UnplacedErrors } from "./wizard-fields.tsx";
+import { UnplacedErrors, useFocusFirstInvalid } from "./wizard-fields.tsx";
 import { chainsOf, type Draft, errorsAfter, fromSpec, toSpec } from "./wizard-model.ts";
 import "./wizard.css";
 
@@ -25,13 +25,17 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
   const spec = toSpec(draft);
   const changed = diffSpecs(node.spec, spec, LIFECYCLE_FIELDS).length;
   const [errors, setErrors] = useState<FieldError[]>([]);
+  const focus = useFocusFirstInvalid();
   const save = useMutation({
     mutationFn: () => request(UPDATE_NODE, { id: node.id, spec }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ["node", node.id] });
       done();
     },
-    onError: (error) => setErrors(error instanceof ApiError ? error.details : []),
+    onError: (error) => {
+      setErrors(error instanceof ApiError ? error.details : []);
+      focus.refused();
+    },
   });
   const paths = configPaths({ chain, draft, hints });
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -39,7 +43,7 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
     save.mutate();
   };
   return (
-    <form onSubmit={submit} className="wizard" aria-labelledby="edit-config-title">
+    <form ref={focus.form} onSubmit={submit} className="wizard" aria-labelledby="edit-config-title">
       <fieldset>
         <legend>
           <h3 id="edit-config-title">

@@ -1,7 +1,7 @@
 // Form pieces the deploy wizard and Edit configuration share: a labelled field that shows its hint, its
 // non-blocking warning and the server's errors for its JSON path (wired to the control with
 // aria-describedby and aria-invalid, so a screen reader reads them too), and the select built on it.
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import type { FieldError } from "../api/node-flows.ts";
 import { errorsAt } from "./wizard-model.ts";
 
@@ -9,6 +9,19 @@ export interface ControlProps {
   id: string;
   "aria-describedby"?: string;
   "aria-invalid"?: boolean;
+}
+
+/**
+ * After a refused submit, focus moves to the first field the server named, so a keyboard or screen-reader
+ * user lands on what to fix. Returns the form's ref and the function to call on each refusal.
+ */
+export function useFocusFirstInvalid() {
+  const form = useRef<HTMLFormElement>(null);
+  const [refusals, setRefusals] = useState(0);
+  useEffect(() => {
+    if (refusals > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [refusals]);
+  return { form, refused: () => setRefusals((n) => n + 1) };
 }
 
 /** The id of the control that edits a spec path: server errors are placed by it. */
