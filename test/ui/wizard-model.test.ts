@@ -7,16 +7,14 @@ import {
   diffSpecs,
   LIFECYCLE_FIELDS,
 } from "../../src/modes/control-plane/ui/app/screens/node-revisions-diff.ts";
+import { emptyDraft, fromSpec, toSpec } from "../../src/modes/control-plane/ui/app/screens/wizard-model.ts";
 import {
-  emptyDraft,
   errorsAfter,
-  fromSpec,
   narrowTarget,
   resourceWarnings,
   satisfies,
   stepOf,
-  toSpec,
-} from "../../src/modes/control-plane/ui/app/screens/wizard-model.ts";
+} from "../../src/modes/control-plane/ui/app/screens/wizard-rules.ts";
 
 /** Every NodeSpec field set, the ones no form control edits included. */
 const FULL_SPEC = {

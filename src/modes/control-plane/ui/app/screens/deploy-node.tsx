@@ -12,19 +12,10 @@ import { executorsQuery, useCanManage } from "../api/queries.ts";
 import { EmptyState, ErrorNote } from "../components/ui.tsx";
 import { ConfigFields, configPaths, useChainFormHints } from "./wizard-config.tsx";
 import { UnplacedErrors, useFocusFirstInvalid } from "./wizard-fields.tsx";
-import {
-  chainsOf,
-  type Draft,
-  emptyDraft,
-  errorsAfter,
-  narrowTarget,
-  STEPS,
-  type StepId,
-  stepOf,
-  toSpec,
-} from "./wizard-model.ts";
+import { type Draft, emptyDraft, STEPS, type StepId, toSpec } from "./wizard-model.ts";
 import { ResourcesStep, resourcePaths } from "./wizard-resources.tsx";
 import { ReviewStep } from "./wizard-review.tsx";
+import { chainsOf, errorsAfter, narrowTarget, stepOf } from "./wizard-rules.ts";
 import { TargetStep, targetPaths } from "./wizard-target.tsx";
 import "./wizard.css";
 

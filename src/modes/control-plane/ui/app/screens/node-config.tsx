@@ -13,7 +13,8 @@ import { NodeRevisions } from "./node-revisions.tsx";
 import { diffSpecs, LIFECYCLE_FIELDS } from "./node-revisions-diff.ts";
 import { ConfigFields, configPaths, useChainFormHints } from "./wizard-config.tsx";
 import { UnplacedErrors, useFocusFirstInvalid } from "./wizard-fields.tsx";
-import { chainsOf, type Draft, errorsAfter, fromSpec, toSpec } from "./wizard-model.ts";
+import { type Draft, fromSpec, toSpec } from "./wizard-model.ts";
+import { chainsOf, errorsAfter } from "./wizard-rules.ts";
 import "./wizard.css";
 
 function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig; done: () => void }) {

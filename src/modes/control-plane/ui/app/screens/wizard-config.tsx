@@ -10,7 +10,7 @@ import {
   type FieldError,
   type FormHints,
 } from "../api/node-flows.ts";
-import { Field, SelectField } from "./wizard-fields.tsx";
+import { SelectField, TextField } from "./wizard-fields.tsx";
 import type { Draft } from "./wizard-model.ts";
 
 interface ConfigProps {
@@ -87,26 +87,20 @@ export function ConfigFields(props: ConfigProps) {
   return (
     <>
       {props.withName ? (
-        <Field
+        <TextField
           label="Node ID (name)"
           path="/name"
           errors={errors}
           hint="Lowercase letters, digits and '-'; generated from chain, network and executor when blank."
-          render={(control) => (
-            <input
-              {...control}
-              value={draft.name}
-              placeholder="generated when blank"
-              autoComplete="off"
-              onChange={(e) => change({ name: e.target.value })}
-            />
-          )}
+          placeholder="generated when blank"
+          value={draft.name}
+          onChange={(name) => change({ name })}
         />
       ) : null}
       {argClients(props).map((client) => {
         const entry = schema!.args[client]!;
         return (
-          <Field
+          <TextField
             key={client}
             label={`Arguments for ${client}`}
             path={`/spec/overrides/args/${client}`}
@@ -118,20 +112,14 @@ export function ConfigFields(props: ConfigProps) {
                 <Known entries={Object.entries(entry.knownFlags).map(([f, v]) => [f, v.description])} />
               </>
             }
-            render={(control) => (
-              <textarea
-                {...control}
-                rows={3}
-                value={draft.args[client] ?? ""}
-                spellCheck={false}
-                onChange={(e) => change({ args: { ...draft.args, [client]: e.target.value } })}
-              />
-            )}
+            multiline
+            value={draft.args[client] ?? ""}
+            onChange={(text) => change({ args: { ...draft.args, [client]: text } })}
           />
         );
       })}
       {Object.entries(schema?.files ?? {}).map(([file, entry]) => (
-        <Field
+        <TextField
           key={file}
           label={`Overrides for ${file}`}
           path={`/spec/overrides/files/${file}`}
@@ -145,75 +133,52 @@ export function ConfigFields(props: ConfigProps) {
               />
             </>
           }
-          render={(control) => (
-            <textarea
-              {...control}
-              rows={3}
-              value={draft.files[file] ?? ""}
-              spellCheck={false}
-              onChange={(e) => change({ files: { ...draft.files, [file]: e.target.value } })}
-            />
-          )}
+          multiline
+          value={draft.files[file] ?? ""}
+          onChange={(text) => change({ files: { ...draft.files, [file]: text } })}
         />
       ))}
       {draft.chain === "ethereum" ? (
-        <Field
+        <TextField
           label="Checkpoint sync URL"
           path="/spec/checkpointSyncUrl"
           errors={errors}
           hint="The consensus client's trusted checkpoint source; blank: the network's default."
-          render={(control) => (
-            <input
-              {...control}
-              type="url"
-              value={draft.checkpointSyncUrl}
-              onChange={(e) => change({ checkpointSyncUrl: e.target.value })}
-            />
-          )}
+          type="url"
+          value={draft.checkpointSyncUrl}
+          onChange={(checkpointSyncUrl) => change({ checkpointSyncUrl })}
         />
       ) : null}
       {Object.entries(hints?.settings ?? {}).map(([name, s]) => (
-        <Field
+        <TextField
           key={name}
           label={name}
           path={`/spec/settings/${name}`}
           errors={errors}
           hint={`${s.description}; ${s.min} to ${s.max}, default ${s.default}.`}
-          render={(control) => (
-            <input
-              {...control}
-              type="number"
-              min={s.min}
-              max={s.max}
-              step={1}
-              placeholder={String(s.default)}
-              value={draft.settings[name] ?? ""}
-              onChange={(e) => change({ settings: { ...draft.settings, [name]: e.target.value } })}
-            />
-          )}
+          type="number"
+          min={s.min}
+          max={s.max}
+          placeholder={String(s.default)}
+          value={draft.settings[name] ?? ""}
+          onChange={(text) => change({ settings: { ...draft.settings, [name]: text } })}
         />
       ))}
       <details className="advanced" open={advancedErrors}>
         <summary>Advanced</summary>
         {Object.entries(hints?.ports ?? {}).map(([name, port]) => (
-          <Field
+          <TextField
             key={name}
             label={`${name} port`}
             path={`/spec/ports/${name}`}
             errors={errors}
             hint={`Blank: ${port}.`}
-            render={(control) => (
-              <input
-                {...control}
-                type="number"
-                min={1}
-                max={65535}
-                step={1}
-                placeholder={String(port)}
-                value={draft.ports[name] ?? ""}
-                onChange={(e) => change({ ports: { ...draft.ports, [name]: e.target.value } })}
-              />
-            )}
+            type="number"
+            min={1}
+            max={65535}
+            placeholder={String(port)}
+            value={draft.ports[name] ?? ""}
+            onChange={(text) => change({ ports: { ...draft.ports, [name]: text } })}
           />
         ))}
         {executor?.kind !== "operator" ? (

@@ -3,7 +3,7 @@
 // aria-describedby and aria-invalid, so a screen reader reads them too), and the select built on it.
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import type { FieldError } from "../api/node-flows.ts";
-import { errorsAt } from "./wizard-model.ts";
+import { errorsAt } from "./wizard-rules.ts";
 
 export interface ControlProps {
   id: string;
@@ -108,6 +108,53 @@ export function SelectField(props: {
           ))}
         </select>
       )}
+    />
+  );
+}
+
+/** A text, number or multi-line field on Field; its value and changes are strings, as typed. */
+export function TextField(props: {
+  label: string;
+  path: string;
+  errors: FieldError[];
+  value: string;
+  onChange: (value: string) => void;
+  hint?: ReactNode;
+  warning?: string;
+  /** One entry per line. */
+  multiline?: boolean;
+  type?: "text" | "number" | "url";
+  min?: number;
+  max?: number;
+  placeholder?: string;
+}) {
+  const { value, onChange, multiline, type, min, max, placeholder, ...field } = props;
+  return (
+    <Field
+      {...field}
+      render={(control) =>
+        multiline ? (
+          <textarea
+            {...control}
+            rows={3}
+            spellCheck={false}
+            value={value}
+            onChange={(e) => onChange(e.target.value)}
+          />
+        ) : (
+          <input
+            {...control}
+            type={type ?? "text"}
+            min={min}
+            max={max}
+            step={type === "number" ? 1 : undefined}
+            placeholder={placeholder}
+            autoComplete="off"
+            value={value}
+            onChange={(e) => onChange(e.target.value)}
+          />
+        )
+      }
     />
   );
 }

@@ -2,8 +2,9 @@
 // (best-effort cgroups on an agent), and storage size and class on an operator. Going below a default
 // shows a warning beside the field and never blocks.
 import type { ChainOffer, ExecutorOffer, FieldError } from "../api/node-flows.ts";
-import { Field, SelectField } from "./wizard-fields.tsx";
-import { type Draft, RESOURCE_FIELDS, type ResourceField, resourceWarnings } from "./wizard-model.ts";
+import { SelectField, TextField } from "./wizard-fields.tsx";
+import { type Draft, RESOURCE_FIELDS, type ResourceField } from "./wizard-model.ts";
+import { resourceWarnings } from "./wizard-rules.ts";
 
 const LABELS: Record<ResourceField, [string, string]> = {
   cpu: ["CPU request", 'cores, e.g. "2" or "500m"'],
@@ -37,38 +38,26 @@ export function ResourcesStep(props: {
         </p>
       ) : null}
       {RESOURCE_FIELDS.map((field) => (
-        <Field
+        <TextField
           key={field}
           label={LABELS[field][0]}
           path={`/spec/resources/${field}`}
           errors={errors}
           hint={LABELS[field][1]}
           warning={warnings[field]}
-          render={(control) => (
-            <input
-              {...control}
-              value={draft.resources[field]}
-              autoComplete="off"
-              onChange={(e) => change({ resources: { ...draft.resources, [field]: e.target.value } })}
-            />
-          )}
+          value={draft.resources[field]}
+          onChange={(text) => change({ resources: { ...draft.resources, [field]: text } })}
         />
       ))}
       {executor?.kind === "operator" ? (
         <>
-          <Field
+          <TextField
             label="Storage size"
             path="/spec/storage/size"
             errors={errors}
             hint='The volume claim, e.g. "500Gi"; blank: the disk above.'
-            render={(control) => (
-              <input
-                {...control}
-                value={draft.storageSize}
-                autoComplete="off"
-                onChange={(e) => change({ storageSize: e.target.value })}
-              />
-            )}
+            value={draft.storageSize}
+            onChange={(storageSize) => change({ storageSize })}
           />
           <SelectField
             label="Storage class"

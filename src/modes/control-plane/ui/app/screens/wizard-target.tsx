@@ -2,7 +2,8 @@
 // holds only what the executor chosen before reports in its capabilities, and each choice narrows the next.
 import type { ExecutorOffer, FieldError } from "../api/node-flows.ts";
 import { SelectField } from "./wizard-fields.tsx";
-import { chainsOf, clientOptions, type Draft } from "./wizard-model.ts";
+import type { Draft } from "./wizard-model.ts";
+import { chainsOf, clientOptions } from "./wizard-rules.ts";
 
 export function targetPaths(draft: Draft): string[] {
   return [
