@@ -32,10 +32,15 @@ function input(draft: Draft) {
 export function DeployNodeScreen() {
   const canManage = useCanManage();
   const navigate = useNavigate();
-  const executors = (useQuery(executorsQuery).data?.executors ?? []).filter(
-    (e) => e.status === "online" && (e.capabilities.supportedChains?.length ?? 0) > 0,
-  ) as unknown as ExecutorOffer[];
   const [typed, setTyped] = useState<Draft>(emptyDraft);
+  const listed = useQuery(executorsQuery);
+  // Online executors that run nodes; the chosen one stays listed (marked offline) if it drops out meanwhile,
+  // rather than the form silently moving the node elsewhere.
+  const executors = (listed.data?.executors ?? []).filter(
+    (e) =>
+      (e.status === "online" || e.id === typed.executorId) &&
+      (e.capabilities.supportedChains?.length ?? 0) > 0,
+  ) as unknown as ExecutorOffer[];
   const [step, setStep] = useState<StepId>("target");
   const [errors, setErrors] = useState<FieldError[]>([]);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -67,6 +72,7 @@ export function DeployNodeScreen() {
   if (!canManage) {
     return <EmptyState>Deploying a node needs the owner or admin role in this organization.</EmptyState>;
   }
+  if (listed.isPending) return <p aria-busy="true">Loading…</p>;
   if (executors.length === 0) {
     return (
       <EmptyState>

@@ -25,6 +25,10 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
   const hints = useChainFormHints(draft.chain);
   const spec = toSpec(draft);
   const changed = diffSpecs(node.spec, spec, LIFECYCLE_FIELDS).length;
+  // Someone else's edit or rollback since the form opened: saving would replace it, so say so.
+  const [opened] = useState(() => ({ revision: node.revision, spec: node.spec }));
+  const movedOn =
+    node.revision !== opened.revision && diffSpecs(opened.spec, node.spec, LIFECYCLE_FIELDS).length > 0;
   const [errors, setErrors] = useState<FieldError[]>([]);
   const focus = useFocusFirstInvalid();
   const save = useMutation({
@@ -58,6 +62,12 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
           Fixed after deploy (delete and redeploy to change): {draft.chain} / {draft.network},{" "}
           {draft.nodeType}, {Object.values(draft.clients).join(", ").replaceAll("@", " ")}, resources.
         </p>
+        {movedOn ? (
+          <p className="note" role="status">
+            The configuration changed (now revision {node.revision}) since you opened this form; saving
+            replaces that change with yours. Cancel and edit again to start from it.
+          </p>
+        ) : null}
         <ConfigFields
           executor={executor}
           chain={chain}

@@ -35,7 +35,7 @@ export function TargetStep(props: {
         options={executors.map((e) => e.id)}
         show={(id) => {
           const e = executors.find((x) => x.id === id);
-          return e ? `${e.name} (${e.kind})` : id;
+          return e ? `${e.name} (${e.kind})${e.status === "online" ? "" : " — offline"}` : id;
         }}
         hint="Online executors that can run nodes."
         onChange={(executorId) => change({ executorId })}
