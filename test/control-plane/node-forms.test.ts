@@ -137,3 +137,30 @@ test("each revision names its author", async () => {
     { revision: 2, summary: "edited settings", authorName: name },
   ]);
 });
+
+test("a field of the wrong shape is refused with a message that says what to write, not the schema's regex", async () => {
+  const { executorId } = await syncExecutor(cp, key, "forms-shape");
+  const answer = await check({
+    executorId,
+    spec: {
+      ...DEVNET_SPEC,
+      nodeType: "huge",
+      resources: { cpu: "lots", memory: "1 GB" },
+      restartPolicy: "sometimes",
+      checkpointSyncUrl: "ftp://example.org/",
+    },
+  });
+  const messages = Object.fromEntries(answer.errors.map((e) => [e.path, e.message]));
+  expect(Object.keys(messages).sort()).toEqual([
+    "/spec/checkpointSyncUrl",
+    "/spec/nodeType",
+    "/spec/resources/cpu",
+    "/spec/resources/memory",
+    "/spec/restartPolicy",
+  ]);
+  expect(messages["/spec/nodeType"]).toBe('use one of "full", "archive"');
+  expect(messages["/spec/restartPolicy"]).toBe('use one of "always", "on-failure", "no"');
+  expect(messages["/spec/resources/cpu"]).toBe('write a quantity such as "2", "500m" or "16Gi"');
+  expect(messages["/spec/resources/memory"]).toBe('write a quantity such as "2", "500m" or "16Gi"');
+  expect(messages["/spec/checkpointSyncUrl"]).toBe("write an http:// or https:// URL");
+});
