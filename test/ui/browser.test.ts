@@ -66,6 +66,18 @@ async function applied(w: WatchedPage, n: number) {
   await phase(w).filter({ hasText: "running" }).waitFor({ timeout: LIVE.timeoutMs });
 }
 
+/** At a phone's width (390 px) the page does not scroll sideways; back to 1280 × 800 after. */
+async function fitsPhone(w: WatchedPage, screen: string) {
+  await w.page.setViewportSize({ width: 390, height: 844 });
+  // The widest content against the visible width (the scroll bar takes its share of the 390).
+  const [scrolled, visible] = await w.page.evaluate(() => [
+    document.documentElement.scrollWidth,
+    document.documentElement.clientWidth,
+  ]);
+  await w.page.setViewportSize({ width: 1280, height: 800 });
+  expect({ screen, overflow: scrolled! - visible! }).toEqual({ screen, overflow: 0 });
+}
+
 /** The anvil process listening on `port` (the agent runs it as a direct child here): pid and command line. */
 function anvilProcess(port: number): { pid: string; args: string[] } | null {
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
@@ -196,6 +208,7 @@ test(
     });
     await w.screenshot("deploy-review");
     await assertAccessible(w, "deploy node: review");
+    await fitsPhone(w, "deploy node: review");
     await page.getByRole("button", { name: "Deploy" }).click();
     await page.waitForURL(/\/nodes\/[0-9a-f-]{36}$/);
     const detailUrl = page.url();
@@ -278,6 +291,7 @@ test(
     });
     await w.screenshot("node-revisions");
     await assertAccessible(w, "node detail with revisions");
+    await fitsPhone(w, "node detail with revisions");
 
     // Restart: a new revision with the next restart generation; the executor starts a new anvil process.
     const before = anvilPid(rpcPort);

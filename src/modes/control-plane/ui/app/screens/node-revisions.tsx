@@ -104,45 +104,48 @@ export function NodeRevisions(props: { node: NodeDetail; revisions: Revision[]; 
   return (
     <>
       <h3 id="revisions-title">Revisions</h3>
-      <table className="revisions" aria-labelledby="revisions-title">
-        <thead>
-          <tr>
-            <th scope="col">Revision</th>
-            <th scope="col">When</th>
-            <th scope="col">Author</th>
-            <th scope="col">Change</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.revision} aria-selected={r.revision === chosen.revision}>
-              <td>{r.revision}</td>
-              <td>
-                <time dateTime={r.createdAt}>{formatTime(r.createdAt)}</time>
-              </td>
-              <td>{r.authorName ?? "—"}</td>
-              <td>{r.summary}</td>
-              <td>
-                <button
-                  type="button"
-                  aria-pressed={r.revision === chosen.revision}
-                  onClick={() => setSelected(r.revision)}
-                >
-                  Show changes<span className="sr-only"> of revision {r.revision}</span>
-                </button>{" "}
-                {mutable && r.revision !== node.revision ? (
-                  <button type="button" onClick={() => setRollingBack(r)}>
-                    Roll back<span className="sr-only"> to revision {r.revision}</span>
-                  </button>
-                ) : null}
-              </td>
+      {/* Narrow screens scroll the table sideways rather than the page. */}
+      <div className="table-scroll">
+        <table className="revisions" aria-labelledby="revisions-title">
+          <thead>
+            <tr>
+              <th scope="col">Revision</th>
+              <th scope="col">When</th>
+              <th scope="col">Author</th>
+              <th scope="col">Change</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.revision} aria-selected={r.revision === chosen.revision}>
+                <td>{r.revision}</td>
+                <td>
+                  <time dateTime={r.createdAt}>{formatTime(r.createdAt)}</time>
+                </td>
+                <td>{r.authorName ?? "—"}</td>
+                <td>{r.summary}</td>
+                <td>
+                  <button
+                    type="button"
+                    aria-pressed={r.revision === chosen.revision}
+                    onClick={() => setSelected(r.revision)}
+                  >
+                    Show changes<span className="sr-only"> of revision {r.revision}</span>
+                  </button>{" "}
+                  {mutable && r.revision !== node.revision ? (
+                    <button type="button" onClick={() => setRollingBack(r)}>
+                      Roll back<span className="sr-only"> to revision {r.revision}</span>
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {newestFirst.length > SHOWN && !all ? (
         <button type="button" className="link" onClick={() => setAll(true)}>
           Show all {newestFirst.length} revisions
