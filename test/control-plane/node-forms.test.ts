@@ -164,3 +164,27 @@ test("a field of the wrong shape is refused with a message that says what to wri
   expect(messages["/spec/resources/memory"]).toBe('write a quantity such as "2", "500m" or "16Gi"');
   expect(messages["/spec/checkpointSyncUrl"]).toBe("write an http:// or https:// URL");
 });
+
+test("recentRevisions gives the newest page of a node's history, newest first, within 1 to 500", async () => {
+  const { executorId } = await syncExecutor(cp, key, "forms-history");
+  const node = await createNode(cp, cookie, executorId, "long-history");
+  for (const action of ["stop", "start", "restart"]) {
+    const result = await cp.gql(
+      "mutation($id: ID!, $a: NodeLifecycleAction!) { requestNodeLifecycleAction(id: $id, action: $a) { revision } }",
+      { id: node.id, a: action },
+      { cookie },
+    );
+    expect(result.errors).toBeUndefined();
+  }
+  const page = async (take: number) => {
+    const result = await cp.gql(
+      "query($id: ID!, $t: Int) { node(where: { id: $id }) { recentRevisions(take: $t) { revision summary } } }",
+      { id: node.id, t: take },
+      { cookie },
+    );
+    return (result.data.node.recentRevisions as { revision: number }[]).map((r) => r.revision);
+  };
+  expect(await page(2)).toEqual([4, 3]);
+  expect(await page(0)).toEqual([4]);
+  expect(await page(100_000)).toEqual([4, 3, 2, 1]);
+});

@@ -269,7 +269,7 @@ test(
     });
 
     // Revisions: the changes a revision made, against its predecessor.
-    await page.getByRole("button", { name: "Show changes of revision 4" }).click();
+    await page.getByRole("button", { name: "Show changes of revision 4", exact: true }).click();
     await page.getByRole("table", { name: "Changes in revision 4 since revision 3" }).waitFor();
     await page.getByRole("row", { name: "/settings/blockTimeSecs — 2" }).waitFor();
 
@@ -330,13 +330,15 @@ test(
     const { key } = await api.executorKey({ cookie: admin }, "member-view-key");
     const { executorId } = await syncExecutor(cp, key, "member-view-agent");
     const seen = await createNode(cp, admin, executorId, "seen-by-member");
-    // A second revision, so an admin would be offered Roll back to the first.
-    const stop = await cp.gql(
-      "mutation($id: ID!) { requestNodeLifecycleAction(id: $id, action: stop) { revision } }",
-      { id: seen.id },
-      { cookie: admin },
-    );
-    expect(stop.data?.requestNodeLifecycleAction.revision).toBe(2);
+    // A history longer than one page (23 revisions), so an admin would be offered Roll back.
+    for (let i = 0; i < 22; i++) {
+      const restart = await cp.gql(
+        "mutation($id: ID!) { requestNodeLifecycleAction(id: $id, action: restart) { revision } }",
+        { id: seen.id },
+        { cookie: admin },
+      );
+      expect(restart.data?.requestNodeLifecycleAction.revision).toBe(i + 2);
+    }
 
     const w = await browser.page();
     const { page } = w;
@@ -371,8 +373,16 @@ test(
     }
     // Revisions and their changes are there to read; Edit configuration and Roll back are not.
     await page.getByRole("heading", { name: "Revisions" }).waitFor();
-    await page.getByRole("button", { name: "Show changes of revision 1" }).click();
+    // The newest page of the history first; older revisions on request.
+    await page.getByText("The newest 20 of 23 revisions.").waitFor();
+    expect(await page.getByRole("button", { name: "Show changes of revision 3", exact: true }).count()).toBe(
+      0,
+    );
+    await page.getByRole("button", { name: "Show older revisions" }).click();
+    await page.getByRole("button", { name: "Show changes of revision 1", exact: true }).click();
     await page.getByRole("table", { name: "Changes in revision 1" }).waitFor();
+    await page.getByRole("button", { name: "Show changes of revision 4", exact: true }).click();
+    await page.getByRole("row", { name: "/restartGeneration 2 3" }).waitFor();
     expect(await page.getByRole("button", { name: "Edit configuration" }).count()).toBe(0);
     expect(await page.getByRole("button", { name: /Roll back/ }).count()).toBe(0);
     await w.screenshot("node-detail-member");

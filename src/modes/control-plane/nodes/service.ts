@@ -9,6 +9,7 @@ import {
   findRevision,
   insertNode,
   listNodes,
+  listRecentRevisions,
   listRevisions,
   liveNodeNamed,
   liveNodesOn,
@@ -38,6 +39,9 @@ type Caller = Pick<AnyCaller, "organizationId" | "actor" | "meta">;
 
 const specValidator = compileValidator(NodeSpec);
 const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** The most revisions one recentRevisions call returns (a page of history, not all of it). */
+export const MAX_REVISIONS_PAGE = 500;
 
 /** The most nodes one bulk lifecycle action may name (a whole 10,000-node fleet fits in one). */
 export const MAX_NODES_PER_BULK_ACTION = 10_000;
@@ -277,6 +281,12 @@ export class NodeService {
   revisions(caller: Pick<Caller, "organizationId">, id: string) {
     if (!this.get(caller, id)) return [];
     return listRevisions(this.db, id);
+  }
+
+  /** The newest `take` revisions (1 to MAX_REVISIONS_PAGE), newest first: what a history screen shows. */
+  recentRevisions(caller: Pick<Caller, "organizationId">, id: string, take: number) {
+    if (!this.get(caller, id)) return [];
+    return listRecentRevisions(this.db, id, Math.min(Math.max(Math.trunc(take), 1), MAX_REVISIONS_PAGE));
   }
 
   /** Everything checkable before a revision is written (validate.ts), against the executor and its other nodes. */

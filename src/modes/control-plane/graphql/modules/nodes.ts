@@ -1,7 +1,7 @@
 // GraphQL for the deploy and edit forms: checkNode (every problem createNode would refuse, answered
 // without writing, so a form shows the server's own words next to each field before its last step),
-// chainFormHints (the typed settings and named ports this control plane's adapter knows for a chain) and
-// the author's name on each revision.
+// chainFormHints (the typed settings and named ports this control plane's adapter knows for a chain),
+// a node's newest revisions (a page of its history) and the author's name on each revision.
 import { getAdapter } from "../../../../adapters/registry.ts";
 import { findUser } from "../../../../db/queries/users.ts";
 import { AppError } from "../../../../lib/errors.ts";
@@ -38,6 +38,11 @@ const typeDefs = /* GraphQL */ `
     authorName: String
   }
 
+  extend type Node {
+    "The newest revisions, newest first: take defaults to 50, at most 500 (revisions is the whole history)."
+    recentRevisions(take: Int = 50): [NodeRevision!]!
+  }
+
   extend type Query {
     "Every problem createNode would refuse for this input, without writing (owners and admins)."
     checkNode(data: NodeCreateInput!): NodeCheck!
@@ -66,6 +71,10 @@ function resolvers(s: ControlPlaneServices) {
         const hints = getAdapter(String(args.chain))?.formHints?.();
         return hints ?? null;
       }),
+    },
+    Node: {
+      recentRevisions: (n: { id: string; organizationId: string }, args: Args) =>
+        s.nodes.recentRevisions({ organizationId: n.organizationId }, n.id, Number(args.take ?? 50)),
     },
     NodeRevision: {
       authorName: (r: { authorId: string | null }) =>

@@ -76,14 +76,15 @@ export interface NodeConfig {
   spec: Spec;
   deletedAt: string | null;
   executor: ExecutorOffer | null;
-  revisions: Revision[];
+  /** Newest first; a page of the history (recentRevisions). */
+  recentRevisions: Revision[];
 }
-export const NODE_CONFIG = graphql<{ node: NodeConfig | null }, { id: string }>(
-  `query NodeConfig($id: ID!) {
+export const NODE_CONFIG = graphql<{ node: NodeConfig | null }, { id: string; take: number }>(
+  `query NodeConfig($id: ID!, $take: Int) {
     node(where: { id: $id }) {
       id name revision spec deletedAt
       executor { id name kind status capabilities }
-      revisions { revision spec summary authorName createdAt }
+      recentRevisions(take: $take) { revision spec summary authorName createdAt }
     }
   }`,
 );

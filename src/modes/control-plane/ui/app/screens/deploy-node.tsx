@@ -4,7 +4,7 @@
 // spec to createNode and, if it is still refused, goes back to the first step with a refused field.
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
-import { type FormEvent, useEffect, useRef, useState } from "react";
+import { type FormEvent, useLayoutEffect, useRef, useState } from "react";
 import { CREATE_NODE } from "../api/documents.ts";
 import { ApiError, describeError, request } from "../api/graphql.ts";
 import { CHECK_NODE, type ExecutorOffer, type FieldError } from "../api/node-flows.ts";
@@ -49,9 +49,10 @@ export function DeployNodeScreen() {
   const chain = chainsOf(executor).find((c) => c.chain === draft.chain);
   const hints = useChainFormHints(draft.chain);
 
-  // A new step moves focus to its heading, so keyboard and screen-reader users start at its top.
+  // A new step moves focus to its heading, so keyboard and screen-reader users start at its top (before
+  // the browser paints it, so nothing sees the new step with focus still on the old button).
   // biome-ignore lint/correctness/useExhaustiveDependencies: the step change is the trigger, not an input
-  useEffect(() => heading.current?.focus(), [step]);
+  useLayoutEffect(() => heading.current?.focus(), [step]);
   const focus = useFocusFirstInvalid();
 
   const check = useMutation({

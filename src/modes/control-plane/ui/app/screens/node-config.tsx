@@ -10,6 +10,11 @@ import { type FieldError, NODE_CONFIG, type NodeConfig, UPDATE_NODE } from "../a
 import { useCanManage } from "../api/queries.ts";
 import { ErrorNote } from "../components/ui.tsx";
 import { NodeRevisions } from "./node-revisions.tsx";
+
+const REVISIONS_PAGE = 20;
+/** The API's page limit for recentRevisions. */
+const MAX_REVISIONS = 500;
+
 import { diffSpecs, LIFECYCLE_FIELDS } from "./node-revisions-diff.ts";
 import { ConfigFields, configPaths, useChainFormHints } from "./wizard-config.tsx";
 import { UnplacedErrors, useFocusFirstInvalid } from "./wizard-fields.tsx";
@@ -104,10 +109,12 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
 export function NodeConfiguration({ node }: { node: NodeDetail }) {
   const canManage = useCanManage();
   const [editing, setEditing] = useState(false);
+  // The newest page of the history, plus one: the oldest shown revision's predecessor, for its diff.
+  const [take, setTake] = useState(REVISIONS_PAGE + 1);
   // Keyed by the live revision: a new revision (an edit, an action, someone else's rollback) refetches it.
   const config = useQuery({
-    queryKey: ["node", node.id, "config", node.revision],
-    queryFn: () => request(NODE_CONFIG, { id: node.id }),
+    queryKey: ["node", node.id, "config", node.revision, take],
+    queryFn: () => request(NODE_CONFIG, { id: node.id, take }),
     placeholderData: (previous) => previous,
   });
   const data = config.data?.node ?? null;
@@ -131,7 +138,14 @@ export function NodeConfiguration({ node }: { node: NodeDetail }) {
         </>
       )}
       <ErrorNote error={config.error ? describeError(config.error) : null} />
-      {data ? <NodeRevisions node={node} revisions={data.revisions} mutable={mutable} /> : null}
+      {data ? (
+        <NodeRevisions
+          node={node}
+          fetched={data.recentRevisions}
+          mutable={mutable}
+          more={take < MAX_REVISIONS ? () => setTake(Math.min(take + REVISIONS_PAGE, MAX_REVISIONS)) : null}
+        />
+      ) : null}
     </section>
   );
 }

@@ -10,8 +10,6 @@ import { type Revision, ROLLBACK_NODE } from "../api/node-flows.ts";
 import { Dialog, ErrorNote, formatTime } from "../components/ui.tsx";
 import { type Change, diffSpecs, LIFECYCLE_FIELDS } from "./node-revisions-diff.ts";
 
-const SHOWN = 20;
-
 export function DiffTable({ changes, caption }: { changes: Change[]; caption: string }) {
   if (changes.length === 0) return <p className="muted">{caption}: no change.</p>;
   return (
@@ -84,23 +82,30 @@ function RollbackDialog(props: { node: NodeDetail; target: Revision | null; clos
   );
 }
 
-export function NodeRevisions(props: { node: NodeDetail; revisions: Revision[]; mutable: boolean }) {
-  const { node, mutable } = props;
-  const newestFirst = [...props.revisions].sort((a, b) => b.revision - a.revision);
+export function NodeRevisions(props: {
+  node: NodeDetail;
+  /** The newest revisions, newest first; the last is shown only when it is revision 1 (else it is the
+   * predecessor the oldest shown one is compared with). */
+  fetched: Revision[];
+  mutable: boolean;
+  /** Fetches a longer page; null when the page is at its limit. */
+  more: (() => void) | null;
+}) {
+  const { node, mutable, fetched } = props;
+  const complete = fetched.at(-1)?.revision === 1;
+  const newestFirst = complete ? fetched : fetched.slice(0, -1);
   const [selected, setSelected] = useState<number | null>(null);
   const [against, setAgainst] = useState<"previous" | "current">("previous");
-  const [all, setAll] = useState(false);
   const [rollingBack, setRollingBack] = useState<Revision | null>(null);
   const chosen = newestFirst.find((r) => r.revision === selected) ?? newestFirst[0];
   if (!chosen) return null;
-  const previous = newestFirst.find((r) => r.revision < chosen.revision);
+  const previous = fetched.find((r) => r.revision < chosen.revision);
   const changes =
     against === "previous" ? diffSpecs(previous?.spec ?? {}, chosen.spec) : diffSpecs(chosen.spec, node.spec);
   const caption =
     against === "previous"
       ? `Changes in revision ${chosen.revision}${previous ? ` since revision ${previous.revision}` : ""}`
       : `Changes from revision ${chosen.revision} to the current revision ${node.revision}`;
-  const rows = all ? newestFirst : newestFirst.slice(0, SHOWN);
   return (
     <>
       <h3 id="revisions-title">Revisions</h3>
@@ -119,7 +124,7 @@ export function NodeRevisions(props: { node: NodeDetail; revisions: Revision[]; 
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (
+            {newestFirst.map((r) => (
               <tr key={r.revision} aria-selected={r.revision === chosen.revision}>
                 <td>{r.revision}</td>
                 <td>
@@ -146,10 +151,15 @@ export function NodeRevisions(props: { node: NodeDetail; revisions: Revision[]; 
           </tbody>
         </table>
       </div>
-      {newestFirst.length > SHOWN && !all ? (
-        <button type="button" className="link" onClick={() => setAll(true)}>
-          Show all {newestFirst.length} revisions
-        </button>
+      {!complete ? (
+        <p className="muted">
+          The newest {newestFirst.length} of {node.revision} revisions.{" "}
+          {props.more ? (
+            <button type="button" className="link" onClick={props.more}>
+              Show older revisions
+            </button>
+          ) : null}
+        </p>
       ) : null}
       <div className="field compact">
         <label htmlFor="diff-against">Compare revision {chosen.revision} with</label>

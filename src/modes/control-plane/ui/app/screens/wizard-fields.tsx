@@ -1,7 +1,7 @@
 // Form pieces the deploy wizard and Edit configuration share: a labelled field that shows its hint, its
 // non-blocking warning and the server's errors for its JSON path (wired to the control with
 // aria-describedby and aria-invalid, so a screen reader reads them too), and the select built on it.
-import { type ReactNode, useEffect, useRef, useState } from "react";
+import { type ReactNode, useLayoutEffect, useRef, useState } from "react";
 import type { FieldError } from "../api/node-flows.ts";
 import { errorsAt } from "./wizard-rules.ts";
 
@@ -18,7 +18,8 @@ export interface ControlProps {
 export function useFocusFirstInvalid() {
   const form = useRef<HTMLFormElement>(null);
   const [refusals, setRefusals] = useState(0);
-  useEffect(() => {
+  // Before paint, in the commit that shows the errors.
+  useLayoutEffect(() => {
     if (refusals > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }, [refusals]);
   return { form, refused: () => setRefusals((n) => n + 1) };
