@@ -5,7 +5,7 @@
 // exception or failed request fails the run. Each main screen is saved at 1280 × 800
 // (.cache/ui-screenshots) and checked with axe-core: no serious or critical issue.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
 import { type AgentProcess, agentProcess } from "../agent/agent-process.ts";
@@ -13,10 +13,21 @@ import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, makeTestDir } from "../agent/help
 import { createNode, syncExecutor } from "../control-plane/protocol-client.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
 import { Api, startTenancyPlane } from "../tenancy/world.ts";
-import { type BrowserHandle, launchBrowser, type WatchedPage } from "./browser.ts";
+import { type BrowserHandle, launchBrowser } from "./browser.ts";
+import {
+  anvilArgs,
+  anvilPid,
+  applied,
+  assertAccessible,
+  blockHeight,
+  blockTimeOf,
+  fitsPhone,
+  LIVE,
+  phase,
+  sidebar,
+} from "./node-page.ts";
 
 const T = 240_000;
-const LIVE = { timeoutMs: 60_000, intervalMs: 250 };
 
 let cp: ControlPlaneHandle;
 let api: Api;
@@ -41,68 +52,6 @@ afterAll(async () => {
   await cp?.stop();
   scratch.cleanup();
 }, T);
-
-async function assertAccessible(w: WatchedPage, screen: string) {
-  expect({ screen, violations: await w.accessibilityViolations() }).toEqual({ screen, violations: [] });
-}
-
-async function blockHeight(w: WatchedPage): Promise<number | null> {
-  const text = (await w.page.locator('[data-metric="Block height"]').textContent()) ?? "";
-  const n = Number(text.replaceAll(",", ""));
-  return text !== "—" && Number.isFinite(n) ? n : null;
-}
-
-const phase = (w: WatchedPage) => w.page.locator("article header .badge").first();
-
-/** The node page shows revision `n` as applied: the read-only spec is at n and no change is pending. */
-async function applied(w: WatchedPage, n: number) {
-  await w.page
-    .getByText(`The node's specification at revision ${n} (read-only).`)
-    .waitFor({ timeout: LIVE.timeoutMs });
-  await eventually(async () => (await w.page.getByText(/pending change/).count()) === 0, {
-    ...LIVE,
-    message: `revision ${n} applied by the executor`,
-  });
-  await phase(w).filter({ hasText: "running" }).waitFor({ timeout: LIVE.timeoutMs });
-}
-
-/** At a phone's width (390 px) the page does not scroll sideways; back to 1280 × 800 after. */
-async function fitsPhone(w: WatchedPage, screen: string) {
-  await w.page.setViewportSize({ width: 390, height: 844 });
-  // The widest content against the visible width (the scroll bar takes its share of the 390).
-  const [scrolled, visible] = await w.page.evaluate(() => [
-    document.documentElement.scrollWidth,
-    document.documentElement.clientWidth,
-  ]);
-  await w.page.setViewportSize({ width: 1280, height: 800 });
-  expect({ screen, overflow: scrolled! - visible! }).toEqual({ screen, overflow: 0 });
-}
-
-/** The anvil process listening on `port` (the agent runs it as a direct child here): pid and command line. */
-function anvilProcess(port: number): { pid: string; args: string[] } | null {
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    let args: string[];
-    try {
-      args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    } catch {
-      continue;
-    }
-    const at = args.indexOf("--port");
-    if (args[0]?.includes("anvil") && at !== -1 && args[at + 1] === String(port)) return { pid, args };
-  }
-  return null;
-}
-const anvilArgs = (port: number) => anvilProcess(port)?.args ?? null;
-const anvilPid = (port: number) => anvilProcess(port)?.pid ?? null;
-
-function blockTimeOf(port: number): string | null {
-  const args = anvilArgs(port);
-  const at = args?.indexOf("--block-time") ?? -1;
-  return at === -1 ? null : (args![at + 1] ?? null);
-}
-/** A link of the sidebar (the node page has a "Nodes" breadcrumb too). */
-const sidebar = (w: WatchedPage, name: string) =>
-  w.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name });
 
 test(
   "an admin signs in, connects an executor, deploys a devnet node through the wizard, watches it produce blocks live, stops, starts, edits its configuration, rolls it back, restarts and deletes it",
