@@ -190,7 +190,20 @@ export class NodeService {
 
   lifecycle(caller: Caller, id: string, action: LifecycleAction): NodeRow {
     const node = this.requireLive(caller, id);
+    this.requireLifecycleFeature([node.executorId], action);
     return this.commit(caller, lifecycleWrite(caller, node, action));
+  }
+
+  /** Start, stop and restart go only to executors that declare `lifecycle`: undeclared features are never used. */
+  private requireLifecycleFeature(executorIds: Iterable<string>, action: LifecycleAction): void {
+    for (const id of new Set(executorIds)) {
+      const executor = findExecutor(this.db, id);
+      if (executor && !executor.capabilities.features.includes("lifecycle")) {
+        throw conflict(
+          `executor "${executor.name}" does not declare the lifecycle feature, so it cannot ${action} nodes: upgrade it to a version that does`,
+        );
+      }
+    }
   }
 
   /**
@@ -215,6 +228,10 @@ export class NodeService {
         `${missing.length} of the nodes were not found: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}`,
       );
     }
+    this.requireLifecycleFeature(
+      [...found.values()].map((n) => n.executorId),
+      action,
+    );
     // One mutation, one audit row (naming how many nodes); each node's event links to it.
     const rows = this.db.transaction((tx) => {
       const audit = {
