@@ -120,6 +120,12 @@ export interface HostPort {
   explicit: boolean;
 }
 
+/** See ChainAdapter.formHints. */
+export interface FormHints {
+  settings: Readonly<Record<string, { default: number; min: number; max: number; description: string }>>;
+  ports: Readonly<Record<string, number>>;
+}
+
 /** The override schema an adapter publishes in capability().configOverrideSchema (a protocol shape). */
 export type { ConfigOverrideSchema } from "../protocol/capabilities.ts";
 
@@ -132,6 +138,11 @@ export interface ChainAdapter {
    */
   readonly ignoredSpecFields: Readonly<Record<string, string>>;
   capability(): ChainCapability;
+  /**
+   * What a deploy or edit form may offer beyond the capability: the typed settings and the named ports with
+   * their defaults, the very tables validate() and plan() use (so a form cannot drift from them).
+   */
+  formHints?(): FormHints;
   /**
    * Every problem with the spec (unknown network or version, managed override keys, bad settings, ports,
    * resources, no build for the platform), each with its JSON path and a message that says the fix. Pure, so

@@ -31,7 +31,11 @@ export const ClientRef = T.Object(
 export type ClientRef = Static<typeof ClientRef>;
 
 /** Kubernetes-style quantity: "4", "500m", "16Gi". */
-const Quantity = T.String({ pattern: "^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$", maxLength: 32 });
+const Quantity = T.String({
+  pattern: "^[0-9]+(\\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$",
+  maxLength: 32,
+  fix: 'write a quantity such as "2", "500m" or "16Gi"',
+});
 
 export const NodeResources = T.Object(
   {
@@ -86,7 +90,14 @@ export const NodeSpec = T.Object(
     resources: T.Optional(NodeResources),
     overrides: T.Optional(NodeOverrides),
     /** Ethereum CL checkpoint sync source. */
-    checkpointSyncUrl: T.Optional(T.String({ format: "uri", pattern: "^https?://", maxLength: 2048 })),
+    checkpointSyncUrl: T.Optional(
+      T.String({
+        format: "uri",
+        pattern: "^https?://",
+        maxLength: 2048,
+        fix: "write an http:// or https:// URL",
+      }),
+    ),
     /** port name → port number, over the adapter's defaults (e.g. { rpc: 18545 }). */
     ports: T.Optional(T.Record(T.String({ maxLength: 32 }), T.Integer({ minimum: 1, maximum: 65535 }))),
     /** chain-specific typed settings validated by the adapter (devnet: blockTimeSecs, chainId). */

@@ -12,6 +12,14 @@ export interface Validator<S extends TSchema> {
 }
 
 function describe(error: { type: ValueErrorType; message: string; schema: TSchema }): string {
+  // A schema may say how to fix a value it refuses (`fix`, an annotation of ours: validators ignore unknown
+  // keywords; a schema exported for another system, such as a CRD, leaves it out).
+  const fix = (error.schema as { fix?: unknown }).fix;
+  if (typeof fix === "string") return fix;
+  const options = (error.schema as { anyOf?: { const?: unknown }[] }).anyOf;
+  if (error.type === ValueErrorType.Union && options?.every((o) => o.const !== undefined)) {
+    return `use one of ${options.map((o) => JSON.stringify(o.const)).join(", ")}`;
+  }
   switch (error.type) {
     case ValueErrorType.ObjectAdditionalProperties:
       return "unknown field: remove it (fields are listed in the schema)";
@@ -47,10 +55,11 @@ export function compileValidator<S extends TSchema>(schema: S): Validator<S> {
           continue;
         }
         path = `${basePath}${path}` || "/";
-        const key = `${path}\u0000${error.message}`;
+        const message = describe(error);
+        const key = `${path}\u0000${message}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        details.push({ path, message: describe(error) });
+        details.push({ path, message });
         if (details.length >= 50) break;
       }
       return details;

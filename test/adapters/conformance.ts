@@ -289,6 +289,21 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
       }
     });
 
+    test("formHints() offers what validate() accepts: each setting's range edges and default, each port by name", () => {
+      const hints = adapter.formHints?.();
+      if (!hints) return; // optional: a form then offers the override schema alone
+      const judge = (patch: Partial<NodeSpec>) =>
+        adapter.validate({ ...fixture.baseSpec, ...patch }).map((e) => e.path);
+      for (const [name, s] of Object.entries(hints.settings)) {
+        for (const value of [s.min, s.default, s.max])
+          expect(judge({ settings: { [name]: value } })).toEqual([]);
+        for (const value of [s.min - 1, s.max + 1])
+          expect(judge({ settings: { [name]: value } })).toEqual([`/settings/${name}`]);
+      }
+      const declared = adapter.hostPorts(fixture.baseSpec).map((p) => [p.path, p.port]);
+      expect(Object.entries(hints.ports).map(([name, port]) => [`/ports/${name}`, port])).toEqual(declared);
+    });
+
     test("interpretProbe() turns a missing answer into a status, never a crash", () => {
       const result = adapter.plan("conformance", fixture.baseSpec, env);
       if (!result.ok) throw new Error(JSON.stringify(result.errors));

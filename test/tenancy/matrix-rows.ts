@@ -69,6 +69,15 @@ export const MATRIX: Row[] = [
   { op: "Query.sessions", doc: "{ sessions { id } }", expect: read("ok") },
   { op: "Query.apiKeys", doc: "{ apiKeys { id } }", expect: read("empty") },
   { op: "Query.auditActions", doc: "{ auditActions { nodes { id } } }", expect: read("ok") },
+  // A dry run of createNode: managers only; another organization's executor reads as not found inside the answer.
+  {
+    op: "Query.checkNode",
+    doc: "query($d: NodeCreateInput!) { checkNode(data: $d) { ok code } }",
+    vars: (c) => ({ d: { executorId: c.executorId, spec: DEVNET_SPEC } }),
+    expect: manage("ok"),
+  },
+  // What this build's adapter offers for a chain: no organization's data.
+  { op: "Query.chainFormHints", doc: '{ chainFormHints(chain: "devnet") { ports } }', expect: read("ok") },
   // ---- Organizations ----
   {
     op: "Mutation.createOrganization",

@@ -1,8 +1,9 @@
 // The web UI in a real browser against a real control plane (the compiled binary under `npm test`) and a
-// real agent running anvil: a person signs in, connects an executor, deploys a devnet node, watches its
-// block height rise without reloading, stops, starts and deletes it; a member sees everything and can
-// change nothing. Any console error, uncaught exception or failed request fails the run. Each main screen
-// is saved at 1280 × 800 (.cache/ui-screenshots) and checked with axe-core: no serious or critical issue.
+// real agent running anvil: a person signs in, connects an executor, deploys a devnet node through the
+// wizard, watches its block height rise without reloading, stops, starts, edits its configuration, rolls
+// it back and deletes it; a member sees everything and can change nothing. Any console error, uncaught
+// exception or failed request fails the run. Each main screen is saved at 1280 × 800
+// (.cache/ui-screenshots) and checked with axe-core: no serious or critical issue.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -12,10 +13,21 @@ import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, makeTestDir } from "../agent/help
 import { createNode, syncExecutor } from "../control-plane/protocol-client.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
 import { Api, startTenancyPlane } from "../tenancy/world.ts";
-import { type BrowserHandle, launchBrowser, type WatchedPage } from "./browser.ts";
+import { type BrowserHandle, launchBrowser } from "./browser.ts";
+import {
+  anvilArgs,
+  anvilPid,
+  applied,
+  assertAccessible,
+  blockHeight,
+  blockTimeOf,
+  fitsPhone,
+  LIVE,
+  phase,
+  sidebar,
+} from "./node-page.ts";
 
 const T = 240_000;
-const LIVE = { timeoutMs: 60_000, intervalMs: 250 };
 
 let cp: ControlPlaneHandle;
 let api: Api;
@@ -41,26 +53,12 @@ afterAll(async () => {
   scratch.cleanup();
 }, T);
 
-async function assertAccessible(w: WatchedPage, screen: string) {
-  expect({ screen, violations: await w.accessibilityViolations() }).toEqual({ screen, violations: [] });
-}
-
-async function blockHeight(w: WatchedPage): Promise<number | null> {
-  const text = (await w.page.locator('[data-metric="Block height"]').textContent()) ?? "";
-  const n = Number(text.replaceAll(",", ""));
-  return text !== "—" && Number.isFinite(n) ? n : null;
-}
-
-const phase = (w: WatchedPage) => w.page.locator("article header .badge").first();
-/** A link of the sidebar (the node page has a "Nodes" breadcrumb too). */
-const sidebar = (w: WatchedPage, name: string) =>
-  w.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name });
-
 test(
-  "an admin signs in, connects an executor, deploys a devnet node, watches it produce blocks live, stops, starts and deletes it",
+  "an admin signs in, connects an executor, deploys a devnet node through the wizard, watches it produce blocks live, stops, starts, edits its configuration, rolls it back, restarts and deletes it",
   async () => {
     const w = await browser.page();
     const { page } = w;
+    const rpcPort = await freePort();
 
     // Sign in: a wrong password says so (its 401 is the one failed request this test expects).
     await page.goto(at("/"));
@@ -99,15 +97,67 @@ test(
     await page.getByRole("row", { name: /ui-agent.*online/ }).waitFor({ timeout: LIVE.timeoutMs });
     await w.screenshot("executors");
 
-    // Deploy a devnet node through the form.
+    // Deploy a devnet node through the wizard: Target, Resources, Configuration, Review.
     await sidebar(w, "Nodes").click();
     await page.getByRole("link", { name: "Deploy node" }).first().click();
+    await page.getByRole("heading", { name: "Target" }).waitFor();
     await page.getByLabel("Executor", { exact: true }).selectOption({ label: "ui-agent (agent)" });
     await page.getByLabel("Chain").selectOption("devnet");
+    expect(await page.getByLabel("Network").inputValue()).toBe("local");
+    expect(await page.getByLabel("Client and version (node)").inputValue()).toMatch(/^anvil@/);
+    await w.screenshot("deploy-target");
+    await assertAccessible(w, "deploy node: target");
+    await page.getByRole("button", { name: "Next" }).click();
+
+    // Resources come pre-filled with the network's defaults; going below one warns and does not block.
+    await page.getByRole("heading", { name: "Resources" }).waitFor();
+    // Keyboard users start each step at its heading.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Resources");
+    const cpu = page.getByLabel("CPU request");
+    expect(await cpu.inputValue()).toBe("1");
+    await cpu.fill("500m");
+    await page.getByText(/Below the default for devnet local \(1\)/).waitFor();
+    await w.screenshot("deploy-resources");
+    await assertAccessible(w, "deploy node: resources");
+    await page.getByRole("button", { name: "Next" }).click();
+
+    // Configuration: a managed flag is refused by the server, next to the field that holds it.
+    await page.getByRole("heading", { name: "Configuration" }).waitFor();
     await page.getByLabel("Node ID (name)").fill("ui-devnet");
-    await page.getByLabel("RPC port").fill(String(await freePort()));
-    await w.screenshot("deploy-node");
-    await assertAccessible(w, "deploy node");
+    const args = page.getByLabel("Arguments for anvil");
+    await args.fill("--accounts=3\n--port=9");
+    await page.getByRole("button", { name: "Next" }).click();
+    const argsError = page.locator("#field-spec-overrides-args-anvil-error");
+    await expect(argsError.textContent()).resolves.toMatch(/^1: --port is managed by Novacula/);
+    expect(await args.getAttribute("aria-invalid")).toBe("true");
+    // Focus lands on the refused field, so a keyboard user is where the fix goes.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("field-spec-overrides-args-anvil");
+    expect(await args.getAttribute("aria-describedby")).toContain("field-spec-overrides-args-anvil-error");
+    await page.getByRole("heading", { name: "Configuration" }).waitFor();
+    await w.screenshot("deploy-configuration-refused");
+    await assertAccessible(w, "deploy node: configuration with an error");
+    await args.fill("--accounts=3");
+    // The refusal goes with the change that answers it (the server is asked again on Next).
+    expect(await argsError.count()).toBe(0);
+    await page.getByText("Advanced").click();
+    await page.getByLabel("rpc port").fill(String(rpcPort));
+    await page.getByLabel("rpc port").press("Enter");
+
+    // Review: the spec exactly as it will be sent.
+    await page.getByRole("heading", { name: "Review" }).waitFor();
+    const reviewed = JSON.parse((await page.locator("pre.config").textContent()) ?? "null");
+    expect(reviewed).toEqual({
+      chain: "devnet",
+      network: "local",
+      nodeType: "full",
+      clients: { node: { name: "anvil", version: expect.any(String) } },
+      resources: { cpu: "500m", memory: "1Gi", disk: "1Gi" },
+      overrides: { args: { anvil: ["--accounts=3"] } },
+      ports: { rpc: rpcPort },
+    });
+    await w.screenshot("deploy-review");
+    await assertAccessible(w, "deploy node: review");
+    await fitsPhone(w, "deploy node: review");
     await page.getByRole("button", { name: "Deploy" }).click();
     await page.waitForURL(/\/nodes\/[0-9a-f-]{36}$/);
     const detailUrl = page.url();
@@ -120,7 +170,10 @@ test(
       message: `the block height rising past ${first} without a reload`,
     });
     expect(page.url()).toBe(detailUrl);
-    await expect(page.getByText(/RPC URL/).textContent()).resolves.toMatch(/http:\/\/[^:]+:\d+/);
+    await expect(page.getByText(/RPC URL/).textContent()).resolves.toBe(
+      `RPC URL http://127.0.0.1:${rpcPort}`,
+    );
+    expect(anvilArgs(rpcPort)).toContain("--accounts=3");
     await w.screenshot("node-detail");
     await assertAccessible(w, "node detail");
 
@@ -135,6 +188,70 @@ test(
     await phase(w).filter({ hasText: "stopped" }).waitFor({ timeout: LIVE.timeoutMs });
     await page.getByRole("button", { name: "Start" }).click();
     await phase(w).filter({ hasText: "running" }).waitFor({ timeout: LIVE.timeoutMs });
+    await applied(w, 3);
+
+    // Edit configuration: a managed flag is refused at its field; a new block time is saved as revision 4,
+    // and the executor restarts anvil with it.
+    await page.getByRole("button", { name: "Edit configuration" }).click();
+    const changed = page.locator(".changed-badge");
+    await expect(changed.textContent()).resolves.toBe("0 changed");
+    await page.getByLabel("Arguments for anvil").fill("--accounts=3\n--block-time=5");
+    await expect(changed.textContent()).resolves.toBe("1 changed");
+    await page.getByRole("button", { name: "Save as a new revision" }).click();
+    await expect(page.locator("#field-spec-overrides-args-anvil-error").textContent()).resolves.toMatch(
+      /^1: --block-time is managed by Novacula/,
+    );
+    await page.getByLabel("Arguments for anvil").fill("--accounts=3");
+    await page.getByLabel("blockTimeSecs").fill("2");
+    await expect(changed.textContent()).resolves.toBe("1 changed");
+    await w.screenshot("node-edit-configuration");
+    await assertAccessible(w, "edit configuration");
+    await page.getByRole("button", { name: "Save as a new revision" }).click();
+    await applied(w, 4);
+    await page.getByRole("row", { name: /^4 .*edited settings/ }).waitFor();
+    expect(JSON.parse((await page.locator("pre.config").textContent()) ?? "null").settings).toEqual({
+      blockTimeSecs: 2,
+    });
+    await eventually(() => blockTimeOf(rpcPort) === "2", {
+      ...LIVE,
+      message: "anvil restarted with --block-time 2",
+    });
+
+    // Revisions: the changes a revision made, against its predecessor.
+    await page.getByRole("button", { name: "Show changes of revision 4", exact: true }).click();
+    await page.getByRole("table", { name: "Changes in revision 4 since revision 3" }).waitFor();
+    await page.getByRole("row", { name: "/settings/blockTimeSecs — 2" }).waitFor();
+
+    // Roll back to revision 3: confirmed after seeing what it changes; written as revision 5.
+    await page.getByRole("button", { name: "Roll back to revision 3" }).click();
+    const dialog = page.getByRole("dialog", { name: "Roll back ui-devnet to revision 3?" });
+    await dialog.getByRole("row", { name: "/settings/blockTimeSecs 2 —" }).waitFor();
+    await w.screenshot("node-rollback");
+    await assertAccessible(w, "roll back");
+    await dialog.getByRole("button", { name: "Roll back" }).click();
+    await applied(w, 5);
+    await page.getByRole("row", { name: /^5 .*rolled back to revision 3/ }).waitFor();
+    const restored = JSON.parse((await page.locator("pre.config").textContent()) ?? "null");
+    expect(restored.settings).toBeUndefined();
+    expect(restored.overrides).toEqual({ args: { anvil: ["--accounts=3"] } });
+    await eventually(() => blockTimeOf(rpcPort) === "1", {
+      ...LIVE,
+      message: "anvil restarted with --block-time 1",
+    });
+    await w.screenshot("node-revisions");
+    await assertAccessible(w, "node detail with revisions");
+    await fitsPhone(w, "node detail with revisions");
+
+    // Restart: a new revision with the next restart generation; the executor starts a new anvil process.
+    const before = anvilPid(rpcPort);
+    expect(before).not.toBeNull();
+    await page.getByRole("button", { name: "Restart" }).click();
+    await applied(w, 6);
+    await page.getByRole("row", { name: /^6 .*restart requested/ }).waitFor();
+    await eventually(() => anvilPid(rpcPort) !== null && anvilPid(rpcPort) !== before, {
+      ...LIVE,
+      message: "a new anvil process after Restart",
+    });
 
     // Delete is confirmed by typing the name.
     await page.getByRole("button", { name: "Delete", exact: true }).click();
@@ -161,7 +278,16 @@ test(
     await api.join({ cookie: admin }, member, "member");
     const { key } = await api.executorKey({ cookie: admin }, "member-view-key");
     const { executorId } = await syncExecutor(cp, key, "member-view-agent");
-    await createNode(cp, admin, executorId, "seen-by-member");
+    const seen = await createNode(cp, admin, executorId, "seen-by-member");
+    // A history longer than one page (23 revisions), so an admin would be offered Roll back.
+    for (let i = 0; i < 22; i++) {
+      const restart = await cp.gql(
+        "mutation($id: ID!) { requestNodeLifecycleAction(id: $id, action: restart) { revision } }",
+        { id: seen.id },
+        { cookie: admin },
+      );
+      expect(restart.data?.requestNodeLifecycleAction.revision).toBe(i + 2);
+    }
 
     const w = await browser.page();
     const { page } = w;
@@ -194,7 +320,26 @@ test(
         count: 0,
       });
     }
+    // Revisions and their changes are there to read; Edit configuration and Roll back are not.
+    await page.getByRole("heading", { name: "Revisions" }).waitFor();
+    // The newest page of the history first; older revisions on request.
+    await page.getByText("The newest 20 of 23 revisions.").waitFor();
+    expect(await page.getByRole("button", { name: "Show changes of revision 3", exact: true }).count()).toBe(
+      0,
+    );
+    await page.getByRole("button", { name: "Show older revisions" }).click();
+    await page.getByRole("button", { name: "Show changes of revision 1", exact: true }).click();
+    await page.getByRole("table", { name: "Changes in revision 1" }).waitFor();
+    await page.getByRole("button", { name: "Show changes of revision 4", exact: true }).click();
+    await page.getByRole("row", { name: "/restartGeneration 2 3" }).waitFor();
+    expect(await page.getByRole("button", { name: "Edit configuration" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /Roll back/ }).count()).toBe(0);
     await w.screenshot("node-detail-member");
+    await assertAccessible(w, "node detail (member)");
+    // The deploy page, opened by its address, says what role it needs and offers no form.
+    await page.goto(at("/nodes/deploy"));
+    await page.getByText("Deploying a node needs the owner or admin role in this organization.").waitFor();
+    expect(await page.getByRole("button", { name: /Next|Deploy/ }).count()).toBe(0);
     await sidebar(w, "Executors").click();
     await page.getByRole("row", { name: /member-view-agent/ }).waitFor();
     expect(await page.getByRole("button", { name: "Connect executor" }).count()).toBe(0);

@@ -154,6 +154,17 @@ export function listRevisions(db: DbOrTx, nodeId: string): NodeRevisionRow[] {
     .all();
 }
 
+/** The newest `limit` revisions of a node, newest first (the primary key orders them). */
+export function listRecentRevisions(db: DbOrTx, nodeId: string, limit: number): NodeRevisionRow[] {
+  return db.orm
+    .select()
+    .from(nodeRevisions)
+    .where(eq(nodeRevisions.nodeId, nodeId))
+    .orderBy(desc(nodeRevisions.revision))
+    .limit(limit)
+    .all();
+}
+
 export interface RevisionRows {
   node: NodeRow;
   revision: number;

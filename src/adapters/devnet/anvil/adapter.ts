@@ -193,6 +193,7 @@ export const devnetAdapter: ChainAdapter = {
     "/serviceType": "Kubernetes Service type; anvil listens on loopback",
   },
   capability,
+  formHints: () => ({ settings: SETTINGS, ports: DEFAULT_PORTS }),
   validate,
   hostPorts: (spec) => hostPortsOf(spec, DEFAULT_PORTS),
   plan,

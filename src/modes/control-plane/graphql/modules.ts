@@ -8,6 +8,7 @@ import { executorsModule } from "./modules/executors.ts";
 import { keysModule } from "./modules/keys.ts";
 import { membersModule } from "./modules/members.ts";
 import { nodeEndpointsModule } from "./modules/node-endpoints.ts";
+import { nodesModule } from "./modules/nodes.ts";
 import { organizationsModule } from "./modules/organizations.ts";
 import { coreModule } from "./resolvers.ts";
 import { subscriptionsModule } from "./subscriptions.ts";
@@ -30,4 +31,5 @@ export const GRAPHQL_MODULES: GraphQLModule[] = [
   subscriptionsModule,
   nodeEndpointsModule,
   adminModule,
+  nodesModule,
 ];

@@ -9,6 +9,7 @@ import {
   findRevision,
   insertNode,
   listNodes,
+  listRecentRevisions,
   listRevisions,
   liveNodeNamed,
   liveNodesOn,
@@ -27,12 +28,20 @@ import { changedFields, checkEditableChange, checkNodeSpec } from "./validate.ts
 
 export type { NodeRow };
 export type LifecycleAction = "start" | "stop" | "restart";
+export interface CreateInput {
+  executorId: string;
+  name?: string | null;
+  spec: NodeSpecInput;
+}
 
 /** Who asks, for which organization: every service call is scoped by the caller, never by an argument. */
 type Caller = Pick<AnyCaller, "organizationId" | "actor" | "meta">;
 
 const specValidator = compileValidator(NodeSpec);
 const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** The most revisions one recentRevisions call returns (a page of history, not all of it). */
+export const MAX_REVISIONS_PAGE = 500;
 
 /** The most nodes one bulk lifecycle action may name (a whole 10,000-node fleet fits in one). */
 export const MAX_NODES_PER_BULK_ACTION = 10_000;
@@ -105,7 +114,11 @@ export class NodeService {
     return node;
   }
 
-  create(caller: Caller, input: { executorId: string; name?: string | null; spec: NodeSpecInput }): NodeRow {
+  /**
+   * Everything create() checks, without writing: what a deploy form asks before its last step, so it shows
+   * the server's own words at each field. Throws the error create() would.
+   */
+  checkCreate(caller: Pick<Caller, "organizationId">, input: CreateInput) {
     const specInput = input.spec;
     const executor = findLiveExecutor(this.db, caller.organizationId, input.executorId);
     if (!executor) throw notFound(`executor ${input.executorId} not found`);
@@ -121,11 +134,16 @@ export class NodeService {
         { path: "/name", message: "use lowercase letters, digits and '-', 1 to 63 characters" },
       ]);
     }
-    const now = this.clock.now();
     if (liveNodeNamed(this.db, executor.id, name))
       throw conflict(`a node named "${name}" already runs on this executor`, [
         { path: "/name", message: "pick another name" },
       ]);
+    return { executor, spec, name };
+  }
+
+  create(caller: Caller, input: CreateInput): NodeRow {
+    const { executor, spec, name } = this.checkCreate(caller, input);
+    const now = this.clock.now();
     const node = this.db.transaction((tx) => {
       const row = insertNode(tx, {
         id: crypto.randomUUID(),
@@ -172,7 +190,20 @@ export class NodeService {
 
   lifecycle(caller: Caller, id: string, action: LifecycleAction): NodeRow {
     const node = this.requireLive(caller, id);
+    this.requireLifecycleFeature([node.executorId], action);
     return this.commit(caller, lifecycleWrite(caller, node, action));
+  }
+
+  /** Start, stop and restart go only to executors that declare `lifecycle`: undeclared features are never used. */
+  private requireLifecycleFeature(executorIds: Iterable<string>, action: LifecycleAction): void {
+    for (const id of new Set(executorIds)) {
+      const executor = findExecutor(this.db, id);
+      if (executor && !executor.capabilities.features.includes("lifecycle")) {
+        throw conflict(
+          `executor "${executor.name}" does not declare the lifecycle feature, so it cannot ${action} nodes: upgrade it to a version that does`,
+        );
+      }
+    }
   }
 
   /**
@@ -197,6 +228,10 @@ export class NodeService {
         `${missing.length} of the nodes were not found: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}`,
       );
     }
+    this.requireLifecycleFeature(
+      [...found.values()].map((n) => n.executorId),
+      action,
+    );
     // One mutation, one audit row (naming how many nodes); each node's event links to it.
     const rows = this.db.transaction((tx) => {
       const audit = {
@@ -263,6 +298,12 @@ export class NodeService {
   revisions(caller: Pick<Caller, "organizationId">, id: string) {
     if (!this.get(caller, id)) return [];
     return listRevisions(this.db, id);
+  }
+
+  /** The newest `take` revisions (1 to MAX_REVISIONS_PAGE), newest first: what a history screen shows. */
+  recentRevisions(caller: Pick<Caller, "organizationId">, id: string, take: number) {
+    if (!this.get(caller, id)) return [];
+    return listRecentRevisions(this.db, id, Math.min(Math.max(Math.trunc(take), 1), MAX_REVISIONS_PAGE));
   }
 
   /** Everything checkable before a revision is written (validate.ts), against the executor and its other nodes. */

@@ -1,84 +1,79 @@
-// Deploy node (reference §6.4, first slice): target (executor → chain → network → node type → client and
-// version per role, each choice narrowing the next from the executor's reported capabilities), an optional
-// name and RPC port, then createNode. The server validates the whole spec; its errors name each field.
+// Deploy node (reference §6.4): Target → Resources → Configuration → Review. Each Next asks the server
+// (checkNode: the checks createNode runs, without writing) and stays on the step while a field of it or of
+// an earlier step is refused, showing the server's message next to that field; Deploy sends the reviewed
+// spec to createNode and, if it is still refused, goes back to the first step with a refused field.
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
-import { type FormEvent, useState } from "react";
-import { type ChainCapability, CREATE_NODE, type ExecutorRow } from "../api/documents.ts";
-import { describeError, request } from "../api/graphql.ts";
+import { type FormEvent, useLayoutEffect, useRef, useState } from "react";
+import { CREATE_NODE } from "../api/documents.ts";
+import { ApiError, describeError, request } from "../api/graphql.ts";
+import { CHECK_NODE, type ExecutorOffer, type FieldError } from "../api/node-flows.ts";
 import { executorsQuery, useCanManage } from "../api/queries.ts";
 import { EmptyState, ErrorNote } from "../components/ui.tsx";
+import { ConfigFields, configPaths, useChainFormHints } from "./wizard-config.tsx";
+import { UnplacedErrors, useFocusFirstInvalid } from "./wizard-fields.tsx";
+import { type Draft, emptyDraft, STEPS, type StepId, toSpec } from "./wizard-model.ts";
+import { ResourcesStep, resourcePaths } from "./wizard-resources.tsx";
+import { ReviewStep } from "./wizard-review.tsx";
+import { chainsOf, errorsAfter, narrowTarget, stepOf } from "./wizard-rules.ts";
+import { TargetStep, targetPaths } from "./wizard-target.tsx";
+import "./wizard.css";
 
-interface Target {
-  executorId: string;
-  chain: string;
-  network: string;
-  nodeType: string;
-  /** role → "client@version" */
-  clients: Record<string, string>;
-}
+const order = (step: StepId) => STEPS.findIndex((s) => s.id === step);
 
-function chainsOf(executor: ExecutorRow | undefined): ChainCapability[] {
-  return executor?.capabilities.supportedChains ?? [];
-}
-
-/** The target with every later choice reset to the first option the earlier ones allow. */
-function narrowed(executors: ExecutorRow[], want: Partial<Target>): Target {
-  const executor = executors.find((e) => e.id === want.executorId) ?? executors[0];
-  const chains = chainsOf(executor);
-  const chain = chains.find((c) => c.chain === want.chain) ?? chains[0];
-  const pick = (options: string[], wanted?: string) =>
-    wanted && options.includes(wanted) ? wanted : (options[0] ?? "");
-  const clients: Record<string, string> = {};
-  for (const role of chain?.roles ?? []) {
-    const options = role.clients.flatMap((c) => c.versions.map((v) => `${c.name}@${v}`));
-    clients[role.role] = pick(options, want.clients?.[role.role]);
-  }
+function input(draft: Draft) {
   return {
-    executorId: executor?.id ?? "",
-    chain: chain?.chain ?? "",
-    network: pick(chain?.networks ?? [], want.network),
-    nodeType: pick(chain?.nodeTypes ?? [], want.nodeType),
-    clients,
+    executorId: draft.executorId,
+    spec: toSpec(draft),
+    ...(draft.name.trim() ? { name: draft.name.trim() } : {}),
   };
 }
 
 export function DeployNodeScreen() {
   const canManage = useCanManage();
   const navigate = useNavigate();
-  const executors = (useQuery(executorsQuery).data?.executors ?? []).filter(
-    (e) => e.status === "online" && chainsOf(e).length > 0,
-  );
-  const [want, setWant] = useState<Partial<Target>>({});
-  const target = narrowed(executors, want);
-  const chain = chainsOf(executors.find((e) => e.id === target.executorId)).find(
-    (c) => c.chain === target.chain,
-  );
+  const [typed, setTyped] = useState<Draft>(emptyDraft);
+  const listed = useQuery(executorsQuery);
+  // Online executors that run nodes; the chosen one stays listed (marked offline) if it drops out meanwhile,
+  // rather than the form silently moving the node elsewhere.
+  const executors = (listed.data?.executors ?? []).filter(
+    (e) =>
+      (e.status === "online" || e.id === typed.executorId) &&
+      (e.capabilities.supportedChains?.length ?? 0) > 0,
+  ) as unknown as ExecutorOffer[];
+  const [step, setStep] = useState<StepId>("target");
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const draft = narrowTarget(executors, typed);
+  const executor = executors.find((e) => e.id === draft.executorId);
+  const chain = chainsOf(executor).find((c) => c.chain === draft.chain);
+  const hints = useChainFormHints(draft.chain);
+
+  // A new step moves focus to its heading, so keyboard and screen-reader users start at its top (before
+  // the browser paints it, so nothing sees the new step with focus still on the old button).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the step change is the trigger, not an input
+  useLayoutEffect(() => heading.current?.focus(), [step]);
+  const focus = useFocusFirstInvalid();
+
+  const check = useMutation({
+    mutationFn: () => request(CHECK_NODE, { data: input(draft) }),
+  });
   const create = useMutation({
-    mutationFn: (variables: { name: string; rpcPort: string }) => {
-      const clients = Object.fromEntries(
-        Object.entries(target.clients).map(([role, pick]) => {
-          const at = pick.lastIndexOf("@");
-          return [role, { name: pick.slice(0, at), version: pick.slice(at + 1) }];
-        }),
-      );
-      const spec: Record<string, unknown> = {
-        chain: target.chain,
-        network: target.network,
-        nodeType: target.nodeType,
-        clients,
-      };
-      if (variables.rpcPort) spec.ports = { rpc: Number(variables.rpcPort) };
-      return request(CREATE_NODE, {
-        data: { executorId: target.executorId, spec, ...(variables.name ? { name: variables.name } : {}) },
-      });
-    },
+    mutationFn: () => request(CREATE_NODE, { data: input(draft) }),
     onSuccess: (data) => navigate({ to: "/nodes/$nodeId", params: { nodeId: data.createNode.id } }),
+    onError: (error) => {
+      if (!(error instanceof ApiError) || error.details.length === 0) return;
+      setErrors(error.details);
+      const first = error.details.map((d) => stepOf(d.path)).sort((a, b) => order(a) - order(b))[0];
+      if (first) setStep(first);
+      focus.refused();
+    },
   });
 
   if (!canManage) {
     return <EmptyState>Deploying a node needs the owner or admin role in this organization.</EmptyState>;
   }
+  if (listed.isPending) return <p aria-busy="true">Loading…</p>;
   if (executors.length === 0) {
     return (
       <EmptyState>
@@ -86,91 +81,115 @@ export function DeployNodeScreen() {
       </EmptyState>
     );
   }
+
+  const change = (patch: Partial<Draft>) => {
+    setTyped(narrowTarget(executors, { ...draft, ...patch }));
+    setErrors(errorsAfter(errors, patch));
+  };
+  const next = async () => {
+    const answer = await check.mutateAsync().catch(() => null);
+    if (!answer) return;
+    // Refusals of later steps wait for those steps (a blank name, a default port, are judged there).
+    const here = answer.checkNode.errors.filter((e) => order(stepOf(e.path)) <= order(step));
+    setErrors(here);
+    if (here.length > 0) {
+      const first = here.map((e) => stepOf(e.path)).sort((a, b) => order(a) - order(b))[0]!;
+      setStep(first);
+      focus.refused();
+      return;
+    }
+    setStep(STEPS[order(step) + 1]!.id);
+  };
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    create.mutate({
-      name: String(form.get("name") ?? "").trim(),
-      rpcPort: String(form.get("rpcPort") ?? ""),
-    });
+    if (step === "review") create.mutate();
+    else void next();
   };
-  // Labels point at their control (htmlFor): a label wrapping a <select> would name it with the selected
-  // option's text too.
-  const select = (
-    label: string,
-    value: string,
-    options: string[],
-    change: (v: string) => void,
-    show: (option: string) => string = (o) => o.replace("@", " "),
-  ) => {
-    const id = `deploy-${label.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
-    return (
-      <div key={label} className="field">
-        <label htmlFor={id}>{label}</label>
-        <select id={id} value={value} onChange={(e) => change(e.target.value)}>
-          {options.map((o) => (
-            <option key={o} value={o}>
-              {show(o)}
-            </option>
-          ))}
-        </select>
-      </div>
-    );
+  const placed = (path: string) => {
+    const fields =
+      step === "target"
+        ? targetPaths(draft)
+        : step === "resources"
+          ? resourcePaths()
+          : step === "configuration"
+            ? configPaths({ chain, draft, hints })
+            : [];
+    return fields.some((f) => path === f || path.startsWith(`${f}/`));
   };
+  const title = STEPS[order(step)]!.title;
   return (
     <section aria-labelledby="deploy-title">
       <h1 id="deploy-title">Deploy node</h1>
-      <form onSubmit={submit} className="wizard">
+      <ol className="steps" aria-label="Steps">
+        {STEPS.map((s, i) => (
+          <li key={s.id} aria-current={s.id === step ? "step" : undefined}>
+            {i < order(step) ? (
+              <button type="button" className="link" onClick={() => setStep(s.id)}>
+                {i + 1}. {s.title}
+              </button>
+            ) : (
+              <span>
+                {i + 1}. {s.title}
+              </span>
+            )}
+          </li>
+        ))}
+      </ol>
+      <form ref={focus.form} onSubmit={submit} className="wizard">
         <fieldset>
-          <legend>Target</legend>
-          {select(
-            "Executor",
-            target.executorId,
-            executors.map((e) => e.id),
-            (v) => setWant({ ...want, executorId: v }),
-            (id) => {
-              const e = executors.find((x) => x.id === id);
-              return e ? `${e.name} (${e.kind})` : id;
-            },
-          )}
-          {select(
-            "Chain",
-            target.chain,
-            chainsOf(executors.find((e) => e.id === target.executorId)).map((c) => c.chain),
-            (v) => setWant({ ...want, chain: v }),
-          )}
-          {select("Network", target.network, chain?.networks ?? [], (v) => setWant({ ...want, network: v }))}
-          {select("Node type", target.nodeType, chain?.nodeTypes ?? [], (v) =>
-            setWant({ ...want, nodeType: v }),
-          )}
-          {(chain?.roles ?? []).map((role) =>
-            select(
-              `Client (${role.role})`,
-              target.clients[role.role] ?? "",
-              role.clients.flatMap((c) => c.versions.map((v) => `${c.name}@${v}`)),
-              (v) => setWant({ ...want, clients: { ...target.clients, [role.role]: v } }),
-            ),
-          )}
+          <legend>
+            <h2 ref={heading} tabIndex={-1}>
+              {title}
+            </h2>
+          </legend>
+          {step === "target" ? (
+            <TargetStep executors={executors} draft={draft} change={change} errors={errors} />
+          ) : null}
+          {step === "resources" ? (
+            <ResourcesStep executor={executor} chain={chain} draft={draft} change={change} errors={errors} />
+          ) : null}
+          {step === "configuration" ? (
+            <ConfigFields
+              executor={executor}
+              chain={chain}
+              hints={hints}
+              draft={draft}
+              change={change}
+              errors={errors}
+              withName
+            />
+          ) : null}
+          {step === "review" ? (
+            <ReviewStep executor={executor} hints={hints} draft={draft} spec={toSpec(draft)} />
+          ) : null}
         </fieldset>
-        <fieldset>
-          <legend>Configuration</legend>
-          <label>
-            Node ID (name)
-            <input name="name" placeholder="generated when blank" autoComplete="off" />
-          </label>
-          <label>
-            RPC port
-            <input name="rpcPort" type="number" min={1} max={65535} placeholder="the client's default" />
-          </label>
-        </fieldset>
-        <ErrorNote error={create.error ? describeError(create.error) : null} />
+        <UnplacedErrors errors={errors} placed={placed} />
+        <ErrorNote error={check.error ? describeError(check.error) : null} />
+        <ErrorNote
+          error={
+            create.error && !(create.error instanceof ApiError && create.error.details.length)
+              ? describeError(create.error)
+              : null
+          }
+        />
         <div className="dialog-buttons">
           <Link to="/nodes" search={{}} className="button">
             Cancel
           </Link>
-          <button type="submit" className="primary" disabled={create.isPending}>
-            Deploy
-          </button>
+          {step !== "target" ? (
+            <button type="button" onClick={() => setStep(STEPS[order(step) - 1]!.id)}>
+              Back
+            </button>
+          ) : null}
+          {step === "review" ? (
+            <button type="submit" className="primary" disabled={create.isPending}>
+              Deploy
+            </button>
+          ) : (
+            <button type="submit" className="primary" disabled={check.isPending}>
+              Next
+            </button>
+          )}
         </div>
       </form>
     </section>

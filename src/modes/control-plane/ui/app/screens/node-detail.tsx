@@ -13,6 +13,7 @@ import { describeError, request } from "../api/graphql.ts";
 import { type LiveNode, NODE_DETAIL, nodeDetailKey } from "../api/node-detail.ts";
 import { Badge, EmptyState, ErrorNote, formatTime } from "../components/ui.tsx";
 import { NodeActions } from "./node-actions.tsx";
+import { NodeConfiguration } from "./node-config.tsx";
 import { MetricTiles } from "./node-detail-metrics.tsx";
 import { NodeLogs } from "./node-logs.tsx";
 
@@ -40,14 +41,9 @@ function EventsSection({ events }: NodeSectionProps) {
   );
 }
 
+/** The spec read-only, Edit configuration, and the revisions with their diffs and Roll back. */
 function ConfigurationSection({ node }: NodeSectionProps) {
-  return (
-    <section aria-labelledby="config-title">
-      <h2 id="config-title">Configuration</h2>
-      <p className="muted">The node's specification (read-only).</p>
-      <pre className="config">{JSON.stringify(node.spec, null, 2)}</pre>
-    </section>
-  );
+  return <NodeConfiguration node={node} />;
 }
 
 /** The page's sections, in order, below the tiles and endpoints. */
