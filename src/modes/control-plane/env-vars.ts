@@ -82,6 +82,16 @@ export const CONTROL_PLANE_ENV_VARS = [
     defaultText: "unset (/metrics off)",
     meaning: "at least 32 characters; GET /metrics answers Authorization: Bearer <it>",
   },
+  {
+    name: "WEBHOOK_RETRY_BASE_MS",
+    defaultText: "10000",
+    meaning: "delay before a failed webhook delivery's first retry; each next one doubles (10..3600000)",
+  },
+  {
+    name: "WEBHOOK_MAX_ATTEMPTS",
+    defaultText: "12",
+    meaning: "attempts per webhook delivery, the first included (1..50)",
+  },
 ] as const satisfies readonly EnvVar[];
 
 export type ControlPlaneEnvName = (typeof CONTROL_PLANE_ENV_VARS)[number]["name"];

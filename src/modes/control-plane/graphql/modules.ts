@@ -6,6 +6,7 @@ import { auditModule } from "./modules/audit.ts";
 import { executorsModule } from "./modules/executors.ts";
 import { keysModule } from "./modules/keys.ts";
 import { membersModule } from "./modules/members.ts";
+import { notificationsModule } from "./modules/notifications.ts";
 import { organizationsModule } from "./modules/organizations.ts";
 import { coreModule } from "./resolvers.ts";
 
@@ -24,4 +25,5 @@ export const GRAPHQL_MODULES: GraphQLModule[] = [
   keysModule,
   executorsModule,
   auditModule,
+  notificationsModule,
 ];
