@@ -11,7 +11,16 @@ declare global {
 }
 
 /** The client-side routes (src/modes/control-plane/ui/app/router.tsx): each answers with index.html. */
-export const UI_ROUTES = ["/", "/sign-in", "/nodes", "/nodes/*", "/executors", "/executors/*"] as const;
+export const UI_ROUTES = [
+  "/",
+  "/sign-in",
+  "/nodes",
+  "/nodes/*",
+  "/executors",
+  "/executors/*",
+  "/settings/*",
+  "/incidents",
+] as const;
 
 interface Served {
   body: Uint8Array<ArrayBuffer>;

@@ -7,6 +7,8 @@ import { DeployNodeScreen } from "./screens/deploy-node.tsx";
 import { ExecutorsScreen } from "./screens/executors.tsx";
 import { NodeDetailScreen } from "./screens/node-detail.tsx";
 import { NodesScreen, parseNodesSearch } from "./screens/nodes-list.tsx";
+import { NotificationSettingsScreen } from "./screens/notifications.tsx";
+import { IncidentsScreen, parseIncidentsSearch } from "./screens/notifications-incidents.tsx";
 import { Shell } from "./screens/shell.tsx";
 import { SignInScreen } from "./screens/sign-in.tsx";
 
@@ -63,9 +65,30 @@ const executorsRoute = createRoute({
   component: ExecutorsScreen,
 });
 
+const notificationsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/settings/notifications",
+  component: NotificationSettingsScreen,
+});
+
+const incidentsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/incidents",
+  validateSearch: parseIncidentsSearch,
+  component: IncidentsScreen,
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  shellRoute.addChildren([indexRoute, nodesRoute, deployRoute, nodeRoute, executorsRoute]),
+  shellRoute.addChildren([
+    indexRoute,
+    nodesRoute,
+    deployRoute,
+    nodeRoute,
+    executorsRoute,
+    notificationsRoute,
+    incidentsRoute,
+  ]),
 ]);
 
 export const router = createRouter({ routeTree, defaultPreload: false });

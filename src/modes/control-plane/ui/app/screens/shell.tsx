@@ -4,8 +4,9 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useRouter } from "@tanstack/react-router";
 import { signOut } from "../api/auth.ts";
 import { viewerQuery } from "../api/queries.ts";
+import { Bell } from "../components/bell.tsx";
 
-const LATER = ["API keys", "Members", "Organization", "Settings", "Audit log"];
+const LATER = ["API keys", "Members", "Organization", "Audit log"];
 
 export function Shell() {
   const viewer = useQuery(viewerQuery).data;
@@ -37,6 +38,11 @@ export function Shell() {
                 Nodes
               </Link>
             </li>
+            <li>
+              <Link to="/settings/notifications" activeProps={{ "aria-current": "page" }}>
+                Settings
+              </Link>
+            </li>
             {LATER.map((name) => (
               <li key={name}>
                 <span className="nav-later" title="Not in this build yet">
@@ -57,7 +63,8 @@ export function Shell() {
           </button>
         </div>
       </aside>
-      <main className="content">
+      <main className="content" style={{ position: "relative" }}>
+        <Bell />
         <Outlet />
       </main>
     </div>
