@@ -149,4 +149,12 @@ describe("sync_stalled", () => {
     });
     expect(after.filter((i: { subjectName: string }) => i.subjectName === "synced")).toEqual([]);
   });
+
+  test("resolved incidents past the retention are pruned; open ones stay", async () => {
+    offsetMs += 91 * 24 * 60 * MINUTE;
+    expect(cp.services.notifications.incidents.prune(cp.services.config.eventRetentionDays)).toBe(1);
+    expect(
+      (await stalled()).map((i: { subjectName: string; status: string }) => [i.subjectName, i.status]),
+    ).toEqual([["patient", "open"]]);
+  });
 });

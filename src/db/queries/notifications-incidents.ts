@@ -97,3 +97,17 @@ export function orphanedOpenIncidents(db: DbOrTx): { id: string }[] {
     )
     .all();
 }
+
+/**
+ * Deletes resolved incidents resolved before `cutoff`, and resolved ones beyond each organization's newest
+ * `maxPerOrg` incidents (a node that flaps all day must not grow the table without bound).
+ */
+export function deleteOldResolvedIncidents(db: DbOrTx, cutoff: Date, maxPerOrg: number): number {
+  return db.sqlite
+    .query(
+      `DELETE FROM alert_incidents WHERE status = 'resolved' AND (resolved_at < ?1 OR id IN (
+         SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY organization_id ORDER BY id DESC) AS n
+                         FROM alert_incidents) WHERE n > ?2))`,
+    )
+    .run(cutoff.getTime(), maxPerOrg).changes;
+}

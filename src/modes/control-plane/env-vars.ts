@@ -52,7 +52,11 @@ export const CONTROL_PLANE_ENV_VARS = [
     defaultText: "30000",
     meaning: "silence before an executor is offline (at least 15000)",
   },
-  { name: "EVENT_RETENTION_DAYS", defaultText: "90", meaning: "age limit of runtime events" },
+  {
+    name: "EVENT_RETENTION_DAYS",
+    defaultText: "90",
+    meaning: "age limit of runtime events and resolved alert incidents",
+  },
   {
     name: "EVENT_RETENTION_MAX_PER_ORG",
     defaultText: "100000",

@@ -115,6 +115,7 @@ export function createServices(
           dataDir: config.dataDir,
         }),
       { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts },
+      config.eventRetentionDays,
     ),
   };
 }

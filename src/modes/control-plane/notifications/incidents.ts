@@ -7,6 +7,7 @@ import type { Db } from "../../../db/client.ts";
 import {
   allOpenIncidents,
   countOpenIncidents,
+  deleteOldResolvedIncidents,
   findOpenIncident,
   type IncidentRow,
   type IncidentStatus,
@@ -41,6 +42,8 @@ interface OpenEntry {
 export const INCIDENTS_PAGE = 100;
 export const INCIDENTS_PAGE_MAX = 500;
 export const BELL_LATEST = 10;
+/** Resolved incidents kept per organization (besides the age limit). */
+export const INCIDENTS_KEPT_PER_ORG = 10_000;
 
 const LEVEL: Record<Rule, "error" | "warn"> = {
   node_down: "error",
@@ -176,6 +179,12 @@ export class IncidentService {
         resolved++;
     }
     return resolved;
+  }
+
+  /** Drops resolved incidents older than `retentionDays`, and beyond INCIDENTS_KEPT_PER_ORG per organization. */
+  prune(retentionDays: number): number {
+    const cutoff = new Date(this.clock.now().getTime() - retentionDays * 86_400_000);
+    return deleteOldResolvedIncidents(this.db, cutoff, INCIDENTS_KEPT_PER_ORG);
   }
 
   list(organizationId: string, status: IncidentStatus | null, cursor: string | null, take: number | null) {

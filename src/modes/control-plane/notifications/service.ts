@@ -2,7 +2,7 @@
 // hub), the webhook outbox and its worker, and their Prometheus series. `start` reloads nothing by itself
 // (open incidents and settings are read when the parts are built) but starts the worker, which resumes
 // any delivery a previous run left in the outbox, and the sweep that resolves incidents of deleted nodes
-// and executors.
+// and executors and prunes old resolved incidents.
 import type { Db } from "../../../db/client.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { errorMessage } from "../../../lib/errors.ts";
@@ -19,6 +19,8 @@ import { WebhookDispatcher, type WebhookOptions } from "./webhooks.ts";
 
 /** How often open incidents are checked against deleted nodes and executors. */
 const ORPHAN_SWEEP_MS = 5_000;
+/** Resolved incidents are pruned every this many sweeps (once a minute). */
+const PRUNE_EVERY_SWEEPS = 12;
 
 export class NotificationService {
   readonly settings: NotificationSettingsService;
@@ -35,6 +37,8 @@ export class NotificationService {
     signals: SignalHub,
     authSecret: string,
     webhookOptions: WebhookOptions,
+    /** Resolved incidents older than this are deleted (EVENT_RETENTION_DAYS). */
+    private readonly retentionDays: number,
   ) {
     this.settings = new NotificationSettingsService(db, clock, new WebhookSecretBox(authSecret));
     this.webhooks = new WebhookDispatcher(db, clock, this.settings, log, webhookOptions);
@@ -47,9 +51,11 @@ export class NotificationService {
 
   start(): void {
     this.webhooks.start();
+    let sweeps = 0;
     this.sweep = setInterval(() => {
       try {
         this.incidents.resolveOrphans();
+        if (++sweeps % PRUNE_EVERY_SWEEPS === 0) this.incidents.prune(this.retentionDays);
       } catch (error) {
         this.log.error("incident sweep failed", { error: errorMessage(error) });
       }
