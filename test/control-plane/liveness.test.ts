@@ -32,9 +32,14 @@ test("a silent executor goes offline with executor.disconnected and comes back w
   await eventually(async () => (await types()).includes("executor.disconnected"), { timeoutMs: 5_000 });
   await syncExecutor(cp, key, "host-quiet");
   expect(await status()).toBe("online");
-  expect((await types()).reverse()).toEqual([
+  // The executor_offline alert opens after the disconnection and resolves after the comeback.
+  const timeline = [
     "executor.connected",
     "executor.disconnected",
+    "notification.alert.opened",
     "executor.reconnected",
-  ]);
+    "notification.alert.resolved",
+  ];
+  await eventually(async () => (await types()).length === timeline.length, { timeoutMs: 5_000 });
+  expect((await types()).reverse()).toEqual(timeline);
 }, 60_000);

@@ -16,6 +16,7 @@ import {
   systemOnly,
   userOf,
 } from "./matrix-kit.ts";
+import { NOTIFICATION_ROWS } from "./matrix-notifications.ts";
 
 export { type MatrixContext, PRINCIPALS, type Principal } from "./matrix-kit.ts";
 
@@ -333,4 +334,5 @@ export const MATRIX: Row[] = [
     vars: async (c) => ({ id: await freshNode(c) }),
     expect: manage("not_found"),
   },
+  ...NOTIFICATION_ROWS,
 ];

@@ -4,4 +4,5 @@ export * from "./auth.ts";
 export * from "./events.ts";
 export * from "./executors.ts";
 export * from "./nodes.ts";
+export * from "./notifications.ts";
 export * from "./organizations.ts";

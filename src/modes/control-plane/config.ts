@@ -40,6 +40,9 @@ export interface ControlPlaneConfig {
   readonly smtpFrom: string;
   /** Bearer token that turns GET /metrics on (METRICS_TOKEN); null: /metrics is off. */
   readonly metricsToken: string | null;
+  /** Webhook retries (docs/webhooks.md): the first retry's delay, and attempts per delivery. */
+  readonly webhookRetryBaseMs: number;
+  readonly webhookMaxAttempts: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -158,6 +161,8 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
     smtpUrl: smtpUrl(env.SMTP_URL),
     smtpFrom: env.SMTP_FROM || "Novacula <novacula@localhost>",
     metricsToken: metricsToken(env.METRICS_TOKEN),
+    webhookRetryBaseMs: integer(env, "WEBHOOK_RETRY_BASE_MS", 10_000, 10, 3_600_000),
+    webhookMaxAttempts: integer(env, "WEBHOOK_MAX_ATTEMPTS", 12, 1, 50),
   });
 }
 

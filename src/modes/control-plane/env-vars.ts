@@ -52,7 +52,11 @@ export const CONTROL_PLANE_ENV_VARS = [
     defaultText: "30000",
     meaning: "silence before an executor is offline (at least 15000)",
   },
-  { name: "EVENT_RETENTION_DAYS", defaultText: "90", meaning: "age limit of runtime events" },
+  {
+    name: "EVENT_RETENTION_DAYS",
+    defaultText: "90",
+    meaning: "age limit of runtime events and resolved alert incidents",
+  },
   {
     name: "EVENT_RETENTION_MAX_PER_ORG",
     defaultText: "100000",
@@ -81,6 +85,16 @@ export const CONTROL_PLANE_ENV_VARS = [
     name: "METRICS_TOKEN",
     defaultText: "unset (/metrics off)",
     meaning: "at least 32 characters; GET /metrics answers Authorization: Bearer <it>",
+  },
+  {
+    name: "WEBHOOK_RETRY_BASE_MS",
+    defaultText: "10000",
+    meaning: "delay before a failed webhook delivery's first retry; each next one doubles (10..3600000)",
+  },
+  {
+    name: "WEBHOOK_MAX_ATTEMPTS",
+    defaultText: "12",
+    meaning: "attempts per webhook delivery, the first included (1..50)",
   },
 ] as const satisfies readonly EnvVar[];
 

@@ -99,7 +99,7 @@ export async function startControlPlane(
     clock,
   });
   await bootstrapInitialAdmin(db, auth, config.initialAdminEmail, config.initialAdminPassword, log);
-  const services = createServices(config, db, auth, log, clock, limits);
+  const services = createServices(config, db, auth, log, clock, limits, secret);
   // Bind before any background job starts: a taken port then leaves nothing running but the database.
   let app: ReturnType<typeof createApp>;
   try {
@@ -116,6 +116,7 @@ export async function startControlPlane(
     throw error;
   }
   services.batcher.start();
+  services.notifications.start();
   const sweep = setInterval(() => {
     try {
       services.executors.sweep();
@@ -150,6 +151,7 @@ export async function startControlPlane(
       stopped = true;
       clearInterval(sweep);
       clearInterval(retention);
+      await services.notifications.stop();
       services.feed.notifyAll();
       services.feed.close();
       // Open log streams would hold the server's stop: end them (their readers are told why).

@@ -9,6 +9,7 @@ import { ApiKeyService } from "./auth/api-keys.ts";
 import type { Auth } from "./auth/better-auth.ts";
 import { ExecutorAuth } from "./auth/executor-auth.ts";
 import { PrincipalResolver } from "./auth/principal.ts";
+import { resolveAuthSecret } from "./auth/secret.ts";
 import type { ControlPlaneConfig } from "./config.ts";
 import { RuntimeEventService } from "./events/runtime.ts";
 import { ExecutorConnectService } from "./executor-connect/service.ts";
@@ -22,6 +23,7 @@ import { MemberService } from "./members/service.ts";
 import { ChangeFeed } from "./nodes/change-feed.ts";
 import { ExecutorNodeView } from "./nodes/executor-view.ts";
 import { NodeService } from "./nodes/service.ts";
+import { NotificationService } from "./notifications/service.ts";
 import { OrganizationService } from "./organizations/service.ts";
 import { SignalHub } from "./signals/hub.ts";
 
@@ -54,6 +56,8 @@ export interface ControlPlaneServices {
   account: AccountService;
   keyManagement: KeyManagementService;
   executorConnect: ExecutorConnectService;
+  /** Alert settings, rules and incidents, signed webhooks (notifications/). */
+  notifications: NotificationService;
 }
 
 export function createServices(
@@ -63,6 +67,7 @@ export function createServices(
   log: Logger,
   clock: Clock,
   limits = new AbuseLimits(),
+  authSecret?: string,
 ): ControlPlaneServices {
   const batcher = new WriteBatcher(db, log);
   const keys = new ApiKeyService(db);
@@ -107,5 +112,19 @@ export function createServices(
     account: new AccountService(db, auth, clock, limits.password),
     keyManagement,
     executorConnect: new ExecutorConnectService(db, clock, keys, keyManagement, executors, config.publicUrl),
+    notifications: new NotificationService(
+      db,
+      clock,
+      log,
+      signals,
+      authSecret ??
+        resolveAuthSecret(db, {
+          configured: config.authSecret,
+          file: config.authSecretFile,
+          dataDir: config.dataDir,
+        }),
+      { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts },
+      config.eventRetentionDays,
+    ),
   };
 }

@@ -25,6 +25,7 @@ const DETAIL_ALLOW_LIST = {
   "organization.created": ["slug", "personal"],
   "organization.updated": ["changedFields", "active"],
   "organization.invitation.created": ["email", "role", "expiresAt"],
+  "notification_settings.updated": ["changedFields", "nodeIds"],
   "invitation.sent": ["email", "role", "expiresAt", "delivery", "resend"],
   "invitation.accepted": ["email", "role"],
   "invitation.revoked": ["email", "role"],

@@ -9,6 +9,7 @@ import { keysModule } from "./modules/keys.ts";
 import { membersModule } from "./modules/members.ts";
 import { nodeEndpointsModule } from "./modules/node-endpoints.ts";
 import { nodesModule } from "./modules/nodes.ts";
+import { notificationsModule } from "./modules/notifications.ts";
 import { organizationsModule } from "./modules/organizations.ts";
 import { coreModule } from "./resolvers.ts";
 import { subscriptionsModule } from "./subscriptions.ts";
@@ -32,4 +33,5 @@ export const GRAPHQL_MODULES: GraphQLModule[] = [
   nodeEndpointsModule,
   adminModule,
   nodesModule,
+  notificationsModule,
 ];

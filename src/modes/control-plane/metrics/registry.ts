@@ -66,6 +66,7 @@ export class ControlPlaneMetrics {
       registers,
     });
     s.batcher.onSliceWritten = (seconds) => writes.observe(seconds);
+    s.notifications.metrics.register(this.registry);
   }
 
   /** One answered request; `route` is the matched pattern (never the raw path: the label set stays small). */

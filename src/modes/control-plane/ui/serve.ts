@@ -26,6 +26,8 @@ export const UI_ROUTES = [
   "/account",
   "/audit",
   "/invite/*",
+  "/settings/*",
+  "/incidents",
 ] as const;
 
 interface Served {

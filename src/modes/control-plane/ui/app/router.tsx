@@ -16,6 +16,8 @@ import { KeysScreen } from "./screens/keys.tsx";
 import { MembersScreen } from "./screens/members.tsx";
 import { NodeDetailScreen } from "./screens/node-detail.tsx";
 import { NodesScreen, parseNodesSearch } from "./screens/nodes-list.tsx";
+import { NotificationSettingsScreen } from "./screens/notifications.tsx";
+import { IncidentsScreen, parseIncidentsSearch } from "./screens/notifications-incidents.tsx";
 import { OrganizationScreen } from "./screens/organization.tsx";
 import { Shell } from "./screens/shell.tsx";
 import { SignInScreen } from "./screens/sign-in.tsx";
@@ -118,6 +120,19 @@ const tenancyRoutes = [
   }),
 ] as const;
 
+const notificationsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/settings/notifications",
+  component: NotificationSettingsScreen,
+});
+
+const incidentsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/incidents",
+  validateSearch: parseIncidentsSearch,
+  component: IncidentsScreen,
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   inviteRoute,
@@ -131,6 +146,8 @@ const routeTree = rootRoute.addChildren([
     eventsRoute,
     adminRoute,
     ...tenancyRoutes,
+    notificationsRoute,
+    incidentsRoute,
   ]),
 ]);
 

@@ -7,6 +7,7 @@
 //   executor lists (a merge cannot add a row to a list);
 // - a node whose phase changed (or was not known to this tab) refetches the node lists, at most once per
 //   PHASE_REFETCH_MS: a list filtered by phase must gain or lose that row, and a merge cannot do either;
+// - an alert opened or resolved refetches the bell and the incidents (queries keyed ALERT_QUERY_KEYS);
 // - `resync` (the server had more than it sends one by one) invalidates everything.
 import type { QueryClient } from "@tanstack/react-query";
 
@@ -15,6 +16,8 @@ const FLUSH_MS = 50;
 /** Node lists refetch at most this often for phase changes (a fleet in motion would otherwise refetch
  * them on every flush). */
 const PHASE_REFETCH_MS = 1_000;
+/** Queries showing incidents, refetched on `notification.alert.*` events. */
+const ALERT_QUERY_KEYS = ["notification-center", "incidents"];
 /** Values that are documents of their own (a spec, an observation, capabilities): never searched for ids. */
 const OPAQUE = new Set([
   "spec",
@@ -71,6 +74,7 @@ export class LiveCache {
   private rows = new Map<string, Row>();
   private lists = new Set<string>();
   private resync = false;
+  private alerts = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** The last phase this tab saw per node, to tell a phase change from a metric update. */
   private phases = new Map<string, unknown>();
@@ -94,6 +98,7 @@ export class LiveCache {
       this.lists.add("events");
       if (/^node\.(created|deleted)$/.test(type)) this.lists.add("nodes");
       if (/^executor\.(connected|deleted)$/.test(type)) this.lists.add("executors");
+      if (type.startsWith("notification.alert.")) this.alerts = true;
     }
     this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
@@ -120,14 +125,16 @@ export class LiveCache {
     this.rows.clear();
     this.lists.clear();
     this.resync = false;
+    this.alerts = false;
   }
 
   private flush(): void {
     this.timer = null;
-    const { rows, lists, resync } = this;
+    const { rows, lists, resync, alerts } = this;
     this.rows = new Map();
     this.lists = new Set();
     this.resync = false;
+    this.alerts = false;
     if (resync) {
       void this.client.invalidateQueries();
       return;
@@ -140,5 +147,6 @@ export class LiveCache {
       }
     }
     for (const key of lists) void this.client.invalidateQueries({ predicate: listsOf(key) });
+    if (alerts) for (const key of ALERT_QUERY_KEYS) void this.client.invalidateQueries({ queryKey: [key] });
   }
 }

@@ -1,13 +1,14 @@
 // The query cache and the queries several screens share. Nodes, executors and events do not poll: the live
 // layer (api/live.ts) writes every change the server streams into this cache, and refetches what is shown
-// after a reconnection. Keys and members are not in that stream; their screens poll (KEYS_AND_MEMBERS_POLL_MS).
+// after a reconnection. What that stream does not carry (keys' last use, invitations, webhook deliveries)
+// is polled every UNSTREAMED_POLL_MS by the screens that show it.
 import { QueryCache, QueryClient, queryOptions, useQuery } from "@tanstack/react-query";
 import { fetchSession } from "./auth.ts";
 import { EXECUTORS, VIEWER } from "./documents.ts";
 import { ApiError, request } from "./graphql.ts";
 
-/** Keys' "last used" and pending invitations change without a stream event: refetched this often (~5 s). */
-export const KEYS_AND_MEMBERS_POLL_MS = 5_000;
+/** Data that changes without a stream event (keys' "last used", invitations, webhook attempts): ~5 s. */
+export const UNSTREAMED_POLL_MS = 5_000;
 
 export const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true, staleTime: 1000 } },

@@ -5,7 +5,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { describeError, request } from "../api/graphql.ts";
-import { KEYS_AND_MEMBERS_POLL_MS, useCanManage } from "../api/queries.ts";
+import { UNSTREAMED_POLL_MS, useCanManage } from "../api/queries.ts";
 import {
   API_KEYS,
   type ApiKeyRow,
@@ -28,7 +28,7 @@ import { NewKeyDialog } from "./keys-new.tsx";
 export const apiKeysQuery = {
   queryKey: ["apiKeys"],
   queryFn: () => request(API_KEYS),
-  refetchInterval: KEYS_AND_MEMBERS_POLL_MS,
+  refetchInterval: UNSTREAMED_POLL_MS,
 };
 
 /** What a confirmation says before an action that cannot be undone, or changes what executors can do. */

@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Role } from "../api/documents.ts";
 import { describeError, request } from "../api/graphql.ts";
-import { KEYS_AND_MEMBERS_POLL_MS, viewerQuery } from "../api/queries.ts";
+import { UNSTREAMED_POLL_MS, viewerQuery } from "../api/queries.ts";
 import {
   MEMBERS,
   type MemberRow,
@@ -20,7 +20,7 @@ import { InvitationsTable, InviteDialog } from "./members-invitations.tsx";
 export const membersQuery = {
   queryKey: ["members"],
   queryFn: () => request(MEMBERS),
-  refetchInterval: KEYS_AND_MEMBERS_POLL_MS,
+  refetchInterval: UNSTREAMED_POLL_MS,
 };
 
 /** The signed-in person's standing here: what the member screens may offer them. */

@@ -5,15 +5,16 @@ import { Link, Outlet, useRouter } from "@tanstack/react-router";
 import { signOut } from "../api/auth.ts";
 import { useLiveUpdates } from "../api/live.ts";
 import { viewerQuery } from "../api/queries.ts";
+import { Bell } from "../components/bell.tsx";
 import { LiveBanner } from "../components/live-banner.tsx";
 import { OrganizationSwitcher } from "./organization-switcher.tsx";
 
-const LATER = ["Settings"];
-/** The organization's screens, after Executors and Nodes (reference §7 sidebar order). */
+/** The organization's screens, after Executors, Nodes and Events (reference §7 sidebar order). */
 const TENANCY_LINKS = [
   { to: "/keys", name: "API keys" },
   { to: "/members", name: "Members" },
   { to: "/organization", name: "Organization" },
+  { to: "/settings/notifications", name: "Settings" },
 ] as const;
 
 export function Shell() {
@@ -54,14 +55,6 @@ export function Shell() {
                 </Link>
               </li>
             ))}
-            {LATER.map((name) => (
-              <li key={name}>
-                <span className="nav-later" title="Not in this build yet">
-                  {name}
-                  <span className="sr-only"> (not in this build yet)</span>
-                </span>
-              </li>
-            ))}
             <li>
               <Link to="/audit" search={{}} activeProps={{ "aria-current": "page" }}>
                 Audit log
@@ -89,8 +82,9 @@ export function Shell() {
           </button>
         </div>
       </aside>
-      <main className="content">
+      <main className="content" style={{ position: "relative" }}>
         <LiveBanner />
+        <Bell />
         <Outlet />
       </main>
     </div>
