@@ -171,7 +171,7 @@ test(
     });
     expect(page.url()).toBe(detailUrl);
     await expect(page.getByText(/RPC URL/).textContent()).resolves.toBe(
-      `RPC URL http://127.0.0.1:${rpcPort}`,
+      `RPC URL http://127.0.0.1:${rpcPort} (on ui-agent's host)`,
     );
     expect(anvilArgs(rpcPort)).toContain("--accounts=3");
     await w.screenshot("node-detail");

@@ -38,6 +38,23 @@ export interface CacheChange {
   event: { type: string } | null;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * `object` with `row`'s fields over it. A nested object both hold (a node's executor) is overlaid too, not
+ * replaced: the cached answer may have asked for more of it (the configuration form reads the executor's
+ * capabilities, which a live change does not carry).
+ */
+function overlay(object: Record<string, unknown>, row: Row): Record<string, unknown> {
+  const next: Record<string, unknown> = { ...object, ...row };
+  for (const [key, value] of Object.entries(row)) {
+    const cached = object[key];
+    if (!OPAQUE.has(key) && isRecord(cached) && isRecord(value)) next[key] = { ...cached, ...value };
+  }
+  return next;
+}
+
 /** `value` with every object whose id is in `rows` merged with that row (a few levels deep), or itself. */
 function mergeRows(value: unknown, rows: Map<string, Row>, depth = 0): unknown {
   if (depth > 4 || value === null || typeof value !== "object") return value;
@@ -52,7 +69,7 @@ function mergeRows(value: unknown, rows: Map<string, Row>, depth = 0): unknown {
   }
   const object = value as Record<string, unknown>;
   const row = typeof object.id === "string" ? rows.get(object.id) : undefined;
-  let next: Record<string, unknown> | null = row ? { ...object, ...row } : null;
+  let next: Record<string, unknown> | null = row ? overlay(object, row) : null;
   for (const [key, child] of Object.entries(object)) {
     if (OPAQUE.has(key) || (row && key in row)) continue;
     const merged = mergeRows(child, rows, depth + 1);
