@@ -3,5 +3,6 @@ export * from "./api-keys.ts";
 export * from "./auth.ts";
 export * from "./events.ts";
 export * from "./executors.ts";
+export * from "./history.ts";
 export * from "./nodes.ts";
 export * from "./organizations.ts";
