@@ -13,6 +13,7 @@ import type { ControlPlaneConfig } from "./config.ts";
 import { RuntimeEventService } from "./events/runtime.ts";
 import { ExecutorConnectService } from "./executor-connect/service.ts";
 import { ExecutorService } from "./executors/service.ts";
+import { MetricHistoryService } from "./history/service.ts";
 import { createInvitationSender } from "./invitations/sender.ts";
 import { InvitationService } from "./invitations/service.ts";
 import { KeyManagementService } from "./keys/service.ts";
@@ -38,6 +39,8 @@ export interface ControlPlaneServices {
   /** What executors just reported (observations, liveness), for features that react to it. */
   signals: SignalHub;
   nodes: NodeService;
+  /** Per-node metric history, recorded from `signals`. */
+  history: MetricHistoryService;
   nodeView: ExecutorNodeView;
   runtimeEvents: RuntimeEventService;
   // Tenancy: organizations, members, invitations, account, key lifecycle, connect/delete, limits.
@@ -67,6 +70,7 @@ export function createServices(
   const keyManagement = new KeyManagementService(db, keys, clock, config.apiKeyRotationGraceMs);
   const organizations = new OrganizationService(db, clock);
   const sender = createInvitationSender(config.smtpUrl, config.smtpFrom, log);
+  const nodes = new NodeService(db, feed, clock);
   return {
     config,
     db,
@@ -80,7 +84,8 @@ export function createServices(
     executors,
     feed,
     signals,
-    nodes: new NodeService(db, feed, clock),
+    nodes,
+    history: new MetricHistoryService(db, batcher, nodes, clock, signals),
     nodeView: new ExecutorNodeView(db, batcher, clock, signals),
     runtimeEvents: new RuntimeEventService(db, clock),
     limits,
