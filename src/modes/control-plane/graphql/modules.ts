@@ -4,6 +4,7 @@ import type { ControlPlaneServices } from "../services.ts";
 import { accountModule } from "./modules/account.ts";
 import { auditModule } from "./modules/audit.ts";
 import { executorsModule } from "./modules/executors.ts";
+import { historyModule } from "./modules/history.ts";
 import { keysModule } from "./modules/keys.ts";
 import { membersModule } from "./modules/members.ts";
 import { organizationsModule } from "./modules/organizations.ts";
@@ -24,4 +25,5 @@ export const GRAPHQL_MODULES: GraphQLModule[] = [
   keysModule,
   executorsModule,
   auditModule,
+  historyModule,
 ];
