@@ -55,6 +55,9 @@ export class MetricHistoryRecorder {
   /** Nodes that reported recently; a node quiet for a bucket is dropped from here by the sweep. */
   private readonly active = new Map<string, NodeState>();
   private prunedAtMs = Number.NEGATIVE_INFINITY;
+  /** Points and rollups queued since start (the control plane's /metrics). */
+  pointsQueued = 0;
+  rollupsQueued = 0;
 
   constructor(
     private readonly db: Db,
@@ -80,6 +83,7 @@ export class MetricHistoryRecorder {
       this.queueRollup(nodeId, state, bucket - 1);
     }
     const s = state;
+    this.pointsQueued++;
     this.batcher.put(`history:${nodeId}:${slot}`, (tx) => {
       const series = this.seriesOf(tx, nodeId, s);
       putPoint(tx, series, false, slot, point);
@@ -127,6 +131,7 @@ export class MetricHistoryRecorder {
 
   private queueRollup(nodeId: string, state: NodeState, bucket: number): void {
     if (bucket < 0) return;
+    this.rollupsQueued++;
     this.batcher.put(`history-rollup:${nodeId}:${bucket}`, (tx) => {
       const series = this.seriesOf(tx, nodeId, state);
       const first = bucket * SLOTS_PER_BUCKET;
@@ -135,6 +140,11 @@ export class MetricHistoryRecorder {
       putPoint(tx, series, true, first, rolled);
       prunePoints(tx, series, true, first - (ROLLUPS_KEPT - 1) * SLOTS_PER_BUCKET, first + 1);
     });
+  }
+
+  /** Nodes reporting recently (their buckets are tracked). */
+  get activeNodes(): number {
+    return this.active.size;
   }
 
   private seriesOf(tx: DbOrTx, nodeId: string, state: NodeState): number {
