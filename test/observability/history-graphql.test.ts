@@ -133,3 +133,44 @@ describe("nodeMetricHistory", () => {
     T,
   );
 });
+
+test(
+  "OBSERVATION_LISTENERS=false stores observations but keeps no history (the benchmark's baseline)",
+  async () => {
+    const quiet = await startControlPlane({ env: { OBSERVATION_LISTENERS: "false" } });
+    try {
+      const admin = await quiet.adminSession();
+      const key = await quiet.createExecutorKey("quiet-exec");
+      const { executorId } = await syncExecutor(quiet, key, "quiet-host");
+      const id = (await createNode(quiet, admin, executorId, "unrecorded")).id;
+      const body = {
+        observations: [
+          {
+            nodeId: id,
+            revision: 1,
+            processes: [{ role: "node", status: "running" }],
+            metrics: { blockHeight: 3 },
+          },
+        ],
+      };
+      expect((await call(quiet, "/api/v1/executor/observed", { key, executorId, body })).status).toBe(200);
+      await eventually(
+        async () => {
+          const r = await quiet.gql(
+            `query($id: ID!) { node(where: { id: $id }) { observed } }`,
+            { id },
+            { cookie: admin },
+          );
+          return r.data?.node?.observed?.metrics?.blockHeight === 3;
+        },
+        { timeoutMs: 15_000, intervalMs: 100, message: "the observation stored" },
+      );
+      const from = new Date(Date.now() - 3_600_000).toISOString();
+      const r = await quiet.gql(HISTORY, { id, from }, { cookie: admin });
+      expect(r.data?.nodeMetricHistory?.points).toEqual([]);
+    } finally {
+      await quiet.stop();
+    }
+  },
+  T,
+);

@@ -40,6 +40,8 @@ export interface ControlPlaneConfig {
   readonly smtpFrom: string;
   /** Bearer token that turns GET /metrics on (METRICS_TOKEN); null: /metrics is off. */
   readonly metricsToken: string | null;
+  /** OBSERVATION_LISTENERS: false only to measure what the listeners (history, alerts) cost. */
+  readonly observationListeners: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -158,6 +160,7 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
     smtpUrl: smtpUrl(env.SMTP_URL),
     smtpFrom: env.SMTP_FROM || "Novacula <novacula@localhost>",
     metricsToken: metricsToken(env.METRICS_TOKEN),
+    observationListeners: boolean(env, "OBSERVATION_LISTENERS", true),
   });
 }
 

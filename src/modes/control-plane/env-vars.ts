@@ -82,6 +82,11 @@ export const CONTROL_PLANE_ENV_VARS = [
     defaultText: "unset (/metrics off)",
     meaning: "at least 32 characters; GET /metrics answers Authorization: Bearer <it>",
   },
+  {
+    name: "OBSERVATION_LISTENERS",
+    defaultText: "true",
+    meaning: "false: nothing reacts to observations (no metric history); for benchmarks",
+  },
 ] as const satisfies readonly EnvVar[];
 
 export type ControlPlaneEnvName = (typeof CONTROL_PLANE_ENV_VARS)[number]["name"];

@@ -65,7 +65,9 @@ export function createServices(
   const keys = new ApiKeyService(db);
   const feed = new ChangeFeed();
   const signals = new SignalHub(log);
-  const executors = new ExecutorService(db, batcher, clock, config.heartbeatTimeoutMs, signals);
+  // OBSERVATION_LISTENERS=false (benchmarks): what executors report goes to a hub nobody listens on.
+  const emitted = config.observationListeners ? signals : new SignalHub(log);
+  const executors = new ExecutorService(db, batcher, clock, config.heartbeatTimeoutMs, emitted);
   const members = new MemberService(db, clock);
   const keyManagement = new KeyManagementService(db, keys, clock, config.apiKeyRotationGraceMs);
   const organizations = new OrganizationService(db, clock);
@@ -86,7 +88,7 @@ export function createServices(
     signals,
     nodes,
     history: new MetricHistoryService(db, batcher, nodes, clock, signals),
-    nodeView: new ExecutorNodeView(db, batcher, clock, signals),
+    nodeView: new ExecutorNodeView(db, batcher, clock, emitted),
     runtimeEvents: new RuntimeEventService(db, clock),
     limits,
     organizations,
