@@ -21,7 +21,7 @@ import { createLogger } from "../src/lib/log.ts";
 import { MetricHistoryRecorder } from "../src/modes/control-plane/history/recorder.ts";
 import type { ObservedNodeState } from "../src/protocol/index.ts";
 import { ensureBinary } from "./bench/binary.ts";
-import { signIn, startControlPlane } from "./bench/control-plane.ts";
+import { type BenchControlPlane, signIn, startControlPlane } from "./bench/control-plane.ts";
 import { Fleet } from "./bench/fleet.ts";
 import { reexecInNetns, until } from "./bench/run.ts";
 import { createKeys, createNodes, registerExecutors } from "./bench/setup.ts";
@@ -122,68 +122,80 @@ async function measure(mode: Mode, round: number): Promise<ModeRun> {
     METRICS_TOKEN,
   });
   log(`round ${round}, ${mode} listeners: control plane pid ${cp.pid}`);
-  const cookie = await signIn(cp.url);
-  const keys = await createKeys(cp.url, cookie, Math.ceil(N / 10));
-  const registered = await registerExecutors(cp.url, keys, N);
-  await createNodes(cp.url, cookie, registered);
-  const fleet = new Fleet({
-    url: cp.url,
-    keys,
-    executors: N,
-    workers: 2,
-    syncIntervalMs: 5_000,
-    observedIntervalMs: 10_000,
-    waitMs: 25_000,
-    client: "raw",
-    staggerMs: 5_000,
-  });
+  let fleet: Fleet | null = null;
   try {
-    fleet.start(process.execPath);
-    await until("every executor's first sync", 60_000 + N * 10, async () => fleet.ids.size >= N);
-    await until("every executor's node", 120_000, async () => (await fleet.status()).withNodes >= N);
-    log(`warm-up ${WARMUP_S} s`);
-    await Bun.sleep(WARMUP_S * 1000);
-    await fleet.measure(true);
-    const points0 = await historyPointsQueued(cp.url);
-    const cpu0 = {
-      cp: processCpuSeconds(cp.pid),
-      gen: fleet.procs.reduce((s, p) => s + processCpuSeconds(p.pid), 0),
-      machine: machineCpuSeconds().busy,
-    };
-    const start = performance.now();
-    let rssPeakMib = rssMib(cp.pid);
-    while (performance.now() - start < SECONDS * 1000) {
-      await Bun.sleep(Math.min(250, SECONDS * 1000 - (performance.now() - start)));
-      rssPeakMib = Math.max(rssPeakMib, rssMib(cp.pid) || 0);
-    }
-    const window = await fleet.measure(false);
-    const elapsed = (performance.now() - start) / 1000;
-    const percent = (seconds: number) => (seconds / elapsed) * 100;
-    const run: ModeRun = {
-      mode,
-      cpuPercent: percent(processCpuSeconds(cp.pid) - cpu0.cp),
-      generatorPercent: percent(fleet.procs.reduce((s, p) => s + processCpuSeconds(p.pid), 0) - cpu0.gen),
-      machineBusyPercent: percent(machineCpuSeconds().busy - cpu0.machine),
-      rssPeakMib,
-      syncP99Ms: window.sync.quantile(0.99),
-      observedP99Ms: window.observed.quantile(0.99),
-      reports: window.requests.observed,
-      errors: Object.values(window.errors).reduce((a, b) => a + b, 0),
-      historyPointsQueued: (await historyPointsQueued(cp.url)) - points0,
-      history: historyOnDisk(join(runDir, "cp.db")),
-      loadavgAfter: loadavg(),
-    };
-    log(
-      `round ${round}, ${mode} listeners: control plane ${f(run.cpuPercent)} % of a core, generator ${f(run.generatorPercent)} %, ` +
-        `RSS peak ${f(run.rssPeakMib)} MiB, sync p99 ${f(run.syncP99Ms)} ms, ${run.reports} reports, ` +
-        `${run.historyPointsQueued} history points, ${run.errors} errors, load ${run.loadavgAfter}`,
-    );
-    return run;
+    const cookie = await signIn(cp.url);
+    const keys = await createKeys(cp.url, cookie, Math.ceil(N / 10));
+    const registered = await registerExecutors(cp.url, keys, N);
+    await createNodes(cp.url, cookie, registered, 10);
+    fleet = new Fleet({
+      url: cp.url,
+      keys,
+      executors: N,
+      workers: 2,
+      syncIntervalMs: 5_000,
+      observedIntervalMs: 10_000,
+      waitMs: 25_000,
+      client: "raw",
+      staggerMs: 5_000,
+    });
+    return await measureWindow(cp, fleet, mode, round, runDir);
   } finally {
-    await fleet.stop().catch(() => undefined);
+    await fleet?.stop().catch(() => undefined);
     await cp.stop();
     if (!flags.keep) rmSync(runDir, { recursive: true, force: true });
   }
+}
+
+/** Warm-up, then the measured window: the control plane's CPU, RSS, latencies and history intake. */
+async function measureWindow(
+  cp: BenchControlPlane,
+  fleet: Fleet,
+  mode: Mode,
+  round: number,
+  runDir: string,
+): Promise<ModeRun> {
+  fleet.start(process.execPath);
+  await until("every executor's first sync", 60_000 + N * 10, async () => fleet.ids.size >= N);
+  await until("every executor's node", 120_000, async () => (await fleet.status()).withNodes >= N);
+  log(`warm-up ${WARMUP_S} s`);
+  await Bun.sleep(WARMUP_S * 1000);
+  await fleet.measure(true);
+  const points0 = await historyPointsQueued(cp.url);
+  const cpu0 = {
+    cp: processCpuSeconds(cp.pid),
+    gen: fleet.procs.reduce((s, p) => s + processCpuSeconds(p.pid), 0),
+    machine: machineCpuSeconds().busy,
+  };
+  const start = performance.now();
+  let rssPeakMib = rssMib(cp.pid);
+  while (performance.now() - start < SECONDS * 1000) {
+    await Bun.sleep(Math.min(250, SECONDS * 1000 - (performance.now() - start)));
+    rssPeakMib = Math.max(rssPeakMib, rssMib(cp.pid) || 0);
+  }
+  const window = await fleet.measure(false);
+  const elapsed = (performance.now() - start) / 1000;
+  const percent = (seconds: number) => (seconds / elapsed) * 100;
+  const run: ModeRun = {
+    mode,
+    cpuPercent: percent(processCpuSeconds(cp.pid) - cpu0.cp),
+    generatorPercent: percent(fleet.procs.reduce((s, p) => s + processCpuSeconds(p.pid), 0) - cpu0.gen),
+    machineBusyPercent: percent(machineCpuSeconds().busy - cpu0.machine),
+    rssPeakMib,
+    syncP99Ms: window.sync.quantile(0.99),
+    observedP99Ms: window.observed.quantile(0.99),
+    reports: window.requests.observed,
+    errors: Object.values(window.errors).reduce((a, b) => a + b, 0),
+    historyPointsQueued: (await historyPointsQueued(cp.url)) - points0,
+    history: historyOnDisk(join(runDir, "cp.db")),
+    loadavgAfter: loadavg(),
+  };
+  log(
+    `round ${round}, ${mode} listeners: control plane ${f(run.cpuPercent)} % of a core, generator ${f(run.generatorPercent)} %, ` +
+      `RSS peak ${f(run.rssPeakMib)} MiB, sync p99 ${f(run.syncP99Ms)} ms, ${run.reports} reports, ` +
+      `${run.historyPointsQueued} history points, ${run.errors} errors, load ${run.loadavgAfter}`,
+  );
+  return run;
 }
 
 /**

@@ -80,11 +80,16 @@ export async function registerExecutors(
   return ids;
 }
 
-/** One node per executor (index → nodeId), through GraphQL createNode in aliased documents. */
+/**
+ * One node per executor (index → nodeId), through GraphQL createNode in aliased documents of `batch`
+ * mutations (smaller on a busy machine: a document past the GraphQL time budget is refused after some of
+ * its writes, and is not safe to resend).
+ */
 export async function createNodes(
   url: string,
   cookie: string,
   ids: Map<number, string>,
+  batch = 50,
 ): Promise<Map<number, string>> {
   const nodeIds = new Map<number, string>();
   await batchedMutations(
@@ -94,7 +99,7 @@ export async function createNodes(
     ([index, id], alias) =>
       `${alias}: createNode(data: {executorId: "${id}", name: "bench-${index}", spec: $spec}) { id }`,
     {
-      batch: 50,
+      batch,
       concurrency: 2,
       variables: { declarations: "$spec: JSON!", values: { spec: DEVNET_SPEC } },
       onAck: (items, data) => {
