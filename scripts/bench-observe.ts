@@ -125,9 +125,9 @@ async function measure(mode: Mode, round: number): Promise<ModeRun> {
   let fleet: Fleet | null = null;
   try {
     const cookie = await signIn(cp.url);
-    const keys = await createKeys(cp.url, cookie, Math.ceil(N / 10));
+    const keys = await createKeys(cp.url, cookie, Math.ceil(N / 10), 10);
     const registered = await registerExecutors(cp.url, keys, N);
-    await createNodes(cp.url, cookie, registered, 10);
+    await createNodes(cp.url, cookie, registered, 5);
     fleet = new Fleet({
       url: cp.url,
       keys,

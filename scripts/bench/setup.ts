@@ -36,7 +36,8 @@ export function syncBodyFor(index: number): SyncBody {
   };
 }
 
-export async function createKeys(url: string, cookie: string, count: number): Promise<string[]> {
+/** `count` executor keys, `batch` per GraphQL document (smaller on a busy machine, as for createNodes). */
+export async function createKeys(url: string, cookie: string, count: number, batch = 100): Promise<string[]> {
   const keys: string[] = [];
   await batchedMutations(
     url,
@@ -44,7 +45,7 @@ export async function createKeys(url: string, cookie: string, count: number): Pr
     Array.from({ length: count }, (_, i) => i),
     (i, alias) => `${alias}: createApiKey(input: { name: "bench-${i}" }) { key }`,
     {
-      batch: 100,
+      batch,
       concurrency: 1,
       onAck: (items, data) => {
         for (const [i] of items.entries()) keys.push((data[`m${i}`] as { key: string }).key);

@@ -58,8 +58,8 @@ export function pointOf(observation: ObservedNodeState): HistoryValues | null {
     diskUsedBytes: round(m.diskUsedBytes),
     diskTotalBytes: round(m.diskTotalBytes),
     diskAvailableBytes: round(m.diskAvailableBytes),
-    cpuMillicores: round(cpu ?? undefined),
-    memoryBytes: round(memory ?? undefined),
+    cpuMillicores: round(cpu),
+    memoryBytes: round(memory),
     roles,
   };
   const any = Object.values(point).some((v) => v !== null);

@@ -114,6 +114,8 @@ export class MetricHistoryRecorder {
     for (const { id, nodeId, nodeExists } of allSeries(this.db)) {
       if (this.active.has(nodeId)) continue;
       this.batcher.put(`history-prune:${id}`, (tx) => {
+        // Reporting again since the sweep: its own writes prune it, and its series must stay.
+        if (this.active.has(nodeId)) return;
         if (nodeExists) {
           prunePoints(tx, id, false, slot - POINTS_KEPT + 1, slot + 1);
           prunePoints(
