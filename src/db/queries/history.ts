@@ -115,6 +115,54 @@ export function pointsBetween(
     .all(series, rollup ? 1 : 0, Math.max(0, fromSlot), Math.max(0, toSlot));
 }
 
+/** The last non-null value of `column` among the bucket's 10 s points (?1 series, ?2..?3 slots). */
+const lastOf = (column: string) =>
+  `(SELECT ${column} FROM history_points WHERE key >= (?1 << 32) + ?2 AND key < (?1 << 32) + ?3
+    AND ${column} IS NOT NULL ORDER BY key DESC LIMIT 1)`;
+
+/**
+ * Rolls the series' 10 s points of slots [first, first + slots) up into the rollup at `first`, in SQL (no row
+ * reaches JS): heights, sync and disk their last value, peers, CPU and memory average and bounds, and the
+ * count. Writes nothing when the bucket has no point; returns whether it wrote.
+ */
+export function rollUpPoints(tx: DbOrTx, series: number, first: number, slots: number): boolean {
+  return (
+    tx.sqlite
+      .query(
+        `INSERT OR REPLACE INTO history_points (key, ${COLUMNS})
+         SELECT (?1 << 32) + (1 << 31) + ?2, ${lastOf("block_height")}, ${lastOf("network_height")},
+           ${lastOf("sync_percent_x100")}, round(avg(peers), 1), min(peers), max(peers),
+           ${lastOf("disk_used_bytes")}, ${lastOf("disk_total_bytes")}, ${lastOf("disk_available_bytes")},
+           CAST(round(avg(cpu_millicores)) AS INTEGER), max(cpu_millicores),
+           CAST(round(avg(memory_bytes)) AS INTEGER), max(memory_bytes), count(*), NULL
+         FROM history_points WHERE key >= (?1 << 32) + ?2 AND key < (?1 << 32) + ?3 HAVING count(*) > 0`,
+      )
+      .run(series, first, first + slots).changes > 0
+  );
+}
+
+/** The per-role figures among the series' 10 s points of slots [first, first + slots) (nodes of several processes). */
+export function rolesBetween(
+  db: DbOrTx,
+  series: number,
+  first: number,
+  slots: number,
+): { roles: string; samples: number | null }[] {
+  return db.sqlite
+    .query<{ roles: string; samples: number | null }, [number, number, number]>(
+      `SELECT roles, samples FROM history_points
+       WHERE key >= (?1 << 32) + ?2 AND key < (?1 << 32) + ?3 AND roles IS NOT NULL`,
+    )
+    .all(series, first, first + slots);
+}
+
+/** Sets the per-role figures of the rollup at `first`. */
+export function setRollupRoles(tx: DbOrTx, series: number, first: number, roles: string): void {
+  tx.sqlite
+    .query("UPDATE history_points SET roles = ?3 WHERE key = (?1 << 32) + (1 << 31) + ?2")
+    .run(series, first, roles);
+}
+
 /**
  * Deletes the series' points (10 s or rollups) before `fromSlot` and from `untilSlot` on (a clock that went
  * back leaves points "from the future"): what is left lies in [fromSlot, untilSlot), one point per slot at

@@ -103,7 +103,10 @@ function average(values: [number, number][]): number | null {
 const maximum = (values: number[]) => (values.length === 0 ? null : Math.max(...values));
 const minimum = (values: number[]) => (values.length === 0 ? null : Math.min(...values));
 
-/** The rollup of consecutive points (10 s points, or rollups when summarizing coarser): null for none. */
+/**
+ * The rollup of consecutive points (rollups summarized coarser when read; the recorder rolls 10 s points up
+ * in SQL the same way, src/db/queries/history.ts): null for none.
+ */
 export function rollupOf(rows: readonly HistoryValues[]): HistoryValues | null {
   if (rows.length === 0) return null;
   const peers = average(known(rows, "peers"));
@@ -127,7 +130,7 @@ export function rollupOf(rows: readonly HistoryValues[]): HistoryValues | null {
 }
 
 /** Per role, the average CPU and memory over the points that name the role. */
-function rollupRoles(rows: readonly HistoryValues[]): string | null {
+export function rollupRoles(rows: readonly Pick<HistoryValues, "roles" | "samples">[]): string | null {
   const sums = new Map<string, { cpu: [number, number][]; memory: [number, number][] }>();
   for (const row of rows) {
     if (!row.roles) continue;

@@ -3,8 +3,8 @@
 // - a point goes through the WriteBatcher (no fsync of its own, no stall of the event loop); a second
 //   report within the same 10 s slot replaces the first before it is written;
 // - when a node's first point of a new 5 min bucket arrives, the bucket before it is rolled up from the
-//   stored 10 s points (in SQL order, after them: the batcher writes in the order work was queued), so a
-//   rollup needs no state in memory and a restart loses only the 10 s points not yet written;
+//   stored 10 s points, in SQL (after them: the batcher writes in the order work was queued), so a rollup
+//   needs no state in memory and a restart loses only the 10 s points not yet written;
 // - each write also deletes what fell out of that node's window (and anything "from the future" after a
 //   clock step back), so an active node never holds more than one window of rows: that is the hard cap;
 // - the sweep (every minute) rolls up the last bucket of nodes that went quiet and prunes their series,
@@ -13,17 +13,19 @@ import type { Db, DbOrTx } from "../../../db/client.ts";
 import {
   allSeries,
   dropSeries,
-  pointsBetween,
   prunePoints,
   putPoint,
+  rolesBetween,
+  rollUpPoints,
   SLOT_SECONDS,
   seriesHasPoints,
   seriesOf,
+  setRollupRoles,
 } from "../../../db/queries/history.ts";
 import type { WriteBatcher } from "../../../db/write-batcher.ts";
 import type { ObservedNodeState } from "../../../protocol/index.ts";
 import type { SignalHub } from "../signals/hub.ts";
-import { pointOf, rollupOf } from "./points.ts";
+import { pointOf, rollupRoles } from "./points.ts";
 
 /** Resolutions and how long each is kept (reference: 10 s for 24 h, 5 min for 30 days). */
 export const HISTORY = {
@@ -137,9 +139,11 @@ export class MetricHistoryRecorder {
     this.batcher.put(`history-rollup:${nodeId}:${bucket}`, (tx) => {
       const series = this.seriesOf(tx, nodeId, state);
       const first = bucket * SLOTS_PER_BUCKET;
-      const rolled = rollupOf(pointsBetween(tx, series, false, first, first + SLOTS_PER_BUCKET));
-      if (!rolled) return;
-      putPoint(tx, series, true, first, rolled);
+      // In SQL: 10,000 nodes close their buckets within seconds of each other, and rows read into JS
+      // for each would be hundreds of thousands of objects for the collector at every boundary.
+      if (!rollUpPoints(tx, series, first, SLOTS_PER_BUCKET)) return;
+      const roles = rollupRoles(rolesBetween(tx, series, first, SLOTS_PER_BUCKET));
+      if (roles) setRollupRoles(tx, series, first, roles);
       prunePoints(tx, series, true, first - (ROLLUPS_KEPT - 1) * SLOTS_PER_BUCKET, first + 1);
     });
   }
