@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { ensureBinary } from "./bench/binary.ts";
 import { signIn, startControlPlane } from "./bench/control-plane.ts";
 import { Fleet } from "./bench/fleet.ts";
+import { reexecInNetns, until } from "./bench/run.ts";
 import { createKeys, createNodes, registerExecutors } from "./bench/setup.ts";
 import { machineCpuSeconds, openFileLimit, processCpuSeconds, rssMib } from "./bench/stats.ts";
 import { wakeAll, wakeOne } from "./bench/wake.ts";
@@ -62,17 +63,6 @@ const WAIT_MS = int("wait-ms");
 const f = (n: number) => n.toFixed(1);
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
-/** Polls `check` every 50 ms until it returns a value other than null/false, or fails at the deadline. */
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | null | false>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
-
 /** Sets the CPU affinity of every thread of `pid` (taskset from util-linux). */
 function pinToCpu(pid: number, cpu: number): void {
   execFileSync("taskset", ["--all-tasks", "--cpu-list", "--pid", String(cpu), String(pid)], {
@@ -81,38 +71,7 @@ function pinToCpu(pid: number, cpu: number): void {
 }
 
 // ── 1. Loopback only: re-run inside a new network namespace where only `lo` exists. ──────────────────
-if (!flags["no-netns"] && process.env.NOVACULA_BENCH_NETNS !== "1") {
-  const fds = Math.max(65_536, N * 3);
-  const unshare =
-    process.getuid?.() === 0 ? ["unshare", "--net"] : ["unshare", "--user", "--map-root-user", "--net"];
-  try {
-    execFileSync(unshare[0]!, [...unshare.slice(1), "ip", "link", "set", "lo", "up"], { stdio: "pipe" });
-  } catch (error) {
-    console.error(
-      `cannot create a network namespace (${(error as Error).message.split("\n")[0]}).\n` +
-        "Run as root, enable unprivileged user namespaces, or pass --no-netns (the control plane then listens on\n" +
-        "0.0.0.0 for the length of the run; the load still goes to 127.0.0.1 only).",
-    );
-    process.exit(2);
-  }
-  // Inside the namespace: loopback up, more ephemeral ports and a deeper accept queue (10,000 held
-  // long-polls plus pooled connections), a higher open-file limit; each step optional but the first.
-  const inner = [
-    "ip link set lo up",
-    "(sysctl -qw net.ipv4.ip_local_port_range='1024 65535' net.core.somaxconn=65535 2>/dev/null || true)",
-    `{ ulimit -n ${fds} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; }`,
-    'exec "$@"',
-  ].join(" && ");
-  const child = Bun.spawn(
-    [...unshare, "sh", "-c", inner, "sh", process.execPath, import.meta.path, ...Bun.argv.slice(2)],
-    {
-      stdio: ["inherit", "inherit", "inherit"],
-      env: { ...process.env, NOVACULA_BENCH_NETNS: "1" },
-    },
-  );
-  process.on("SIGINT", () => child.kill("SIGINT"));
-  process.exit(await child.exited);
-}
+await reexecInNetns(import.meta.path, Math.max(65_536, N * 3), Boolean(flags["no-netns"]));
 
 // ── 2. Preconditions: file descriptors, the binary, the machine. ─────────────────────────────────────
 const needFds = N + 4_096;

@@ -146,6 +146,11 @@ export async function batchedMutations<T>(
     onAck?: (items: T[], data: Record<string, unknown>) => void;
     /** Checked before each document: true stops sending (a time bound). */
     stop?: () => boolean;
+    /**
+     * Called instead of failing when a document passed the GraphQL time budget (a busy machine): some of
+     * its writes may have landed, so only the caller knows how to finish the chunk safely.
+     */
+    overBudget?: (items: T[]) => Promise<void>;
   },
 ): Promise<void> {
   const chunks: T[][] = [];
@@ -161,8 +166,12 @@ export async function batchedMutations<T>(
         cookie,
         `mutation${declarations} { ${fields} }`,
         options.variables?.values,
-      );
-      options.onAck?.(chunk, result.data!);
+      ).catch((error: Error) => {
+        if (!options.overBudget || !error.message.includes("query_too_complex")) throw error;
+        return null;
+      });
+      if (result) options.onAck?.(chunk, result.data!);
+      else await options.overBudget!(chunk);
     }
   });
   await Promise.all(lanes);

@@ -1,6 +1,7 @@
 // A share of the simulated fleet for scripts/bench-sync.ts, run as a child process (IPC with the bench):
 // each executor syncs every syncIntervalMs, keeps one spec long-poll held (re-issued when answered) and
-// posts an observed report for the nodes it was given every observedIntervalMs. Starts are staggered.
+// posts an observed report (every common metric) for the nodes it was given every observedIntervalMs.
+// Starts are staggered.
 // It records latencies and errors, and when armed, the moment each executor's poll brings a new spec.
 import { EXECUTOR_ID_HEADER } from "../../src/protocol/index.ts";
 import { HttpConnection, HttpPool, type HttpResponse } from "./http-client.ts";
@@ -206,11 +207,31 @@ function scheduleObserved(sim: Sim, at: number): void {
 
 async function observeOnce(sim: Sim): Promise<void> {
   sim.height++;
+  // Every common figure an agent reports (docs/executor-protocol.md), moving a little between reports.
   const observations = [...sim.nodes].map(([nodeId, revision]) => ({
     nodeId,
     revision,
-    processes: [{ role: "node", status: "running", restarts: 0 }],
-    metrics: { blockHeight: sim.height, peers: 3, syncing: false },
+    processes: [
+      {
+        role: "node",
+        status: "running",
+        restarts: 0,
+        mainPid: 1000 + sim.index,
+        cpuMillicores: 20 + (sim.height % 7),
+        memoryBytes: 120_000_000 + sim.height * 4096,
+        peers: 3,
+      },
+    ],
+    metrics: {
+      blockHeight: sim.height,
+      networkHeight: sim.height + 1,
+      syncPercent: 99.5,
+      syncing: false,
+      peers: 3,
+      diskUsedBytes: 5_000_000_000 + sim.height * 65_536,
+      diskTotalBytes: 500_000_000_000,
+      diskAvailableBytes: 200_000_000_000 - sim.height * 65_536,
+    },
   }));
   const started = performance.now();
   try {

@@ -95,6 +95,8 @@ export interface ProbeResult {
   status: ProcessStatus;
   metrics: NodeMetrics;
   message?: string;
+  /** Chain extras (ObservedNodeState.details): figures beyond the common metrics, keyed by name. */
+  details?: Record<string, string | number | boolean>;
 }
 
 export type PlanResult = { ok: true; plan: ProcessPlan } | { ok: false; errors: ErrorDetail[] };

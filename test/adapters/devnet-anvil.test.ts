@@ -84,7 +84,14 @@ describe("devnet adapter rules", () => {
     expect(process!.probe).toEqual({
       kind: "evm-jsonrpc",
       port: 8545,
-      methods: ["eth_blockNumber", "eth_syncing", "net_peerCount"],
+      methods: [
+        "eth_blockNumber",
+        "eth_syncing",
+        "net_peerCount",
+        "eth_chainId",
+        "web3_clientVersion",
+        "eth_gasPrice",
+      ],
     });
   });
 
@@ -189,6 +196,12 @@ describe("devnet plan run as a real anvil", () => {
       const probed = devnetAdapter.interpretProbe("node", answer.raw);
       expect(probed.status).toBe("running");
       expect(probed.metrics.blockHeight).toBeGreaterThanOrEqual(2);
+      // The chain's extras: its id, the client's own version string and the gas price it asks.
+      expect(probed.details).toMatchObject({
+        chainId: 31337,
+        clientVersion: expect.stringMatching(/^anvil/),
+      });
+      expect(probed.details!.gasPriceWei).toBeGreaterThan(0);
 
       const before = await blockNumber(port);
       child.kill("SIGTERM"); // anvil dumps --state on SIGTERM

@@ -81,6 +81,8 @@ export interface AgentOptions {
   accessToken: string;
   artifactsUrl: string;
   name?: string;
+  /** `[reporter] interval_secs`; the harness default is 1 (quick journeys), production's is 10. */
+  reporterIntervalSecs?: number;
 }
 
 export async function startAgentInSystemd(options: AgentOptions): Promise<AgentInSystemd> {
@@ -100,6 +102,7 @@ export async function startAgentInSystemd(options: AgentOptions): Promise<AgentI
       controlPlaneUrl: options.controlPlaneUrl,
       accessToken: options.accessToken,
       supervisor: { kind: "systemd", unitDir: ns.unitDir },
+      ...(options.reporterIntervalSecs ? { reporterIntervalSecs: options.reporterIntervalSecs } : {}),
     }),
     { mode: 0o600 },
   );

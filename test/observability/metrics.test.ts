@@ -1,7 +1,9 @@
 // Prometheus /metrics, parsed with a text-format parser library: the control plane's (behind METRICS_TOKEN:
 // off without it, 401 without the right bearer token) with requests per route, executors online, held
-// long-polls and batched write latency; and a real agent's (on its loopback `[metrics] listen`) with
-// reconcile timings, the last successful sync, and a real anvil node's process status and chain figures.
+// long-polls, batched write latency and the metric history's intake; and a real agent's (on its loopback
+// `[metrics] listen`) with reconcile timings, the last successful sync, and a real anvil node's process
+// status and chain figures.
+// Every series either endpoint exposes is listed in docs/metrics.md.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +12,7 @@ import { type AgentProcess, agentProcess } from "../agent/agent-process.ts";
 import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, makeTestDir } from "../agent/helpers.ts";
 import { call, createNode, DEVNET_SPEC, syncExecutor } from "../control-plane/protocol-client.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
-import { samples, scrape, value } from "./prometheus.ts";
+import { samples, scrape, undocumented, value } from "./prometheus.ts";
 
 const T = 120_000;
 const TOKEN = "metrics-token-0123456789abcdef0123456789";
@@ -76,7 +78,25 @@ describe("control plane /metrics", () => {
         samples(after, "novacula_http_request_duration_seconds").map((s) => s.labels.route ?? ""),
       );
       expect([...routes].some((r) => r.includes("no/such"))).toBe(false);
+      expect(undocumented(after)).toEqual([]);
       void held; // answered when the control plane stops
+    },
+    T,
+  );
+
+  test(
+    "counts what the metric history takes in",
+    async () => {
+      const key = await cp.createExecutorKey("history-metrics");
+      const { executorId } = await syncExecutor(cp, key, "host-history");
+      const node = await createNode(cp, await cp.adminSession(), executorId, "history-metered");
+      const observation = { nodeId: node.id, revision: 1, processes: [{ role: "node", status: "running" }] };
+      const body = { observations: [{ ...observation, metrics: { blockHeight: 5 } }] };
+      expect((await call(cp, "/api/v1/executor/observed", { key, executorId, body })).status).toBe(200);
+      const metrics = await scrape(`${cp.url}/metrics`, auth);
+      expect(value(metrics, "novacula_metric_history_points_total", { resolution: "10s" })).toBe(1);
+      expect(value(metrics, "novacula_metric_history_nodes_active")).toBe(1);
+      expect(undocumented(metrics)).toEqual([]);
     },
     T,
   );
@@ -160,6 +180,7 @@ describe("agent /metrics", () => {
       const passes = samples(metrics, "novacula_agent_reconcile_duration_seconds", { outcome: "ok" });
       expect(Number(passes[0]?.count)).toBeGreaterThan(0);
       expect((await fetch(metricsUrl.replace("/metrics", "/other"))).status).toBe(404);
+      expect(undocumented(metrics)).toEqual([]);
     },
     T,
   );

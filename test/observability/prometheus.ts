@@ -1,5 +1,7 @@
 // Reading a /metrics answer the way Prometheus would: parsed by a text-format parser library (prom2javascript;
-// never a regex of ours), then looked up by family name and labels.
+// never a regex of ours), then looked up by family name and labels; and which families docs/metrics.md misses.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { getMetricsFromIterator, type PromMetrics } from "prom2javascript";
 
 /** One sample: a gauge's or counter's `value`, or a histogram's `buckets`, `count` and `sum`. */
@@ -30,4 +32,10 @@ export function samples(metrics: PromMetrics, name: string, labels: Record<strin
 export function value(metrics: PromMetrics, name: string, labels: Record<string, string> = {}) {
   const found = samples(metrics, name, labels);
   return found.length === 1 ? found[0]!.value : undefined;
+}
+
+/** Families of a scrape that docs/metrics.md does not list (as a `name` in its tables). */
+export function undocumented(metrics: PromMetrics): string[] {
+  const doc = readFileSync(join(import.meta.dir, "../../docs/metrics.md"), "utf8");
+  return Object.keys(metrics).filter((name) => !doc.includes(`| \`${name}\` |`));
 }

@@ -50,6 +50,12 @@ export const MATRIX: Row[] = [
     vars: (c) => ({ id: c.nodeId }),
     expect: read("empty"),
   },
+  {
+    op: "Query.nodeMetricHistory",
+    doc: "query($id: ID!, $from: DateTime!) { nodeMetricHistory(nodeId: $id, from: $from) { nodeId } }",
+    vars: (c) => ({ id: c.nodeId, from: new Date(Date.now() - 3_600_000).toISOString() }),
+    expect: read("empty"),
+  },
   { op: "Query.events", doc: "{ events { id } }", expect: read("empty") },
   { op: "Query.organization", doc: "{ organization { id } }", expect: read("ok") },
   { op: "Query.organizations", doc: "{ organizations { id } }", expect: read("ok") },

@@ -3,6 +3,7 @@ export * from "./api-keys.ts";
 export * from "./auth.ts";
 export * from "./events.ts";
 export * from "./executors.ts";
+export * from "./history.ts";
 export * from "./nodes.ts";
 export * from "./notifications.ts";
 export * from "./organizations.ts";

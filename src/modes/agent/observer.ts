@@ -1,7 +1,7 @@
 // The agent's observer: what is actually on the host for every desired node, as ObservedNodeState. Per process:
 // supervisor state, CPU and RSS from /proc/<mainPid>, and the adapter's probe (with scrape_timeout_ms: no answer
-// in time means `error`). Per node: the revision recorded as materialized, disk use, merged chain metrics, and
-// the reconciler's issues. Tombstones report `removed` once no unit and (unless retained) no directory is left.
+// in time means `error`). Per node: the revision recorded as materialized, disk use, merged chain metrics and
+// chain extras (`details`), and the reconciler's issues. Tombstones report `removed` once no unit and (unless retained) no directory is left.
 // It also raises runtime events for what it sees happen: a process restarted on its own, or one that failed.
 // A quick observation (the executor's watch, every second for nodes in motion) reuses each node's last disk
 // measurement: walking a chain's data directory is the one costly part of an observation.
@@ -105,6 +105,7 @@ export class AgentObserver {
     const issues = this.options.issues.get(entry.nodeId);
     const planned = planNode(entry, this.options.dataDir, this.options.platform);
     const metrics: NodeMetrics = {};
+    const details: NonNullable<ObservedNodeState["details"]> = {};
     const processes: ObservedProcess[] = [];
     if (!planned.ok) {
       for (const role of Object.keys(spec.clients))
@@ -148,6 +149,8 @@ export class AgentObserver {
             if ((metrics as Record<string, unknown>)[key] === undefined)
               (metrics as Record<string, unknown>)[key] = value;
           }
+          // Chain extras: the first process to name one wins, like the metrics above.
+          for (const [key, value] of Object.entries(result.details ?? {})) details[key] ??= value;
         } else if (Date.now() - since < STARTUP_GRACE_MS) {
           observed.status = "starting";
         } else {
@@ -163,7 +166,14 @@ export class AgentObserver {
       processes.push(observed);
     }
     Object.assign(metrics, await this.diskMetrics(entry.nodeId, paths.nodeDir, quick));
-    return { nodeId: entry.nodeId, revision, processes: processes.slice(0, 8), metrics };
+    const observed: ObservedNodeState = {
+      nodeId: entry.nodeId,
+      revision,
+      processes: processes.slice(0, 8),
+      metrics,
+    };
+    if (Object.keys(details).length > 0) observed.details = details;
+    return observed;
   }
 
   /** Bytes under the node's directory and its filesystem's size; a quick look reuses the last figures. */

@@ -43,6 +43,8 @@ export interface ControlPlaneConfig {
   /** Webhook retries (docs/webhooks.md): the first retry's delay, and attempts per delivery. */
   readonly webhookRetryBaseMs: number;
   readonly webhookMaxAttempts: number;
+  /** OBSERVATION_LISTENERS: false only to measure what the listeners (history, alerts) cost. */
+  readonly observationListeners: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -163,6 +165,7 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
     metricsToken: metricsToken(env.METRICS_TOKEN),
     webhookRetryBaseMs: integer(env, "WEBHOOK_RETRY_BASE_MS", 10_000, 10, 3_600_000),
     webhookMaxAttempts: integer(env, "WEBHOOK_MAX_ATTEMPTS", 12, 1, 50),
+    observationListeners: boolean(env, "OBSERVATION_LISTENERS", true),
   });
 }
 

@@ -96,6 +96,11 @@ export const CONTROL_PLANE_ENV_VARS = [
     defaultText: "12",
     meaning: "attempts per webhook delivery, the first included (1..50)",
   },
+  {
+    name: "OBSERVATION_LISTENERS",
+    defaultText: "true",
+    meaning: "false: nothing reacts to observations (no history, alerts or live updates); for benchmarks",
+  },
 ] as const satisfies readonly EnvVar[];
 
 export type ControlPlaneEnvName = (typeof CONTROL_PLANE_ENV_VARS)[number]["name"];

@@ -137,6 +137,11 @@ export async function startControlPlane(
     } catch (error) {
       log.error("event retention failed", { error });
     }
+    try {
+      services.history.sweep();
+    } catch (error) {
+      log.error("metric history sweep failed", { error });
+    }
   }, 60_000);
   const port = app.server!.port!;
   const url = `http://localhost:${port}`;

@@ -15,6 +15,7 @@ import { RuntimeEventService } from "./events/runtime.ts";
 import { ExecutorConnectService } from "./executor-connect/service.ts";
 import { ExecutorService } from "./executors/service.ts";
 import { LiveHub } from "./graphql/subscriptions-hub.ts";
+import { MetricHistoryService } from "./history/service.ts";
 import { createInvitationSender } from "./invitations/sender.ts";
 import { InvitationService } from "./invitations/service.ts";
 import { KeyManagementService } from "./keys/service.ts";
@@ -44,6 +45,8 @@ export interface ControlPlaneServices {
   nodes: NodeService;
   /** Live GraphQL subscriptions: who subscribes, and what changed in their organization. */
   live: LiveHub;
+  /** Per-node metric history, recorded from `signals`. */
+  history: MetricHistoryService;
   nodeView: ExecutorNodeView;
   runtimeEvents: RuntimeEventService;
   /** Live log sessions (in memory only). */
@@ -73,7 +76,9 @@ export function createServices(
   const keys = new ApiKeyService(db);
   const feed = new ChangeFeed();
   const signals = new SignalHub(log);
-  const executors = new ExecutorService(db, batcher, clock, config.heartbeatTimeoutMs, signals);
+  // OBSERVATION_LISTENERS=false (benchmarks): what executors report goes to a hub nobody listens on.
+  const emitted = config.observationListeners ? signals : new SignalHub(log);
+  const executors = new ExecutorService(db, batcher, clock, config.heartbeatTimeoutMs, emitted);
   const members = new MemberService(db, clock);
   const keyManagement = new KeyManagementService(db, keys, clock, config.apiKeyRotationGraceMs);
   const organizations = new OrganizationService(db, clock);
@@ -94,7 +99,8 @@ export function createServices(
     signals,
     nodes,
     live: new LiveHub(db, signals, nodes, executors, config.heartbeatTimeoutMs, log),
-    nodeView: new ExecutorNodeView(db, batcher, clock, signals),
+    nodeView: new ExecutorNodeView(db, batcher, clock, emitted),
+    history: new MetricHistoryService(db, batcher, nodes, clock, signals),
     runtimeEvents: new RuntimeEventService(db, clock),
     logs: new LogSessionHub(),
     limits,

@@ -4,7 +4,7 @@
 import type { ChainCapability } from "../../../protocol/capabilities.ts";
 import type { ErrorDetail } from "../../../protocol/errors.ts";
 import type { NodeSpec } from "../../../protocol/node-spec.ts";
-import { EVM_PROBE_METHODS, interpretEvmProbe } from "../../shared/evm.ts";
+import { EVM_PROBE_METHODS, hexQuantity, interpretEvmProbe } from "../../shared/evm.ts";
 import {
   hostPortsOf,
   type IntSetting,
@@ -41,6 +41,11 @@ const ARTIFACTS: Record<string, Partial<Record<Platform, InstallSource>>> = {
 const VERSIONS = Object.keys(ARTIFACTS);
 
 const DEFAULT_PORTS = { rpc: 8545 } as const;
+
+/** Asked beside the common EVM methods, in the same batch: the devnet's extras (`details`). */
+const EXTRA_PROBE_METHODS = ["eth_chainId", "web3_clientVersion", "eth_gasPrice"] as const;
+/** A client version string is a label, not a document. */
+const CLIENT_VERSION_MAX = 128;
 
 const SETTINGS: Record<"blockTimeSecs" | "chainId", IntSetting> = {
   blockTimeSecs: { default: 1, min: 1, max: 3600, description: "blockTimeSecs (seconds between blocks)" },
@@ -146,7 +151,11 @@ function plan(nodeName: string, spec: NodeSpec, env: PlanEnv): PlanResult {
           env: {},
           configFiles: [],
           ports: [{ name: "rpc", port: ports.rpc, protocol: "tcp", exposure: "local" }],
-          probe: { kind: "evm-jsonrpc", port: ports.rpc, methods: [...EVM_PROBE_METHODS] },
+          probe: {
+            kind: "evm-jsonrpc",
+            port: ports.rpc,
+            methods: [...EVM_PROBE_METHODS, ...EXTRA_PROBE_METHODS],
+          },
           restartPolicy: spec.restartPolicy ?? "on-failure",
           ...limits,
           stopTimeoutSecs: 30,
@@ -169,7 +178,8 @@ function capability(): ChainCapability {
 
 /**
  * A devnet chain is this one node: its head is the network's head (no lag), and it has no peers (anvil
- * answers `net_peerCount` with an error, or not at all, depending on the version).
+ * answers `net_peerCount` with an error, or not at all, depending on the version). Its extras: the chain
+ * id, the client's version string and the gas price it asks, each only when answered.
  */
 function interpretProbe(_role: string, raw: Record<string, unknown>): ProbeResult {
   const result = interpretEvmProbe(raw);
@@ -177,6 +187,14 @@ function interpretProbe(_role: string, raw: Record<string, unknown>): ProbeResul
     result.metrics.networkHeight ??= result.metrics.blockHeight;
     result.metrics.peers ??= 0;
   }
+  const details: Record<string, string | number> = {};
+  const chainId = hexQuantity(raw.eth_chainId);
+  if (chainId !== undefined) details.chainId = chainId;
+  if (typeof raw.web3_clientVersion === "string")
+    details.clientVersion = raw.web3_clientVersion.slice(0, CLIENT_VERSION_MAX);
+  const gasPrice = hexQuantity(raw.eth_gasPrice);
+  if (gasPrice !== undefined) details.gasPriceWei = gasPrice;
+  if (Object.keys(details).length > 0) result.details = details;
   return result;
 }
 

@@ -5,6 +5,7 @@ import { accountModule } from "./modules/account.ts";
 import { adminModule } from "./modules/admin.ts";
 import { auditModule } from "./modules/audit.ts";
 import { executorsModule } from "./modules/executors.ts";
+import { historyModule } from "./modules/history.ts";
 import { keysModule } from "./modules/keys.ts";
 import { membersModule } from "./modules/members.ts";
 import { nodeEndpointsModule } from "./modules/node-endpoints.ts";
@@ -34,4 +35,5 @@ export const GRAPHQL_MODULES: GraphQLModule[] = [
   adminModule,
   nodesModule,
   notificationsModule,
+  historyModule,
 ];

@@ -1,8 +1,9 @@
 // The control plane's Prometheus metrics, in prom-client's exposition format: HTTP requests and their
-// latency per route, executors online, held spec long-polls, and the batched SQLite writes (latency per
-// transaction, backlog). Gauges are computed when scraped, so the hot paths pay one histogram observation
-// per request and per write transaction, nothing else.
-import { Gauge, Histogram, Registry } from "prom-client";
+// latency per route, executors online, held spec long-polls, the batched SQLite writes (latency per
+// transaction, backlog) and the metric history's intake. Gauges and counters other than the histograms
+// are computed when scraped, so the hot paths pay one histogram observation per request and per write
+// transaction, nothing else. Every series is listed in docs/metrics.md (a test compares).
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ControlPlaneServices } from "../services.ts";
 
 /** Request latency buckets, in seconds: 1 ms (a sync) to 30 s (a held long-poll answers within 25 s). */
@@ -66,6 +67,26 @@ export class ControlPlaneMetrics {
       registers,
     });
     s.batcher.onSliceWritten = (seconds) => writes.observe(seconds);
+    const history = s.history.recorder;
+    new Counter({
+      name: "novacula_metric_history_points_total",
+      help: "Points queued for the metric history since start, by resolution (10s: as reported, 5m: rollups)",
+      labelNames: ["resolution"],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ resolution: "10s" }, history.pointsQueued);
+        this.inc({ resolution: "5m" }, history.rollupsQueued);
+      },
+    });
+    new Gauge({
+      name: "novacula_metric_history_nodes_active",
+      help: "Nodes whose metric history is being written (reported within the last 5 min bucket)",
+      registers,
+      collect() {
+        this.set(history.activeNodes);
+      },
+    });
     s.notifications.metrics.register(this.registry);
   }
 
