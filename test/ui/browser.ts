@@ -3,7 +3,7 @@
 // profile in a directory the test made (never a browser download, nothing under /tmp), and every page
 // records what a person would see go wrong: console errors, uncaught exceptions, failed or refused
 // requests. Screenshots go to .cache/ui-screenshots (git-ignored; CI keeps them as artifacts).
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
@@ -32,9 +32,19 @@ export interface WatchedPage {
   accessibilityViolations(): Promise<string[]>;
 }
 
+/**
+ * Chromium's temporary directory. It binds a Unix socket there, whose path may not exceed 107 bytes: under a
+ * checkout in a long path (or one with spaces, as /srv/my projects/…) the test's own directory is too deep,
+ * so the socket goes to a short directory of its own in /dev/shm (never /tmp: see testing.md).
+ */
+function shortTempDir(fallback: string): string {
+  return existsSync("/dev/shm") ? mkdtempSync("/dev/shm/nv-ui-") : fallback;
+}
+
 export async function launchBrowser(dir: string): Promise<BrowserHandle> {
   const profile = join(dir, "chromium-profile");
   mkdirSync(profile, { recursive: true });
+  const temp = shortTempDir(dir);
   const proc: Subprocess<"ignore", "pipe", "pipe"> = Bun.spawn(
     [
       CHROMIUM,
@@ -54,7 +64,7 @@ export async function launchBrowser(dir: string): Promise<BrowserHandle> {
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
-      env: { ...process.env, HOME: dir, TMPDIR: dir },
+      env: { ...process.env, HOME: dir, TMPDIR: temp },
       // Its own process group: close() ends the renderers and helpers with it, by that group's id.
       detached: true,
     },
@@ -134,6 +144,7 @@ export async function launchBrowser(dir: string): Promise<BrowserHandle> {
         // already gone
       }
       await proc.exited;
+      if (temp !== dir) rmSync(temp, { recursive: true, force: true });
     },
   };
 }
