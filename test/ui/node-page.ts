@@ -36,6 +36,10 @@ export async function applied(w: WatchedPage, n: number) {
 /** At a phone's width (390 px) the page does not scroll sideways; back to 1280 × 800 after. */
 export async function fitsPhone(w: WatchedPage, screen: string) {
   await w.page.setViewportSize({ width: 390, height: 844 });
+  // Measured once the page has reacted to the new width (resize observers run before the next frame).
+  await w.page.evaluate(
+    () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+  );
   // The widest content against the visible width (the scroll bar takes its share of the 390).
   const [scrolled, visible] = await w.page.evaluate(() => [
     document.documentElement.scrollWidth,
