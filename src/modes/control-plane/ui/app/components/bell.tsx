@@ -32,7 +32,7 @@ export function Bell() {
   }, [open]);
   const count = center?.openCount ?? 0;
   return (
-    <div className="bell" ref={box} style={{ position: "absolute", top: "0.75rem", right: "1.5rem" }}>
+    <div className="bell" ref={box}>
       <button
         type="button"
         aria-expanded={open}
@@ -54,29 +54,14 @@ export function Bell() {
         {count > 0 ? <strong className="bell-count">{count}</strong> : null}
       </button>
       {open ? (
-        <section
-          id={panelId}
-          aria-label="Latest alerts"
-          className="bell-panel"
-          style={{
-            position: "absolute",
-            right: 0,
-            zIndex: 10,
-            width: "26rem",
-            background: "var(--surface, #fff)",
-            border: "1px solid #ccc",
-            borderRadius: "0.5rem",
-            padding: "0.75rem",
-            boxShadow: "0 4px 16px rgba(0,0,0,0.15)",
-          }}
-        >
+        <section id={panelId} aria-label="Latest alerts" className="bell-panel">
           <p>
             <strong>{count}</strong> open
           </p>
           {center && center.latest.length > 0 ? (
-            <ul style={{ listStyle: "none", padding: 0 }}>
+            <ul className="bell-list">
               {center.latest.map((i) => (
-                <li key={i.id} style={{ marginBottom: "0.5rem" }}>
+                <li key={i.id}>
                   <IncidentBadge status={i.status} /> {i.message}
                   <br />
                   <small className="muted">

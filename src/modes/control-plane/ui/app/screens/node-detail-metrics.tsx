@@ -127,7 +127,10 @@ function Tile({ label, value, hint, readings, pick, chart, children }: TileProps
   return (
     <div className="tile">
       <dt>{label}</dt>
-      <dd data-metric={label}>{value}</dd>
+      {/* Words (a client version) read at body size; figures stay large. */}
+      <dd data-metric={label} className={/^[\d—]/.test(value) ? undefined : "text"}>
+        {value}
+      </dd>
       {hint ? <dd className="muted">{hint}</dd> : null}
       {children}
       {pick ? (

@@ -31,6 +31,7 @@ export function Shell() {
     <div className="shell">
       <aside className="sidebar">
         <OrganizationSwitcher />
+        <Bell />
         <nav aria-label="Main">
           <ul>
             <li>
@@ -82,9 +83,8 @@ export function Shell() {
           </button>
         </div>
       </aside>
-      <main className="content" style={{ position: "relative" }}>
+      <main className="content">
         <LiveBanner />
-        <Bell />
         <Outlet />
       </main>
     </div>
