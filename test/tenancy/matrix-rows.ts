@@ -301,7 +301,7 @@ export const MATRIX: Row[] = [
     },
     expect: manage("not_found"),
   },
-  // ---- Nodes (the lead's operations, same matrix) ----
+  // ---- Nodes (the same matrix) ----
   {
     op: "Mutation.createNode",
     doc: `mutation($d: NodeCreateInput!) { createNode(data: $d) ${NODE_FIELDS} }`,

@@ -1,6 +1,6 @@
 // GraphQL documents of the organization screens (API keys, members and invitations, organization,
 // account and sessions, audit log), with the shape of each answer. Validated against the server's schema
-// by test/ui/screens-b.test.ts, like documents.ts by documents.test.ts.
+// by test/ui/people-screens.test.ts, like documents.ts by documents.test.ts.
 import type { Role } from "./documents.ts";
 import { graphql } from "./graphql.ts";
 

@@ -1,7 +1,7 @@
 // The organization screens in a real browser, part two: the account (sessions, password change), the
 // audit log (URL filters, cursor pages, the CSV export's exact header, file name and formula
 // neutralizing), and organization settings with deactivation confirmed by typing. Same checks per screen
-// as part one (screens-b.test.ts, screens-kit.ts).
+// as part one (people-screens.test.ts, screens-kit.ts).
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +14,7 @@ import {
 } from "../../src/modes/control-plane/ui/app/screens/audit-filters.ts";
 import { checkScreen, LIVE, screensWorld, T } from "./screens-kit.ts";
 
-const world = screensWorld("ui-screens-b-account");
+const world = screensWorld("ui-account-screens");
 
 test("the CSV export asks the server for exactly the filter the audit screen shows", () => {
   const search = parseAuditSearch({

@@ -24,7 +24,7 @@ let executorId: string;
 let spareId: string;
 const nodeIds = new Map<string, string>();
 let browser: BrowserHandle;
-const scratch = makeTestDir("ui-screens-a");
+const scratch = makeTestDir("ui-fleet-screens");
 
 const at = (path: string) => `http://localhost:${cp.port}${path}`;
 

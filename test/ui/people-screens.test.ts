@@ -2,7 +2,7 @@
 // `npm test`), part one: API keys (the secret shown once, rotation with grace, disable, revoke, delete) and
 // members and invitations with the /invite/<token> accept page in a second browser, where the new member
 // sees no mutating action. Any console error or failed request fails a test; every screen passes axe-core,
-// fits a phone's width and is saved at 1280 × 800 (screens-kit.ts). Part two: screens-b-account.test.ts.
+// fits a phone's width and is saved at 1280 × 800 (screens-kit.ts). Part two: account-screens.test.ts.
 import { expect, test } from "bun:test";
 import { parse, validate } from "graphql";
 import { createSchema } from "graphql-yoga";
@@ -12,7 +12,7 @@ import * as tenancyDocuments from "../../src/modes/control-plane/ui/app/api/tena
 import { Api, startTenancyPlane } from "../tenancy/world.ts";
 import { checkScreen, LIVE, row, screensWorld, sidebar, T } from "./screens-kit.ts";
 
-const world = screensWorld("ui-screens-b");
+const world = screensWorld("ui-people-screens");
 
 test("every GraphQL document of the organization screens validates against the control plane's schema", () => {
   const schema = createSchema({ typeDefs: GRAPHQL_MODULES.map((m) => m.typeDefs) });
