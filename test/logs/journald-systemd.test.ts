@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { eventually } from "../../src/lib/eventually.ts";
 import { jsonRpc } from "../agent/helpers.ts";
+import { createNode, DEVNET_SPEC } from "../control-plane/protocol-client.ts";
 import {
   type AgentInSystemd,
   type ArtifactServer,
@@ -66,25 +67,9 @@ beforeAll(async () => {
     { ...WAIT, message: "the agent to register" },
   );
   port = freePort();
-  const created = await cp.gql<{ createNode: { id: string } }>(
-    "mutation($data: NodeCreateInput!) { createNode(data: $data) { id } }",
-    {
-      data: {
-        executorId,
-        name: "journald-anvil",
-        spec: {
-          chain: "devnet",
-          network: "local",
-          nodeType: "full",
-          clients: { node: { name: "anvil", version: "1.7.1" } },
-          ports: { rpc: port },
-        },
-      },
-    },
-    { cookie },
-  );
-  if (!created.data) throw new Error(JSON.stringify(created.errors));
-  nodeId = created.data.createNode.id;
+  nodeId = (
+    await createNode(cp, cookie, executorId, "journald-anvil", { ...DEVNET_SPEC, ports: { rpc: port } })
+  ).id;
   await eventually(async () => (await jsonRpc(port, "web3_clientVersion")) !== undefined, {
     ...WAIT,
     message: "anvil answering under systemd",

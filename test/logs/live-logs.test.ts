@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { eventually } from "../../src/lib/eventually.ts";
 import { type AgentProcess, agentProcess } from "../agent/agent-process.ts";
 import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, jsonRpc, makeTestDir, REPO_ROOT } from "../agent/helpers.ts";
+import { createNode, DEVNET_SPEC } from "../control-plane/protocol-client.ts";
 import type { ControlPlaneHandle } from "../harness/control-plane.ts";
 import { collectLines } from "../harness/processes.ts";
 import { Api, startTenancyPlane } from "../tenancy/world.ts";
@@ -49,25 +50,7 @@ describe("live logs (real control plane, real agent, real anvil)", () => {
     await agent.start();
     executorId = String((await agent.waitForLog("executor registered")).executorId);
     port = await freePort();
-    const created = await cp.gql<{ createNode: { id: string } }>(
-      `mutation($data: NodeCreateInput!) { createNode(data: $data) { id } }`,
-      {
-        data: {
-          executorId,
-          name: NODE,
-          spec: {
-            chain: "devnet",
-            network: "local",
-            nodeType: "full",
-            clients: { node: { name: "anvil", version: "1.7.1" } },
-            ports: { rpc: port },
-          },
-        },
-      },
-      { cookie },
-    );
-    if (!created.data) throw new Error(JSON.stringify(created.errors));
-    nodeId = created.data.createNode.id;
+    nodeId = (await createNode(cp, cookie, executorId, NODE, { ...DEVNET_SPEC, ports: { rpc: port } })).id;
     await eventually(async () => (await jsonRpc(port, "web3_clientVersion")) !== undefined, {
       ...WAIT,
       message: "anvil answering",

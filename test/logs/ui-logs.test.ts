@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
 import { type AgentProcess, agentProcess } from "../agent/agent-process.ts";
 import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, jsonRpc, makeTestDir } from "../agent/helpers.ts";
+import { createNode, DEVNET_SPEC } from "../control-plane/protocol-client.ts";
 import type { ControlPlaneHandle } from "../harness/control-plane.ts";
 import { startTenancyPlane } from "../tenancy/world.ts";
 import { type BrowserHandle, launchBrowser } from "../ui/browser.ts";
@@ -37,25 +38,9 @@ beforeAll(async () => {
   await agent.start();
   const executorId = String((await agent.waitForLog("executor registered")).executorId);
   port = await freePort();
-  const created = await cp.gql<{ createNode: { id: string } }>(
-    "mutation($data: NodeCreateInput!) { createNode(data: $data) { id } }",
-    {
-      data: {
-        executorId,
-        name: "ui-logs-anvil",
-        spec: {
-          chain: "devnet",
-          network: "local",
-          nodeType: "full",
-          clients: { node: { name: "anvil", version: "1.7.1" } },
-          ports: { rpc: port },
-        },
-      },
-    },
-    { cookie },
-  );
-  if (!created.data) throw new Error(JSON.stringify(created.errors));
-  nodeId = created.data.createNode.id;
+  nodeId = (
+    await createNode(cp, cookie, executorId, "ui-logs-anvil", { ...DEVNET_SPEC, ports: { rpc: port } })
+  ).id;
   await eventually(async () => (await jsonRpc(port, "web3_clientVersion")) !== undefined, {
     ...LIVE,
     message: "anvil answering",
