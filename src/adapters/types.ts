@@ -6,9 +6,14 @@ import type { ErrorDetail } from "../protocol/errors.ts";
 import type { NodeSpec, RestartPolicy } from "../protocol/node-spec.ts";
 import type { NodeMetrics, ProcessStatus } from "../protocol/observed.ts";
 
-export type Platform = "linux-x64" | "linux-arm64";
+export type { Platform } from "../protocol/artifacts.ts";
 
-/** Where a client binary comes from: a file name under the executor's artifact source, pinned by sha256. */
+import type { Platform } from "../protocol/artifacts.ts";
+
+/**
+ * Legacy: a client binary named by file under the executor's artifact source, pinned by sha256 in the adapter.
+ * Superseded by the client catalog (PlannedProcess.executable + artifacts, resolved by the control plane).
+ */
 export interface InstallSource {
   /** File name in `<data_dir>/bin/` and under the artifact base URL, e.g. "anvil-1.7.1-linux-x64". */
   fileName: string;
@@ -38,30 +43,72 @@ export interface PortSpec {
 
 /** How to probe a process: the adapter later interprets the raw answers in `interpretProbe`. */
 export interface ProbeSpec {
-  kind: "evm-jsonrpc" | "http-get" | "tcp";
+  /**
+   * evm-jsonrpc: one JSON-RPC 2.0 batch of `methods` (no params), results keyed by method.
+   * jsonrpc: one batch of `calls` (with params), results keyed by `key`; `basicAuthFile` names a file holding
+   *   "user:password" (bitcoind's cookie) sent as HTTP basic auth; `jsonrpcVersion` "1.0" for bitcoind.
+   * http-json: each of `requests` (GET, or POST with a JSON body), parsed bodies keyed by `key`
+   *   (non-2xx answers appear as { status, body }).
+   * http-get: one GET of `path`: { status, body }.  tcp: a connect: { connected: true }.
+   * A call or request that fails is absent from the raw answer; the adapter decides what that means.
+   */
+  kind: "evm-jsonrpc" | "jsonrpc" | "http-json" | "http-get" | "tcp";
   port: number;
   path?: string;
-  /** evm-jsonrpc: the methods to call (no params); their results, keyed by method, reach interpretProbe. */
   methods?: string[];
+  calls?: { key: string; method: string; params?: unknown[] }[];
+  jsonrpcVersion?: "1.0" | "2.0";
+  basicAuthFile?: string;
+  requests?: { key: string; path: string; method?: "GET" | "POST"; body?: unknown }[];
 }
 
-export interface InitStep {
+interface InitStepBase {
   /** Stable id: an init step runs once per node; its marker file is named after this id. */
   id: string;
   description: string;
-  /** Write a generated secret (e.g. an Engine-API JWT) unless the file exists. */
-  kind: "generate-secret";
-  path: string;
-  bytes: number;
 }
+
+export type InitStep =
+  | (InitStepBase & {
+      /** Write a generated secret (e.g. an Engine-API JWT, RPC credentials) unless the file exists. */
+      kind: "generate-secret";
+      path: string;
+      bytes: number;
+    })
+  | (InitStepBase & {
+      /** Copy an installed artifact of a role (a genesis file) to `path` inside the node directory. */
+      kind: "copy-artifact";
+      role: string;
+      artifact: string;
+      path: string;
+    })
+  | (InitStepBase & {
+      /**
+       * Run a program once, as the node's user, before the processes start (e.g. `geth init genesis.json`);
+       * a non-zero exit fails the step (retried on the next reconcile), and its output tail is the message.
+       */
+      kind: "run";
+      executable: string;
+      args: string[];
+      env?: Record<string, string>;
+      /** Seconds before the step is killed and counted failed. */
+      timeoutSecs: number;
+    });
 
 export interface PlannedProcess {
   role: string;
   client: string;
   version: string;
-  /** Per platform; a platform without a build is absent, and plan() rejects it for that platform. */
-  install: Partial<Record<Platform, InstallSource>>;
-  /** Arguments after the executable (whose file name inside bin/ is install[platform].fileName). */
+  /** Legacy per-platform binary (see InstallSource); absent when `executable` is set. */
+  install?: Partial<Record<Platform, InstallSource>>;
+  /**
+   * The program to run: an installed artifact's path from PlanEnv.artifacts (or a path inside one, such as a
+   * JRE's bin/java). Set by every catalog-based adapter.
+   */
+  executable?: string;
+  /** The names of this role's artifacts (PlanEnv.artifacts[role]) that must be installed before it starts. */
+  artifacts?: string[];
+  /** Arguments after the executable. */
   args: string[];
   env: Record<string, string>;
   configFiles: ConfigFile[];
@@ -89,6 +136,12 @@ export interface PlanEnv {
   configDir: string;
   dataDir: string;
   binDir: string;
+  /**
+   * role → artifact name → where the executor installs it (a file, or for a directory member the unpacked
+   * directory), from the artifacts the control plane resolved for this node. A name missing here was not
+   * delivered: plan() reports it (see requireArtifact in shared/spec.ts).
+   */
+  artifacts?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface ProbeResult {

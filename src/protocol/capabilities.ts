@@ -6,7 +6,13 @@ const Name = T.String({ minLength: 1, maxLength: 64 });
 export const ClientCapability = T.Object(
   {
     name: Name,
+    /** Versions this binary knows (its default catalog); the catalog may offer others within versionRange. */
     versions: T.Array(T.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 }),
+    /**
+     * Semver range of the versions this adapter can run (its flags and config fit them), e.g. ">=1.14.0 <2.0.0".
+     * When present, any catalog version inside it is accepted; when absent, only `versions`.
+     */
+    versionRange: T.Optional(T.String({ maxLength: 128 })),
     /** network → semver range, e.g. { hoodi: ">=1.15.0" }. */
     versionConstraints: T.Optional(T.Record(Name, T.String({ maxLength: 64 }))),
   },

@@ -1,5 +1,6 @@
 // Requests and responses of the executor protocol (/api/v1/executor/*), validated on both sides.
 import { type Static, Type as T } from "@sinclair/typebox";
+import { NodeArtifacts } from "./artifacts.ts";
 import { ExecutorCapabilities } from "./capabilities.ts";
 import { JsonObjectBytes } from "./json-bytes.ts";
 import { NodeSpec } from "./node-spec.ts";
@@ -91,6 +92,8 @@ export const AssignedSpec = T.Object({
   spec: T.Union([NodeSpec, T.Null()]),
   deleted: T.Boolean(),
   retainData: T.Boolean(),
+  /** The files the spec's clients need on this executor's platform, resolved from the client catalog. */
+  artifacts: T.Optional(NodeArtifacts),
 });
 export type AssignedSpec = Static<typeof AssignedSpec>;
 

@@ -76,7 +76,7 @@ describe("devnet adapter rules", () => {
       "--state",
       `${CONFORMANCE_ENV.dataDir}/state.json`,
     ]);
-    expect(process!.install["linux-x64"]).toEqual({
+    expect(process!.install?.["linux-x64"]).toEqual({
       fileName: "anvil-1.7.1-linux-x64",
       sha256: "10c1c727d6c1de973aeb160e59875b9a9a23464d6e74149ee8abb30b3500311b",
       upstreamUrl: expect.any(String),

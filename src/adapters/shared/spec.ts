@@ -4,14 +4,47 @@
 import type { ChainCapability } from "../../protocol/capabilities.ts";
 import type { ErrorDetail } from "../../protocol/errors.ts";
 import type { NodeSpec } from "../../protocol/node-spec.ts";
-import type { ConfigOverrideSchema, HostPort } from "../types.ts";
+import type { ConfigOverrideSchema, HostPort, PlanEnv } from "../types.ts";
+
+/** What one client of an executor accepts: listed versions, or any inside a semver range (see capabilities). */
+export interface ClientOffer {
+  versions: readonly string[];
+  versionRange?: string;
+  /** network → minimum range, e.g. { hoodi: ">=1.15.0" }. */
+  versionConstraints?: Readonly<Record<string, string>>;
+}
 
 export interface TargetInfo {
   chain: string;
   networks: readonly string[];
   nodeTypes: readonly ("full" | "archive")[];
-  /** role → client name → supported versions. */
-  roles: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+  /** role → client name → what it accepts. */
+  roles: Readonly<Record<string, Readonly<Record<string, ClientOffer>>>>;
+}
+
+/** True when `version` is a semver inside `range` (Bun's semver: no I/O, also in the operator). */
+export function versionSatisfies(version: string, range: string): boolean {
+  try {
+    return Bun.semver.satisfies(version.replace(/^v/, ""), range);
+  } catch {
+    return false;
+  }
+}
+
+/** The version problems of one client: outside what the executor runs, or below the network's minimum. */
+function versionProblem(version: string, name: string, network: string, offer: ClientOffer): string | null {
+  const minimum = offer.versionConstraints?.[network];
+  if (minimum !== undefined && !versionSatisfies(version, minimum)) {
+    return `${name} ${version} is below the ${network} minimum (${minimum}): choose a newer version`;
+  }
+  if (offer.versionRange !== undefined) {
+    return versionSatisfies(version, offer.versionRange)
+      ? null
+      : `${name} ${version} is outside the versions this executor can run (${offer.versionRange}): choose one inside it or upgrade the executor`;
+  }
+  return offer.versions.includes(version)
+    ? null
+    : `${name} ${version} is not supported by this executor: use ${list(offer.versions)}`;
 }
 
 const list = (items: readonly string[]) => items.map((i) => JSON.stringify(i)).join(", ");
@@ -47,18 +80,16 @@ function validateTarget(spec: NodeSpec, info: TargetInfo): ErrorDetail[] {
       });
       continue;
     }
-    const versions = clients[ref.name];
-    if (!versions) {
+    const offer = clients[ref.name];
+    if (!offer) {
       errors.push({
         path: `/clients/${role}/name`,
         message: `client "${ref.name}" cannot fill role "${role}": use ${list(Object.keys(clients))}`,
       });
-    } else if (!versions.includes(ref.version)) {
-      errors.push({
-        path: `/clients/${role}/version`,
-        message: `${ref.name} ${ref.version} is not supported by this executor: use ${list(versions)}`,
-      });
+      continue;
     }
+    const problem = versionProblem(ref.version, ref.name, spec.network, offer);
+    if (problem) errors.push({ path: `/clients/${role}/version`, message: problem });
   }
   for (const role of roles) {
     if (!spec.clients[role])
@@ -73,7 +104,7 @@ function validateTarget(spec: NodeSpec, info: TargetInfo): ErrorDetail[] {
  */
 export function validateOffer(spec: NodeSpec, offered: ChainCapability): ErrorDetail[] {
   const roles = Object.fromEntries(
-    offered.roles.map((r) => [r.role, Object.fromEntries(r.clients.map((c) => [c.name, c.versions]))]),
+    offered.roles.map((r) => [r.role, Object.fromEntries(r.clients.map((c) => [c.name, c]))]),
   );
   return [
     ...validateTarget(spec, {
@@ -263,4 +294,25 @@ export function resourceLimits(
     errors.push({ path: "/resources/memoryLimit", message: 'a memory quantity such as "4Gi"' });
   }
   return out;
+}
+
+/**
+ * The installed path of a role's artifact (PlanEnv.artifacts), or an error naming what the control plane did
+ * not deliver: its client catalog has no such file for this version, platform or network.
+ */
+export function requireArtifact(
+  env: PlanEnv,
+  spec: NodeSpec,
+  role: string,
+  name: string,
+  errors: ErrorDetail[],
+): string {
+  const path = env.artifacts?.[role]?.[name];
+  if (path !== undefined) return path;
+  const client = spec.clients[role];
+  errors.push({
+    path: `/clients/${role}/version`,
+    message: `no "${name}" artifact was delivered for ${client?.name ?? role} ${client?.version ?? ""} on ${env.platform} (${spec.network}): add it to the control plane's client catalog`,
+  });
+  return "";
 }

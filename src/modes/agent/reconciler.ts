@@ -179,7 +179,7 @@ export class AgentReconciler {
     // Binaries before anything else: a failed download leaves the running version untouched.
     const executables = new Map<string, string>();
     for (const process of plan.processes) {
-      const source = process.install[platform!];
+      const source = process.install?.[platform!];
       if (!source) throw new Error(`${process.client} ${process.version} has no build for ${platform}`);
       executables.set(process.role, await downloader.ensure(source));
     }
