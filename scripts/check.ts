@@ -58,6 +58,24 @@ function counts(output: string): { passed: number; failed: number } {
   return { passed, failed };
 }
 
+/**
+ * Each failed test with what bun printed for it (the lines since the previous test's verdict), so a run whose
+ * log is only read from its end (CI) still shows why a test failed.
+ */
+function failureRecap(output: string): string {
+  const lines = output.split("\n");
+  const recap: string[] = [];
+  let since = 0;
+  lines.forEach((line, index) => {
+    if (/^\((pass|skip|todo)\)/.test(line)) since = index + 1;
+    if (!line.startsWith("(fail)")) return;
+    const detail = lines.slice(Math.max(since, index - 40), index).filter((l) => l.trim() !== "");
+    recap.push(line, ...detail.map((l) => `    ${l.slice(0, 300)}`));
+    since = index + 1;
+  });
+  return recap.join("\n");
+}
+
 let testOutput = "";
 try {
   await ensureSystemPackages();
@@ -94,6 +112,7 @@ try {
   const { passed, failed } = counts(testOutput);
   console.error(`\ncheck: ${error instanceof GateError ? `${error.gate} failed` : String(error)}`);
   if (error instanceof GateError && error.gate !== "tests") console.error(error.output.slice(-4000));
+  if (failed > 0) console.error(`\ncheck: why each test failed\n${failureRecap(testOutput).slice(-12000)}`);
   console.log(`\ncheck: ${passed} passed, ${Math.max(failed, 1)} failed`);
   process.exit(1);
 }
