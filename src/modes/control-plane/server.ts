@@ -13,6 +13,9 @@ import { type ControlPlaneConfig, trustedOrigins } from "./config.ts";
 import { pruneRuntimeEvents } from "./events/retention.ts";
 import { type ControlPlaneServices, createServices } from "./services.ts";
 
+/** How long a stopping control plane lets requests in flight finish before it closes their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface RunningControlPlane {
   url: string;
   port: number;
@@ -162,7 +165,11 @@ export async function startControlPlane(
       // Open log streams would hold the server's stop: end them (their readers are told why).
       services.logs.closeAll("the control plane is shutting down");
       services.live.closeAll();
+      // Requests in flight get a grace period to finish; a connection still open after it (a client that
+      // never sends the body it announced) must not keep the process from exiting, so it is closed.
+      const grace = setTimeout(() => void app.server?.stop(true), SHUTDOWN_GRACE_MS);
       await app.stop();
+      clearTimeout(grace);
       services.batcher.stop();
       db.close();
       log.info("control plane stopped");
