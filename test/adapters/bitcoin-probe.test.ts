@@ -24,7 +24,6 @@ describe("bitcoind probe against documented answers", () => {
         syncPercent: 100,
         syncing: false,
         peers: 10,
-        lastBlockAt: "2025-07-08T18:40:00.000Z",
       },
       details: {
         difficulty: 126982285146989.3,

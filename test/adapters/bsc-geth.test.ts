@@ -279,7 +279,6 @@ describe("bsc probe against documented answers", () => {
         syncing: false,
         syncPercent: 100,
         peers: 2,
-        lastBlockAt: new Date((NOW - 3) * 1000).toISOString(),
       },
       details: { chain_id: 56, latest_block: 436, head_age_seconds: 3 },
     });

@@ -52,8 +52,6 @@ export function interpretBitcoindProbe(raw: Record<string, unknown>): ProbeResul
   metrics.syncing = syncing;
   const peers = count(record(raw.network).connections);
   if (peers !== undefined) metrics.peers = peers;
-  const tipTime = count(chain.time);
-  if (tipTime !== undefined && tipTime > 0) metrics.lastBlockAt = new Date(tipTime * 1000).toISOString();
 
   const details: Record<string, string | number> = {};
   const difficulty = finite(chain.difficulty);

@@ -1,6 +1,7 @@
 // What BSC geth's JSON-RPC answers mean: the common EVM figures (head, eth_syncing, peers) plus the latest
 // block's timestamp, so a node that believes it is in sync but whose head stopped moving (no peers, stalled
-// import) shows as behind, with its head age.
+// import) shows as behind, with its head age. The block's own time stays in `details`: metrics.lastBlockAt
+// is when the executor saw the head advance, which a syncing node's old blocks would misstate.
 import { hexQuantity, interpretEvmProbe } from "../../shared/evm.ts";
 import type { ProbeResult, ProbeSpec } from "../../types.ts";
 
@@ -36,7 +37,6 @@ export function interpretBscProbe(raw: Record<string, unknown>, nowMs: number = 
       : undefined;
   if (number !== undefined) details.latest_block = number;
   if (timestamp !== undefined && timestamp > 0) {
-    result.metrics.lastBlockAt = new Date(timestamp * 1000).toISOString();
     const age = Math.max(0, Math.floor(nowMs / 1000) - timestamp);
     details.head_age_seconds = age;
     if (result.status === "running" && age > STALE_HEAD_SECS) {
