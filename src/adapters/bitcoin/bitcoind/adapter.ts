@@ -173,6 +173,7 @@ export const bitcoinAdapter: ChainAdapter = {
     "/serviceType": "Kubernetes Service type; on a host RPC listens on loopback and P2P on every address",
   },
   capability,
+  // No formHints: bitcoind's ports differ per network, and formHints() is asked without one.
   validate,
   hostPorts: (spec) => hostPortsOf(spec, defaultPorts(spec)),
   plan,

@@ -236,6 +236,8 @@ export const bscAdapter: ChainAdapter = {
     "/serviceType": "Kubernetes Service type; on a host RPC listens on loopback and P2P on every address",
   },
   capability,
+  // No settings (flags go in overrides.args.geth); the named ports are the same on both networks.
+  formHints: () => ({ settings: {}, ports: DEFAULT_PORTS }),
   validate,
   hostPorts: (spec) => hostPortsOf(spec, DEFAULT_PORTS),
   plan,
