@@ -22,10 +22,13 @@ export interface TargetInfo {
   roles: Readonly<Record<string, Readonly<Record<string, ClientOffer>>>>;
 }
 
-/** True when `version` is a semver inside `range` (Bun's semver: no I/O, also in the operator). */
+/**
+ * True when `version` is a semver inside `range` (Bun's semver: no I/O, also in the operator). A two-part
+ * version ("29.1", Bitcoin Core's numbering) is read as "29.1.0", which Bun's semver would otherwise refuse.
+ */
 export function versionSatisfies(version: string, range: string): boolean {
   try {
-    return Bun.semver.satisfies(version.replace(/^v/, ""), range);
+    return Bun.semver.satisfies(version.replace(/^v/, "").replace(/^(\d+\.\d+)$/, "$1.0"), range);
   } catch {
     return false;
   }
