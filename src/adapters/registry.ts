@@ -1,11 +1,11 @@
 // The compiled-in chain adapters, one line each. Capabilities, validation and planning all start here, so
 // adding a chain is one folder plus one line below.
 import type { ChainCapability } from "../protocol/capabilities.ts";
-import { devnetAdapter } from "./devnet/anvil/adapter.ts";
+import { devnetAdapter } from "./devnet/adapter.ts";
 import type { ChainAdapter } from "./types.ts";
 
 export const ADAPTERS: readonly ChainAdapter[] = [
-  devnetAdapter, // devnet: anvil
+  devnetAdapter, // devnet: anvil, geth (dev mode)
 ];
 
 const byChain = new Map(ADAPTERS.map((adapter) => [adapter.chain, adapter]));
