@@ -92,7 +92,7 @@ async function findGo(): Promise<{ go: string | null; runs: string | null; seen:
  * golang.org/toolchain (the form go itself downloads toolchains in) and made runnable: module zips carry no
  * file modes, so its programs are marked executable here, as go's own toolchain switch does.
  */
-async function toolchainFromModule(
+export async function toolchainFromModule(
   oldGo: string,
   cache: string,
   log: (line: string) => void,
