@@ -71,6 +71,33 @@ export interface DevnetClient {
   process(inputs: DevnetInputs, errors: ErrorDetail[]): PlannedProcess;
 }
 
+/** What a client module decides about its process; the rest is the chain's (see devnetProcess). */
+export type ClientProcess = Pick<PlannedProcess, "client" | "args" | "stopTimeoutSecs"> &
+  (Required<Pick<PlannedProcess, "install">> | Required<Pick<PlannedProcess, "executable" | "artifacts">>);
+
+/**
+ * A devnet process: the client's program, arguments and stop timeout, with what every devnet client shares
+ * (role, the rpc port on loopback, the probe, restart policy and limits), fields in one fixed order.
+ */
+export function devnetProcess(inputs: DevnetInputs, own: ClientProcess): PlannedProcess {
+  const { client, args, stopTimeoutSecs, ...program } = own;
+  const { spec, version, ports, limits } = inputs;
+  return {
+    role: ROLE,
+    client,
+    version,
+    ...program,
+    args,
+    env: {},
+    configFiles: [],
+    ports: [{ name: "rpc", port: ports.rpc, protocol: "tcp", exposure: "local" }],
+    probe: devnetProbe(ports.rpc),
+    restartPolicy: spec.restartPolicy ?? "on-failure",
+    ...limits,
+    stopTimeoutSecs,
+  };
+}
+
 /**
  * A devnet chain is this one node: its head is the network's head (no lag), and it has no peers (anvil
  * answers `net_peerCount` with an error, or not at all, depending on the version; geth in dev mode answers

@@ -5,7 +5,13 @@
 import type { ErrorDetail } from "../../../protocol/errors.ts";
 import type { NodeSpec } from "../../../protocol/node-spec.ts";
 import type { InstallSource, PlannedProcess, Platform } from "../../types.ts";
-import { type ClientCapability, type DevnetClient, type DevnetInputs, devnetProbe, ROLE } from "../chain.ts";
+import {
+  type ClientCapability,
+  type DevnetClient,
+  type DevnetInputs,
+  devnetProcess,
+  ROLE,
+} from "../chain.ts";
 
 const CLIENT = "anvil";
 
@@ -67,7 +73,8 @@ function validate(spec: NodeSpec, platform: Platform | undefined): ErrorDetail[]
   return [];
 }
 
-function process({ spec, env, version, ports, settings, limits, extraArgs }: DevnetInputs): PlannedProcess {
+function process(inputs: DevnetInputs): PlannedProcess {
+  const { env, version, ports, settings, extraArgs } = inputs;
   // Fixed order, managed flags first; user overrides last and verbatim (unknown flags pass through).
   const args = [
     "--host",
@@ -83,20 +90,7 @@ function process({ spec, env, version, ports, settings, limits, extraArgs }: Dev
     `${env.dataDir}/state.json`,
     ...extraArgs,
   ];
-  return {
-    role: ROLE,
-    client: CLIENT,
-    version,
-    install: ARTIFACTS[version]!,
-    args,
-    env: {},
-    configFiles: [],
-    ports: [{ name: "rpc", port: ports.rpc, protocol: "tcp", exposure: "local" }],
-    probe: devnetProbe(ports.rpc),
-    restartPolicy: spec.restartPolicy ?? "on-failure",
-    ...limits,
-    stopTimeoutSecs: 30,
-  };
+  return devnetProcess(inputs, { client: CLIENT, install: ARTIFACTS[version]!, args, stopTimeoutSecs: 30 });
 }
 
 export const anvilClient: DevnetClient = {

@@ -10,7 +10,7 @@ import {
   type ClientCapability,
   type DevnetClient,
   type DevnetInputs,
-  devnetProbe,
+  devnetProcess,
   ROLE,
   SETTINGS,
 } from "../chain.ts";
@@ -82,10 +82,8 @@ function validate(spec: NodeSpec): ErrorDetail[] {
   return [];
 }
 
-function process(
-  { spec, env, version, ports, settings, limits, extraArgs }: DevnetInputs,
-  errors: ErrorDetail[],
-): PlannedProcess {
+function process(inputs: DevnetInputs, errors: ErrorDetail[]): PlannedProcess {
+  const { spec, env, ports, settings, extraArgs } = inputs;
   const executable = requireArtifact(env, spec, ROLE, "client", errors);
   // Fixed order, managed flags first; user overrides last and verbatim (unknown flags pass through).
   const args = [
@@ -110,21 +108,13 @@ function process(
     "--ipcdisable",
     ...extraArgs,
   ];
-  return {
-    role: ROLE,
+  return devnetProcess(inputs, {
     client: CLIENT,
-    version,
     executable,
     artifacts: ["client"],
     args,
-    env: {},
-    configFiles: [],
-    ports: [{ name: "rpc", port: ports.rpc, protocol: "tcp", exposure: "local" }],
-    probe: devnetProbe(ports.rpc),
-    restartPolicy: spec.restartPolicy ?? "on-failure",
-    ...limits,
     stopTimeoutSecs: STOP_TIMEOUT_SECS,
-  };
+  });
 }
 
 export const gethClient: DevnetClient = {
