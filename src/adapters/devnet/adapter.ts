@@ -70,7 +70,6 @@ function plan(nodeName: string, spec: NodeSpec, env: PlanEnv): PlanResult {
   const client = chosenClient(spec)!;
   const process = client.process(
     {
-      nodeName,
       spec,
       env,
       version: spec.clients[ROLE]!.version,

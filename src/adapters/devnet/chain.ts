@@ -43,7 +43,6 @@ export function devnetProbe(rpcPort: number): ProbeSpec {
 
 /** What the chain resolved from the spec before it asks a client for its process. */
 export interface DevnetInputs {
-  nodeName: string;
   spec: NodeSpec;
   env: PlanEnv;
   version: string;
