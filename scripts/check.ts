@@ -1,10 +1,12 @@
 // `npm test` / `npm run check`: every gate in one command, the same on a laptop and in CI.
 //   system deps → type check → lint → migration drift → compiled binary + smoke → the whole bun test suite.
+//   geth (a real Ethereum client for the tests) is built alongside the gates, once: later runs find it cached.
 // Prints a final "N passed, N failed" line. Options: --only <path…> runs just those test paths (no gates).
 import { existsSync, readFileSync } from "node:fs";
 import { buildBinary } from "./build.ts";
 import { renderMigrationsIndex } from "./gen-migrations-index.ts";
 import { ensureSystemPackages } from "./system-deps.ts";
+import { ensureTestGeth } from "./test-geth.ts";
 
 const BIN = "node_modules/.bin";
 const only = process.argv.includes("--only") ? process.argv.slice(process.argv.indexOf("--only") + 1) : null;
@@ -79,6 +81,10 @@ function failureRecap(output: string): string {
 let testOutput = "";
 try {
   await ensureSystemPackages();
+  const geth = ensureTestGeth(undefined, (line) => console.log(`[geth] ${line}`)).catch((error) => {
+    throw new GateError("geth build", String(error));
+  });
+  geth.catch(() => {}); // awaited before the tests; a failure must not go unhandled while the gates run
   if (!only) {
     await run("type check", [`${BIN}/tsc`, "--noEmit", "-p", "."]);
     await run("lint", [`${BIN}/biome`, "check", "."]);
@@ -98,9 +104,11 @@ try {
       throw new GateError("binary smoke", `dist/novacula --version printed ${version}, expected ${expected}`);
   }
   const paths = only ?? ["test"];
+  const gethBinary = await geth;
   try {
     testOutput = await run("tests", [process.execPath, "test", "--timeout", "120000", ...paths], {
       ...(existsSync("dist/novacula") ? { NOVACULA_BINARY: `${process.cwd()}/dist/novacula` } : {}),
+      NOVACULA_TEST_GETH: gethBinary,
     });
   } catch (error) {
     if (error instanceof GateError) testOutput = error.output;

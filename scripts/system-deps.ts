@@ -14,7 +14,11 @@ const PACKAGES: { name: string; present: () => boolean }[] = [
 
 export async function ensureSystemPackages(): Promise<void> {
   const missing = PACKAGES.filter((p) => !p.present()).map((p) => p.name);
-  if (missing.length === 0) return;
+  if (missing.length > 0) await aptInstall(missing);
+}
+
+/** apt-get update, then install the named Debian packages (needs root). */
+export async function aptInstall(missing: readonly string[]): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new Error(`missing Debian packages: ${missing.join(" ")}; install them with apt-get (needs root)`);
   }

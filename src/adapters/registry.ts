@@ -3,11 +3,11 @@
 import type { ChainCapability } from "../protocol/capabilities.ts";
 import { bitcoinAdapter } from "./bitcoin/bitcoind/adapter.ts";
 import { bscAdapter } from "./bsc/geth/adapter.ts";
-import { devnetAdapter } from "./devnet/anvil/adapter.ts";
+import { devnetAdapter } from "./devnet/adapter.ts";
 import type { ChainAdapter } from "./types.ts";
 
 export const ADAPTERS: readonly ChainAdapter[] = [
-  devnetAdapter, // devnet: anvil
+  devnetAdapter, // devnet: anvil, geth (dev mode)
   bitcoinAdapter, // bitcoin: bitcoind
   bscAdapter, // bsc: geth (BNB Chain fork)
 ];

@@ -26,6 +26,12 @@ export interface ConformanceFixture {
   /** One variant per NodeSpec field the adapter honours (JSON path → variant). */
   honoured: Record<string, FieldVariant>;
   env?: PlanEnv;
+  /**
+   * Settings the base spec's client holds at one value although the chain's formHints offer a range (a
+   * client of a multi-client role that cannot honour the setting, e.g. a fixed dev-mode chain id): name →
+   * the only value it accepts. Any other value is refused at the setting's path.
+   */
+  fixedSettings?: Record<string, number>;
 }
 
 /** Fields the executor acts on itself (lifecycle); no adapter's plan may depend on them. */
@@ -185,7 +191,9 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
         if (!result.ok) throw new Error(JSON.stringify(result.errors));
         return result.plan;
       };
-      for (const client of Object.keys(schema.args)) {
+      // Arguments go to the clients the node runs; those for another client of its role are refused.
+      const running = new Set(Object.values(fixture.baseSpec.clients).map((c) => c.name));
+      for (const client of Object.keys(schema.args).filter((name) => running.has(name))) {
         const extra = ["--novacula-conformance-unknown", "value with spaces"];
         const spec = clone(fixture.baseSpec);
         spec.overrides = { args: { [client]: extra } };
@@ -225,13 +233,13 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
     test("validate() takes networks and versions from the executor's offer, not from its own list", () => {
       const offered = clone(adapter.capability());
       const [role] = offered.roles;
-      const client = role!.clients[0]!;
-      // Judged by its list alone: a range would accept versions whatever the list says.
-      delete client.versionRange;
       const spec = clone(fixture.baseSpec);
       const ownVersion = spec.clients[role!.role]!.version;
+      const client = role!.clients.find((c) => c.name === spec.clients[role!.role]!.name)!;
       // An executor with a newer build offers a version and a network this binary does not know.
       client.versions = [...client.versions, "0.0.0-conformance"];
+      if (client.versionRange !== undefined)
+        client.versionRange = `${client.versionRange} || 0.0.0-conformance`;
       offered.networks = [...offered.networks, "conformance-net"];
       const newer = {
         ...spec,
@@ -242,6 +250,7 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
       expect(adapter.validate({ ...spec, network: "conformance-net" }, { offered })).toEqual([]);
       // One without the base version refuses it, at its path.
       client.versions = client.versions.filter((v) => v !== ownVersion);
+      if (client.versionRange !== undefined) client.versionRange = "0.0.0-conformance";
       expect(adapter.validate(spec, { offered }).map((e) => e.path)).toContain(
         `/clients/${role!.role}/version`,
       );
@@ -300,6 +309,13 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
       const judge = (patch: Partial<NodeSpec>) =>
         adapter.validate({ ...fixture.baseSpec, ...patch }).map((e) => e.path);
       for (const [name, s] of Object.entries(hints.settings)) {
+        const fixed = fixture.fixedSettings?.[name];
+        if (fixed !== undefined) {
+          expect(judge({ settings: { [name]: fixed } })).toEqual([]);
+          for (const value of [s.min, s.default, s.max, s.min - 1, s.max + 1].filter((v) => v !== fixed))
+            expect(judge({ settings: { [name]: value } })).toEqual([`/settings/${name}`]);
+          continue;
+        }
         for (const value of [s.min, s.default, s.max])
           expect(judge({ settings: { [name]: value } })).toEqual([]);
         for (const value of [s.min - 1, s.max + 1])

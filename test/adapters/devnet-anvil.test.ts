@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { devnetAdapter } from "../../src/adapters/devnet/anvil/adapter.ts";
+import { devnetAdapter } from "../../src/adapters/devnet/adapter.ts";
 import { getAdapter, supportedChains } from "../../src/adapters/registry.ts";
 import type { PlanEnv } from "../../src/adapters/types.ts";
 import { runProbe } from "../../src/executor/probe.ts";
