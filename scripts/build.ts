@@ -10,10 +10,6 @@ const BYTECODE_ORDER = new URL("./bytecode-order/agent.txt", import.meta.url).pa
 const ROOT = resolve(import.meta.dir, "..");
 const GENERATED = join(ROOT, ".cache", "build");
 
-const { values } = parseArgs({
-  options: { version: { type: "string" }, outfile: { type: "string", default: "dist/novacula" } },
-});
-
 /** Writes the generated entry (UI files, then src/main.ts) and returns its path. */
 export async function embeddedUiEntry(): Promise<string> {
   const files = Object.fromEntries((await bundleUi()).map((f) => [f.path, f.text]));
@@ -41,5 +37,9 @@ export async function buildBinary(outfile: string, version?: string): Promise<vo
 }
 
 if (import.meta.main) {
+  // Read only when run as a script: importers (scripts/check.ts) have arguments of their own.
+  const { values } = parseArgs({
+    options: { version: { type: "string" }, outfile: { type: "string", default: "dist/novacula" } },
+  });
   await buildBinary(values.outfile!, values.version);
 }
