@@ -2,10 +2,12 @@
 // adding a chain is one folder plus one line below.
 import type { ChainCapability } from "../protocol/capabilities.ts";
 import { devnetAdapter } from "./devnet/anvil/adapter.ts";
+import { ethereumAdapter } from "./ethereum/adapter.ts";
 import type { ChainAdapter } from "./types.ts";
 
 export const ADAPTERS: readonly ChainAdapter[] = [
   devnetAdapter, // devnet: anvil
+  ethereumAdapter, // ethereum: el geth, reth, nethermind, erigon × cl lighthouse, prysm, lodestar
 ];
 
 const byChain = new Map(ADAPTERS.map((adapter) => [adapter.chain, adapter]));
