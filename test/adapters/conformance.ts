@@ -26,6 +26,11 @@ export interface ConformanceFixture {
   /** One variant per NodeSpec field the adapter honours (JSON path → variant). */
   honoured: Record<string, FieldVariant>;
   env?: PlanEnv;
+  /**
+   * A valid spec whose plan runs `client` (default: the base spec), for adapters whose override schema names
+   * clients one node does not all run (Ethereum: an `el` and a `cl` of seven).
+   */
+  specWithClient?: (client: string) => NodeSpec;
 }
 
 /** Fields the executor acts on itself (lifecycle); no adapter's plan may depend on them. */
@@ -160,7 +165,7 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
       for (const [client, entry] of Object.entries(schema.args)) {
         for (const flag of entry.managedFlags) {
           for (const form of [flag, `${flag}=1`]) {
-            const spec = clone(fixture.baseSpec);
+            const spec = clone(fixture.specWithClient?.(client) ?? fixture.baseSpec);
             spec.overrides = { args: { [client]: ["--novacula-conformance-unknown", form] } };
             expect(adapter.validate(spec).map((e) => e.path)).toContain(`/overrides/args/${client}/1`);
             checked++;
@@ -187,13 +192,14 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
       };
       for (const client of Object.keys(schema.args)) {
         const extra = ["--novacula-conformance-unknown", "value with spaces"];
-        const spec = clone(fixture.baseSpec);
+        const withClient = fixture.specWithClient?.(client) ?? fixture.baseSpec;
+        const spec = clone(withClient);
         spec.overrides = { args: { [client]: extra } };
         expect(adapter.validate(spec)).toEqual([]);
         const process = plan(spec).processes.find((p) => p.client === client);
         expect(process).toBeDefined();
         expect(process!.args.slice(-extra.length)).toEqual(extra);
-        const base = plan(fixture.baseSpec).processes.find((p) => p.client === client)!;
+        const base = plan(withClient).processes.find((p) => p.client === client)!;
         expect(process!.args.slice(0, base.args.length)).toEqual(base.args);
       }
       for (const file of Object.keys(schema.files)) {
@@ -229,6 +235,9 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
       const spec = clone(fixture.baseSpec);
       const ownVersion = spec.clients[role!.role]!.version;
       // An executor with a newer build offers a version and a network this binary does not know.
+      // Judged by its list (an adapter's semver range would admit or refuse the same versions: tested below).
+      const range = client.versionRange;
+      delete client.versionRange;
       client.versions = [...client.versions, "0.0.0-conformance"];
       offered.networks = [...offered.networks, "conformance-net"];
       const newer = {
@@ -243,6 +252,17 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
       expect(adapter.validate(spec, { offered }).map((e) => e.path)).toContain(
         `/clients/${role!.role}/version`,
       );
+      // One whose semver range leaves the base version out refuses it; one whose range holds it accepts it.
+      if (range !== undefined) {
+        client.versionRange = range;
+        expect(adapter.validate(spec, { offered }).map((e) => e.path)).not.toContain(
+          `/clients/${role!.role}/version`,
+        );
+        client.versionRange = `<${ownVersion}`;
+        expect(adapter.validate(spec, { offered }).map((e) => e.path)).toContain(
+          `/clients/${role!.role}/version`,
+        );
+      }
     });
 
     test("validate() for a platform agrees with plan() on that platform", () => {
@@ -264,7 +284,10 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
       for (const spec of specs) {
         const result = adapter.plan("conformance", spec, env);
         if (!result.ok) throw new Error(JSON.stringify(result.errors));
-        const bound = result.plan.processes.flatMap((p) => p.ports.map((port) => port.port)).sort();
+        // A port bound over TCP and UDP (P2P) is one host port.
+        const bound = [
+          ...new Set(result.plan.processes.flatMap((p) => p.ports.map((port) => port.port))),
+        ].sort();
         const declared = adapter.hostPorts(spec);
         expect(declared.map((p) => p.port).sort()).toEqual(bound);
         for (const port of declared) {
