@@ -40,7 +40,7 @@ describe("rendered flags exist in each client's documented flags", () => {
         const missing: string[] = [];
         for (const network of NETWORK_NAMES) {
           for (const nodeType of ["full", "archive"] as const) {
-            for (const settings of [{}, { checkpointSync: false }]) {
+            for (const settings of [{}, { checkpointSync: false }] as NodeSpec["settings"][]) {
               const plan = planned(ethSpec(el, cl, { network, nodeType, settings }));
               for (const process of plan.processes) {
                 const known = documented[process.role as "el" | "cl"];
