@@ -17,7 +17,7 @@ function processes(spec: NodeSpec): Record<"el" | "cl", PlannedProcess> {
 }
 
 /** The value after `flag` in args ("--x v" or "--x=v"). */
-function valueOf(args: readonly string[], flag: string): string | undefined {
+function argValue(args: readonly string[], flag: string): string | undefined {
   const i = args.indexOf(flag);
   if (i !== -1) return args[i + 1];
   return args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
@@ -60,8 +60,8 @@ describe("Engine API link", () => {
         ]);
         const [elProcess, clProcess] = result.plan.processes;
         const jwt = `${ETH_ENV.nodeDir}/jwt.hex`;
-        expect(valueOf(elProcess!.args, JWT_FLAG[el]!)).toBe(jwt);
-        expect(valueOf(clProcess!.args, JWT_FLAG[cl]!)).toBe(jwt);
+        expect(argValue(elProcess!.args, JWT_FLAG[el]!)).toBe(jwt);
+        expect(argValue(clProcess!.args, JWT_FLAG[cl]!)).toBe(jwt);
       }
     }
   });
@@ -72,10 +72,10 @@ describe("Engine API link", () => {
         for (const engine of [8551, 18551]) {
           const spec = ethSpec(el, cl, engine === 8551 ? {} : { ports: { engine } });
           const { el: elProcess, cl: clProcess } = processes(spec);
-          if (el === "nethermind") expect(valueOf(elProcess.args, "--JsonRpc.EngineHost")).toBe("127.0.0.1");
-          else expect(valueOf(elProcess.args, "--authrpc.addr")).toBe("127.0.0.1");
-          expect(valueOf(elProcess.args, ENGINE_PORT_FLAG[el]!)).toBe(String(engine));
-          expect(valueOf(clProcess.args, ENGINE_URL_FLAG[cl]!)).toBe(`http://127.0.0.1:${engine}`);
+          if (el === "nethermind") expect(argValue(elProcess.args, "--JsonRpc.EngineHost")).toBe("127.0.0.1");
+          else expect(argValue(elProcess.args, "--authrpc.addr")).toBe("127.0.0.1");
+          expect(argValue(elProcess.args, ENGINE_PORT_FLAG[el]!)).toBe(String(engine));
+          expect(argValue(clProcess.args, ENGINE_URL_FLAG[cl]!)).toBe(`http://127.0.0.1:${engine}`);
           expect(elProcess.ports).toContainEqual({
             name: "engine",
             port: engine,
@@ -139,7 +139,7 @@ describe("checkpoint sync", () => {
       for (const network of ["mainnet", "sepolia", "hoodi"] as const) {
         const { cl: process } = processes(ethSpec("geth", cl, { network }));
         for (const flag of CHECKPOINT_FLAGS[cl]!)
-          expect(valueOf(process.args, flag)).toBe(CHECKPOINT_SYNC_URLS[network]);
+          expect(argValue(process.args, flag)).toBe(CHECKPOINT_SYNC_URLS[network]);
       }
     }
   });
@@ -148,7 +148,7 @@ describe("checkpoint sync", () => {
     const url = "https://beacon.example.org:5052";
     for (const cl of CL_CLIENTS) {
       const own = processes(ethSpec("geth", cl, { checkpointSyncUrl: url })).cl;
-      for (const flag of CHECKPOINT_FLAGS[cl]!) expect(valueOf(own.args, flag)).toBe(url);
+      for (const flag of CHECKPOINT_FLAGS[cl]!) expect(argValue(own.args, flag)).toBe(url);
       const off = processes(ethSpec("geth", cl, { settings: { checkpointSync: false } })).cl;
       for (const flag of CHECKPOINT_FLAGS[cl]!) expect(off.args).not.toContain(flag);
     }
