@@ -13,6 +13,7 @@ export const DEFAULT_PORTS = {
   rpc: 8545,
   ws: 8546,
   p2p: 30303,
+  "p2p-alt": 30304,
   engine: 8551,
   metrics: 6060,
   beacon: 5052,

@@ -9,7 +9,7 @@ export const PINNED: Readonly<Record<string, string>> = {
   geth: "1.17.10",
   reth: "2.5.1",
   nethermind: "1.31.13",
-  erigon: "3.8.1",
+  erigon: "3.3.9",
   lighthouse: "8.0.0",
   prysm: "7.1.6",
   lodestar: "1.44.0",

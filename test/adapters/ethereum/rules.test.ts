@@ -112,12 +112,15 @@ describe("ports", () => {
     ]);
   });
 
-  test("clients that bind more ports name them too: prysm's gRPC, erigon's internal API and BitTorrent", () => {
+  test("clients that bind more ports name them too: prysm's gRPC, erigon's second P2P port, internal API and BitTorrent", () => {
     const paths = (spec: NodeSpec) => ethereumAdapter.hostPorts(spec).map((p) => p.path);
     expect(paths(ethSpec("geth", "prysm"))).toContain("/ports/cl-grpc");
     expect(paths(ethSpec("erigon", "lodestar"))).toEqual(
-      expect.arrayContaining(["/ports/private-api", "/ports/torrent"]),
+      expect.arrayContaining(["/ports/p2p-alt", "/ports/private-api", "/ports/torrent"]),
     );
+    // Erigon picks its second eth protocol's port from --p2p.allowed-ports: both are this node's own.
+    const erigon = processes(ethSpec("erigon", "lodestar", { ports: { p2p: 31303, "p2p-alt": 31304 } })).el;
+    expect(argValue(erigon.args, "--p2p.allowed-ports")).toBe("31303,31304");
     expect(paths(ethSpec("geth", "lodestar"))).not.toContain("/ports/cl-quic");
     // A port this pair does not bind is refused at its path rather than ignored.
     expect(

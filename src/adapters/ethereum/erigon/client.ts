@@ -1,12 +1,13 @@
 // Erigon as the execution client beside an external consensus client (`--externalcl`: its embedded Caplin
-// stays off). Erigon binds more than the common ports: its internal gRPC API and the BitTorrent port it
-// downloads history snapshots on, so both are named ports a host's port plan can move.
+// stays off). Erigon binds more than the common ports: a second P2P port (it serves each eth protocol version,
+// 68 and 69, on its own port from --p2p.allowed-ports), its internal gRPC API and the BitTorrent port it
+// downloads history snapshots on, so all are named ports a host's port plan can move.
 import { type EthClient, localPort, p2pPort, unlessUserSets } from "../client.ts";
 
 export const erigon: EthClient = {
   name: "erigon",
   role: "el",
-  versions: ["3.8.1"],
+  versions: ["3.3.9"],
   versionRange: ">=3.0.0 <4.0.0",
   versionConstraints: { hoodi: ">=3.0.2" },
   stopTimeoutSecs: 300,
@@ -38,7 +39,7 @@ export const erigon: EthClient = {
     "--nat": { description: "NAT port mapping mechanism" },
     "--verbosity": { description: "console log level" },
   },
-  extraPorts: [localPort("private-api"), p2pPort("torrent")],
+  extraPorts: [p2pPort("p2p-alt"), localPort("private-api"), p2pPort("torrent")],
   args: (ctx) => [
     "--chain",
     ctx.network,
@@ -66,7 +67,7 @@ export const erigon: EthClient = {
     "--port",
     String(ctx.ports.p2p),
     "--p2p.allowed-ports",
-    String(ctx.ports.p2p),
+    `${ctx.ports.p2p},${ctx.ports["p2p-alt"]}`,
     "--private.api.addr",
     `127.0.0.1:${ctx.ports["private-api"]}`,
     "--torrent.port",
