@@ -261,6 +261,16 @@ function interpretProbe(role: string, raw: Record<string, unknown>): ProbeResult
   return role === "cl" ? interpretBeaconProbe(raw) : interpretEvmProbe(raw);
 }
 
+/**
+ * The ports every pair binds (a client's own extras, such as Prysm's gRPC, are moved by the host's port plan or
+ * set in spec.ports by name). checkpointSync is a boolean, which the numeric form hints cannot carry.
+ */
+function formHints() {
+  const ports: Record<string, number> = {};
+  for (const role of ROLES) for (const { name } of ROLE_PORTS[role]) ports[name] = DEFAULT_PORTS[name];
+  return { settings: {}, ports };
+}
+
 export const ethereumAdapter: ChainAdapter = {
   chain: CHAIN,
   ignoredSpecFields: {
@@ -275,6 +285,7 @@ export const ethereumAdapter: ChainAdapter = {
     "/serviceType": "Kubernetes Service type; on a host RPC listens on loopback",
   },
   capability,
+  formHints,
   validate,
   hostPorts: (spec) => hostPortsOf(spec, defaultPorts(spec)),
   plan,

@@ -5,14 +5,15 @@ import { getAdapter, supportedChains } from "../../../src/adapters/registry.ts";
 import { runAdapterConformance } from "../conformance.ts";
 import { EL_CLIENTS, ETH_ENV, ethSpec } from "./fixture.ts";
 
-const base = ethSpec();
-const variant = (patch: Parameters<typeof ethSpec>[2]) => ethSpec("geth", "lighthouse", patch);
+// Geth × Lodestar binds exactly the ports every pair binds (those the form hints offer).
+const base = ethSpec("geth", "lodestar");
+const variant = (patch: Parameters<typeof ethSpec>[2]) => ethSpec("geth", "lodestar", patch);
 
 runAdapterConformance(ethereumAdapter, {
   baseSpec: base,
   env: ETH_ENV,
   specWithClient: (client) =>
-    EL_CLIENTS.includes(client as never) ? ethSpec(client) : ethSpec("geth", client),
+    EL_CLIENTS.includes(client as never) ? ethSpec(client, "lodestar") : ethSpec("geth", client),
   honoured: {
     "/chain": { spec: variant({ chain: "devnet" }), expect: "rejected" },
     "/network": { spec: variant({ network: "sepolia" }), expect: "changes-plan" },

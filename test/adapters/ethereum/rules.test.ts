@@ -112,6 +112,18 @@ describe("ports", () => {
     ]);
   });
 
+  test("the form offers the ports every pair binds, each at the default every pair uses", () => {
+    const offered = Object.entries(ethereumAdapter.formHints!().ports);
+    for (const el of EL_CLIENTS) {
+      for (const cl of CL_CLIENTS) {
+        const bound = ethereumAdapter
+          .hostPorts(ethSpec(el, cl))
+          .map((p) => [p.path.slice("/ports/".length), p.port]);
+        expect(bound).toEqual(expect.arrayContaining(offered));
+      }
+    }
+  });
+
   test("clients that bind more ports name them too: prysm's gRPC, erigon's second P2P port, internal API and BitTorrent", () => {
     const paths = (spec: NodeSpec) => ethereumAdapter.hostPorts(spec).map((p) => p.path);
     expect(paths(ethSpec("geth", "prysm"))).toContain("/ports/cl-grpc");
