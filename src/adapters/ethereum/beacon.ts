@@ -1,6 +1,7 @@
 // Probing a consensus client through the standard beacon node API (every CL serves it): sync status, peer
-// count and finality, turned into the process status and the node's CL details (headSlot, syncDistance,
-// finalizedEpoch, clPeers). The node's common metrics come from the execution client.
+// count and finality, turned into the process status and the node's CL details (headSlot, headEpoch,
+// syncDistance, finalizedEpoch, clPeers). The node's common metrics come from the execution client. The
+// validator count is left out: the beacon API only gives it as the whole validator list (hundreds of MB).
 import type { ProbeResult, ProbeSpec } from "../types.ts";
 
 export const BEACON_REQUESTS: NonNullable<ProbeSpec["requests"]> = [
@@ -16,6 +17,9 @@ function dataOf(answer: unknown): Record<string, unknown> | undefined {
   return data && typeof data === "object" ? (data as Record<string, unknown>) : undefined;
 }
 
+/** Slots per epoch on mainnet, sepolia and hoodi (the mainnet preset). */
+const SLOTS_PER_EPOCH = 32;
+
 /** The beacon API writes integers as decimal strings ("4521"); anything else is no number. */
 function uint(value: unknown): number | undefined {
   if (typeof value !== "string" || !/^[0-9]{1,15}$/.test(value)) return undefined;
@@ -27,7 +31,10 @@ export function interpretBeaconProbe(raw: Record<string, unknown>): ProbeResult 
   const syncing = dataOf(raw.syncing);
   const headSlot = uint(syncing?.head_slot);
   const distance = uint(syncing?.sync_distance);
-  if (headSlot !== undefined) details.headSlot = headSlot;
+  if (headSlot !== undefined) {
+    details.headSlot = headSlot;
+    details.headEpoch = Math.floor(headSlot / SLOTS_PER_EPOCH);
+  }
   if (distance !== undefined) details.syncDistance = distance;
   const peers = uint(dataOf(raw.peers)?.connected);
   if (peers !== undefined) details.clPeers = peers;

@@ -87,11 +87,17 @@ describe("consensus client probe (beacon API)", () => {
     }
   });
 
-  test("a synced beacon node reports running with its head slot, sync distance, finalized epoch and peers", async () => {
+  test("a synced beacon node reports running with its head slot and epoch, sync distance, finalized epoch and peers", async () => {
     expect(await probeCl(BEACON.synced!)).toEqual({
       status: "running",
       metrics: {},
-      details: { headSlot: 12345678, syncDistance: 0, clPeers: 56, finalizedEpoch: 385799 },
+      details: {
+        headSlot: 12345678,
+        headEpoch: 385802,
+        syncDistance: 0,
+        clPeers: 56,
+        finalizedEpoch: 385799,
+      },
     });
   });
 
@@ -99,7 +105,7 @@ describe("consensus client probe (beacon API)", () => {
     expect(await probeCl(BEACON.syncing!)).toEqual({
       status: "syncing",
       metrics: {},
-      details: { headSlot: 9000, syncDistance: 3000, clPeers: 3, finalizedEpoch: 0 },
+      details: { headSlot: 9000, headEpoch: 281, syncDistance: 3000, clPeers: 3, finalizedEpoch: 0 },
     });
   });
 
