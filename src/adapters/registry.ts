@@ -4,10 +4,12 @@ import type { ChainCapability } from "../protocol/capabilities.ts";
 import { bitcoinAdapter } from "./bitcoin/bitcoind/adapter.ts";
 import { bscAdapter } from "./bsc/geth/adapter.ts";
 import { devnetAdapter } from "./devnet/adapter.ts";
+import { ethereumAdapter } from "./ethereum/adapter.ts";
 import type { ChainAdapter } from "./types.ts";
 
 export const ADAPTERS: readonly ChainAdapter[] = [
   devnetAdapter, // devnet: anvil, geth (dev mode)
+  ethereumAdapter, // ethereum: el geth, reth, nethermind, erigon × cl lighthouse, prysm, lodestar
   bitcoinAdapter, // bitcoin: bitcoind
   bscAdapter, // bsc: geth (BNB Chain fork)
 ];

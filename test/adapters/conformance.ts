@@ -32,6 +32,11 @@ export interface ConformanceFixture {
    * the only value it accepts. Any other value is refused at the setting's path.
    */
   fixedSettings?: Record<string, number>;
+  /**
+   * A valid spec whose plan runs `client` (default: the base spec), for adapters whose override schema names
+   * clients one node does not all run (Ethereum: an `el` and a `cl` of seven).
+   */
+  specWithClient?: (client: string) => NodeSpec;
 }
 
 /** Fields the executor acts on itself (lifecycle); no adapter's plan may depend on them. */
@@ -166,7 +171,7 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
       for (const [client, entry] of Object.entries(schema.args)) {
         for (const flag of entry.managedFlags) {
           for (const form of [flag, `${flag}=1`]) {
-            const spec = clone(fixture.baseSpec);
+            const spec = clone(fixture.specWithClient?.(client) ?? fixture.baseSpec);
             spec.overrides = { args: { [client]: ["--novacula-conformance-unknown", form] } };
             expect(adapter.validate(spec).map((e) => e.path)).toContain(`/overrides/args/${client}/1`);
             checked++;
@@ -191,17 +196,20 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
         if (!result.ok) throw new Error(JSON.stringify(result.errors));
         return result.plan;
       };
-      // Arguments go to the clients the node runs; those for another client of its role are refused.
+      // Arguments go to the clients the node runs (specWithClient makes a node run another one); those for
+      // another client of its role are refused.
       const running = new Set(Object.values(fixture.baseSpec.clients).map((c) => c.name));
-      for (const client of Object.keys(schema.args).filter((name) => running.has(name))) {
+      const clients = Object.keys(schema.args).filter((name) => running.has(name) || fixture.specWithClient);
+      for (const client of clients) {
         const extra = ["--novacula-conformance-unknown", "value with spaces"];
-        const spec = clone(fixture.baseSpec);
+        const withClient = fixture.specWithClient?.(client) ?? fixture.baseSpec;
+        const spec = clone(withClient);
         spec.overrides = { args: { [client]: extra } };
         expect(adapter.validate(spec)).toEqual([]);
         const process = plan(spec).processes.find((p) => p.client === client);
         expect(process).toBeDefined();
         expect(process!.args.slice(-extra.length)).toEqual(extra);
-        const base = plan(fixture.baseSpec).processes.find((p) => p.client === client)!;
+        const base = plan(withClient).processes.find((p) => p.client === client)!;
         expect(process!.args.slice(0, base.args.length)).toEqual(base.args);
       }
       for (const file of Object.keys(schema.files)) {
@@ -237,9 +245,10 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
       const ownVersion = spec.clients[role!.role]!.version;
       const client = role!.clients.find((c) => c.name === spec.clients[role!.role]!.name)!;
       // An executor with a newer build offers a version and a network this binary does not know.
+      // Judged by its list (an adapter's semver range would admit or refuse the same versions: tested below).
+      const range = client.versionRange;
+      delete client.versionRange;
       client.versions = [...client.versions, "0.0.0-conformance"];
-      if (client.versionRange !== undefined)
-        client.versionRange = `${client.versionRange} || 0.0.0-conformance`;
       offered.networks = [...offered.networks, "conformance-net"];
       const newer = {
         ...spec,
@@ -250,10 +259,20 @@ export function runAdapterConformance(adapter: ChainAdapter, fixture: Conformanc
       expect(adapter.validate({ ...spec, network: "conformance-net" }, { offered })).toEqual([]);
       // One without the base version refuses it, at its path.
       client.versions = client.versions.filter((v) => v !== ownVersion);
-      if (client.versionRange !== undefined) client.versionRange = "0.0.0-conformance";
       expect(adapter.validate(spec, { offered }).map((e) => e.path)).toContain(
         `/clients/${role!.role}/version`,
       );
+      // One whose semver range leaves the base version out refuses it; one whose range holds it accepts it.
+      if (range !== undefined) {
+        client.versionRange = range;
+        expect(adapter.validate(spec, { offered }).map((e) => e.path)).not.toContain(
+          `/clients/${role!.role}/version`,
+        );
+        client.versionRange = `<${ownVersion}`;
+        expect(adapter.validate(spec, { offered }).map((e) => e.path)).toContain(
+          `/clients/${role!.role}/version`,
+        );
+      }
     });
 
     test("validate() for a platform agrees with plan() on that platform", () => {
