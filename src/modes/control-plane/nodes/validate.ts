@@ -6,8 +6,9 @@
 // still learns new chains without changes.
 import { getAdapter } from "../../../adapters/registry.ts";
 import { hostPortsOf, validateOffer } from "../../../adapters/shared/spec.ts";
-import type { HostPort, Platform } from "../../../adapters/types.ts";
+import type { HostPort } from "../../../adapters/types.ts";
 import { AppError, invalidNodeConfig } from "../../../lib/errors.ts";
+import { type Platform, platformOf } from "../../../protocol/artifacts.ts";
 import type {
   ErrorDetail,
   ExecutorCapabilities,
@@ -46,7 +47,7 @@ export function checkNodeSpec(
     );
   }
   const adapter = getAdapter(spec.chain);
-  const platform = platformOf(executor);
+  const platform = executorPlatform(executor);
   const errors = adapter
     ? adapter.validate(spec, { offered, ...(platform ? { platform } : {}) })
     : validateOffer(spec, offered);
@@ -55,11 +56,9 @@ export function checkNodeSpec(
 }
 
 /** An agent runs client binaries built per platform; it reports its OS and architecture on every sync. */
-function platformOf(executor: TargetExecutor): Platform | null {
-  if (executor.kind !== "agent" || executor.resources?.os !== "linux") return null;
-  if (executor.resources.arch === "x64") return "linux-x64";
-  if (executor.resources.arch === "arm64") return "linux-arm64";
-  return null;
+export function executorPlatform(executor: Pick<TargetExecutor, "kind" | "resources">): Platform | null {
+  if (executor.kind !== "agent") return null;
+  return platformOf(executor.resources?.os, executor.resources?.arch);
 }
 
 /** The ports a node listens on; for a chain without an adapter here, the ports its spec names. */
