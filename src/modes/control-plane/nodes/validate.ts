@@ -15,6 +15,8 @@ import type {
   ExecutorResources,
   NodeSpec,
 } from "../../../protocol/index.ts";
+import { catalogVerdict } from "../catalog/deploy.ts";
+import type { CatalogService } from "../catalog/service.ts";
 
 const prefixed = (errors: ErrorDetail[]) => errors.map((e) => ({ ...e, path: `/spec${e.path}` }));
 
@@ -35,6 +37,7 @@ export function checkNodeSpec(
   spec: NodeSpec,
   executor: TargetExecutor,
   siblings: readonly SiblingNode[],
+  catalog?: CatalogService,
 ): void {
   const offered = executor.capabilities.supportedChains.find((c) => c.chain === spec.chain);
   if (!offered) {
@@ -52,6 +55,13 @@ export function checkNodeSpec(
     ? adapter.validate(spec, { offered, ...(platform ? { platform } : {}) })
     : validateOffer(spec, offered);
   errors.push(...portCollisions(spec, siblings));
+  if (catalog) {
+    const verdict = catalogVerdict(catalog.current(), spec, platform);
+    // Only the catalog's words where the executor's offer already refused the same version.
+    const taken = new Set(errors.map((e) => e.path));
+    errors.push(...verdict.errors.filter((e) => !taken.has(e.path)));
+    catalog.checksumNeeded(verdict.unverified);
+  }
   if (errors.length > 0) throw invalidNodeConfig(prefixed(errors));
 }
 
