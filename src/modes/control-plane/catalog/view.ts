@@ -174,7 +174,7 @@ export class CatalogView {
     spec: { chain: string; network: string; clients: Record<string, { name: string; version: string }> },
     platform: Platform | null,
   ): NodeArtifacts | undefined {
-    let out: NodeArtifacts | undefined;
+    const out: NodeArtifacts = {};
     for (const [role, ref] of Object.entries(spec.clients)) {
       const k = `${key(spec.chain, ref.name, ref.version)}\u0000${spec.network}\u0000${platform}`;
       let files = this.resolved.get(k);
@@ -182,9 +182,9 @@ export class CatalogView {
         files = this.resolve(spec.chain, ref.name, ref.version, spec.network, platform);
         this.resolved.set(k, files);
       }
-      if (files) (out ??= {})[role] = files;
+      if (files) out[role] = files;
     }
-    return out;
+    return Object.keys(out).length > 0 ? out : undefined;
   }
 
   private resolve(
