@@ -69,7 +69,7 @@ test("a bad file exits 2 naming each entry's index, field and fix, and imports n
   );
   expect(result.stderr).toContain("hint: fix each field named above");
   const listed = await novacula(["control-plane", "catalog", "list"], env);
-  expect(listed.stdout).not.toContain("3.0.1");
+  expect(listed.stdout).not.toContain("democlient 3.0.1");
 });
 
 test("a missing file, broken JSON and a wrong command each exit 2 with the fix", async () => {
