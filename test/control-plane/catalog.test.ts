@@ -142,6 +142,13 @@ describe("unverified files are never delivered", () => {
     const demo = offer.data.executor.capabilities.supportedChains.find((c: any) => c.chain === "demo");
     expect(demo.roles[0].clients[0].versions).not.toContain("1.5.0");
 
+    // A pin names the file's platform (or network).
+    const nowhere = await cp.gql(
+      PIN,
+      { v: "1.5.0", p: null, a: "client", s: sha256Of("x") },
+      { cookie: admin },
+    );
+    expect(nowhere.errors?.[0]?.extensions?.details?.[0]).toMatchObject({ path: "/platform" });
     // Nothing to pin before the control plane downloaded the file.
     const early = await cp.gql(
       PIN,

@@ -126,6 +126,13 @@ export class CatalogService {
 
   /** Pins the sha256 the control plane computed for an unverified file; the value must match it. */
   pin(by: AuditedCaller, input: PinInput): EntryView {
+    if (Boolean(input.platform) === Boolean(input.network))
+      throw badRequest("name the file's platform or its network, not both", [
+        {
+          path: "/platform",
+          message: 'give platform (e.g. "linux-x64") for a build, or network for a per-network file',
+        },
+      ]);
     const view = this.current().get(input.chain, input.client, input.version);
     if (!view) throw notFound(`the catalog has no ${input.chain} ${input.client} ${input.version}`);
     const file = view.files.find(
