@@ -7,6 +7,17 @@ export const PLATFORMS = ["linux-x64", "linux-arm64"] as const;
 export const Platform = T.Union(PLATFORMS.map((p) => T.Literal(p)));
 export type Platform = Static<typeof Platform>;
 
+/**
+ * The platform of a host from its OS and CPU architecture as Node reports them (process.platform and
+ * process.arch, which agents send as resources.os and resources.arch), or null when no client build fits it.
+ */
+export function platformOf(os: string | null | undefined, arch: string | null | undefined): Platform | null {
+  if (os !== "linux") return null;
+  if (arch === "x64") return "linux-x64";
+  if (arch === "arm64") return "linux-arm64";
+  return null;
+}
+
 /** How a file is packed: a bare file, or an archive holding it. */
 export const ArtifactFormat = T.Union([T.Literal("binary"), T.Literal("tar.gz"), T.Literal("zip")]);
 export type ArtifactFormat = Static<typeof ArtifactFormat>;

@@ -102,7 +102,22 @@ describe("what the adapter can check is checked before a revision is written", (
     ]);
   });
 
-  test("versions and networks come from what the executor offers, not from the control plane's own list", async () => {
+  test("versions and networks come from what the executor offers and the catalog holds, not from the control plane's own list", async () => {
+    // anvil 1.8.0 is no version this binary knows: a system admin adds it to the client catalog.
+    const file = { url: "https://example.invalid/anvil-1.8.0", format: "binary" };
+    const sha256 = new Bun.CryptoHasher("sha256").update(file.url).digest("hex");
+    const entry = {
+      chain: "devnet",
+      client: "anvil",
+      version: "1.8.0",
+      platforms: { "linux-x64": { client: { ...file, sha256 } } },
+    };
+    const added = await cp.gql(
+      "mutation($e: JSON!) { addCatalogEntries(entries: $e) { version } }",
+      { e: [entry] },
+      { cookie },
+    );
+    expect(added.errors).toBeUndefined();
     const offer = structuredClone(CAPABILITIES);
     const devnetOffer = offer.supportedChains.find((c) => c.chain === "devnet")!;
     devnetOffer.roles[0]!.clients[0]!.versions = ["1.7.1", "1.8.0"];

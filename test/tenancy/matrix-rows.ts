@@ -3,6 +3,7 @@
 // forbidden / unauthenticated / not_found / conflict = the typed error. `other` is the owner of another
 // organization acting in their own: targeted calls on A's ids are not_found, untargeted ones act in B.
 import { DEVNET_SPEC } from "../control-plane/protocol-client.ts";
+import { CATALOG_ROWS } from "./matrix-catalog.ts";
 import {
   freshInvitation,
   freshKey,
@@ -341,4 +342,5 @@ export const MATRIX: Row[] = [
     expect: manage("not_found"),
   },
   ...NOTIFICATION_ROWS,
+  ...CATALOG_ROWS,
 ];

@@ -1,6 +1,7 @@
 // Every table of the control plane's database, for drizzle and drizzle-kit.
 export * from "./api-keys.ts";
 export * from "./auth.ts";
+export * from "./catalog.ts";
 export * from "./events.ts";
 export * from "./executors.ts";
 export * from "./history.ts";

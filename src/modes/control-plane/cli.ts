@@ -5,9 +5,13 @@ import { environmentHelp } from "./env-vars.ts";
 import { startControlPlane } from "./server.ts";
 
 export async function runControlPlaneCli(argv: string[]): Promise<number> {
+  if (argv[0] === "catalog") {
+    const { runCatalogCli } = await import("./catalog/cli.ts");
+    return runCatalogCli(argv.slice(1));
+  }
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(
-      `usage: novacula control-plane\n\nConfigured by environment variables only (a bad value exits 2 naming it):\n${environmentHelp()}`,
+      `usage: novacula control-plane\n       novacula control-plane catalog import FILE | list [--json]\n\nConfigured by environment variables only (a bad value exits 2 naming it):\n${environmentHelp()}`,
     );
     return 0;
   }

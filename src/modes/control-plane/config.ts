@@ -45,6 +45,8 @@ export interface ControlPlaneConfig {
   readonly webhookMaxAttempts: number;
   /** OBSERVATION_LISTENERS: false only to measure what the listeners (history, alerts) cost. */
   readonly observationListeners: boolean;
+  /** ARTIFACT_SOURCE: where executors fetch client files (the control plane's store, or upstream directly). */
+  readonly artifactSource: "control-plane" | "upstream";
 }
 
 type Env = Record<string, string | undefined>;
@@ -166,7 +168,17 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
     webhookRetryBaseMs: integer(env, "WEBHOOK_RETRY_BASE_MS", 10_000, 10, 3_600_000),
     webhookMaxAttempts: integer(env, "WEBHOOK_MAX_ATTEMPTS", 12, 1, 50),
     observationListeners: boolean(env, "OBSERVATION_LISTENERS", true),
+    artifactSource: artifactSource(env.ARTIFACT_SOURCE),
   });
+}
+
+function artifactSource(raw: string | undefined): "control-plane" | "upstream" {
+  if (!raw || raw === "control-plane") return "control-plane";
+  if (raw === "upstream") return "upstream";
+  throw new UsageError(
+    `ARTIFACT_SOURCE=${JSON.stringify(raw)} is not valid`,
+    "set ARTIFACT_SOURCE to control-plane (hosts download client files from this control plane) or upstream (hosts fetch them from the upstream URLs)",
+  );
 }
 
 function metricsToken(raw: string | undefined): string | null {

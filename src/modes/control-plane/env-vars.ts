@@ -101,6 +101,12 @@ export const CONTROL_PLANE_ENV_VARS = [
     defaultText: "true",
     meaning: "false: nothing reacts to observations (no history, alerts or live updates); for benchmarks",
   },
+  {
+    name: "ARTIFACT_SOURCE",
+    defaultText: "control-plane",
+    meaning:
+      "where hosts fetch client files: control-plane (this server downloads, verifies and serves them) or upstream",
+  },
 ] as const satisfies readonly EnvVar[];
 
 export type ControlPlaneEnvName = (typeof CONTROL_PLANE_ENV_VARS)[number]["name"];

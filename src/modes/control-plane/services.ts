@@ -10,6 +10,7 @@ import type { Auth } from "./auth/better-auth.ts";
 import { ExecutorAuth } from "./auth/executor-auth.ts";
 import { PrincipalResolver } from "./auth/principal.ts";
 import { resolveAuthSecret } from "./auth/secret.ts";
+import { CatalogService } from "./catalog/service.ts";
 import type { ControlPlaneConfig } from "./config.ts";
 import { RuntimeEventService } from "./events/runtime.ts";
 import { ExecutorConnectService } from "./executor-connect/service.ts";
@@ -61,6 +62,8 @@ export interface ControlPlaneServices {
   executorConnect: ExecutorConnectService;
   /** Alert settings, rules and incidents, signed webhooks (notifications/). */
   notifications: NotificationService;
+  /** The client catalog: which client versions exist, their files and checksums (catalog/). */
+  catalog: CatalogService;
 }
 
 export function createServices(
@@ -82,7 +85,8 @@ export function createServices(
   const members = new MemberService(db, clock);
   const keyManagement = new KeyManagementService(db, keys, clock, config.apiKeyRotationGraceMs);
   const organizations = new OrganizationService(db, clock);
-  const nodes = new NodeService(db, feed, clock);
+  const catalog = new CatalogService(db, clock, config.artifactSource);
+  const nodes = new NodeService(db, feed, clock, catalog);
   const sender = createInvitationSender(config.smtpUrl, config.smtpFrom, log);
   return {
     config,
@@ -132,5 +136,6 @@ export function createServices(
       { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts },
       config.eventRetentionDays,
     ),
+    catalog,
   };
 }

@@ -45,6 +45,19 @@ const DETAIL_ALLOW_LIST = {
   "session.signed_out": [],
   "session.active_organization.changed": ["fromOrganizationId"],
   "user.session.terminated": ["sessionId", "count", "reason"],
+  // The client catalog (platform rows: system admins manage it for every organization).
+  "catalog.entry.added": ["chain", "client", "version", "replaced", "files"],
+  "catalog.entry.removed": ["chain", "client", "version", "origin"],
+  "catalog.checksum.pinned": [
+    "chain",
+    "client",
+    "version",
+    "platform",
+    "network",
+    "artifact",
+    "url",
+    "sha256",
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 export type AuditAction = keyof typeof DETAIL_ALLOW_LIST;
@@ -64,7 +77,7 @@ export function sanitizeDetails(action: AuditAction, details: Record<string, unk
 
 /** What a row is about. */
 export interface AuditTarget {
-  kind: "node" | "api_key" | "executor" | "organization" | "invitation" | "user";
+  kind: "node" | "api_key" | "executor" | "organization" | "invitation" | "user" | "catalog_entry";
   id?: string | null;
   name?: string | null;
 }

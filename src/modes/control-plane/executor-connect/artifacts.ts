@@ -9,11 +9,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { anvilArtifact } from "../../../adapters/devnet/anvil/adapter.ts";
+import { PLATFORMS, platformOf } from "../../../protocol/artifacts.ts";
 
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-/** Platforms the installer asks for (uname -m, mapped in install.sh). */
-export const HOST_PLATFORMS = ["linux-x64", "linux-arm64"] as const;
+/** Platforms the installer asks for (uname -m, mapped in install.sh): the client-build platforms. */
+export const HOST_PLATFORMS = PLATFORMS;
 
 /** Artifacts an npm package of a checkout provides: file name → package, its version, file inside it. */
 const PACKAGED: Record<string, { pkg: string; version: string; file: string }> = {
@@ -63,9 +64,9 @@ export function findArtifact(dataDir: string, fileName: string): Lookup {
   };
 }
 
-/** This process's platform in installer terms, e.g. linux-x64. */
+/** This process's platform in installer terms, e.g. linux-x64 (as Node names it when no build fits). */
 export function ownPlatform(): string {
-  return `${process.platform}-${process.arch}`;
+  return platformOf(process.platform, process.arch) ?? `${process.platform}-${process.arch}`;
 }
 
 /** The running executable when this is a `bun build --compile` binary; null under `bun src/main.ts`. */

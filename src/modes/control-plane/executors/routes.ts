@@ -10,6 +10,7 @@ import {
   MAX_SPEC_WAIT_MS,
   ObservedRequest,
   SpecsQuery,
+  type SpecsResponse,
   SyncRequest,
 } from "../../../protocol/index.ts";
 import { readJson } from "../http/body.ts";
@@ -26,6 +27,17 @@ function parseSpecsQuery(url: URL): { cursor: number; waitMs: number } {
   if (!specsQueryValidator.check(raw))
     throw badRequest("invalid query parameters", specsQueryValidator.errors(raw));
   return { cursor: (raw.cursor as number | undefined) ?? 0, waitMs: (raw.waitMs as number | undefined) ?? 0 };
+}
+
+function withArtifacts(s: ControlPlaneServices, response: SpecsResponse, executorId: string): SpecsResponse {
+  if (response.specs.length === 0) return response;
+  const platform = s.executors.platform(executorId);
+  for (const assigned of response.specs) {
+    if (!assigned.spec) continue;
+    const artifacts = s.catalog.artifactsFor(assigned.spec, platform);
+    if (artifacts) assigned.artifacts = artifacts;
+  }
+  return response;
 }
 
 export function executorRoutes(s: ControlPlaneServices) {
@@ -47,13 +59,15 @@ export function executorRoutes(s: ControlPlaneServices) {
           { path: "/version", message: "upgrade the executor to the control plane's major version" },
         ]);
       }
-      const first = s.nodeView.specsSince(executorId, cursor);
+      // Each spec carries its clients' files, resolved from the catalog for this executor's platform.
+      const specs = () => withArtifacts(s, s.nodeView.specsSince(executorId, cursor), executorId);
+      const first = specs();
       if (first.specs.length > 0 || waitMs === 0) return first;
       // Not an async function: a held poll keeps this one closure and promise, not a suspended frame as
       // well (10,000 executors hold one each, and every full collection walks them all).
       return s.feed
         .wait(executorId, Math.min(waitMs, MAX_SPEC_WAIT_MS))
-        .then((notified) => (notified ? s.nodeView.specsSince(executorId, cursor) : first));
+        .then((notified) => (notified ? specs() : first));
     })
     .post(
       "/observed",

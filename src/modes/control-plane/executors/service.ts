@@ -19,6 +19,7 @@ import {
 import type { WriteBatcher } from "../../../db/write-batcher.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { conflict } from "../../../lib/errors.ts";
+import { type Platform, platformOf } from "../../../protocol/artifacts.ts";
 import {
   type CompatStatus,
   compatWindowStatus,
@@ -42,6 +43,8 @@ interface LiveExecutor extends HeartbeatState {
   /** The version `compat` was computed for, so an unchanged version costs no semver parse. */
   version: string;
   pendingUpgrade: ExecutorRow["pendingUpgrade"];
+  /** The client-build platform it last reported (agents only), for resolving artifacts in its specs. */
+  platform: Platform | null;
 }
 
 export const SYNC_CADENCES = {
@@ -106,6 +109,7 @@ export class ExecutorService {
       identity: this.heartbeats.identity(row.capabilities, row.currentVersion, row.channel, row.publicHost),
       identityDirty: false,
       pendingUpgrade: row.pendingUpgrade,
+      platform: row.kind === "agent" ? platformOf(row.resources?.os, row.resources?.arch) : null,
     };
     this.live.set(this.key(row.organizationId, row.name), entry);
     this.byId.set(row.id, entry);
@@ -211,6 +215,8 @@ export class ExecutorService {
       entry.compat = compatWindowStatus(NOVACULA_VERSION, input.version);
     }
     this.heartbeats.record(entry, keyId, now.getTime(), input);
+    if (input.resources && entry.kind === "agent")
+      entry.platform = platformOf(input.resources.os, input.resources.arch);
     if (entry.online) return null;
     entry.online = true;
     return this.commits
@@ -242,6 +248,18 @@ export class ExecutorService {
   /** The in-memory view of an executor this process has seen sync, if any. */
   liveState(executorId: string): { lastSyncAt: number; compat: CompatStatus } | null {
     return this.byId.get(executorId) ?? null;
+  }
+
+  /** The platform a live agent last reported (null: an operator, or none reported). */
+  platform(executorId: string): Platform | null {
+    return this.byId.get(executorId)?.platform ?? null;
+  }
+
+  /** An executor row's platform: the live one's latest report, else what the row stored. */
+  platformOfRow(row: Pick<ExecutorRow, "id" | "kind" | "resources">): Platform | null {
+    const live = this.byId.get(row.id);
+    if (live) return live.platform;
+    return row.kind === "agent" ? platformOf(row.resources?.os, row.resources?.arch) : null;
   }
 
   /** online iff the last sync is younger than HEARTBEAT_TIMEOUT_MS; uses the freshest known sync time. */

@@ -4,6 +4,7 @@ import type { ControlPlaneServices } from "../services.ts";
 import { accountModule } from "./modules/account.ts";
 import { adminModule } from "./modules/admin.ts";
 import { auditModule } from "./modules/audit.ts";
+import { catalogModule } from "./modules/catalog.ts";
 import { executorsModule } from "./modules/executors.ts";
 import { historyModule } from "./modules/history.ts";
 import { keysModule } from "./modules/keys.ts";
@@ -36,4 +37,5 @@ export const GRAPHQL_MODULES: GraphQLModule[] = [
   nodesModule,
   notificationsModule,
   historyModule,
+  catalogModule,
 ];

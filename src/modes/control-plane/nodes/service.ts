@@ -22,6 +22,7 @@ import { badRequest, conflict, invalidNodeConfig, notFound } from "../../../lib/
 import { compileValidator, type EventType, NodeSpec, type NodeSpecInput } from "../../../protocol/index.ts";
 import { type NodeLifecycleAuditAction, recordAudit } from "../audit/service.ts";
 import type { Caller as AnyCaller } from "../auth/caller.ts";
+import type { CatalogService } from "../catalog/service.ts";
 import { appendEvent } from "../events/service.ts";
 import type { ChangeFeed } from "./change-feed.ts";
 import { changedFields, checkEditableChange, checkNodeSpec } from "./validate.ts";
@@ -92,6 +93,7 @@ export class NodeService {
     private readonly db: Db,
     private readonly feed: ChangeFeed,
     private readonly clock: Clock,
+    private readonly catalog?: CatalogService,
   ) {}
 
   get(caller: Pick<Caller, "organizationId">, id: string): NodeRow | null {
@@ -310,7 +312,7 @@ export class NodeService {
   private checkSpec(executorId: string, spec: NodeSpec, nodeId?: string): void {
     const executor = findExecutor(this.db, executorId)!;
     const others = liveNodesOn(this.db, executorId);
-    checkNodeSpec(spec, executor, nodeId ? others.filter((n) => n.id !== nodeId) : others);
+    checkNodeSpec(spec, executor, nodeId ? others.filter((n) => n.id !== nodeId) : others, this.catalog);
   }
 
   private commit(caller: Caller, write: RevisionWrite): NodeRow {

@@ -6,14 +6,17 @@
 // still learns new chains without changes.
 import { getAdapter } from "../../../adapters/registry.ts";
 import { hostPortsOf, validateOffer } from "../../../adapters/shared/spec.ts";
-import type { HostPort, Platform } from "../../../adapters/types.ts";
+import type { HostPort } from "../../../adapters/types.ts";
 import { AppError, invalidNodeConfig } from "../../../lib/errors.ts";
+import { type Platform, platformOf } from "../../../protocol/artifacts.ts";
 import type {
   ErrorDetail,
   ExecutorCapabilities,
   ExecutorResources,
   NodeSpec,
 } from "../../../protocol/index.ts";
+import { catalogVerdict } from "../catalog/deploy.ts";
+import type { CatalogService } from "../catalog/service.ts";
 
 const prefixed = (errors: ErrorDetail[]) => errors.map((e) => ({ ...e, path: `/spec${e.path}` }));
 
@@ -34,6 +37,7 @@ export function checkNodeSpec(
   spec: NodeSpec,
   executor: TargetExecutor,
   siblings: readonly SiblingNode[],
+  catalog?: CatalogService,
 ): void {
   const offered = executor.capabilities.supportedChains.find((c) => c.chain === spec.chain);
   if (!offered) {
@@ -46,20 +50,25 @@ export function checkNodeSpec(
     );
   }
   const adapter = getAdapter(spec.chain);
-  const platform = platformOf(executor);
+  const platform = executorPlatform(executor);
   const errors = adapter
     ? adapter.validate(spec, { offered, ...(platform ? { platform } : {}) })
     : validateOffer(spec, offered);
   errors.push(...portCollisions(spec, siblings));
+  if (catalog) {
+    const verdict = catalogVerdict(catalog.current(), spec, platform);
+    // Only the catalog's words where the executor's offer already refused the same version.
+    const taken = new Set(errors.map((e) => e.path));
+    errors.push(...verdict.errors.filter((e) => !taken.has(e.path)));
+    catalog.checksumNeeded(verdict.unverified);
+  }
   if (errors.length > 0) throw invalidNodeConfig(prefixed(errors));
 }
 
 /** An agent runs client binaries built per platform; it reports its OS and architecture on every sync. */
-function platformOf(executor: TargetExecutor): Platform | null {
-  if (executor.kind !== "agent" || executor.resources?.os !== "linux") return null;
-  if (executor.resources.arch === "x64") return "linux-x64";
-  if (executor.resources.arch === "arm64") return "linux-arm64";
-  return null;
+export function executorPlatform(executor: Pick<TargetExecutor, "kind" | "resources">): Platform | null {
+  if (executor.kind !== "agent") return null;
+  return platformOf(executor.resources?.os, executor.resources?.arch);
 }
 
 /** The ports a node listens on; for a chain without an adapter here, the ports its spec names. */
