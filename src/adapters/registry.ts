@@ -2,10 +2,12 @@
 // adding a chain is one folder plus one line below.
 import type { ChainCapability } from "../protocol/capabilities.ts";
 import { devnetAdapter } from "./devnet/anvil/adapter.ts";
+import { suiAdapter } from "./sui/sui-node/adapter.ts";
 import type { ChainAdapter } from "./types.ts";
 
 export const ADAPTERS: readonly ChainAdapter[] = [
   devnetAdapter, // devnet: anvil
+  suiAdapter, // sui: sui-node
 ];
 
 const byChain = new Map(ADAPTERS.map((adapter) => [adapter.chain, adapter]));
