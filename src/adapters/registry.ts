@@ -3,11 +3,13 @@
 import type { ChainCapability } from "../protocol/capabilities.ts";
 import { devnetAdapter } from "./devnet/anvil/adapter.ts";
 import { suiAdapter } from "./sui/sui-node/adapter.ts";
+import { tronAdapter } from "./tron/java-tron/adapter.ts";
 import type { ChainAdapter } from "./types.ts";
 
 export const ADAPTERS: readonly ChainAdapter[] = [
   devnetAdapter, // devnet: anvil
   suiAdapter, // sui: sui-node
+  tronAdapter, // tron: java-tron
 ];
 
 const byChain = new Map(ADAPTERS.map((adapter) => [adapter.chain, adapter]));
