@@ -1,9 +1,13 @@
 // What the adapters of catalog-delivered, single-process clients (sui-node, java-tron) share: the NodeSpec
-// fields they leave to others, a refusal for fields that have no meaning for them, and a memory limit with a
-// per-network default and a floor. Pure helpers; each adds its problems to `errors`.
+// fields they leave to others, the checks they all make (offer, unused fields, file overrides, ports,
+// limits), a memory limit with a per-network default and a floor, and the adapter object around their own
+// plan and probe. Pure helpers; the checks add their problems to `errors`.
+import type { ChainCapability } from "../../protocol/capabilities.ts";
 import type { ErrorDetail } from "../../protocol/errors.ts";
 import type { NodeSpec } from "../../protocol/node-spec.ts";
-import { quantityBytes } from "./spec.ts";
+import type { ChainAdapter, PlannedProcess, ProbeResult } from "../types.ts";
+import { checkFileOverrides } from "./file-overrides.ts";
+import { hostPortsOf, quantityBytes, resolvePorts, resourceLimits, validateOffer } from "./spec.ts";
 
 /** NodeSpec fields a host-run client from the catalog does not use, each with the reason. */
 export function catalogClientIgnoredFields(client: string): Record<string, string> {
@@ -59,4 +63,65 @@ export function memoryLimitBytes(
     });
   }
   return bytes;
+}
+
+/** The checks every such client makes: the executor's offer, unused fields, file overrides, ports, limits. */
+export function validateCatalogClient(
+  spec: NodeSpec,
+  offered: ChainCapability,
+  rules: {
+    defaultPorts: Readonly<Record<string, number>>;
+    unused: { checkpointSyncUrl: string; settings: string };
+    /** Where a managed key's value comes from, for the refusal's fix. */
+    managedFix: (managed: string) => string;
+  },
+): ErrorDetail[] {
+  const errors = validateOffer(spec, offered);
+  refuseUnusedFields(spec, errors, rules.unused);
+  const files = offered.configOverrideSchema.files;
+  for (const [file, keys] of Object.entries(spec.overrides?.files ?? {})) {
+    const entry = Object.hasOwn(files, file) ? files[file] : undefined;
+    if (entry)
+      errors.push(...checkFileOverrides(file, keys, entry.managedPaths, entry.knownKeys, rules.managedFix));
+  }
+  resolvePorts(spec, rules.defaultPorts, errors);
+  resourceLimits(spec, errors);
+  return errors;
+}
+
+/** A planned process's lifecycle fields: restart policy, limits and the stop timeout. */
+export function lifecycleFields(
+  spec: NodeSpec,
+  limits: { cpuQuotaPercent?: number },
+  memoryMaxBytes: number,
+  stopTimeoutSecs: number,
+): Pick<PlannedProcess, "restartPolicy" | "cpuQuotaPercent" | "memoryMaxBytes" | "stopTimeoutSecs"> {
+  return {
+    restartPolicy: spec.restartPolicy ?? "on-failure",
+    ...(limits.cpuQuotaPercent !== undefined ? { cpuQuotaPercent: limits.cpuQuotaPercent } : {}),
+    memoryMaxBytes,
+    stopTimeoutSecs,
+  };
+}
+
+/** A ChainAdapter of one role's client, from its capability, rules, plan and probe reading. */
+export function catalogClientAdapter(parts: {
+  chain: string;
+  client: string;
+  defaultPorts: Readonly<Record<string, number>>;
+  capability: () => ChainCapability;
+  validate: ChainAdapter["validate"];
+  plan: ChainAdapter["plan"];
+  interpretProbe: (raw: Record<string, unknown>) => ProbeResult;
+}): ChainAdapter {
+  return {
+    chain: parts.chain,
+    ignoredSpecFields: catalogClientIgnoredFields(parts.client),
+    capability: parts.capability,
+    formHints: () => ({ settings: {}, ports: parts.defaultPorts }),
+    validate: parts.validate,
+    hostPorts: (spec) => hostPortsOf(spec, parts.defaultPorts),
+    plan: parts.plan,
+    interpretProbe: (_role, raw) => parts.interpretProbe(raw),
+  };
 }

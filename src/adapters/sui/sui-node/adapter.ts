@@ -5,19 +5,13 @@ import type { ChainCapability } from "../../../protocol/capabilities.ts";
 import type { ErrorDetail } from "../../../protocol/errors.ts";
 import type { NodeSpec } from "../../../protocol/node-spec.ts";
 import {
-  catalogClientIgnoredFields,
+  catalogClientAdapter,
+  lifecycleFields,
   memoryLimitBytes,
-  refuseUnusedFields,
+  validateCatalogClient,
 } from "../../shared/catalog-client.ts";
-import { checkFileOverrides, mergeDotted } from "../../shared/file-overrides.ts";
-import {
-  hostPortsOf,
-  quantityBytes,
-  requireArtifact,
-  resolvePorts,
-  resourceLimits,
-  validateOffer,
-} from "../../shared/spec.ts";
+import { mergeDotted } from "../../shared/file-overrides.ts";
+import { quantityBytes, requireArtifact, resolvePorts, resourceLimits } from "../../shared/spec.ts";
 import type { ChainAdapter, PlanEnv, PlanResult, ValidationTarget } from "../../types.ts";
 import { CONFIG_FILE, fullnodeModel, OVERRIDE_SCHEMA, SUI_NETWORKS, type SuiNetwork } from "./config.ts";
 import { interpretSuiProbe, suiProbe } from "./probe.ts";
@@ -57,24 +51,20 @@ const managedFix = (managed: string) =>
     : "Novacula places it in the node directory";
 
 function validate(spec: NodeSpec, { offered = capability() }: ValidationTarget = {}): ErrorDetail[] {
-  const errors = validateOffer(spec, offered);
+  const errors = validateCatalogClient(spec, offered, {
+    defaultPorts: DEFAULT_PORTS,
+    unused: {
+      checkpointSyncUrl: "sui-node syncs checkpoints from its seed peers and the state archive: remove it",
+      settings: `sui-node takes no settings: use overrides.files["${CONFIG_FILE}"] (e.g. "authority-store-pruning-config.num-epochs-to-retain")`,
+    },
+    managedFix,
+  });
   const nodeType = errors.find((e) => e.path === "/nodeType");
   if (nodeType && spec.nodeType === "archive") {
     // Say what to do instead of an archive node, not only that there is none.
     nodeType.message =
       'Sui archive nodes are not offered: deploy nodeType "full"; a full node reads old checkpoints from the state archive (state-archive-read-config)';
   }
-  refuseUnusedFields(spec, errors, {
-    checkpointSyncUrl: "sui-node syncs checkpoints from its seed peers and the state archive: remove it",
-    settings: `sui-node takes no settings: use overrides.files["${CONFIG_FILE}"] (e.g. "authority-store-pruning-config.num-epochs-to-retain")`,
-  });
-  for (const [file, keys] of Object.entries(spec.overrides?.files ?? {})) {
-    const entry = OVERRIDE_SCHEMA.files[file];
-    if (entry)
-      errors.push(...checkFileOverrides(file, keys, entry.managedPaths, entry.knownKeys, managedFix));
-  }
-  resolvePorts(spec, DEFAULT_PORTS, errors);
-  resourceLimits(spec, errors);
   return errors;
 }
 
@@ -125,23 +115,24 @@ function plan(nodeName: string, spec: NodeSpec, env: PlanEnv): PlanResult {
             { name: "admin", port: ports.admin, protocol: "tcp", exposure: "local" },
           ],
           probe: suiProbe(ports.rpc),
-          restartPolicy: spec.restartPolicy ?? "on-failure",
-          ...(limits.cpuQuotaPercent !== undefined ? { cpuQuotaPercent: limits.cpuQuotaPercent } : {}),
-          memoryMaxBytes: memoryLimitBytes(spec, errors, defaultMemoryBytes(spec.network)),
-          stopTimeoutSecs: STOP_TIMEOUT_SECS,
+          ...lifecycleFields(
+            spec,
+            limits,
+            memoryLimitBytes(spec, errors, defaultMemoryBytes(spec.network)),
+            STOP_TIMEOUT_SECS,
+          ),
         },
       ],
     },
   };
 }
 
-export const suiAdapter: ChainAdapter = {
+export const suiAdapter: ChainAdapter = catalogClientAdapter({
   chain: CHAIN,
-  ignoredSpecFields: catalogClientIgnoredFields(CLIENT),
+  client: CLIENT,
+  defaultPorts: DEFAULT_PORTS,
   capability,
-  formHints: () => ({ settings: {}, ports: DEFAULT_PORTS }),
   validate,
-  hostPorts: (spec) => hostPortsOf(spec, DEFAULT_PORTS),
   plan,
-  interpretProbe: (_role, raw) => interpretSuiProbe(raw),
-};
+  interpretProbe: (raw) => interpretSuiProbe(raw),
+});

@@ -6,20 +6,13 @@ import type { ChainCapability } from "../../../protocol/capabilities.ts";
 import type { ErrorDetail } from "../../../protocol/errors.ts";
 import type { NodeSpec } from "../../../protocol/node-spec.ts";
 import {
-  catalogClientIgnoredFields,
+  catalogClientAdapter,
+  lifecycleFields,
   memoryLimitBytes,
-  refuseUnusedFields,
+  validateCatalogClient,
 } from "../../shared/catalog-client.ts";
-import { checkFileOverrides, mergeDotted } from "../../shared/file-overrides.ts";
-import {
-  flagOf,
-  hostPortsOf,
-  quantityBytes,
-  requireArtifact,
-  resolvePorts,
-  resourceLimits,
-  validateOffer,
-} from "../../shared/spec.ts";
+import { mergeDotted } from "../../shared/file-overrides.ts";
+import { flagOf, quantityBytes, requireArtifact, resolvePorts, resourceLimits } from "../../shared/spec.ts";
 import type {
   ChainAdapter,
   ConfigOverrideSchema,
@@ -131,24 +124,20 @@ function validateHeapOverrides(spec: NodeSpec, errors: ErrorDetail[]): void {
 }
 
 function validate(spec: NodeSpec, { offered = capability() }: ValidationTarget = {}): ErrorDetail[] {
-  const errors = validateOffer(spec, offered);
+  const errors = validateCatalogClient(spec, offered, {
+    defaultPorts: DEFAULT_PORTS,
+    unused: {
+      checkpointSyncUrl: "java-tron syncs from its seed nodes: remove it",
+      settings: `java-tron takes no settings (${heapFix(spec.network)}); other options go in overrides.files["${CONFIG_FILE}"]`,
+    },
+    managedFix,
+  });
   for (const error of errors) {
     const arg = /^\/overrides\/args\/java-tron\/(\d+)$/.exec(error.path);
     const flag = arg ? flagOf(spec.overrides?.args?.[CLIENT]?.[Number(arg[1])] ?? "") : null;
     if (flag === "-Xmx" || flag === "-Xms") error.message = heapFix(spec.network);
   }
   validateHeapOverrides(spec, errors);
-  refuseUnusedFields(spec, errors, {
-    checkpointSyncUrl: "java-tron syncs from its seed nodes: remove it",
-    settings: `java-tron takes no settings (${heapFix(spec.network)}); other options go in overrides.files["${CONFIG_FILE}"]`,
-  });
-  for (const [file, keys] of Object.entries(spec.overrides?.files ?? {})) {
-    const entry = OVERRIDE_SCHEMA.files[file];
-    if (entry)
-      errors.push(...checkFileOverrides(file, keys, entry.managedPaths, entry.knownKeys, managedFix));
-  }
-  resolvePorts(spec, DEFAULT_PORTS, errors);
-  resourceLimits(spec, errors);
   const heap = NETWORKS[spec.network as TronNetwork]?.heapBytes;
   if (heap !== undefined) {
     memoryLimitBytes(spec, errors, 0, {
@@ -229,23 +218,19 @@ function plan(nodeName: string, spec: NodeSpec, env: PlanEnv): PlanResult {
             { name: "metrics", port: ports.metrics, protocol: "tcp", exposure: "local" },
           ],
           probe: tronProbe(ports.http),
-          restartPolicy: spec.restartPolicy ?? "on-failure",
-          ...(limits.cpuQuotaPercent !== undefined ? { cpuQuotaPercent: limits.cpuQuotaPercent } : {}),
-          memoryMaxBytes: memoryLimitBytes(spec, errors, defaultMemory),
-          stopTimeoutSecs: STOP_TIMEOUT_SECS,
+          ...lifecycleFields(spec, limits, memoryLimitBytes(spec, errors, defaultMemory), STOP_TIMEOUT_SECS),
         },
       ],
     },
   };
 }
 
-export const tronAdapter: ChainAdapter = {
+export const tronAdapter: ChainAdapter = catalogClientAdapter({
   chain: CHAIN,
-  ignoredSpecFields: catalogClientIgnoredFields(CLIENT),
+  client: CLIENT,
+  defaultPorts: DEFAULT_PORTS,
   capability,
-  formHints: () => ({ settings: {}, ports: DEFAULT_PORTS }),
   validate,
-  hostPorts: (spec) => hostPortsOf(spec, DEFAULT_PORTS),
   plan,
-  interpretProbe: (_role, raw) => interpretTronProbe(raw),
-};
+  interpretProbe: (raw) => interpretTronProbe(raw),
+});
