@@ -8,6 +8,7 @@ import { suiAdapter } from "../../src/adapters/sui/sui-node/adapter.ts";
 import type { PlanEnv, PlannedProcess } from "../../src/adapters/types.ts";
 import type { NodeSpec } from "../../src/protocol/node-spec.ts";
 import { goldenPlanFiles, testGoldenPlanFiles } from "../golden/plans/golden-plans.ts";
+import { libyamlParser } from "../harness/yaml/libyaml.ts";
 import { CONFORMANCE_ENV, runAdapterConformance } from "./conformance.ts";
 import { fixtureKeys } from "./fixtures/fixture-keys.ts";
 
@@ -188,6 +189,20 @@ describe("sui-node plan", () => {
     // JSON is YAML 1.2: the bytes parse back to the same tree.
     expect(JSON.parse(renderConfigFile(file))).toEqual(content);
   });
+});
+
+describe("libyaml reads each network's rendered fullnode.yaml as sui-node would", () => {
+  const libyaml = libyamlParser();
+  for (const network of ["mainnet", "testnet"]) {
+    test.skipIf("missing" in libyaml)(
+      `${network}: the parsed tree equals the model (skipped only without python3-yaml)`,
+      () => {
+        if (!("parse" in libyaml)) return;
+        const file = planned(variant({ network })).configFiles[0]!;
+        expect(libyaml.parse(renderConfigFile(file))).toEqual(file.content);
+      },
+    );
+  }
 });
 
 describe("sui bad input is refused with its path and the fix", () => {
