@@ -191,6 +191,28 @@ describe("sui-node plan", () => {
   });
 });
 
+describe("sui-node overrides that reach into a list", () => {
+  const withKeys = (keys: Record<string, unknown>) => variant({ overrides: { files: { [FILE]: keys } } });
+
+  test("a number steps into a list of the file: the first archive's concurrency is raised, the list kept", () => {
+    const content = planned(withKeys({ "state-archive-read-config.0.concurrency": 10 })).configFiles[0]!
+      .content as Record<string, any>;
+    expect(content["state-archive-read-config"]).toEqual([
+      { "ingestion-url": "https://checkpoints.mainnet.sui.io", concurrency: 10 },
+    ]);
+  });
+
+  test("a key that would go into a list by name or past its end is refused at its path, not dropped", () => {
+    for (const key of ["state-archive-read-config.concurrency", "state-archive-read-config.3.concurrency"]) {
+      const result = suiAdapter.plan("sui-1", withKeys({ [key]: 10 }), ENV);
+      expect({ key, refused: result.ok ? [] : result.errors.map((e) => e.path) }).toEqual({
+        key,
+        refused: [`/overrides/files/${FILE}/${key}`],
+      });
+    }
+  });
+});
+
 describe("libyaml reads each network's rendered fullnode.yaml as sui-node would", () => {
   const libyaml = libyamlParser();
   for (const network of ["mainnet", "testnet"]) {

@@ -8,26 +8,50 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A deep copy of `base` with each dotted key set (objects given as values merge into what is there). */
+/**
+ * A deep copy of `base` with each dotted key set (objects given as values merge into what is there). A
+ * number steps into a list the model has ("state-archive-read-config.0.concurrency"); a key that would go
+ * through a list by a name, or past its end, is not set but returned in `unreachable`, for the caller to refuse.
+ */
 export function mergeDotted(
   base: Record<string, unknown>,
   overrides: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
-  const out = structuredClone(base);
+): { content: Record<string, unknown>; unreachable: string[] } {
+  const content = structuredClone(base);
+  const unreachable: string[] = [];
   // Sorted: the same overrides give the same result whatever order the spec lists them in.
   for (const dotted of Object.keys(overrides).sort()) {
     const parts = dotted.split(".");
-    let node = out;
-    for (const part of parts.slice(0, -1)) {
-      if (!isPlainObject(node[part])) node[part] = {};
-      node = node[part] as Record<string, unknown>;
+    let node: Container = content;
+    for (const [depth, part] of parts.entries()) {
+      const key = Array.isArray(node) ? listIndex(node, part) : part;
+      if (key === undefined) {
+        unreachable.push(dotted);
+        break;
+      }
+      const current: unknown = (node as Indexable)[key];
+      if (depth === parts.length - 1) {
+        const value = structuredClone(overrides[dotted]);
+        (node as Indexable)[key] =
+          isPlainObject(current) && isPlainObject(value) ? mergeObjects(current, value) : value;
+      } else if (isPlainObject(current) || Array.isArray(current)) {
+        node = current;
+      } else {
+        // Lists exist only in the model, so once a level is created here no list can follow it.
+        const created: Record<string, unknown> = {};
+        (node as Indexable)[key] = created;
+        node = created;
+      }
     }
-    const last = parts[parts.length - 1]!;
-    const value = structuredClone(overrides[dotted]);
-    node[last] = isPlainObject(node[last]) && isPlainObject(value) ? mergeObjects(node[last], value) : value;
   }
-  return out;
+  return { content, unreachable };
 }
+
+type Container = Record<string, unknown> | unknown[];
+type Indexable = Record<string | number, unknown>;
+
+const listIndex = (list: unknown[], part: string) =>
+  /^(0|[1-9][0-9]{0,5})$/.test(part) && Number(part) < list.length ? Number(part) : undefined;
 
 function mergeObjects(
   base: Record<string, unknown>,
@@ -119,3 +143,20 @@ export function checkFileOverrides(
 }
 
 const article = (type: string) => (/^[aeiou]/.test(type) ? "an" : "a");
+
+/** `base` with one file's overrides merged; a key that cannot be placed is refused at its path. */
+export function mergeFileOverrides(
+  file: string,
+  base: Record<string, unknown>,
+  overrides: Readonly<Record<string, unknown>> | undefined,
+  errors: ErrorDetail[],
+): Record<string, unknown> {
+  const { content, unreachable } = mergeDotted(base, overrides ?? {});
+  for (const dotted of unreachable) {
+    errors.push({
+      path: `/overrides/files/${file}/${dotted}`,
+      message: `${dotted} goes into a list by a name or past its end: name list items by their number (e.g. "list.0.key")`,
+    });
+  }
+  return content;
+}

@@ -10,7 +10,7 @@ import {
   memoryLimitBytes,
   validateCatalogClient,
 } from "../../shared/catalog-client.ts";
-import { mergeDotted } from "../../shared/file-overrides.ts";
+import { mergeFileOverrides } from "../../shared/file-overrides.ts";
 import { quantityBytes, requireArtifact, resolvePorts, resourceLimits } from "../../shared/spec.ts";
 import type { ChainAdapter, PlanEnv, PlanResult, ValidationTarget } from "../../types.ts";
 import { CONFIG_FILE, fullnodeModel, OVERRIDE_SCHEMA, SUI_NETWORKS, type SuiNetwork } from "./config.ts";
@@ -82,7 +82,8 @@ function plan(nodeName: string, spec: NodeSpec, env: PlanEnv): PlanResult {
   const limits = resourceLimits(spec, errors);
   const genesisPath = `${env.configDir}/genesis.blob`;
   const model = fullnodeModel(network, ports, { dbPath: `${env.dataDir}/db`, genesisPath });
-  const content = mergeDotted(model, spec.overrides?.files?.[CONFIG_FILE] ?? {});
+  const content = mergeFileOverrides(CONFIG_FILE, model, spec.overrides?.files?.[CONFIG_FILE], errors);
+  if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
     plan: {

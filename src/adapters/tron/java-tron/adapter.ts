@@ -11,7 +11,7 @@ import {
   memoryLimitBytes,
   validateCatalogClient,
 } from "../../shared/catalog-client.ts";
-import { mergeDotted } from "../../shared/file-overrides.ts";
+import { mergeFileOverrides } from "../../shared/file-overrides.ts";
 import { flagOf, quantityBytes, requireArtifact, resolvePorts, resourceLimits } from "../../shared/spec.ts";
 import type {
   ChainAdapter,
@@ -183,7 +183,9 @@ function plan(nodeName: string, spec: NodeSpec, env: PlanEnv): PlanResult {
   const network = spec.network as TronNetwork;
   const ports = resolvePorts(spec, DEFAULT_PORTS, errors);
   const limits = resourceLimits(spec, errors);
-  const content = mergeDotted(tronConfigModel(network, ports), spec.overrides?.files?.[CONFIG_FILE] ?? {});
+  const model = tronConfigModel(network, ports);
+  const content = mergeFileOverrides(CONFIG_FILE, model, spec.overrides?.files?.[CONFIG_FILE], errors);
+  if (errors.length > 0) return { ok: false, errors };
   const defaultMemory = quantityBytes(DEFAULTS[network]!.memory);
   return {
     ok: true,
