@@ -209,6 +209,8 @@ describe("sui-node overrides that reach into a list", () => {
         key,
         refused: [`/overrides/files/${FILE}/${key}`],
       });
+      // The control plane's validate() refuses it too, before a revision is written.
+      expect(paths(withKeys({ [key]: 10 }))).toEqual([`/overrides/files/${FILE}/${key}`]);
     }
   });
 });

@@ -65,6 +65,14 @@ function validate(spec: NodeSpec, { offered = capability() }: ValidationTarget =
     nodeType.message =
       'Sui archive nodes are not offered: deploy nodeType "full"; a full node reads old checkpoints from the state archive (state-archive-read-config)';
   }
+  if ((SUI_NETWORKS as readonly string[]).includes(spec.network)) {
+    // Placing the overrides in the file finds a key that cannot be placed before a revision is written.
+    const model = fullnodeModel(spec.network as SuiNetwork, resolvePorts(spec, DEFAULT_PORTS, []), {
+      dbPath: "",
+      genesisPath: "",
+    });
+    mergeFileOverrides(CONFIG_FILE, model, spec.overrides?.files?.[CONFIG_FILE], errors);
+  }
   return errors;
 }
 

@@ -145,6 +145,11 @@ function validate(spec: NodeSpec, { offered = capability() }: ValidationTarget =
       why: `a ${heap / GIB} GiB JVM heap on ${spec.network} plus ${OFF_HEAP_BYTES / GIB} GiB off the heap`,
     });
   }
+  if ((TRON_NETWORKS as readonly string[]).includes(spec.network)) {
+    // Placing the overrides in the file finds a key that cannot be placed before a revision is written.
+    const model = tronConfigModel(spec.network as TronNetwork, resolvePorts(spec, DEFAULT_PORTS, []));
+    mergeFileOverrides(CONFIG_FILE, model, spec.overrides?.files?.[CONFIG_FILE], errors);
+  }
   return errors;
 }
 
