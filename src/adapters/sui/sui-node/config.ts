@@ -161,6 +161,8 @@ export function fullnodeModel(
       "max-transactions-in-batch": 1000,
       "pruning-run-delay-seconds": 60,
     },
+    // The ingestion-url form of StateArchiveConfig (crates/sui-config/src/node.rs in current releases);
+    // sui-node releases from before it wanted object-store-config and use-for-pruning-watermark instead.
     "state-archive-read-config": [{ "ingestion-url": archiveUrl(network), concurrency: 5 }],
   };
 }
