@@ -217,6 +217,37 @@ describe("Typesafe Config reads each network's rendered config.conf as java-tron
   }
 });
 
+describe("a real JVM takes the planned JVM options", () => {
+  // This machine's JDK is 17, the JDK java-tron documents for ARM64; x64 takes JDK 8 (CMS), which JDK 17 lacks.
+  const jvmOptions = (platform: "linux-x64" | "linux-arm64") => {
+    const args = planned(variant({ network: "nile" }), { ...ENV, platform }).args;
+    return args.slice(0, args.indexOf("-jar"));
+  };
+  const java = (options: string[]) =>
+    Bun.spawnSync(["java", ...options, "-version"], { stdout: "pipe", stderr: "pipe" });
+  const hasJava = Bun.which("java") !== null;
+
+  test.skipIf(!hasJava)(
+    "JDK 17 starts with the linux-arm64 options, heap included (skipped only without java)",
+    () => {
+      const run = java(jvmOptions("linux-arm64"));
+      expect({ code: run.exitCode, stderr: run.stderr.toString().includes("Error") }).toEqual({
+        code: 0,
+        stderr: false,
+      });
+    },
+  );
+
+  test.skipIf(!hasJava)(
+    "JDK 17 refuses the linux-x64 options: that platform's JRE must be the JDK 8 java-tron documents",
+    () => {
+      const run = java(jvmOptions("linux-x64"));
+      expect(run.exitCode).not.toBe(0);
+      expect(run.stderr.toString()).toContain("UseConcMarkSweepGC");
+    },
+  );
+});
+
 describe("tron bad input is refused with its path and the fix", () => {
   test("a heap setting is refused: the heap follows the network", () => {
     expect(messages(variant({ settings: { heapSize: 16 } }))).toEqual([
