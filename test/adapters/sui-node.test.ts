@@ -6,6 +6,7 @@ import { dottedLeaves } from "../../src/adapters/shared/file-overrides.ts";
 import { renderConfigFile } from "../../src/adapters/shared/render.ts";
 import { suiAdapter } from "../../src/adapters/sui/sui-node/adapter.ts";
 import type { PlanEnv, PlannedProcess } from "../../src/adapters/types.ts";
+import { runProbe } from "../../src/executor/probe.ts";
 import type { NodeSpec } from "../../src/protocol/node-spec.ts";
 import { goldenPlanFiles, testGoldenPlanFiles } from "../golden/plans/golden-plans.ts";
 import { libyamlParser } from "../harness/yaml/libyaml.ts";
@@ -281,10 +282,10 @@ describe("sui bad input is refused with its path and the fix", () => {
 });
 
 describe("sui-node probe, read against documented JSON-RPC answers", () => {
-  // docs.sui.io JSON-RPC reference, sui_getLatestCheckpointSequenceNumber: { "result": "507021" }.
-  const checkpoint = "507021";
+  // docs.sui.io JSON-RPC reference, sui_getLatestCheckpointSequenceNumber.
+  const checkpoint = { jsonrpc: "2.0", result: "507021", id: 1 };
   // docs.sui.io JSON-RPC reference, suix_getLatestSuiSystemState (its example; validator lists left out).
-  const systemState = {
+  const systemStateResult = {
     epoch: "1",
     protocolVersion: "1",
     systemStateVersion: "1",
@@ -293,16 +294,48 @@ describe("sui-node probe, read against documented JSON-RPC answers", () => {
     epochStartTimestampMs: "1640995200000",
     epochDurationMs: "86400000",
   };
+  const systemState = { jsonrpc: "2.0", result: systemStateResult, id: 1 };
 
-  test("the probe asks the checkpoint and the system state in one batch on the loopback RPC port", () => {
+  test("the probe sends one JSON-RPC call per request, never a batch: sui-node refuses batches", () => {
+    const call = (method: string) => ({ jsonrpc: "2.0", id: 1, method, params: [] });
     expect(planned(variant({ ports: { rpc: 19000 } })).probe).toEqual({
-      kind: "jsonrpc",
+      kind: "http-json",
       port: 19000,
-      calls: [
-        { key: "checkpoint", method: "sui_getLatestCheckpointSequenceNumber" },
-        { key: "systemState", method: "suix_getLatestSuiSystemState" },
+      requests: [
+        { key: "checkpoint", path: "/", method: "POST", body: call("sui_getLatestCheckpointSequenceNumber") },
+        { key: "systemState", path: "/", method: "POST", body: call("suix_getLatestSuiSystemState") },
       ],
     });
+  });
+
+  test("the executor's probe of a server that answers like sui-node (no batches) gives the checkpoint", async () => {
+    // Stands in for sui-node's RPC port: the documented answers to single calls, and the refusal jsonrpsee
+    // gives a batch when batches are disabled (MystenLabs/sui#9295, again in #21014).
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      async fetch(request) {
+        const body = (await request.json()) as { method?: string } | unknown[];
+        if (Array.isArray(body))
+          return Response.json({
+            jsonrpc: "2.0",
+            error: { code: -32005, message: "Batched requests are not supported by this server" },
+            id: null,
+          });
+        if (body.method === "sui_getLatestCheckpointSequenceNumber") return Response.json(checkpoint);
+        if (body.method === "suix_getLatestSuiSystemState") return Response.json(systemState);
+        return Response.json({ jsonrpc: "2.0", error: { code: -32601, message: "Method not found" }, id: 1 });
+      },
+    });
+    try {
+      const probe = planned(variant({ ports: { rpc: server.port! } })).probe;
+      const answer = await runProbe(probe, "127.0.0.1", 5000);
+      if (!answer.ok) throw new Error(answer.message);
+      expect(suiAdapter.interpretProbe("node", answer.raw).metrics.blockHeight).toBe(507021);
+      expect(suiAdapter.interpretProbe("node", answer.raw).details?.epoch).toBe(1);
+    } finally {
+      server.stop(true);
+    }
   });
 
   test("the checkpoint is the height, the epoch a detail; an epoch long over means the node is catching up", () => {
@@ -319,15 +352,25 @@ describe("sui-node probe, read against documented JSON-RPC answers", () => {
   });
 
   test("a node in the current epoch is running and in sync", () => {
-    const current = { ...systemState, epochStartTimestampMs: String(Date.now() - 3_600_000) };
+    const current = {
+      ...systemState,
+      result: { ...systemStateResult, epochStartTimestampMs: String(Date.now() - 3_600_000) },
+    };
     const result = suiAdapter.interpretProbe("node", { checkpoint, systemState: current });
     expect(result.status).toBe("running");
     expect(result.metrics).toEqual({ blockHeight: 507021, syncing: false, syncPercent: 100 });
   });
 
-  test("no checkpoint is an error; a checkpoint without a system state is still a running node", () => {
+  test("no checkpoint is an error (an RPC error or a refusal too); without a system state the node still runs", () => {
     expect(suiAdapter.interpretProbe("node", {}).status).toBe("error");
-    expect(suiAdapter.interpretProbe("node", { checkpoint: 507021 }).status).toBe("error");
+    const refused = { jsonrpc: "2.0", error: { code: -32603, message: "busy" }, id: 1 };
+    expect(suiAdapter.interpretProbe("node", { checkpoint: refused }).status).toBe("error");
+    expect(suiAdapter.interpretProbe("node", { checkpoint: { status: 503, body: "busy" } }).status).toBe(
+      "error",
+    );
+    expect(suiAdapter.interpretProbe("node", { checkpoint: { ...checkpoint, result: 507021 } }).status).toBe(
+      "error",
+    );
     expect(suiAdapter.interpretProbe("node", { checkpoint }).metrics).toEqual({ blockHeight: 507021 });
   });
 });

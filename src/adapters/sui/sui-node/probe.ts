@@ -1,6 +1,7 @@
-// How sui-node is probed (one JSON-RPC batch on its loopback RPC port) and how the answers become status,
-// metrics and details. sui-node's JSON-RPC has no peer count (peers are only in its Prometheus metrics, a
-// second port a probe cannot reach), so peers are not reported.
+// How sui-node is probed (single JSON-RPC calls on its loopback RPC port: sui-node refuses batches, see
+// MystenLabs/sui#9295 and #21014) and how the answers become status, metrics and details. sui-node's
+// JSON-RPC has no peer count (peers are only in its Prometheus metrics, a second port a probe cannot reach),
+// so peers are not reported.
 import type { NodeMetrics } from "../../../protocol/observed.ts";
 import type { ProbeResult, ProbeSpec } from "../../types.ts";
 
@@ -14,30 +15,38 @@ function u64(value: unknown): number | undefined {
 /** A node whose latest epoch should have ended this long ago is behind the network (epochs last a day). */
 const EPOCH_OVERDUE_MS = 60 * 60 * 1000;
 
+const call = (method: string) => ({ jsonrpc: "2.0", id: 1, method, params: [] });
+
 export function suiProbe(rpcPort: number): ProbeSpec {
   return {
-    kind: "jsonrpc",
+    kind: "http-json",
     port: rpcPort,
-    calls: [
-      { key: "checkpoint", method: "sui_getLatestCheckpointSequenceNumber" },
-      { key: "systemState", method: "suix_getLatestSuiSystemState" },
+    requests: [
+      { key: "checkpoint", path: "/", method: "POST", body: call("sui_getLatestCheckpointSequenceNumber") },
+      { key: "systemState", path: "/", method: "POST", body: call("suix_getLatestSuiSystemState") },
     ],
   };
 }
 
+/** The `result` of a JSON-RPC answer; an error answer, a refusal ({ status, body }) or garbage is none. */
+function resultOf(answer: unknown): unknown {
+  if (typeof answer !== "object" || answer === null || "error" in answer) return undefined;
+  return (answer as { result?: unknown }).result;
+}
+
 /**
- * raw.checkpoint: the latest executed checkpoint (the chain's height). raw.systemState: the epoch the node
- * is in; its start and duration tell whether the node has fallen behind (its epoch is long over).
+ * raw.checkpoint: the answer with the latest executed checkpoint (the chain's height). raw.systemState: the
+ * answer with the epoch the node is in; its start and duration tell whether the node has fallen behind.
  */
 export function interpretSuiProbe(raw: Record<string, unknown>, nowMs = Date.now()): ProbeResult {
   const metrics: NodeMetrics = {};
-  const checkpoint = u64(raw.checkpoint);
+  const checkpoint = u64(resultOf(raw.checkpoint));
   if (checkpoint === undefined) {
     return { status: "error", metrics, message: "sui_getLatestCheckpointSequenceNumber gave no checkpoint" };
   }
   metrics.blockHeight = checkpoint;
   const details: Record<string, number> = { checkpoint };
-  const state = raw.systemState;
+  const state = resultOf(raw.systemState);
   if (typeof state !== "object" || state === null) return { status: "running", metrics, details };
   const fields = state as Record<string, unknown>;
   const epoch = u64(fields.epoch);
