@@ -9,6 +9,7 @@ import { dottedLeaves } from "../../src/adapters/shared/file-overrides.ts";
 import { renderConfigFile } from "../../src/adapters/shared/render.ts";
 import { tronAdapter } from "../../src/adapters/tron/java-tron/adapter.ts";
 import type { PlanEnv, PlannedProcess } from "../../src/adapters/types.ts";
+import { runProbe } from "../../src/executor/probe.ts";
 import type { NodeSpec } from "../../src/protocol/node-spec.ts";
 import { makeTestDir } from "../agent/helpers.ts";
 import { goldenPlanFiles, testGoldenPlanFiles } from "../golden/plans/golden-plans.ts";
@@ -372,6 +373,35 @@ describe("java-tron probe, read against documented HTTP API answers", () => {
       syncing: true,
     });
     expect(result.details).toEqual(details);
+  });
+
+  test("the executor's probe of a server answering as java-tron's HTTP API reads height, peers and heap", async () => {
+    // Stands in for java-tron's HTTP port: the documented answers, by GET, at their paths.
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch(request) {
+        const { pathname } = new URL(request.url);
+        if (request.method !== "GET") return new Response("GET only here", { status: 405 });
+        if (pathname === "/wallet/getnowblock") return Response.json(nowBlock);
+        if (pathname === "/wallet/getnodeinfo") return Response.json(nodeInfo);
+        return new Response("not found", { status: 404 });
+      },
+    });
+    try {
+      const answer = await runProbe(
+        planned(variant({ ports: { http: server.port! } })).probe,
+        "127.0.0.1",
+        5000,
+      );
+      if (!answer.ok) throw new Error(answer.message);
+      const result = tronAdapter.interpretProbe("node", answer.raw);
+      expect(result.metrics.blockHeight).toBe(71562193);
+      expect(result.metrics.peers).toBe(9);
+      expect(result.details).toEqual(details);
+    } finally {
+      server.stop(true);
+    }
   });
 
   test("a fresh head block is a running node in sync", () => {
