@@ -5,6 +5,8 @@ import { bitcoinAdapter } from "./bitcoin/bitcoind/adapter.ts";
 import { bscAdapter } from "./bsc/geth/adapter.ts";
 import { devnetAdapter } from "./devnet/adapter.ts";
 import { ethereumAdapter } from "./ethereum/adapter.ts";
+import { suiAdapter } from "./sui/sui-node/adapter.ts";
+import { tronAdapter } from "./tron/java-tron/adapter.ts";
 import type { ChainAdapter } from "./types.ts";
 
 export const ADAPTERS: readonly ChainAdapter[] = [
@@ -12,6 +14,8 @@ export const ADAPTERS: readonly ChainAdapter[] = [
   ethereumAdapter, // ethereum: el geth, reth, nethermind, erigon × cl lighthouse, prysm, lodestar
   bitcoinAdapter, // bitcoin: bitcoind
   bscAdapter, // bsc: geth (BNB Chain fork)
+  suiAdapter, // sui: sui-node
+  tronAdapter, // tron: java-tron
 ];
 
 const byChain = new Map(ADAPTERS.map((adapter) => [adapter.chain, adapter]));

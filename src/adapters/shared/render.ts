@@ -2,6 +2,7 @@
 // object always renders to the same bytes, so a re-render never restarts a node for nothing.
 import { stringify as stringifyToml } from "smol-toml";
 import type { ConfigFile } from "../types.ts";
+import { renderHocon } from "./hocon.ts";
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
@@ -78,10 +79,11 @@ export function renderConfigFile(file: ConfigFile): string {
       return renderToml(file.content);
     case "ini":
       return renderIni(file.content);
-    // JSON is valid YAML 1.2 and valid HOCON: one well-tested renderer instead of two hand-written ones.
+    case "hocon":
+      return renderHocon(file.content);
+    // JSON is valid YAML 1.2: one well-tested renderer instead of a hand-written one.
     case "json":
     case "yaml":
-    case "hocon":
       return canonicalJson(file.content);
   }
 }
