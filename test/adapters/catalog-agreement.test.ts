@@ -6,7 +6,7 @@ import { expect, test } from "bun:test";
 import { getAdapter } from "../../src/adapters/registry.ts";
 import type { PlanEnv } from "../../src/adapters/types.ts";
 import { defaultCatalog } from "../../src/modes/control-plane/catalog/defaults.ts";
-import { PLATFORMS } from "../../src/protocol/artifacts.ts";
+import { type CatalogFile, PLATFORMS, type Platform } from "../../src/protocol/artifacts.ts";
 import type { NodeSpec } from "../../src/protocol/node-spec.ts";
 import { CONFORMANCE_ENV } from "./conformance.ts";
 
@@ -37,7 +37,7 @@ test("every shipped entry delivers each artifact its adapter's plan asks for, on
         networks: expect.arrayContaining(capability.networks),
       });
     for (const platform of PLATFORMS) {
-      const files = entry.platforms[platform];
+      const files = (entry.platforms as Partial<Record<Platform, Record<string, CatalogFile>>>)[platform];
       if (files === undefined) continue;
       for (const network of capability.networks) {
         const names = [...Object.keys(files), ...Object.keys(entry.networks?.[network] ?? {})];

@@ -5,7 +5,7 @@ import { expect, test } from "bun:test";
 import { ethereumAdapter } from "../../../src/adapters/ethereum/adapter.ts";
 import type { PlanEnv } from "../../../src/adapters/types.ts";
 import { defaultCatalog } from "../../../src/modes/control-plane/catalog/defaults.ts";
-import { PLATFORMS } from "../../../src/protocol/artifacts.ts";
+import { type CatalogFile, PLATFORMS, type Platform } from "../../../src/protocol/artifacts.ts";
 import { CONFORMANCE_ENV } from "../conformance.ts";
 import { ethSpec } from "./fixture.ts";
 
@@ -21,7 +21,8 @@ test("every shipped Ethereum client runs from its installed artifact: a file as 
     const spec = role.role === "el" ? ethSpec(entry.client, "lighthouse") : ethSpec("geth", entry.client);
     spec.clients[role.role] = { name: entry.client, version: entry.version };
     for (const platform of PLATFORMS) {
-      const file = entry.platforms[platform]?.client;
+      const file = (entry.platforms as Partial<Record<Platform, Record<string, CatalogFile>>>)[platform]
+        ?.client;
       if (file === undefined) continue;
       const env: PlanEnv = {
         ...CONFORMANCE_ENV,
