@@ -81,7 +81,8 @@ describe("devnet geth rules", () => {
         role: "node",
         clients: [
           { name: "anvil", versions: ["1.7.1"] },
-          { name: "geth", versions: [GETH_VERSION], versionRange: ">=1.14.0 <2.0.0" },
+          // The shipped catalog's geth (tests run GETH_VERSION, built from its Go module: inside the range).
+          { name: "geth", versions: ["1.17.5"], versionRange: ">=1.14.0 <2.0.0" },
         ],
       },
     ]);

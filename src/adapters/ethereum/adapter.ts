@@ -162,7 +162,11 @@ function limitsFor(spec: NodeSpec, role: EthRole): Partial<PlannedProcess> {
 function plan(nodeName: string, spec: NodeSpec, env: PlanEnv): PlanResult {
   const errors = validate(spec);
   const executables = Object.fromEntries(
-    ROLES.map((role) => [role, requireArtifact(env, spec, role, "client", errors)]),
+    ROLES.map((role) => {
+      const installed = requireArtifact(env, spec, role, "client", errors);
+      const launcher = clientOf(spec, role)?.launcher;
+      return [role, launcher === undefined ? installed : `${installed}/${launcher}`];
+    }),
   ) as Record<EthRole, string>;
   if (errors.length > 0) return { ok: false, errors };
   const ports = resolvePorts(spec, defaultPorts(spec), []) as Record<PortName, number>;

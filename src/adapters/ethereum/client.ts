@@ -69,6 +69,11 @@ export interface EthClient {
   versions: readonly string[];
   versionRange: string;
   versionConstraints?: Readonly<Record<string, string>>;
+  /**
+   * The program inside the client's artifact when the catalog ships the client as a whole directory (a member
+   * ending in "/"): the installed path is then that directory. Absent: the installed artifact is the program.
+   */
+  launcher?: string;
   /** Seconds a stop may take: the database must close cleanly (minutes for execution clients). */
   stopTimeoutSecs: number;
   /** Flags Novacula sets from ports, paths, network and the Engine API link: overriding them breaks the node. */

@@ -8,6 +8,9 @@ export const nethermind: EthClient = {
   versions: ["1.31.13"],
   versionRange: ">=1.25.0 <3.0.0",
   versionConstraints: { hoodi: ">=1.31.9" },
+  // Released as a zip of the whole build (launcher, plugins, configs, chainspecs): the catalog's artifact is the
+  // unpacked directory and the launcher sits at its root.
+  launcher: "nethermind",
   stopTimeoutSecs: 300,
   managedFlags: [
     "-c",
