@@ -5,6 +5,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { supportedChains } from "../../src/adapters/registry.ts";
+import { versionSatisfies } from "../../src/adapters/shared/spec.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { systemClock } from "../../src/lib/clock.ts";
 import { DEFAULT_CATALOG_FILES, defaultCatalog } from "../../src/modes/control-plane/catalog/defaults.ts";
@@ -74,6 +75,23 @@ test("every version an adapter compiled into this binary offers is in the shippe
           )
             missing.push(`${chain.chain} ${client.name} ${version}`);
   expect(missing).toEqual([]);
+});
+
+test("every shipped Sui and Tron version is one its adapter runs (inside its versionRange), so executors are offered it", () => {
+  const outside: string[] = [];
+  for (const entry of defaultCatalog().filter((e) => e.chain === "sui" || e.chain === "tron")) {
+    const client = supportedChains()
+      .find((c) => c.chain === entry.chain)
+      ?.roles.flatMap((r) => r.clients)
+      .find((c) => c.name === entry.client);
+    const runs =
+      client?.versionRange !== undefined
+        ? versionSatisfies(entry.version, client.versionRange)
+        : (client?.versions.includes(entry.version) ?? false);
+    if (!runs)
+      outside.push(`${entry.chain} ${entry.client} ${entry.version} (${client?.versionRange ?? "no range"})`);
+  }
+  expect(outside).toEqual([]);
 });
 
 const dir = testDir("default-catalog");

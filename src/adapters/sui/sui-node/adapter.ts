@@ -20,8 +20,13 @@ const CHAIN = "sui";
 const ROLE = "node";
 const CLIENT = "sui-node";
 
-/** Versions of the shipped default catalog; an executor's own capability may offer others. */
+/** Versions of the shipped default catalog; any catalog version inside VERSION_RANGE is accepted. */
 const VERSIONS = ["1.72.2"];
+/**
+ * The fullnode.yaml keys rendered here were checked against 1.72.2; an older sui-node cannot follow mainnet's
+ * protocol version anyway. Sui has kept 1.x since launch, so a new major is a new config to check.
+ */
+const VERSION_RANGE = ">=1.72.0 <2.0.0";
 
 /** 8080 is the node's gRPC/HTTP network address; the admin interface (1337) is planned so two nodes fit. */
 const DEFAULT_PORTS = { rpc: 9000, network: 8080, p2p: 8084, metrics: 9184, admin: 1337 } as const;
@@ -38,7 +43,9 @@ function capability(): ChainCapability {
   return {
     chain: CHAIN,
     networks: [...SUI_NETWORKS],
-    roles: [{ role: ROLE, clients: [{ name: CLIENT, versions: [...VERSIONS] }] }],
+    roles: [
+      { role: ROLE, clients: [{ name: CLIENT, versions: [...VERSIONS], versionRange: VERSION_RANGE }] },
+    ],
     nodeTypes: ["full"],
     defaults: DEFAULTS,
     configOverrideSchema: OVERRIDE_SCHEMA,

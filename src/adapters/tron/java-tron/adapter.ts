@@ -35,8 +35,14 @@ const CHAIN = "tron";
 const ROLE = "node";
 const CLIENT = "java-tron";
 
-/** Versions of the shipped default catalog (GreatVoyage-v4.8.0); an executor may offer others. */
+/** Versions of the shipped default catalog (GreatVoyage-v4.8.0); any catalog version inside VERSION_RANGE. */
 const VERSIONS = ["4.8.0"];
+/**
+ * The config.conf keys and flags used here were checked against GreatVoyage-v4.8.0; the range admits its
+ * 4.8.x releases, and a new minor is a new config to check. java-tron's four-part hotfix versions (e.g.
+ * 4.8.2.1) are not semver: versionSatisfies refuses them, so no range admits them.
+ */
+const VERSION_RANGE = ">=4.8.0 <4.9.0";
 
 const DEFAULT_PORTS = { grpc: 50051, http: 8090, p2p: 18888, metrics: 9527 } as const;
 
@@ -102,7 +108,9 @@ function capability(): ChainCapability {
   return {
     chain: CHAIN,
     networks: [...TRON_NETWORKS],
-    roles: [{ role: ROLE, clients: [{ name: CLIENT, versions: [...VERSIONS] }] }],
+    roles: [
+      { role: ROLE, clients: [{ name: CLIENT, versions: [...VERSIONS], versionRange: VERSION_RANGE }] },
+    ],
     nodeTypes: ["full"],
     defaults: DEFAULTS,
     configOverrideSchema: OVERRIDE_SCHEMA,
