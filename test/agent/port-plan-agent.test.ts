@@ -3,13 +3,13 @@
 // something else; either way the nodes must run elsewhere. The port is released at the end of the test.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import type { Server } from "node:net";
 import { join } from "node:path";
 import { devnetAdapter } from "../../src/adapters/devnet/anvil/adapter.ts";
 import { eventually } from "../../src/lib/eventually.ts";
 import type { ObservedNodeState } from "../../src/protocol/observed.ts";
 import { createBackendFixture, devnetSpec } from "./backend-fixture.ts";
-import { blockNumber, makeTestDir } from "./helpers.ts";
+import { blockNumber, holdPortIfFree, makeTestDir } from "./helpers.ts";
 
 const T = 120_000;
 const WAIT = { timeoutMs: 45_000, intervalMs: 100 };
@@ -17,30 +17,13 @@ const ID1 = "00000000-0000-4000-8000-0000000000a1";
 const ID2 = "00000000-0000-4000-8000-0000000000a2";
 const DEFAULT_RPC = devnetAdapter.formHints!().ports.rpc!;
 
-/** Hold the default port if nobody does; resolves to the server, or null when something else holds it. */
-function holdDefault(): Promise<Server | null> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(null));
-    server.listen({ host: "127.0.0.1", port: DEFAULT_RPC, exclusive: true }, () => resolve(server));
-  });
-}
-
-async function defaultHeld(): Promise<boolean> {
-  const probe = await holdDefault();
-  if (!probe) return true;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return false;
-}
-
 describe("port plan under the agent (real anvil, process supervisor)", () => {
   const scratch = makeTestDir("port-plan-agent");
   const f = createBackendFixture(scratch.dir);
   let held: Server | null = null;
 
   beforeAll(async () => {
-    held = await holdDefault();
-    expect(await defaultHeld()).toBe(true);
+    held = await holdPortIfFree(DEFAULT_RPC);
   });
 
   afterAll(async () => {
