@@ -211,7 +211,16 @@ describe("the host's port plan", () => {
     // Should run and does not: it would never start there.
     const { moves } = await plan.update([a]);
     expect(portsOf(plan, a).rpc).not.toBe(held.port);
-    expect(moves).toHaveLength(1);
+    expect(moves).toEqual([
+      {
+        nodeId: a.nodeId,
+        node: "node-1",
+        port: "rpc",
+        from: rpc,
+        to: portsOf(plan, a).rpc!,
+        because: "host",
+      },
+    ]);
   });
 
   test("a node the host ran before the port plan existed keeps its default ports, held by its own process", async () => {

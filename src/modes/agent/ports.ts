@@ -211,6 +211,7 @@ export class PortPlan {
         const had = ports.get(node.nodeId)![name];
         if (had === undefined || (await this.probe(had, port.protocols ?? ["tcp"]))) continue;
         delete ports.get(node.nodeId)![name];
+        taken.delete(had); // held by another program now, not by this node
         open.push({ node, port, name });
       }
     }
