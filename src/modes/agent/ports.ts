@@ -34,7 +34,7 @@ export interface PortPlanNode {
   hostPorts: readonly HostPort[];
   /** The node's desiredState is running. */
   wantsRunning: boolean;
-  /** One of its processes runs now (its ports are then held by itself: never tried). */
+  /** One of its processes runs, starts or stops now (its ports may be held by itself: never tried). */
   running: boolean;
   /** The host has materialized this node before (its node record exists); asked only when it matters. */
   materialized: () => boolean;

@@ -136,10 +136,12 @@ export class AgentReconciler {
 
   /** The port plan after tombstones released theirs; a node whose ports changed gets a full pass. */
   private async updatePorts(live: AssignedSpec[], units: Map<string, UnitState>): Promise<boolean> {
+    // A process still stopping (a restart under way) may hold its ports too: only a dead one frees them.
     const runningNodes = new Set<string>();
     for (const unit of units.values()) {
       const node = nodeNameOfUnit(unit.unitName);
-      if (node !== null && running(unit)) runningNodes.add(node);
+      if (node !== null && !["inactive", "failed", "absent"].includes(unit.activeState))
+        runningNodes.add(node);
     }
     const nodes = portPlanNodes(live, runningNodes, this.options.dataDir);
     const { changed, moves } = await this.options.ports.update(nodes);
