@@ -63,6 +63,8 @@ async function freeDefault(): Promise<number> {
   }
 }
 
+const nameOfPort = (p: HostPort) => p.path.slice("/ports/".length);
+
 const port = (name: string, value: number, extra: Partial<HostPort> = {}): HostPort => ({
   path: `/ports/${name}`,
   port: value,
@@ -230,5 +232,33 @@ describe("the host's port plan", () => {
     const { moves } = await plan.update([a]);
     expect(portsOf(plan, a).rpc).toBe(held.port);
     expect(moves).toEqual([]);
+  });
+
+  test("two Ethereum nodes and a devnet node on one host get ports that collide nowhere", async () => {
+    // The ports of an Ethereum node as reference §11.2 lists them (EL and CL), and devnet's rpc. The plan
+    // tries each default by binding it for an instant; whatever the host already holds is skipped too.
+    const ethereum = [
+      port("rpc", 8545),
+      port("ws", 8546),
+      port("p2p", 30303, { protocols: ["tcp", "udp"] }),
+      port("engine", 8551),
+      port("metrics", 6060),
+      port("beacon", 5052),
+      port("cl-p2p", 9000, { protocols: ["tcp", "udp"] }),
+      port("cl-metrics", 5054),
+    ];
+    const nodes = [node(1, ethereum), node(2, ethereum), node(3, [port("rpc", 8545)])];
+    const plan = new PortPlan(planFile());
+    await plan.update(nodes);
+    const all = nodes.flatMap((n) => Object.values(portsOf(plan, n)));
+    expect(all).toHaveLength(ethereum.length * 2 + 1);
+    expect(new Set(all).size).toBe(all.length);
+    // A moved port avoids every default (its rpc moving to 8546 would push its own ws away in turn).
+    const defaults = new Set(ethereum.map((p) => p.port));
+    const second = portsOf(plan, nodes[1]!);
+    for (const [name, value] of Object.entries(second)) {
+      const own = ethereum.find((p) => nameOfPort(p) === name)!.port;
+      if (value !== own) expect(defaults.has(value)).toBe(false);
+    }
   });
 });
