@@ -1,6 +1,7 @@
 // The port plan under a real agent backend: devnet nodes without spec.ports become real anvil processes
 // while the adapter's default port (8545) is held on the host, by this test when it is free, or already by
 // something else; either way the nodes must run elsewhere. The port is released at the end of the test.
+// Two specs that set the same port: the one that had it runs, the other is refused on the node.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import type { Server } from "node:net";
@@ -9,12 +10,14 @@ import { devnetAdapter } from "../../src/adapters/devnet/anvil/adapter.ts";
 import { eventually } from "../../src/lib/eventually.ts";
 import type { ObservedNodeState } from "../../src/protocol/observed.ts";
 import { createBackendFixture, devnetSpec } from "./backend-fixture.ts";
-import { blockNumber, holdPortIfFree, makeTestDir } from "./helpers.ts";
+import { blockNumber, freePort, holdPortIfFree, makeTestDir } from "./helpers.ts";
 
 const T = 120_000;
 const WAIT = { timeoutMs: 45_000, intervalMs: 100 };
 const ID1 = "00000000-0000-4000-8000-0000000000a1";
 const ID2 = "00000000-0000-4000-8000-0000000000a2";
+const ID3 = "00000000-0000-4000-8000-0000000000a3";
+const ID4 = "00000000-0000-4000-8000-0000000000a4";
 const DEFAULT_RPC = devnetAdapter.formHints!().ports.rpc!;
 
 describe("port plan under the agent (real anvil, process supervisor)", () => {
@@ -88,6 +91,27 @@ describe("port plan under the agent (real anvil, process supervisor)", () => {
       const plan = JSON.parse(readFileSync(join(f.dataDir, "ports.json"), "utf8"));
       expect(Object.keys(plan.nodes)).toEqual([ID1]);
       expect(plan.nodes[ID1].ports).toEqual(before.get(ID1)!.ports);
+    },
+    T,
+  );
+
+  test(
+    "two specs setting one port: the node that had it keeps running, the other reports error with /ports/rpc",
+    async () => {
+      const port = await freePort();
+      f.push({ nodeId: ID3, name: "holder", revision: 1, spec: devnetSpec(port) });
+      await f.reconcile();
+      await runningOn(ID3);
+      f.push({ nodeId: ID4, name: "again", revision: 1, spec: devnetSpec(port) });
+      await f.reconcile();
+      const refused = await f.observe(ID4);
+      expect(refused.processes[0]).toMatchObject({ status: "error" });
+      expect(refused.processes[0]!.message).toContain(
+        `/ports/rpc: port ${port} is also set for node "holder" on this host`,
+      );
+      expect(f.events.some((e) => e.nodeId === ID4 && e.reason === "port.conflict")).toBe(true);
+      expect((await runningOn(ID3)).ports).toEqual({ rpc: port });
+      expect(await blockNumber(port)).toBeGreaterThanOrEqual(0);
     },
     T,
   );
