@@ -7,7 +7,8 @@ import { join, resolve } from "node:path";
 // API like a user would; waits until blocks rise, prints where everything is, and stops it all on Ctrl-C.
 // Reruns reuse the same admin password, executor key, agent data and node (the chain keeps its blocks).
 //
-// Environment: PORT (control plane, default 3000), DEVNET_PORT (anvil RPC, default 8545), INITIAL_ADMIN_EMAIL,
+// Environment: PORT (control plane, default 3000), DEVNET_PORT (anvil RPC; unset, the agent's port plan gives
+// 8545, or the next free port when something else holds it), INITIAL_ADMIN_EMAIL,
 // INITIAL_ADMIN_PASSWORD (default: generated once and kept in the data directory), NOVACULA_DATA_DIR.
 // The control plane listens on 127.0.0.1 only and serves anvil to the agent from node_modules itself.
 import type { Subprocess } from "bun";
@@ -224,32 +225,46 @@ async function main(): Promise<void> {
     return executors.find((e) => e.status === "online");
   });
 
-  // 3. The devnet node, created through the API as a user would (reused on reruns).
-  const { nodes } = await gql<{ nodes: { id: string; spec: { ports?: { rpc?: number } } }[] }>(
-    'query($e: ID!) { nodes(where: { executorId: $e, name: { equals: "devnet-demo" } }) { id spec } }',
+  // 3. The devnet node, created through the API as a user would (reused on reruns). Its RPC port is the
+  // agent's choice (the adapter's default, moved when something else holds it) unless DEVNET_PORT sets it.
+  const { nodes } = await gql<{ nodes: { id: string }[] }>(
+    `query($e: ID!) { nodes(where: { executorId: $e, name: { equals: "${NODE_NAME}" } }) { id } }`,
     { e: executor.id },
   );
-  let rpcPort = nodes[0]?.spec.ports?.rpc ?? 8545;
-  if (!nodes[0]) {
-    rpcPort = Number(process.env.DEVNET_PORT ?? 8545);
-    if (!(await portFree(rpcPort)))
-      fail(`port ${rpcPort} is taken: stop what runs there or set DEVNET_PORT=<another port>`);
-    await gql("mutation($data: NodeCreateInput!) { createNode(data: $data) { id } }", {
-      data: {
-        executorId: executor.id,
-        name: NODE_NAME,
-        spec: {
-          chain: "devnet",
-          network: "local",
-          nodeType: "full",
-          clients: { node: { name: "anvil", version: "1.7.1" } },
-          ports: { rpc: rpcPort },
-          settings: { blockTimeSecs: 1, chainId: 31337 },
+  let nodeId = nodes[0]?.id;
+  if (!nodeId) {
+    const devnetPort = process.env.DEVNET_PORT ? Number(process.env.DEVNET_PORT) : null;
+    if (devnetPort !== null && !(await portFree(devnetPort)))
+      fail(`port ${devnetPort} is taken: stop what runs there, set DEVNET_PORT=<another port>, or unset it`);
+    const created = await gql<{ createNode: { id: string } }>(
+      "mutation($data: NodeCreateInput!) { createNode(data: $data) { id } }",
+      {
+        data: {
+          executorId: executor.id,
+          name: NODE_NAME,
+          spec: {
+            chain: "devnet",
+            network: "local",
+            nodeType: "full",
+            clients: { node: { name: "anvil", version: "1.7.1" } },
+            ...(devnetPort !== null ? { ports: { rpc: devnetPort } } : {}),
+            settings: { blockTimeSecs: 1, chainId: 31337 },
+          },
         },
       },
-    });
+    );
+    nodeId = created.createNode.id;
     say(`created node ${NODE_NAME} (devnet, anvil 1.7.1)`);
   }
+  // Where the agent put it, as it reports it (GraphQL Node.ports).
+  const rpcPort = await until("the devnet node's RPC port", async () => {
+    const { node } = await gql<{ node: { ports: { name: string; port: number; allocated: boolean }[] } }>(
+      "query($id: ID!) { node(where: { id: $id }) { ports { name port allocated } } }",
+      { id: nodeId },
+    );
+    const rpc = node.ports.find((p) => p.name === "rpc");
+    return rpc?.allocated ? rpc.port : null;
+  });
   const first = await until("the devnet RPC", () =>
     blockNumber(rpcPort)
       .catch(() => null)

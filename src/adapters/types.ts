@@ -173,6 +173,11 @@ export interface HostPort {
   port: number;
   /** The spec sets this port; false when the adapter's default applies. */
   explicit: boolean;
+  /**
+   * What listens on it; default tcp only. A P2P port is usually ["tcp", "udp"]: the agent's port plan checks
+   * each protocol is free on the host before it gives the port to a node.
+   */
+  protocols?: readonly ("tcp" | "udp")[];
 }
 
 /** See ChainAdapter.formHints. */

@@ -11,14 +11,16 @@ import type { DesiredSet } from "./desired-set.ts";
 
 const IN_MOTION = new Set(["starting", "stopping", "syncing"]);
 
-/** The part of an observation whose change is news: revision, removal, and each process's status and pid. */
+/** The part of an observation whose change is news: revision, removal, each process's status and pid, ports. */
 function stateKey(observation: ObservedNodeState): string {
   if (observation.removed) return `removed@${observation.revision}`;
   const processes = observation.processes
     .map((p) => `${p.role}=${p.status}:${p.mainPid ?? 0}`)
     .sort()
     .join(",");
-  return `${observation.revision}|${processes}`;
+  // Ports change rarely (the host's port plan moved one): their news is where the node listens now.
+  const ports = observation.ports ? JSON.stringify(observation.ports) : "";
+  return `${observation.revision}|${processes}|${ports}`;
 }
 
 interface Head {

@@ -57,6 +57,12 @@ export const ObservedNodeState = T.Object(
     details: T.Optional(
       T.Record(T.String({ maxLength: 64 }), T.Union([T.String(), T.Number(), T.Boolean()])),
     ),
+    /** Every named port of the node as the executor allocated it on its host (spec ports and moved defaults). */
+    ports: T.Optional(
+      T.Record(T.String({ maxLength: 32 }), T.Integer({ minimum: 1, maximum: 65_535 }), {
+        maxProperties: 32,
+      }),
+    ),
     /** Set once a deleted node's units (and data, unless retained) are gone. */
     removed: T.Optional(T.Boolean()),
   },

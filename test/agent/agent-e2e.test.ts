@@ -1,17 +1,20 @@
 // End to end with real parts only: the control plane (test/harness/control-plane.ts, real SQLite, real HTTP),
 // a real agent process with the process supervisor, anvil downloaded from the control plane's artifact
 // directory. A node created through GraphQL must produce blocks, follow every lifecycle action, survive an
-// agent crash without a restart, report errors people can act on, and be removed when deleted.
+// agent crash without a restart, report errors people can act on, and be removed when deleted. Two nodes
+// left at the default port run side by side on the ports the agent's port plan gave them.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
+import { devnetAdapter } from "../../src/adapters/devnet/adapter.ts";
 import { eventually } from "../../src/lib/eventually.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
 import { type AgentProcess, agentProcess } from "./agent-process.ts";
-import { ANVIL_BIN, ANVIL_FILE_NAME, blockNumber, freePort, makeTestDir } from "./helpers.ts";
+import { ANVIL_BIN, ANVIL_FILE_NAME, blockNumber, freePort, holdPortIfFree, makeTestDir } from "./helpers.ts";
 
 const T = 120_000;
+const DEFAULT_RPC = devnetAdapter.formHints!().ports.rpc!;
 const WAIT = { timeoutMs: 45_000, intervalMs: 200 };
 
 interface NodeView {
@@ -24,6 +27,13 @@ interface NodeView {
     processes: { status: string; mainPid?: number; message?: string }[];
     metrics?: Record<string, number | string | boolean | undefined>;
   } | null;
+}
+
+interface NodePorts {
+  phase: string;
+  ports: { name: string; port: number; explicit: boolean; allocated: boolean }[];
+  rpcUrl: string | null;
+  observed: { ports?: Record<string, number> } | null;
 }
 
 describe("agent end to end (process supervisor, real control plane)", () => {
@@ -230,6 +240,53 @@ describe("agent end to end (process supervisor, real control plane)", () => {
         await until(healthy.id, "the other node running", (n) => n.phase === "running");
       } finally {
         await new Promise<void>((resolve) => squatter.close(() => resolve()));
+      }
+    },
+    T,
+  );
+
+  test(
+    `two devnet nodes without spec.ports run while port ${DEFAULT_RPC} is held; GraphQL shows each one's own port`,
+    async () => {
+      // Held by this test when free (released below), else something on the machine already holds it.
+      const held = await holdPortIfFree(DEFAULT_RPC);
+      try {
+        const { ports: _, ...withoutPorts } = devnet(0);
+        const ids = [
+          (await createNode("e2e-ports-one", withoutPorts)).id,
+          (await createNode("e2e-ports-two", withoutPorts)).id,
+        ];
+        const nodes = await eventually(
+          async () => {
+            const found: NodePorts[] = [];
+            for (const id of ids) {
+              const { node } = await gql<{ node: NodePorts }>(
+                "query($id: ID!) { node(where: { id: $id }) { phase ports { name port explicit allocated } rpcUrl observed } }",
+                { id },
+              );
+              if (node.phase !== "running" || !node.ports[0]?.allocated) return null;
+              found.push(node);
+            }
+            return found;
+          },
+          { ...WAIT, message: "both nodes running with the ports the agent gave them" },
+        );
+        const ports = nodes.map((n) => n.ports.find((p) => p.name === "rpc")!);
+        for (const port of ports) {
+          expect(port).toMatchObject({ explicit: false, allocated: true });
+          expect(port.port).not.toBe(DEFAULT_RPC);
+        }
+        expect(ports[0]!.port).not.toBe(ports[1]!.port);
+        for (const [index, node] of nodes.entries()) {
+          expect(node.observed?.ports).toEqual({ rpc: ports[index]!.port });
+          expect(node.rpcUrl).toBe(`http://127.0.0.1:${ports[index]!.port}`);
+          await eventually(async () => (await blockNumber(ports[index]!.port)) >= 1, {
+            ...WAIT,
+            message: `blocks on ${node.rpcUrl}`,
+          });
+        }
+      } finally {
+        held?.close();
       }
     },
     T,

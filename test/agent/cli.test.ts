@@ -3,6 +3,10 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { supportedChains } from "../../src/adapters/registry.ts";
+import { ExecutorCapabilities } from "../../src/protocol/capabilities.ts";
+import { compileValidator } from "../../src/protocol/validate.ts";
+import { novacula as novaculaBinary } from "../harness/cli.ts";
 import { makeTestDir, REPO_ROOT } from "./helpers.ts";
 
 const scratch = makeTestDir("agent-cli");
@@ -44,5 +48,22 @@ describe("novacula agent CLI", () => {
     const result = novacula(["agent", "run", "--no-such-option"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("no-such-option");
+  });
+
+  test("`agent capabilities` prints what the agent offers at sync as JSON: every chain, network, client and override schema", async () => {
+    // The compiled binary when NOVACULA_BINARY names it: no config and no control plane needed.
+    const result = await novaculaBinary(["agent", "capabilities"]);
+    expect(result.code).toBe(0);
+    const printed = JSON.parse(result.stdout);
+    expect(compileValidator(ExecutorCapabilities).errors(printed)).toEqual([]);
+    expect(printed.features).toEqual(["sync", "event", "lifecycle"]);
+    // Every compiled-in adapter, each with its networks, roles, clients and override schema.
+    expect(printed.supportedChains).toEqual(JSON.parse(JSON.stringify(supportedChains())));
+    for (const chain of printed.supportedChains) {
+      expect(chain.networks.length).toBeGreaterThan(0);
+      expect(chain.roles.every((r: { clients: unknown[] }) => r.clients.length > 0)).toBe(true);
+      expect(chain.configOverrideSchema).toBeDefined();
+    }
+    expect(novacula(["agent", "--help"]).stdout).toContain("capabilities");
   });
 });

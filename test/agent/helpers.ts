@@ -69,3 +69,15 @@ export async function jsonRpc(port: number, method: string, params: unknown[] = 
 export async function blockNumber(port: number): Promise<number> {
   return Number.parseInt(String(await jsonRpc(port, "eth_blockNumber")).slice(2), 16);
 }
+
+/**
+ * Hold `port` on loopback, as another program would, if nobody does: resolves to the server (close it when
+ * done), or null when something else already holds the port. Either way the port is held for the test.
+ */
+export function holdPortIfFree(port: number): Promise<import("node:net").Server | null> {
+  return new Promise((resolveHeld) => {
+    const server = createServer();
+    server.once("error", () => resolveHeld(null));
+    server.listen({ host: "127.0.0.1", port, exclusive: true }, () => resolveHeld(server));
+  });
+}

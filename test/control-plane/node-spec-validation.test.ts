@@ -2,9 +2,10 @@
 // and nothing is written: what the node's adapter can check (settings, ports, overrides, resources) and
 // port collisions with the other nodes of the same executor. Real control plane, real SQLite file.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { eventually } from "../../src/lib/eventually.ts";
 import type { NodeSpecInput } from "../../src/protocol/index.ts";
 import { type ControlPlaneHandle, type GqlResult, startControlPlane } from "../harness/control-plane.ts";
-import { CAPABILITIES, createNode, DEVNET_SPEC, syncExecutor } from "./protocol-client.ts";
+import { CAPABILITIES, call, createNode, DEVNET_SPEC, syncExecutor } from "./protocol-client.ts";
 
 let cp: ControlPlaneHandle;
 let cookie: string;
@@ -155,16 +156,61 @@ describe("ports collide with the other nodes of the same executor", () => {
     expect((await stored(executorId)).map((n) => n.name)).toEqual(["first-on-18545"]);
   });
 
-  test("an explicit port equal to another node's default port is refused, and so is the reverse", async () => {
+  test("an explicit port equal to another node's default port is refused; a default port is never refused", async () => {
     const { executorId } = await syncExecutor(cp, key, "host-default-port");
     await createNode(cp, cookie, executorId, "on-default", devnet({}));
     const explicit = refusal(await tryCreate(executorId, "explicit-8545", devnet({ ports: { rpc: 8545 } })));
     expect(explicit.problems["/spec/ports/rpc"]).toContain('"on-default"');
 
+    // The agent's port plan moves a default port that another node has: nobody needs to pick one by hand.
     const other = await syncExecutor(cp, key, "host-explicit-first");
     await createNode(cp, cookie, other.executorId, "explicit-first", devnet({ ports: { rpc: 8545 } }));
-    const defaulted = refusal(await tryCreate(other.executorId, "defaulted", devnet({})));
-    expect(defaulted.problems["/spec/ports/rpc"]).toContain('"explicit-first"');
+    expect((await tryCreate(other.executorId, "defaulted", devnet({}))).errors).toBeUndefined();
+    expect((await tryCreate(other.executorId, "defaulted-too", devnet({}))).errors).toBeUndefined();
+  });
+
+  test("an explicit port is judged against the ports the executor reports it gave the other nodes", async () => {
+    const { executorId } = await syncExecutor(cp, key, "host-allocated");
+    const moved = await createNode(cp, cookie, executorId, "moved", devnet({}));
+    // Its executor reports it listens on 18600 (its default 8545 was held on the host).
+    const reported = await call(cp, "/api/v1/executor/observed", {
+      key,
+      executorId,
+      body: {
+        observations: [
+          {
+            nodeId: moved.id,
+            revision: 1,
+            processes: [{ role: "node", status: "running" }],
+            ports: { rpc: 18600 },
+          },
+        ],
+      },
+    });
+    expect(reported.status).toBeLessThan(300);
+    const check = (spec: NodeSpecInput) =>
+      cp.gql(
+        `query($data: NodeCreateInput!) { checkNode(data: $data) { ok errors { path message } } }`,
+        { data: { executorId, name: "on-allocated", spec } },
+        { cookie },
+      );
+    const onAllocated = await eventually(
+      async () => {
+        const answer = (await check(devnet({ ports: { rpc: 18600 } }))).data.checkNode;
+        return answer.ok ? null : answer.errors;
+      },
+      { timeoutMs: 10_000, message: "the reported port to be stored" },
+    );
+    expect(onAllocated).toEqual([
+      {
+        path: "/spec/ports/rpc",
+        message: expect.stringContaining('port 18600 is already used by node "moved"'),
+      },
+    ]);
+    // The default it moved away from is free to set.
+    expect(
+      (await tryCreate(executorId, "on-default", devnet({ ports: { rpc: 8545 } }))).errors,
+    ).toBeUndefined();
   });
 
   test("an edit or a rollback onto a taken port is refused and the revision stays", async () => {

@@ -1,8 +1,9 @@
 // The web UI stays live in a real browser against a real control plane (the compiled binary under
 // `npm test`), fed by an executor speaking the real protocol over HTTP: an open node page shows what the
-// executor reports (metrics, a spec change applied, the executor going offline) without a reload, its
-// charts draw the readings seen since it opened, the shell says "Disconnected — reconnecting…" while the
-// control plane is down and clears once it is back, and the page passes axe-core (saved at 1280 × 800).
+// executor reports (metrics, the ports it gave the node, a spec change applied, the executor going offline)
+// without a reload, its charts draw the readings seen since it opened, the shell says "Disconnected —
+// reconnecting…" while the control plane is down and clears once it is back, and the page passes axe-core
+// (saved at 1280 × 800).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { eventually } from "../../src/lib/eventually.ts";
 import { makeTestDir } from "../agent/helpers.ts";
@@ -26,7 +27,13 @@ const scratch = makeTestDir("ui-live");
 const at = (path: string) => `http://localhost:${cp.port}${path}`;
 
 /** The executor's heartbeat and one observation of the node, as an agent sends them. */
-async function report(revision: number, blockHeight: number, status = "running", diskUsedGb = 40) {
+async function report(
+  revision: number,
+  blockHeight: number,
+  status = "running",
+  diskUsedGb = 40,
+  ports?: Record<string, number>,
+) {
   await syncExecutor(cp, key, "live-agent");
   const result = await call(cp, "/api/v1/executor/observed", {
     key,
@@ -45,6 +52,7 @@ async function report(revision: number, blockHeight: number, status = "running",
             diskTotalBytes: 100 * GB,
             diskUsedBytes: diskUsedGb * GB,
           },
+          ...(ports ? { ports } : {}),
         },
       ],
     },
@@ -86,9 +94,18 @@ test(
     await page.getByRole("heading", { name: "live-devnet" }).waitFor();
     expect(await metric(w, "Block height")).toBe("100");
     expect(await page.locator('[data-endpoint="rpc-url"]').textContent()).toBe("http://127.0.0.1:8545");
+    const rpcPort = page.locator('[data-endpoint="port-rpc"]').locator("..");
+    expect(await rpcPort.textContent()).toContain("default, until the host reports");
 
-    // New readings appear without a reload, and each tile's chart draws every one of them.
-    await report(1, 101, "running", 60);
+    // New readings appear without a reload, and each tile's chart draws every one of them. The executor
+    // reports the port its port plan gave the node (8545 was held on its host): the endpoints follow.
+    await report(1, 101, "running", 60, { rpc: 18545 });
+    await eventually(
+      async () =>
+        (await page.locator('[data-endpoint="rpc-url"]').textContent()) === "http://127.0.0.1:18545",
+      LIVE,
+    );
+    expect(await rpcPort.textContent()).toContain("18545 allocated on the host");
     await eventually(async () => (await metric(w, "Block height")) === "101", LIVE);
     await report(1, 102, "running", 90);
     await eventually(async () => (await metric(w, "Block height")) === "102", LIVE);

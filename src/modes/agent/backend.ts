@@ -12,9 +12,11 @@ import type { ExecutorResources, RuntimeEvent } from "../../protocol/executor-ap
 import type { ObservedNodeState } from "../../protocol/observed.ts";
 import type { Downloader } from "./downloader.ts";
 import { filesystemBytes } from "./host/disk.ts";
+import { portsFile } from "./layout.ts";
 import type { NodeOwner } from "./node-user.ts";
 import { AgentObserver, LISTING_MAX_AGE_MS } from "./observer.ts";
 import { NodeIssues } from "./planning.ts";
+import { PortPlan } from "./ports.ts";
 import { AgentReconciler } from "./reconciler.ts";
 import type { Supervisor } from "./supervisor/types.ts";
 
@@ -42,6 +44,16 @@ export interface AgentBackendOptions {
   openLogTail?: OpenLogTail;
 }
 
+/** What an agent sends at every sync (and `novacula agent capabilities` prints). */
+export function agentCapabilities(): ExecutorCapabilities {
+  // `lifecycle`: start/stop/restart are honoured; `event`: runtime events are sent. No storage classes here.
+  return {
+    supportedChains: supportedChains(),
+    features: ["sync", "event", "lifecycle"],
+    storageClasses: [],
+  };
+}
+
 export class AgentBackend implements ExecutorBackend {
   readonly kind = "agent" as const;
   private readonly reconciler: AgentReconciler;
@@ -52,18 +64,14 @@ export class AgentBackend implements ExecutorBackend {
 
   constructor(private readonly options: AgentBackendOptions) {
     const issues = new NodeIssues();
-    this.reconciler = new AgentReconciler({ ...options, issues });
-    this.observer = new AgentObserver({ ...options, issues });
+    const ports = new PortPlan(portsFile(options.dataDir));
+    this.reconciler = new AgentReconciler({ ...options, issues, ports });
+    this.observer = new AgentObserver({ ...options, issues, ports });
     if (options.openLogTail) this.openLogTail = options.openLogTail;
   }
 
   capabilities(): ExecutorCapabilities {
-    // `lifecycle`: start/stop/restart are honoured; `event`: runtime events are sent. No storage classes here.
-    return {
-      supportedChains: supportedChains(),
-      features: ["sync", "event", "lifecycle"],
-      storageClasses: [],
-    };
+    return agentCapabilities();
   }
 
   async resources(): Promise<ExecutorResources> {

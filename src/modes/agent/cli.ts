@@ -1,4 +1,4 @@
-// `novacula agent <run|install|uninstall|start|stop|restart|status|logs>` (reference §9.1). Exit code 0, or the
+// `novacula agent <run|install|uninstall|start|stop|restart|status|logs|capabilities>` (reference §9.1). Exit code 0, or the
 // failing systemctl's code. systemctl itself is only ever spawned by supervisor/systemd.ts.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -18,7 +18,9 @@ commands:
   uninstall                                         remove the service units (no stop; binary and data stay)
   start | stop | restart                            systemctl <verb> novacula-agent.service
   status                                            ActiveState, MainPID and ExecMainStatus of the service
-  logs NODE [ROLE] [--tail N] [--level L]           a node's log on this host, then follow it`;
+  logs NODE [ROLE] [--tail N] [--level L]           a node's log on this host, then follow it
+  capabilities                                      what this agent can run, as JSON (sent at every sync):
+                                                    chains, networks, roles, clients and versions, override schemas`;
 
 function parse(argv: string[], options: Record<string, { type: "string"; short?: string }>) {
   try {
@@ -69,6 +71,13 @@ export async function runAgentCli(argv: string[]): Promise<number> {
       case "install":
       case "uninstall":
         return await installCommand(command, rest);
+      case "capabilities": {
+        parse(rest, {});
+        // No config, no control plane: the adapters compiled into this binary are the whole answer.
+        const { agentCapabilities } = await import("./backend.ts");
+        console.log(JSON.stringify(agentCapabilities(), null, 2));
+        return 0;
+      }
       case "logs":
         return await (await import("./logs/cli.ts")).runAgentLogs(rest);
       case "start":

@@ -4,6 +4,7 @@
 //   <data_dir>/nodes/<name>/novacula-node.json   NodeRecord: read back each tick instead of trusting memory,
 //                                                so a restarted agent neither re-rolls nor forgets a restart
 //   <data_dir>/supervisor/                  the process supervisor's state
+//   <data_dir>/ports.json                   the host's port plan: every node's ports (ports.ts)
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlanEnv, Platform } from "../../adapters/types.ts";
@@ -30,6 +31,10 @@ export function nodesDir(agentDataDir: string): string {
 
 export function supervisorDir(agentDataDir: string): string {
   return join(agentDataDir, "supervisor");
+}
+
+export function portsFile(agentDataDir: string): string {
+  return join(agentDataDir, "ports.json");
 }
 
 export function nodePaths(agentDataDir: string, nodeName: string): NodePaths {

@@ -6,6 +6,7 @@
 // A quick observation (the executor's watch, every second for nodes in motion) reuses each node's last disk
 // measurement: walking a chain's data directory is the one costly part of an observation.
 import { existsSync } from "node:fs";
+import { getAdapter } from "../../adapters/registry.ts";
 import type { Platform } from "../../adapters/types.ts";
 import type { DesiredSet } from "../../executor/desired-set.ts";
 import type { ObserveOptions } from "../../executor/executor.ts";
@@ -17,6 +18,7 @@ import { clockTicksPerSecond, readProcStat, rssBytes, uptimeSeconds } from "./ho
 import { nodePaths, readNodeRecord } from "./layout.ts";
 import { nodeNameOfUnit, unitNameOf } from "./materialize.ts";
 import { type NodeIssues, planNode } from "./planning.ts";
+import type { PortPlan } from "./ports.ts";
 import type { Supervisor, UnitState } from "./supervisor/types.ts";
 
 /**
@@ -34,6 +36,8 @@ export interface AgentObserverOptions {
   platform: Platform | null;
   supervisor: Supervisor;
   issues: NodeIssues;
+  /** The host's port plan (the reconciler keeps it up to date). */
+  ports: PortPlan;
   scrapeTimeoutMs: number;
   /** Where to find the agent's supervisor logs, for messages (e.g. "journalctl -u <unit>"). */
   logHint: (unitName: string) => string;
@@ -103,10 +107,16 @@ export class AgentObserver {
     const record = readNodeRecord(paths);
     const revision = record?.nodeId === entry.nodeId ? record.revision : 0;
     const issues = this.options.issues.get(entry.nodeId);
-    const planned = planNode(entry, this.options.dataDir, this.options.platform);
+    const ports = this.options.ports.assignment(entry.nodeId);
     const metrics: NodeMetrics = {};
     const details: NonNullable<ObservedNodeState["details"]> = {};
     const processes: ObservedProcess[] = [];
+    // A node the reconciler has not given ports yet would be probed on ports that may be another's.
+    if (!ports && getAdapter(spec.chain)) {
+      for (const role of Object.keys(spec.clients)) processes.push({ role, status: "starting" });
+      return { nodeId: entry.nodeId, revision, processes: processes.slice(0, 8) };
+    }
+    const planned = planNode(entry, this.options.dataDir, this.options.platform, ports);
     if (!planned.ok) {
       for (const role of Object.keys(spec.clients))
         processes.push({ role, status: "error", message: planned.message });
@@ -173,6 +183,7 @@ export class AgentObserver {
       metrics,
     };
     if (Object.keys(details).length > 0) observed.details = details;
+    if (ports?.ok) observed.ports = { ...ports.ports };
     return observed;
   }
 

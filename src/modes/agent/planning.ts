@@ -6,6 +6,7 @@ import type { ChainAdapter, Platform, ProcessPlan } from "../../adapters/types.t
 import type { AssignedSpec } from "../../protocol/executor-api.ts";
 import type { NodeSpec } from "../../protocol/node-spec.ts";
 import { NODE_NAME, type NodePaths, nodePaths, planEnv } from "./layout.ts";
+import type { PortAssignment } from "./ports.ts";
 
 export type NodePlan =
   | { ok: true; adapter: ChainAdapter; spec: NodeSpec; plan: ProcessPlan; paths: NodePaths }
@@ -17,19 +18,39 @@ export type NodePlan =
  * entry is replaced: the reporter (every 10 s) and the reconciler need not re-plan an unchanged node. Plans
  * are only read, never modified, by their users.
  */
-const plans = new WeakMap<AssignedSpec, { dataDir: string; platform: Platform | null; plan: NodePlan }>();
+const plans = new WeakMap<
+  AssignedSpec,
+  { dataDir: string; platform: Platform | null; ports: PortAssignment | undefined; plan: NodePlan }
+>();
 
-export function planNode(entry: AssignedSpec, agentDataDir: string, platform: Platform | null): NodePlan {
+/** `ports`: the node's ports from the host's port plan (ports.ts); without it, the spec's own and defaults. */
+export function planNode(
+  entry: AssignedSpec,
+  agentDataDir: string,
+  platform: Platform | null,
+  ports?: PortAssignment,
+): NodePlan {
   const cached = plans.get(entry);
-  if (cached && cached.dataDir === agentDataDir && cached.platform === platform) return cached.plan;
-  const plan = makePlan(entry, agentDataDir, platform);
-  plans.set(entry, { dataDir: agentDataDir, platform, plan });
+  if (cached && cached.dataDir === agentDataDir && cached.platform === platform && cached.ports === ports)
+    return cached.plan;
+  const plan = makePlan(entry, agentDataDir, platform, ports);
+  plans.set(entry, { dataDir: agentDataDir, platform, ports, plan });
   return plan;
 }
 
-function makePlan(entry: AssignedSpec, agentDataDir: string, platform: Platform | null): NodePlan {
-  const spec = entry.spec;
-  if (!spec) return { ok: false, reason: "spec.missing", message: "the node has no spec" };
+function makePlan(
+  entry: AssignedSpec,
+  agentDataDir: string,
+  platform: Platform | null,
+  ports: PortAssignment | undefined,
+): NodePlan {
+  if (!entry.spec) return { ok: false, reason: "spec.missing", message: "the node has no spec" };
+  if (ports && !ports.ok) {
+    const list = ports.errors.map((e) => `${e.path}: ${e.message}`).join("; ");
+    return { ok: false, reason: "port.conflict", message: `the node's ports collide: ${list}` };
+  }
+  // Every port as the host's plan gave it, written into the spec: adapters read ports from spec.ports only.
+  const spec = ports ? { ...entry.spec, ports: { ...entry.spec.ports, ...ports.ports } } : entry.spec;
   if (!NODE_NAME.test(entry.name)) {
     return {
       ok: false,

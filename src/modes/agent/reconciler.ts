@@ -39,6 +39,7 @@ import {
 } from "./materialize.ts";
 import { NODE_USER, type NodeOwner } from "./node-user.ts";
 import { type NodeIssue, type NodeIssues, planNode } from "./planning.ts";
+import { type PortPlan, portMoveMessage, portPlanNodes } from "./ports.ts";
 import { DEFAULT_FULL_PASS_SECS, QuietPasses, unitFingerprints } from "./quiet-passes.ts";
 import type { ProcessDefinition, Supervisor, UnitState } from "./supervisor/types.ts";
 
@@ -48,6 +49,8 @@ export interface AgentReconcilerOptions {
   supervisor: Supervisor;
   downloader: Downloader;
   issues: NodeIssues;
+  /** The host's port plan: brought up to date each pass, before any node is planned. */
+  ports: PortPlan;
   logger: Logger;
   emit: (event: RuntimeEvent) => void;
   /**
@@ -95,6 +98,7 @@ export class AgentReconciler {
       if (signal?.aborted) return changed;
       changed = (await this.guard(entry, () => this.teardown(entry, units, liveNames))) || changed;
     }
+    changed = (await this.updatePorts(live, units)) || changed;
     const fingerprints = unitFingerprints(units.values());
     const owner = this.options.nodeOwner ? this.options.nodeOwner() : null;
     const ownerMissing = this.options.nodeOwner !== undefined && owner === null;
@@ -128,6 +132,31 @@ export class AgentReconciler {
     issues.retain(ids);
     this.quiet.retain(ids);
     return changed;
+  }
+
+  /** The port plan after tombstones released theirs; a node whose ports changed gets a full pass. */
+  private async updatePorts(live: AssignedSpec[], units: Map<string, UnitState>): Promise<boolean> {
+    // A process still stopping (a restart under way) may hold its ports too: only a dead one frees them.
+    const runningNodes = new Set<string>();
+    for (const unit of units.values()) {
+      const node = nodeNameOfUnit(unit.unitName);
+      if (node !== null && !["inactive", "failed", "absent"].includes(unit.activeState))
+        runningNodes.add(node);
+    }
+    const nodes = portPlanNodes(live, runningNodes, this.options.dataDir);
+    const { changed, moves } = await this.options.ports.update(nodes);
+    for (const nodeId of changed) this.quiet.forget(nodeId);
+    for (const move of moves) {
+      this.options.logger.info("port moved", { ...move });
+      this.options.emit({
+        nodeId: move.nodeId,
+        level: "info",
+        reason: "port.moved",
+        message: portMoveMessage(move),
+        payload: { port: move.port, from: move.from, to: move.to },
+      });
+    }
+    return moves.length > 0;
   }
 
   /** Run one node's step; whatever it throws becomes that node's issue, never the whole tick's failure. */
@@ -169,7 +198,7 @@ export class AgentReconciler {
     owner: NodeOwner | null,
   ): Promise<StepResult> {
     const { supervisor, downloader, dataDir, platform, logger } = this.options;
-    const planned = planNode(entry, dataDir, platform);
+    const planned = planNode(entry, dataDir, platform, this.options.ports.assignment(entry.nodeId));
     // Nothing on the host changes for a plan that cannot be made: the previous revision keeps running.
     if (!planned.ok)
       return { changed: false, issues: [{ reason: planned.reason, message: planned.message }] };

@@ -31,6 +31,8 @@ export interface TargetExecutor {
 export interface SiblingNode {
   name: string;
   spec: NodeSpec;
+  /** Its last observation: the ports its executor gave it on the host, which may differ from the defaults. */
+  observed?: { ports?: Readonly<Record<string, number>> } | null;
 }
 
 export function checkNodeSpec(
@@ -79,19 +81,24 @@ function hostPorts(spec: NodeSpec): HostPort[] {
 }
 
 /**
- * A port of this node that another node of the executor listens on too, named at the path that sets it, when
- * either side chose it. Two nodes that both keep a default are left to the host's check (the agent reports
- * the busy port on the node): refusing them would make every second node of a chain need hand-picked ports.
+ * A port this node's spec sets that another node of the executor listens on too (set in its spec, given to it
+ * by its executor's port plan, or its default until the executor reports), named at the path that sets it.
+ * A port left at its default is never refused: the agent's port plan moves it to a free one, so a second node
+ * of a chain needs no hand-picked ports.
  */
 function portCollisions(spec: NodeSpec, siblings: readonly SiblingNode[]): ErrorDetail[] {
   const mine = hostPorts(spec);
+  // A sibling's port as its executor allocated it, when reported: where it really listens.
   const theirs = siblings.flatMap((node) =>
-    hostPorts(node.spec).map((port) => ({ node: node.name, ...port })),
+    hostPorts(node.spec).map((port) => {
+      const given = node.observed?.ports?.[port.path.slice("/ports/".length)];
+      return { node: node.name, path: port.path, port: given ?? port.port };
+    }),
   );
   const taken = new Set([...mine, ...theirs].map((p) => p.port));
   const errors: ErrorDetail[] = [];
   for (const port of mine) {
-    const other = theirs.find((t) => t.port === port.port && (t.explicit || port.explicit));
+    const other = port.explicit ? theirs.find((t) => t.port === port.port) : undefined;
     if (!other) continue;
     errors.push({
       path: port.path,

@@ -8,6 +8,8 @@ export interface NodePort {
   name: string;
   port: number;
   explicit: boolean;
+  /** The executor reported it gave the node this port on its host. */
+  allocated: boolean;
 }
 
 /** A node as node detail shows it (and as the live stream sends it). */
@@ -19,7 +21,7 @@ export interface LiveNode extends NodeDetail {
 export const NODE_FIELDS = `id name executorId phase drifted observedStale spec revision observedRevision desiredState
       observed observedAt deletedAt createdAt
       executor { id name status publicHost }
-      ports { name port explicit } rpcUrl`;
+      ports { name port explicit allocated } rpcUrl`;
 
 export const NODE_DETAIL = graphql<{ node: LiveNode | null; events: NodeEvent[] }, { id: string }>(
   `query NodeDetail($id: ID!) {

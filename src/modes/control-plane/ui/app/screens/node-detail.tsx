@@ -88,6 +88,12 @@ function StaleWarning({ node }: { node: LiveNode }) {
   );
 }
 
+/** Where a port comes from: the spec, the host's port plan (a default may have moved), or the default. */
+function portSource(port: LiveNode["ports"][number]): string {
+  if (port.explicit) return "set in the spec";
+  return port.allocated ? "allocated on the host" : "default, until the host reports";
+}
+
 function Endpoints({ node }: { node: LiveNode }) {
   if (node.ports.length === 0) return null;
   return (
@@ -103,7 +109,7 @@ function Endpoints({ node }: { node: LiveNode }) {
         {node.ports.map((p) => (
           <li key={p.name}>
             {p.name} port <code data-endpoint={`port-${p.name}`}>{p.port}</code>{" "}
-            <span className="muted">{p.explicit ? "set in the spec" : "default"}</span>
+            <span className="muted">{portSource(p)}</span>
           </li>
         ))}
       </ul>
