@@ -214,7 +214,8 @@ describe("GraphQL mutations return typed errors naming the field", () => {
 
   test("a chain the executor does not advertise is chain_not_supported_by_executor", async () => {
     const result = await mutate(CREATE, {
-      data: { executorId, spec: { ...DEVNET_SPEC, chain: "bitcoin", network: "mainnet" } },
+      // Ink is a chain of the reference that no adapter of this build runs, so no executor advertises it.
+      data: { executorId, spec: { ...DEVNET_SPEC, chain: "ink", network: "ink-mainnet" } },
     });
     expect(result.errors?.[0]?.extensions?.code).toBe("chain_not_supported_by_executor");
   });
