@@ -4,6 +4,7 @@ import m1 from "./0001_numerous_medusa.sql" with { type: "text" };
 import m2 from "./0002_safe_albert_cleary.sql" with { type: "text" };
 import m3 from "./0003_far_bloodstorm.sql" with { type: "text" };
 import m4 from "./0004_mysterious_ultimatum.sql" with { type: "text" };
+import m5 from "./0005_long_gwen_stacy.sql" with { type: "text" };
 
 export const migrations: { tag: string; sql: string }[] = [
   { tag: "0000_init", sql: m0 },
@@ -11,4 +12,5 @@ export const migrations: { tag: string; sql: string }[] = [
   { tag: "0002_safe_albert_cleary", sql: m2 },
   { tag: "0003_far_bloodstorm", sql: m3 },
   { tag: "0004_mysterious_ultimatum", sql: m4 },
+  { tag: "0005_long_gwen_stacy", sql: m5 },
 ];
