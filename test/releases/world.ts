@@ -41,7 +41,7 @@ export async function startReleaseWorld(env: Record<string, string> = {}): Promi
 }
 
 /** Bytes standing in for a release binary of `version` (distinct per version and platform). */
-export function fakeBinary(version: string, platform = "linux-x64"): Uint8Array {
+export function fakeBinary(version: string, platform = "linux-x64"): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(`#!/bin/sh\necho novacula ${version} ${platform}\n${"x".repeat(4096)}\n`);
 }
 

@@ -285,6 +285,11 @@ export class ExecutorService {
     return online;
   }
 
+  /** The version it last reported (the row's copy is written in batches, so it may trail by a second). */
+  currentVersion(row: Pick<ExecutorRow, "id" | "currentVersion">): string {
+    return this.byId.get(row.id)?.version ?? row.currentVersion;
+  }
+
   lastSyncAt(row: Pick<ExecutorRow, "id" | "lastSyncAt">): Date {
     const live = this.byId.get(row.id);
     return live ? new Date(live.lastSyncAt) : row.lastSyncAt;

@@ -124,6 +124,7 @@ export function coreResolvers(s: ControlPlaneServices) {
   const Executor = {
     status: (e: ExecutorRow) => s.executors.status(e),
     lastSyncAt: (e: ExecutorRow) => s.executors.lastSyncAt(e),
+    currentVersion: (e: ExecutorRow) => s.executors.currentVersion(e),
     // An executor this process has not seen sync yet: computed from its stored version.
     compat: (e: ExecutorRow) =>
       s.executors.liveState(e.id)?.compat ?? compatWindowStatus(NOVACULA_VERSION, e.currentVersion),

@@ -170,15 +170,21 @@ export class ReleaseService {
     });
   }
 
+  /** A live executor of the caller's organization with the version it last reported; null for any other id. */
+  private executor(caller: Pick<Caller, "organizationId">, executorId: string) {
+    const row = findLiveExecutor(this.db, caller.organizationId, executorId);
+    return row ? { ...row, currentVersion: this.executors.currentVersion(row) } : null;
+  }
+
   /** An executor of the caller's organization and what it may move to; null for any other id. */
   candidates(caller: Pick<Caller, "organizationId">, executorId: string): Candidates | null {
-    const executor = findLiveExecutor(this.db, caller.organizationId, executorId);
+    const executor = this.executor(caller, executorId);
     if (!executor) return null;
     return upgradeCandidates(executor, listReleases(this.db, { kind: executor.kind, status: "published" }));
   }
 
   requestUpgrade(caller: Caller, executorId: string, targetVersion: string) {
-    const executor = findLiveExecutor(this.db, caller.organizationId, executorId);
+    const executor = this.executor(caller, executorId);
     if (!executor) throw notFound(`executor ${executorId} not found`);
     if (this.executors.status(executor) !== "online") {
       throw new AppError("executor_offline", `executor ${executor.name} is offline`, 409, [

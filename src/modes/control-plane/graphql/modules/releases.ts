@@ -145,7 +145,7 @@ function resolvers(s: ControlPlaneServices) {
       version: (c: Candidate) => c.release.version,
     },
     ExecutorUpgradeCandidates: {
-      currentVersion: (c: Candidates & { executor: ExecutorRow }) => c.executor.currentVersion,
+      currentVersion: (c: Candidates & { executor: ExecutorRow }) => s.executors.currentVersion(c.executor),
       channel: (c: Candidates & { executor: ExecutorRow }) => c.executor.channel,
       candidates: (c: Candidates) => c.upgrades,
     },
