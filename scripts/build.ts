@@ -42,7 +42,8 @@ export async function buildBinary(outfile: string, version?: string, testRelease
   // older build still applies (functions are matched by hash); code it does not know is simply laid out after.
   if (existsSync(BYTECODE_ORDER)) args.push("--bytecode-order", BYTECODE_ORDER);
   if (version) args.push("--define", `__NOVACULA_VERSION__=${JSON.stringify(version)}`);
-  if (testReleaseKey) args.push("--define", `__NOVACULA_TEST_RELEASE_KEY__=${JSON.stringify(testReleaseKey)}`);
+  if (testReleaseKey)
+    args.push("--define", `__NOVACULA_TEST_RELEASE_KEY__=${JSON.stringify(testReleaseKey)}`);
   const proc = Bun.spawn([process.execPath, ...args], { stdout: "inherit", stderr: "inherit" });
   if ((await proc.exited) !== 0) throw new Error(`bun build failed for ${outfile}`);
 }
