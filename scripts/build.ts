@@ -12,14 +12,6 @@ const BYTECODE_ORDER = new URL("./bytecode-order/agent.txt", import.meta.url).pa
 const ROOT = resolve(import.meta.dir, "..");
 const GENERATED = join(ROOT, ".cache", "build");
 
-const { values } = parseArgs({
-  options: {
-    version: { type: "string" },
-    outfile: { type: "string", default: "dist/novacula" },
-    "test-release-key": { type: "string" },
-  },
-});
-
 /** Writes the generated entry (UI files, then src/main.ts) and returns its path. */
 export async function embeddedUiEntry(): Promise<string> {
   const files = Object.fromEntries((await bundleUi()).map((f) => [f.path, f.text]));
@@ -49,5 +41,13 @@ export async function buildBinary(outfile: string, version?: string, testRelease
 }
 
 if (import.meta.main) {
+  // Parsed only when run as a script: release.ts imports buildBinary with its own arguments.
+  const { values } = parseArgs({
+    options: {
+      version: { type: "string" },
+      outfile: { type: "string", default: "dist/novacula" },
+      "test-release-key": { type: "string" },
+    },
+  });
   await buildBinary(values.outfile!, values.version, values["test-release-key"]);
 }
