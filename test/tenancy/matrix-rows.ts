@@ -17,6 +17,7 @@ import {
   userOf,
 } from "./matrix-kit.ts";
 import { NOTIFICATION_ROWS } from "./matrix-notifications.ts";
+import { RELEASE_ROWS } from "./matrix-releases.ts";
 
 export { type MatrixContext, PRINCIPALS, type Principal } from "./matrix-kit.ts";
 
@@ -341,4 +342,5 @@ export const MATRIX: Row[] = [
     expect: manage("not_found"),
   },
   ...NOTIFICATION_ROWS,
+  ...RELEASE_ROWS,
 ];
