@@ -55,7 +55,7 @@ describe("delivery", () => {
     await request(e.executorId, "3.1.0");
     const synced = await agent(w, execKey, "deliver", "3.0.0");
     const spec = synced.pendingUpgrade;
-    if (!spec || spec.kind !== "agent") throw new Error(`no agent upgrade spec: ${JSON.stringify(spec)}`);
+    if (spec?.kind !== "agent") throw new Error(`no agent upgrade spec: ${JSON.stringify(spec)}`);
     expect(spec.targetVersion).toBe("3.1.0");
     expect(spec.downloadUrl).toBe(`/api/v1/executor/releases/${spec.sha256}`);
     const { response, bytes } = await download(spec.downloadUrl);
