@@ -2,6 +2,8 @@
 // the trusted keys, only system admins change the catalog, candidates follow the channel's visibility and
 // the one-major hop, and requestExecutorUpgrade refuses with the reference's typed errors.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { generateKeyPair } from "../../scripts/release-signing.ts";
 import { Api, type User } from "../tenancy/world.ts";
 import {
@@ -76,6 +78,18 @@ describe("publishing", () => {
       },
     );
     expect(listed.data.executorReleases.map((r: { version: string }) => r.version)).toContain("3.2.0");
+  });
+
+  test("an upload is kept once under its sha256, written whole: the same bytes twice leave one file and no temp file", async () => {
+    const bytes = fakeBinary("6.0.0");
+    const first = await upload(w, bytes);
+    const second = await upload(w, bytes);
+    expect(first).toEqual({ status: 200, json: { sha256: first.json.sha256, sizeBytes: bytes.length } });
+    expect(second.json).toEqual(first.json);
+    expect(first.json.sha256).toBe(new Bun.CryptoHasher("sha256").update(bytes).digest("hex"));
+    const dir = join(w.cp.dataDir, "releases", "sha256");
+    expect(readFileSync(join(dir, first.json.sha256))).toEqual(Buffer.from(bytes));
+    expect(readdirSync(dir).filter((f) => f.startsWith("."))).toEqual([]);
   });
 
   test("a signature that does not match the binary, or made by an unknown key, is refused naming the reason", async () => {

@@ -1,10 +1,25 @@
 // The Upgrade panel of an executor's detail page (reference §6.9), for owners and admins: the pending
 // upgrade (with when it expires) and a Cancel button, or the candidates with their notes — direct targets
-// get an Upgrade button, farther majors show the hop to take first — and the available downgrades.
+// get an Upgrade button, farther majors show the hop to take first — and the available downgrades. A request
+// older than a minute shows the reference's recovery hints (§6.9: "stuck > 1 min").
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { describeError, request } from "../api/graphql.ts";
 import { CANCEL_UPGRADE, REQUEST_UPGRADE, UPGRADE_CANDIDATES } from "../api/releases.ts";
 import { EmptyState, ErrorNote, formatTime } from "../components/ui.tsx";
+
+/** The reference's stuck-upgrade hint threshold. */
+const STUCK_AFTER_MS = 60_000;
+
+function StuckHint({ requestedAt }: { requestedAt: string | null | undefined }) {
+  if (!requestedAt || Date.now() - Date.parse(requestedAt) < STUCK_AFTER_MS) return null;
+  return (
+    <div className="banner tone-warn" role="status">
+      <strong>Not carried out after a minute.</strong> Check that the executor is online. On the host,{" "}
+      <code>journalctl -u novacula-agent --since &apos;5 minutes ago&apos; --no-pager</code> tells whether the
+      new version was rolled back; a checksum or signature mismatch is refused until the request expires.
+    </div>
+  );
+}
 
 export function UpgradePanel({
   executorId,
@@ -43,6 +58,7 @@ export function UpgradePanel({
           </button>
         </p>
       ) : null}
+      {pendingVersion ? <StuckHint requestedAt={query.data?.executor?.pendingUpgradeRequestedAt} /> : null}
       {c && c.candidates.length === 0 && c.availableDowngrades.length === 0 ? (
         <EmptyState>No other {c.channel} release for this executor.</EmptyState>
       ) : null}
