@@ -190,3 +190,29 @@ describe("installer", () => {
     expect(new Uint8Array(await x64.arrayBuffer())).toEqual(fakeBinary("3.1.0", "linux-x64"));
   });
 });
+
+describe("durability", () => {
+  test("a requested upgrade survives a control plane restart, with its request time (and so its expiry)", async () => {
+    const e = await agent(w, execKey, "outlives-restart", "3.0.0");
+    await request(e.executorId, "3.1.0");
+    const before = (
+      await w.cp.gql(
+        "query($id: ID!) { executor(where: { id: $id }) { pendingUpgradeExpiresAt } }",
+        { id: e.executorId },
+        { cookie: w.cookie },
+      )
+    ).data.executor.pendingUpgradeExpiresAt;
+    await w.cp.restart();
+    const cookie = await w.cp.adminSession();
+    expect((await agent(w, execKey, "outlives-restart", "3.0.0")).pendingUpgrade?.targetVersion).toBe(
+      "3.1.0",
+    );
+    const after = await w.cp.gql(
+      "query($id: ID!) { executor(where: { id: $id }) { pendingUpgradeExpiresAt } }",
+      { id: e.executorId },
+      { cookie },
+    );
+    expect(after.data.executor.pendingUpgradeExpiresAt).toBe(before);
+    w.cookie = cookie;
+  });
+});
