@@ -36,6 +36,13 @@ export type OperatorUpgradeSpec = Static<typeof OperatorUpgradeSpec>;
 export const UpgradeSpec = T.Union([AgentUpgradeSpec, OperatorUpgradeSpec]);
 export type UpgradeSpec = Static<typeof UpgradeSpec>;
 
+/** The URL to download an upgrade from: `downloadUrl` as is, or resolved against the control plane's URL. */
+export function resolveDownloadUrl(controlPlaneUrl: string, downloadUrl: string): string {
+  return /^https?:\/\//.test(downloadUrl)
+    ? downloadUrl
+    : `${controlPlaneUrl.replace(/\/+$/, "")}${downloadUrl}`;
+}
+
 /** How long a requested upgrade waits to be carried out before it must be requested again (reference §3.5). */
 export const PENDING_UPGRADE_TTL_MS = 15 * 60_000;
 
