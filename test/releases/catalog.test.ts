@@ -78,6 +78,17 @@ describe("publishing", () => {
       },
     );
     expect(listed.data.executorReleases.map((r: { version: string }) => r.version)).toContain("3.2.0");
+    const byVersion = await w.cp.gql(
+      "{ executorReleases(where: { channel: stable }, orderBy: { version: asc }) { version } }",
+      {},
+      { cookie: owner.cookie },
+    );
+    expect(byVersion.data.executorReleases.map((r: { version: string }) => r.version).slice(0, 4)).toEqual([
+      "1.0.0",
+      "1.5.0",
+      "2.0.0",
+      "3.0.0",
+    ]);
   });
 
   test("an upload is kept once under its sha256, written whole: the same bytes twice leave one file and no temp file", async () => {

@@ -4,7 +4,7 @@
 // mutations, exactly like an unknown id.
 import type { ReleaseArtifact } from "../../../../db/schema/releases.ts";
 import type { ExecutorRow } from "../../executors/service.ts";
-import type { Candidate, Candidates } from "../../releases/catalog.ts";
+import { type Candidate, type Candidates, compareVersions } from "../../releases/catalog.ts";
 import { CreateReleaseInput, UpdateReleaseInput } from "../../releases/models.ts";
 import { releaseDownloadPath } from "../../releases/service.ts";
 import type { ControlPlaneServices } from "../../services.ts";
@@ -61,6 +61,8 @@ const typeDefs = /* GraphQL */ `
   }
 
   input ExecutorReleaseWhereInput { kind: ExecutorKind, channel: ReleaseChannel, status: ReleaseStatus }
+  "Sort by semver version or by publication time (version wins when both are given)."
+  input ExecutorReleaseOrderInput { version: SortOrder, publishedAt: SortOrder }
   input ExecutorReleaseArtifactInput { platform: String!, sha256: String!, signature: String! }
   input ExecutorReleaseCreateInput {
     kind: ExecutorKind!
@@ -79,8 +81,8 @@ const typeDefs = /* GraphQL */ `
   }
 
   extend type Query {
-    "The release catalog, newest first (yanked ones included, with their status)."
-    executorReleases(where: ExecutorReleaseWhereInput): [ExecutorRelease!]!
+    "The release catalog, newest publication first unless orderBy says otherwise (yanked ones included)."
+    executorReleases(where: ExecutorReleaseWhereInput, orderBy: ExecutorReleaseOrderInput): [ExecutorRelease!]!
     "What an executor of the active organization may be upgraded or downgraded to; null for any other id."
     executorUpgradeCandidates(executorId: ID!): ExecutorUpgradeCandidates
   }
@@ -105,13 +107,18 @@ function resolvers(s: ControlPlaneServices) {
     guard(op, SYSTEM, (_s, args: Args, ctx: Ctx) => s.releases.yank(ctx.caller, args.where.id));
   return {
     Query: {
-      executorReleases: guard("Query.executorReleases", READ_LIST, (_s, args: Args) =>
-        s.releases.list({
+      executorReleases: guard("Query.executorReleases", READ_LIST, (_s, args: Args) => {
+        const rows = s.releases.list({
           kind: args.where?.kind ?? undefined,
           channel: args.where?.channel ?? undefined,
           status: args.where?.status ?? undefined,
-        }),
-      ),
+        });
+        const sign = (order: string) => (order === "asc" ? 1 : -1);
+        if (args.orderBy?.version)
+          return rows.sort((a, b) => sign(args.orderBy.version) * compareVersions(a.version, b.version));
+        if (args.orderBy?.publishedAt === "asc") return rows.reverse();
+        return rows;
+      }),
       executorUpgradeCandidates: guard(
         "Query.executorUpgradeCandidates",
         READ_ONE,
