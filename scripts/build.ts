@@ -1,6 +1,8 @@
 // `bun run build`: compiles src/main.ts into the single binary dist/novacula (optionally with another
 // version stamped: `bun scripts/build.ts --version 2.0.0 --outfile dist/novacula-2`). The web UI is bundled
-// first and embedded: a generated entry sets its files as a global, then runs src/main.ts.
+// first and embedded: a generated entry sets its files as a global, then runs src/main.ts. Tests that need a
+// binary trusting a throwaway release key pass `--test-release-key <minisign public key>` (never a release
+// build: src/lib/release-trust.ts).
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -21,7 +23,7 @@ export async function embeddedUiEntry(): Promise<string> {
   return entry;
 }
 
-export async function buildBinary(outfile: string, version?: string): Promise<void> {
+export async function buildBinary(outfile: string, version?: string, testReleaseKey?: string): Promise<void> {
   const entry = await embeddedUiEntry();
   // --bytecode ships JavaScriptCore bytecode instead of source to parse at every start: `novacula --version`
   // goes from ~250 ms to ~45 ms for ~10 MiB more binary (docs/benchmarks.md, Agent). It needs --format=esm.
@@ -32,14 +34,20 @@ export async function buildBinary(outfile: string, version?: string): Promise<vo
   // older build still applies (functions are matched by hash); code it does not know is simply laid out after.
   if (existsSync(BYTECODE_ORDER)) args.push("--bytecode-order", BYTECODE_ORDER);
   if (version) args.push("--define", `__NOVACULA_VERSION__=${JSON.stringify(version)}`);
+  if (testReleaseKey)
+    args.push("--define", `__NOVACULA_TEST_RELEASE_KEY__=${JSON.stringify(testReleaseKey)}`);
   const proc = Bun.spawn([process.execPath, ...args], { stdout: "inherit", stderr: "inherit" });
   if ((await proc.exited) !== 0) throw new Error(`bun build failed for ${outfile}`);
 }
 
 if (import.meta.main) {
-  // Read only when run as a script: importers (scripts/check.ts) have arguments of their own.
+  // Parsed only when run as a script: importers (check.ts, release.ts) have arguments of their own.
   const { values } = parseArgs({
-    options: { version: { type: "string" }, outfile: { type: "string", default: "dist/novacula" } },
+    options: {
+      version: { type: "string" },
+      outfile: { type: "string", default: "dist/novacula" },
+      "test-release-key": { type: "string" },
+    },
   });
-  await buildBinary(values.outfile!, values.version);
+  await buildBinary(values.outfile!, values.version, values["test-release-key"]);
 }

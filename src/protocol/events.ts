@@ -1,10 +1,16 @@
-// Event types of the timeline (control-plane and runtime), exactly the reference's list. A configuration
-// edit or rollback is no timeline event: the audit log and the node's revision history record it.
+// Event types of the timeline (control-plane and runtime): the reference's list, plus the life of an executor
+// upgrade (beyond: the reference names no event for it). A configuration edit or rollback is no timeline
+// event: the audit log and the node's revision history record it.
 export const EVENT_TYPES = [
   "executor.connected",
   "executor.reconnected",
   "executor.disconnected",
   "executor.deleted",
+  "executor.upgrade.requested",
+  "executor.upgrade.cancelled",
+  "executor.upgrade.completed",
+  "executor.upgrade.expired",
+  "executor.upgrade.rolled_back",
   "node.created",
   "node.deleted",
   "node.lifecycle.requested",

@@ -98,13 +98,18 @@ describe("events filters", () => {
     expect(connectedOfA).toHaveLength(1);
   });
 
-  test("the timeline has exactly the reference's event types, and every stored event has one", async () => {
+  test("the timeline has exactly the reference's event types (plus the upgrade events), and every stored event has one", async () => {
     expect([...EVENT_TYPES].sort() as string[]).toEqual(
       [
         "executor.connected",
         "executor.reconnected",
         "executor.disconnected",
         "executor.deleted",
+        "executor.upgrade.requested",
+        "executor.upgrade.cancelled",
+        "executor.upgrade.completed",
+        "executor.upgrade.expired",
+        "executor.upgrade.rolled_back",
         "node.created",
         "node.deleted",
         "node.lifecycle.requested",

@@ -16,7 +16,14 @@ export const PRINCIPALS = [
   "patMember",
 ] as const;
 export type Principal = (typeof PRINCIPALS)[number];
-export type Outcome = "ok" | "empty" | "forbidden" | "unauthenticated" | "not_found" | "conflict";
+export type Outcome =
+  | "ok"
+  | "empty"
+  | "forbidden"
+  | "unauthenticated"
+  | "not_found"
+  | "conflict"
+  | "release_not_found";
 export type Expect = Record<Principal, Outcome>;
 
 export interface MatrixContext {

@@ -18,6 +18,7 @@ import {
   userOf,
 } from "./matrix-kit.ts";
 import { NOTIFICATION_ROWS } from "./matrix-notifications.ts";
+import { RELEASE_ROWS } from "./matrix-releases.ts";
 
 export { type MatrixContext, PRINCIPALS, type Principal } from "./matrix-kit.ts";
 
@@ -343,4 +344,5 @@ export const MATRIX: Row[] = [
   },
   ...NOTIFICATION_ROWS,
   ...CATALOG_ROWS,
+  ...RELEASE_ROWS,
 ];

@@ -8,3 +8,4 @@ export * from "./history.ts";
 export * from "./nodes.ts";
 export * from "./notifications.ts";
 export * from "./organizations.ts";
+export * from "./releases.ts";

@@ -15,6 +15,7 @@ import { requestRefusal, serveLimits } from "./http/request-limits.ts";
 import { invitationRoutes } from "./invitations/routes.ts";
 import { logRoutes } from "./logs/routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
+import { releaseRoutes } from "./releases/routes.ts";
 import type { ControlPlaneServices } from "./services.ts";
 import { uiRoutes } from "./ui/serve.ts";
 
@@ -48,6 +49,7 @@ export function createApp(s: ControlPlaneServices) {
       )
       .use(executorRoutes(s))
       .use(executorConnectRoutes(s))
+      .use(releaseRoutes(s))
       .use(auditRoutes(s))
       .use(logRoutes(s))
       .use(invitationRoutes(s))

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { UsageError } from "../../lib/errors.ts";
 import { LOG_LEVELS, type LogLevel } from "../../lib/log.ts";
+import { PENDING_UPGRADE_TTL_MS } from "../../protocol/upgrade.ts";
 
 export { CONTROL_PLANE_ENV } from "./env-vars.ts";
 
@@ -29,6 +30,8 @@ export interface ControlPlaneConfig {
   readonly initialAdminPassword: string | null;
   readonly logLevel: LogLevel;
   readonly heartbeatTimeoutMs: number;
+  /** How long a requested executor upgrade waits to be carried out (PENDING_UPGRADE_TTL_MS). */
+  readonly pendingUpgradeTtlMs: number;
   readonly eventRetentionDays: number;
   readonly eventRetentionMaxPerOrg: number;
   readonly production: boolean;
@@ -156,6 +159,7 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
     logLevel,
     // "well above the 5 s poll": at least three sync intervals.
     heartbeatTimeoutMs: integer(env, "HEARTBEAT_TIMEOUT_MS", 30_000, 15_000, 3_600_000),
+    pendingUpgradeTtlMs: integer(env, "PENDING_UPGRADE_TTL_MS", PENDING_UPGRADE_TTL_MS, 1_000, 86_400_000),
     eventRetentionDays: integer(env, "EVENT_RETENTION_DAYS", 90, 1, 36_500),
     eventRetentionMaxPerOrg: integer(env, "EVENT_RETENTION_MAX_PER_ORG", 100_000, 100, 100_000_000),
     production,

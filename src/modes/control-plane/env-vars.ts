@@ -53,6 +53,12 @@ export const CONTROL_PLANE_ENV_VARS = [
     meaning: "silence before an executor is offline (at least 15000)",
   },
   {
+    name: "PENDING_UPGRADE_TTL_MS",
+    defaultText: "900000",
+    meaning:
+      "how long a requested executor upgrade waits to be carried out before it must be requested again",
+  },
+  {
     name: "EVENT_RETENTION_DAYS",
     defaultText: "90",
     meaning: "age limit of runtime events and resolved alert incidents",

@@ -3,6 +3,7 @@ import type { Db } from "../../db/client.ts";
 import { WriteBatcher } from "../../db/write-batcher.ts";
 import type { Clock } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
+import { trustedReleaseKeys } from "../../lib/release-trust.ts";
 import { AbuseLimits } from "./abuse/limiter.ts";
 import { AccountService } from "./account/service.ts";
 import { ApiKeyService } from "./auth/api-keys.ts";
@@ -27,6 +28,8 @@ import { ExecutorNodeView } from "./nodes/executor-view.ts";
 import { NodeService } from "./nodes/service.ts";
 import { NotificationService } from "./notifications/service.ts";
 import { OrganizationService } from "./organizations/service.ts";
+import { ReleaseService } from "./releases/service.ts";
+import { ReleaseStore } from "./releases/store.ts";
 import { SignalHub } from "./signals/hub.ts";
 
 export interface ControlPlaneServices {
@@ -64,6 +67,9 @@ export interface ControlPlaneServices {
   notifications: NotificationService;
   /** The client catalog: which client versions exist, their files and checksums (catalog/). */
   catalog: CatalogService;
+  /** The executor release catalog and its content-addressed binaries (releases/). */
+  releaseStore: ReleaseStore;
+  releases: ReleaseService;
 }
 
 export function createServices(
@@ -81,13 +87,21 @@ export function createServices(
   const signals = new SignalHub(log);
   // OBSERVATION_LISTENERS=false (benchmarks): what executors report goes to a hub nobody listens on.
   const emitted = config.observationListeners ? signals : new SignalHub(log);
-  const executors = new ExecutorService(db, batcher, clock, config.heartbeatTimeoutMs, emitted);
+  const executors = new ExecutorService(
+    db,
+    batcher,
+    clock,
+    config.heartbeatTimeoutMs,
+    emitted,
+    config.pendingUpgradeTtlMs,
+  );
   const members = new MemberService(db, clock);
   const keyManagement = new KeyManagementService(db, keys, clock, config.apiKeyRotationGraceMs);
   const organizations = new OrganizationService(db, clock);
   const catalog = new CatalogService(db, clock, config.artifactSource);
   const nodes = new NodeService(db, feed, clock, catalog);
   const sender = createInvitationSender(config.smtpUrl, config.smtpFrom, log);
+  const releaseStore = new ReleaseStore(config.dataDir);
   return {
     config,
     db,
@@ -122,6 +136,8 @@ export function createServices(
     account: new AccountService(db, auth, clock, limits.password),
     keyManagement,
     executorConnect: new ExecutorConnectService(db, clock, keys, keyManagement, executors, config.publicUrl),
+    releaseStore,
+    releases: new ReleaseService(db, clock, releaseStore, executors, trustedReleaseKeys()),
     notifications: new NotificationService(
       db,
       clock,

@@ -22,6 +22,11 @@ const DETAIL_ALLOW_LIST = {
   "api_key.updated": ["purpose", "start", "enabled", "rotatedToId", "graceEndsAt"],
   "api_key.deleted": ["purpose", "start"],
   "executor.deleted": ["kind", "disabledKeyIds"],
+  "executor.upgrade.requested": ["fromVersion", "targetVersion", "platform"],
+  "executor.upgrade.cancelled": ["targetVersion"],
+  "executor_release.created": ["kind", "version", "channel", "platforms", "keyIds"],
+  "executor_release.updated": ["kind", "version", "changedFields", "channel"],
+  "executor_release.yanked": ["kind", "version"],
   "organization.created": ["slug", "personal"],
   "organization.updated": ["changedFields", "active"],
   "organization.invitation.created": ["email", "role", "expiresAt"],
@@ -77,7 +82,15 @@ export function sanitizeDetails(action: AuditAction, details: Record<string, unk
 
 /** What a row is about. */
 export interface AuditTarget {
-  kind: "node" | "api_key" | "executor" | "organization" | "invitation" | "user" | "catalog_entry";
+  kind:
+    | "node"
+    | "api_key"
+    | "executor"
+    | "executor_release"
+    | "organization"
+    | "invitation"
+    | "user"
+    | "catalog_entry";
   id?: string | null;
   name?: string | null;
 }

@@ -1,5 +1,6 @@
 // GET /install.sh (the agent installer), GET /download/novacula?platform=<linux-x64|linux-arm64> (the binary
-// for a host: this control plane's own executable is also the agent, one binary for every mode) and
+// for a host: the newest published stable agent release of the catalog for that platform when there is one,
+// else this control plane's own executable, which is also the agent: one binary for every mode) and
 // GET /artifacts/<file> (client binaries the agent installs). Public on purpose: none of them holds a
 // secret, and a host being provisioned has no credentials yet except the key it passes in its environment.
 import { Elysia } from "elysia";
@@ -17,7 +18,7 @@ function serve(lookup: Lookup, path: string, headers: Record<string, string> = {
   });
 }
 
-export function executorConnectRoutes(s: Pick<ControlPlaneServices, "config">) {
+export function executorConnectRoutes(s: Pick<ControlPlaneServices, "config" | "releases">) {
   return new Elysia()
     .get(
       "/install.sh",
@@ -26,11 +27,19 @@ export function executorConnectRoutes(s: Pick<ControlPlaneServices, "config">) {
           headers: { "content-type": "text/x-shellscript; charset=utf-8", "cache-control": "no-store" },
         }),
     )
-    .get("/download/novacula", ({ query }) =>
-      serve(findNovaculaBinary(s.config.dataDir, query.platform ?? ownPlatform()), "/download/novacula", {
-        "content-disposition": 'attachment; filename="novacula"',
-      }),
-    )
+    .get("/download/novacula", ({ query }) => {
+      const platform = query.platform ?? ownPlatform();
+      const headers = { "content-disposition": 'attachment; filename="novacula"' };
+      const released = s.releases.newest("agent", "stable", platform);
+      if (released) {
+        return serve({ path: released.path }, "/download/novacula", {
+          ...headers,
+          "x-novacula-version": released.release.version,
+          "x-novacula-sha256": released.artifact.sha256,
+        });
+      }
+      return serve(findNovaculaBinary(s.config.dataDir, platform), "/download/novacula", headers);
+    })
     .get("/artifacts/:file", ({ params }) =>
       serve(findArtifact(s.config.dataDir, params.file), `/artifacts/${params.file}`),
     );

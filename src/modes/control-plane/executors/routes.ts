@@ -89,6 +89,7 @@ export function executorRoutes(s: ControlPlaneServices) {
           { id: executorId, name: executorName },
           body.events,
         );
+        s.executors.upgradeEvents(executorId, body.events);
         return { accepted };
       },
       { parse: "none" },

@@ -24,16 +24,20 @@ import {
   type CompatStatus,
   compatWindowStatus,
   NOVACULA_VERSION,
+  PENDING_UPGRADE_TTL_MS,
+  type RuntimeEvent,
   type SyncRequest,
   type SyncResponse,
+  type UpgradeSpec,
 } from "../../../protocol/index.ts";
 import { appendEvent } from "../events/service.ts";
 import type { SignalHub } from "../signals/hub.ts";
 import { type HeartbeatState, HeartbeatWriter } from "./heartbeats.ts";
+import { completeIfReached, expireDue, type PendingState, rollbacksReported } from "./upgrades.ts";
 
 export type { ExecutorRow };
 
-interface LiveExecutor extends HeartbeatState {
+interface LiveExecutor extends HeartbeatState, PendingState {
   organizationId: string;
   name: string;
   kind: ExecutorRow["kind"];
@@ -42,7 +46,6 @@ interface LiveExecutor extends HeartbeatState {
   compat: CompatStatus;
   /** The version `compat` was computed for, so an unchanged version costs no semver parse. */
   version: string;
-  pendingUpgrade: ExecutorRow["pendingUpgrade"];
   /** The client-build platform it last reported (agents only), for resolving artifacts in its specs. */
   platform: Platform | null;
 }
@@ -68,6 +71,7 @@ export class ExecutorService {
     private readonly clock: Clock,
     private readonly heartbeatTimeoutMs: number,
     private readonly signals: SignalHub,
+    private readonly pendingUpgradeTtlMs = PENDING_UPGRADE_TTL_MS,
   ) {
     this.heartbeats = new HeartbeatWriter(db, batcher);
     this.commits = new GroupCommitter(db);
@@ -110,6 +114,7 @@ export class ExecutorService {
       identityDirty: false,
       pendingUpgrade: row.pendingUpgrade,
       platform: row.kind === "agent" ? platformOf(row.resources?.os, row.resources?.arch) : null,
+      pendingUpgradeAt: row.pendingUpgradeAt?.getTime() ?? null,
     };
     this.live.set(this.key(row.organizationId, row.name), entry);
     this.byId.set(row.id, entry);
@@ -217,9 +222,10 @@ export class ExecutorService {
     this.heartbeats.record(entry, keyId, now.getTime(), input);
     if (input.resources && entry.kind === "agent")
       entry.platform = platformOf(input.resources.os, input.resources.arch);
-    if (entry.online) return null;
+    const completed = completeIfReached(this.commits, entry, input.version, now);
+    if (entry.online) return completed;
     entry.online = true;
-    return this.commits
+    const comeback = this.commits
       .run((tx) => {
         setAnnouncedOnline(tx, entry.id, now);
         appendEvent(tx, {
@@ -237,6 +243,28 @@ export class ExecutorService {
         entry.online = false;
         throw error;
       });
+    return completed ? Promise.all([completed, comeback]).then(() => {}) : comeback;
+  }
+
+  /** The upgrade waiting for an executor this process knows, with when it was requested. */
+  pendingUpgrade(executorId: string): { spec: UpgradeSpec; requestedAt: Date } | null {
+    const entry = this.byId.get(executorId);
+    if (!entry?.pendingUpgrade || entry.pendingUpgradeAt === null) return null;
+    return { spec: entry.pendingUpgrade, requestedAt: new Date(entry.pendingUpgradeAt) };
+  }
+
+  /** After the row was written (releases/service.ts): the next sync answers with this upgrade, or none. */
+  notePendingUpgrade(executorId: string, spec: UpgradeSpec | null, at: Date | null): void {
+    const entry = this.byId.get(executorId);
+    if (!entry) return;
+    entry.pendingUpgrade = spec;
+    entry.pendingUpgradeAt = at?.getTime() ?? null;
+  }
+
+  /** Runtime events just stored for this executor: a rollback of its pending upgrade clears it. */
+  upgradeEvents(executorId: string, events: readonly RuntimeEvent[]): void {
+    const entry = this.byId.get(executorId);
+    if (entry) rollbacksReported(this.db, entry, events, this.clock.now());
   }
 
   /** Organization and name of a live (not deleted) executor known in memory, in the executors row's shape. */
@@ -275,6 +303,11 @@ export class ExecutorService {
     return online;
   }
 
+  /** The version it last reported (the row's copy is written in batches, so it may trail by a second). */
+  currentVersion(row: Pick<ExecutorRow, "id" | "currentVersion">): string {
+    return this.byId.get(row.id)?.version ?? row.currentVersion;
+  }
+
   lastSyncAt(row: Pick<ExecutorRow, "id" | "lastSyncAt">): Date {
     const live = this.byId.get(row.id);
     return live ? new Date(live.lastSyncAt) : row.lastSyncAt;
@@ -293,6 +326,7 @@ export class ExecutorService {
    */
   sweep(): number {
     const now = this.clock.now();
+    expireDue(this.db, this.byId.values(), now, this.pendingUpgradeTtlMs);
     const due: LiveExecutor[] = [];
     for (const entry of this.byId.values()) {
       if (entry.online && now.getTime() - entry.lastSyncAt >= this.heartbeatTimeoutMs) due.push(entry);

@@ -13,6 +13,7 @@ import { nodeEndpointsModule } from "./modules/node-endpoints.ts";
 import { nodesModule } from "./modules/nodes.ts";
 import { notificationsModule } from "./modules/notifications.ts";
 import { organizationsModule } from "./modules/organizations.ts";
+import { releasesModule } from "./modules/releases.ts";
 import { coreModule } from "./resolvers.ts";
 import { subscriptionsModule } from "./subscriptions.ts";
 
@@ -38,4 +39,5 @@ export const GRAPHQL_MODULES: GraphQLModule[] = [
   notificationsModule,
   historyModule,
   catalogModule,
+  releasesModule,
 ];

@@ -2,7 +2,12 @@
 // field is wrapped by `guard` (authz.ts); field resolvers below only shape rows for the schema.
 
 import { GraphQLScalarType, Kind, type ValueNode } from "graphql";
-import { getDerivedNodePhase, isObservationStale } from "../../../protocol/index.ts";
+import {
+  compatWindowStatus,
+  getDerivedNodePhase,
+  isObservationStale,
+  NOVACULA_VERSION,
+} from "../../../protocol/index.ts";
 import { listEvents } from "../events/service.ts";
 import type { ExecutorRow } from "../executors/service.ts";
 import { parseSpecInput } from "../nodes/models.ts";
@@ -119,7 +124,10 @@ export function coreResolvers(s: ControlPlaneServices) {
   const Executor = {
     status: (e: ExecutorRow) => s.executors.status(e),
     lastSyncAt: (e: ExecutorRow) => s.executors.lastSyncAt(e),
-    compat: (e: ExecutorRow) => s.executors.liveState(e.id)?.compat ?? "in-window",
+    currentVersion: (e: ExecutorRow) => s.executors.currentVersion(e),
+    // An executor this process has not seen sync yet: computed from its stored version.
+    compat: (e: ExecutorRow) =>
+      s.executors.liveState(e.id)?.compat ?? compatWindowStatus(NOVACULA_VERSION, e.currentVersion),
     lastUsedKeyId: (e: ExecutorRow) => e.lastKeyId,
     nodes: (e: ExecutorRow) => s.nodes.onExecutor(e),
   };

@@ -29,6 +29,10 @@ function headerBytes(headers: Headers): number {
   return total;
 }
 
+function isReleaseUpload(request: Request): boolean {
+  return request.method === "PUT" && new URL(request.url).pathname === "/api/v1/admin/releases/binaries";
+}
+
 export function requestRefusal(request: Request): Response | undefined {
   if (!request.headers.has("host")) {
     return envelopeResponse(400, {
@@ -45,7 +49,8 @@ export function requestRefusal(request: Request): Response | undefined {
     });
   }
   const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_REQUEST_BODY_BYTES) {
+  // Release binary uploads (releases/routes.ts) stream to disk under their own, larger cap.
+  if (declared > MAX_REQUEST_BODY_BYTES && !isReleaseUpload(request)) {
     return envelopeResponse(413, {
       code: "payload_too_large",
       message: `the request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes`,

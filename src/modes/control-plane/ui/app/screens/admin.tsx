@@ -1,7 +1,7 @@
 // The system admin's console (route /admin; the sidebar shows it to system admins only and the route
 // sends anyone else to Nodes, while the API answers them with empty lists): every organization with its
-// size and state, deactivation and reactivation, any organization's members and their roles, and the
-// audit of every organization.
+// size and state, deactivation and reactivation, any organization's members and their roles, the executor
+// release catalog, and the audit of every organization.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ADMIN_ORGANIZATIONS, ADMIN_SET_ACTIVE, type OrganizationOverview } from "../api/admin.ts";
@@ -9,6 +9,7 @@ import { describeError, request } from "../api/graphql.ts";
 import { Dialog, EmptyState, ErrorNote } from "../components/ui.tsx";
 import { AdminAudit } from "./admin-audit.tsx";
 import { AdminOrganizationMembers } from "./admin-members.tsx";
+import { AdminReleases } from "./admin-releases.tsx";
 
 export const adminOrganizationsQuery = {
   queryKey: ["admin", "organizations"],
@@ -127,6 +128,7 @@ export function AdminScreen() {
       ) : null}
       <SetActiveDialog target={target} onClose={() => setTarget(null)} />
       {membersOf ? <AdminOrganizationMembers organization={membersOf} /> : null}
+      <AdminReleases />
       <AdminAudit organizations={rows} />
     </section>
   );

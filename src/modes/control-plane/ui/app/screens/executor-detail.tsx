@@ -1,6 +1,7 @@
 // Executor detail: status, version and compatibility window (a banner when deprecated or out of support),
 // what it can run (chains, networks, roles and clients, in words), the host's resources, the nodes it
-// hosts, its recent events and the key it last synced with. Owners and admins delete it (confirmed by
+// hosts, its recent events and the key it last synced with. Owners and admins upgrade it (Upgrade panel,
+// executor-upgrade.tsx) and delete it (confirmed by
 // typing its name; the server refuses while it still hosts nodes). Live while open.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "@tanstack/react-router";
@@ -10,6 +11,7 @@ import { describeError, request } from "../api/graphql.ts";
 import { useCanManage } from "../api/queries.ts";
 import { EventList } from "../components/event-list.tsx";
 import { Badge, Dialog, EmptyState, ErrorNote, formatTime } from "../components/ui.tsx";
+import { UpgradePanel } from "./executor-upgrade.tsx";
 import { CompatBadge } from "./executors.tsx";
 
 const bytes = (n: number | undefined) => {
@@ -206,6 +208,12 @@ export function ExecutorDetailScreen() {
       </header>
       <DeprecationBanner executor={executor} />
       <Facts executor={executor} />
+      {canManage ? (
+        <UpgradePanel
+          executorId={executor.id}
+          pendingVersion={executor.pendingUpgrade?.targetVersion ?? null}
+        />
+      ) : null}
       <Capabilities executor={executor} />
       <section aria-labelledby="hosted-title">
         <h2 id="hosted-title">Hosted nodes</h2>
