@@ -5,9 +5,13 @@ import { environmentHelp } from "./env-vars.ts";
 import { startControlPlane } from "./server.ts";
 
 export async function runControlPlaneCli(argv: string[]): Promise<number> {
+  if (argv[0] === "artifact") {
+    const { runArtifactCli } = await import("./artifacts/cli.ts");
+    return runArtifactCli(argv.slice(1));
+  }
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(
-      `usage: novacula control-plane\n\nConfigured by environment variables only (a bad value exits 2 naming it):\n${environmentHelp()}`,
+      `usage: novacula control-plane\n       novacula control-plane artifact import FILE   (store a client file for executors)\n\nConfigured by environment variables only (a bad value exits 2 naming it):\n${environmentHelp()}`,
     );
     return 0;
   }

@@ -11,7 +11,7 @@ import { bootstrapInitialAdmin } from "./auth/bootstrap.ts";
 import { resolveAuthSecret } from "./auth/secret.ts";
 import { type ControlPlaneConfig, trustedOrigins } from "./config.ts";
 import { pruneRuntimeEvents } from "./events/retention.ts";
-import { type ControlPlaneServices, createServices } from "./services.ts";
+import { type ControlPlaneServices, createServices, type ServiceExtras } from "./services.ts";
 
 export interface RunningControlPlane {
   url: string;
@@ -70,7 +70,7 @@ function listenOrExplain<T>(config: ControlPlaneConfig, listen: () => T): T {
 
 export async function startControlPlane(
   requested: ControlPlaneConfig,
-  options: { log?: Logger; clock?: Clock } = {},
+  options: { log?: Logger; clock?: Clock } & ServiceExtras = {},
 ): Promise<RunningControlPlane> {
   const config = probeAddress(requested);
   const log = options.log ?? createLogger({ level: config.logLevel });
@@ -99,7 +99,9 @@ export async function startControlPlane(
     clock,
   });
   await bootstrapInitialAdmin(db, auth, config.initialAdminEmail, config.initialAdminPassword, log);
-  const services = createServices(config, db, auth, log, clock, limits, secret);
+  const services = createServices(config, db, auth, log, clock, limits, secret, {
+    ...(options.artifactLookup ? { artifactLookup: options.artifactLookup } : {}),
+  });
   // Bind before any background job starts: a taken port then leaves nothing running but the database.
   let app: ReturnType<typeof createApp>;
   try {
@@ -162,6 +164,7 @@ export async function startControlPlane(
       // Open log streams would hold the server's stop: end them (their readers are told why).
       services.logs.closeAll("the control plane is shutting down");
       services.live.closeAll();
+      services.artifacts.stop();
       await app.stop();
       services.batcher.stop();
       db.close();

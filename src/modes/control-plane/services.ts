@@ -5,6 +5,8 @@ import type { Clock } from "../../lib/clock.ts";
 import type { Logger } from "../../lib/log.ts";
 import { AbuseLimits } from "./abuse/limiter.ts";
 import { AccountService } from "./account/service.ts";
+import { ArtifactFetcher, type ArtifactLookup, noCatalog } from "./artifacts/fetcher.ts";
+import { ArtifactStore } from "./artifacts/store.ts";
 import { ApiKeyService } from "./auth/api-keys.ts";
 import type { Auth } from "./auth/better-auth.ts";
 import { ExecutorAuth } from "./auth/executor-auth.ts";
@@ -61,6 +63,13 @@ export interface ControlPlaneServices {
   executorConnect: ExecutorConnectService;
   /** Alert settings, rules and incidents, signed webhooks (notifications/). */
   notifications: NotificationService;
+  /** Catalog artifacts: fetched from upstream once, stored content-addressed, served to executors. */
+  artifacts: ArtifactFetcher;
+}
+
+export interface ServiceExtras {
+  /** Which upstream serves a sha256 (the client catalog); without it only imported files are served. */
+  artifactLookup?: ArtifactLookup;
 }
 
 export function createServices(
@@ -71,6 +80,7 @@ export function createServices(
   clock: Clock,
   limits = new AbuseLimits(),
   authSecret?: string,
+  extras: ServiceExtras = {},
 ): ControlPlaneServices {
   const batcher = new WriteBatcher(db, log);
   const keys = new ApiKeyService(db);
@@ -131,6 +141,12 @@ export function createServices(
         }),
       { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts },
       config.eventRetentionDays,
+    ),
+    artifacts: new ArtifactFetcher(
+      new ArtifactStore(config.dataDir),
+      // The client catalog's lookup is wired here once it exists; until then only imported files are served.
+      extras.artifactLookup ?? noCatalog,
+      { log: log.child({ component: "artifacts" }) },
     ),
   };
 }
