@@ -130,6 +130,9 @@ export class AgentObserver {
       if (spec.desiredState === "stopped") {
         observed.status =
           state === "active" || state === "activating" || state === "deactivating" ? "stopping" : "stopped";
+      } else if (issue?.waiting) {
+        // Waiting for a download: on its way, not broken.
+        Object.assign(observed, { status: "starting", message: issue.message });
       } else if (issue) {
         Object.assign(observed, { status: "error", message: issue.message });
       } else if (state === "failed") {

@@ -56,7 +56,8 @@ function makePlan(entry: AssignedSpec, agentDataDir: string, platform: Platform 
     };
   }
   const paths = nodePaths(agentDataDir, entry.name);
-  const result = adapter.plan(entry.name, spec, planEnv(agentDataDir, paths, platform));
+  // The artifacts the control plane resolved for this node, at the paths they are (or will be) installed.
+  const result = adapter.plan(entry.name, spec, planEnv(agentDataDir, paths, platform, entry.artifacts));
   if (!result.ok) {
     const list = result.errors.map((e) => `${e.path}: ${e.message}`).join("; ");
     return {
@@ -74,6 +75,8 @@ export interface NodeIssue {
   message: string;
   /** The process the problem is about, when it is about one. */
   role?: string;
+  /** Not a fault: the node waits for something under way (a download); reported as `starting`, not `error`. */
+  waiting?: boolean;
 }
 
 /** The problems found by the latest reconcile, per node id (rebuilt every tick: nothing here outlives a fix). */
