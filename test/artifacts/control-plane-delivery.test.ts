@@ -94,9 +94,9 @@ describe("artifact delivery from the control plane", () => {
       const tail = await h.get(digest, { range: "bytes=150000-" });
       expect(tail.status).toBe(206);
       expect(tail.headers.get("content-range")).toBe(`bytes 150000-199999/200000`);
-      expect(new Uint8Array(await tail.arrayBuffer())).toEqual(bytes.subarray(150000));
+      expect(await sha(tail)).toBe(sha256Of(bytes.subarray(150000)));
       const middle = await h.get(digest, { range: "bytes=10-19" });
-      expect(new Uint8Array(await middle.arrayBuffer())).toEqual(bytes.subarray(10, 20));
+      expect(await sha(middle)).toBe(sha256Of(bytes.subarray(10, 20)));
       const past = await h.get(digest, { range: "bytes=200000-" });
       expect(past.status).toBe(416);
       expect(past.headers.get("content-range")).toBe("bytes */200000");
