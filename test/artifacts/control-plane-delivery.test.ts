@@ -33,6 +33,16 @@ interface Envelope {
   progress?: { receivedBytes: number; totalBytes: number | null; percent: number | null };
 }
 
+/** The file once the control plane serves it (polling while it answers 503). */
+const whenServed = (digest: string, what: string) =>
+  eventually(
+    async () => {
+      const response = await h.get(digest);
+      return response.status === 200 ? response : null;
+    },
+    { ...WAIT, message: what },
+  );
+
 /** Publish `bytes` upstream at `path` and in the catalog; returns its sha256. */
 function publish(path: string, bytes: Uint8Array, catalogSha = sha256Of(bytes)): string {
   upstream.files.set(path, bytes);
@@ -68,13 +78,7 @@ describe("artifact delivery from the control plane", () => {
       });
       expect(half.message).toContain("33 % (1/3 MiB)");
       upstream.release();
-      const served = await eventually(
-        async () => {
-          const response = await h.get(digest);
-          return response.status === 200 ? response : null;
-        },
-        { ...WAIT, message: "served" },
-      );
+      const served = await whenServed(digest, "served");
       expect(served.headers.get("etag")).toBe(`"${digest}"`);
       expect(await sha(served)).toBe(digest);
       expect(upstream.requests.filter((r) => r.path === "/releases/geth-1.17.10.bin")).toHaveLength(1);
@@ -90,7 +94,7 @@ describe("artifact delivery from the control plane", () => {
     async () => {
       const bytes = fileBytes(200_000, 3);
       const digest = publish("/releases/ranges.bin", bytes);
-      await eventually(async () => ((await h.get(digest)).status === 200 ? true : null), WAIT);
+      await whenServed(digest, "stored");
       const tail = await h.get(digest, { range: "bytes=150000-" });
       expect(tail.status).toBe(206);
       expect(tail.headers.get("content-range")).toBe(`bytes 150000-199999/200000`);
@@ -122,13 +126,7 @@ describe("artifact delivery from the control plane", () => {
         { ...WAIT, message: "half received" },
       );
       upstream.cut();
-      const served = await eventually(
-        async () => {
-          const response = await h.get(digest);
-          return response.status === 200 ? response : null;
-        },
-        { ...WAIT, message: "served after the retry" },
-      );
+      const served = await whenServed(digest, "served after the retry");
       expect(await sha(served)).toBe(digest);
       const asked = upstream.requests.filter((r) => r.path === "/releases/flaky.bin");
       expect(asked.map((r) => r.range)).toEqual([null, "bytes=200000-"]);
@@ -159,13 +157,7 @@ describe("artifact delivery from the control plane", () => {
       const late = await startUpstream(port);
       late.files.set("/releases/late.bin", bytes);
       try {
-        const served = await eventually(
-          async () => {
-            const response = await h.get(digest);
-            return response.status === 200 ? response : null;
-          },
-          { ...WAIT, message: "served once upstream is back" },
-        );
+        const served = await whenServed(digest, "served once upstream is back");
         expect(await sha(served)).toBe(digest);
       } finally {
         late.stop();
@@ -210,13 +202,7 @@ describe("artifact delivery from the control plane", () => {
         url: "npm:@foundry-rs/anvil-linux-amd64@1.7.1/bin/anvil",
         format: "binary",
       });
-      const served = await eventually(
-        async () => {
-          const response = await h.get(ANVIL_SHA256);
-          return response.status === 200 ? response : null;
-        },
-        { ...WAIT, message: "anvil served" },
-      );
+      const served = await whenServed(ANVIL_SHA256, "anvil served");
       expect(await sha(served)).toBe(ANVIL_SHA256);
     },
     T,
