@@ -6,7 +6,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
 import { ANVIL_SHA256, freePort } from "../agent/helpers.ts";
-import { type ArtifactControlPlane, startArtifactControlPlane } from "./control-plane.ts";
+import { scrape, undocumented, value } from "../observability/prometheus.ts";
+import { type ArtifactControlPlane, METRICS_TOKEN, startArtifactControlPlane } from "./control-plane.ts";
 import { fileBytes, sha256Of, startUpstream, type Upstream } from "./upstream.ts";
 
 const T = 60_000;
@@ -240,6 +241,26 @@ describe("artifact delivery from the control plane", () => {
       expect(stored()).toContain(a.sha256);
       // Once pinned, executors are served the stored file without another upstream fetch.
       expect(await sha(await h.get(a.sha256))).toBe(a.sha256);
+    },
+    T,
+  );
+
+  test(
+    "Prometheus counts the fetches by outcome and the bytes fetched and served (after the tests above)",
+    async () => {
+      const metrics = await scrape(`${h.cp.url}/metrics`, { authorization: `Bearer ${METRICS_TOKEN}` });
+      expect(undocumented(metrics)).toEqual([]);
+      // Stored: the shared fetch, ranges, flaky, late, anvil (computeChecksum is not a catalog fetch).
+      expect(value(metrics, "novacula_artifact_fetches_total", { outcome: "stored" })).toBe(5);
+      expect(value(metrics, "novacula_artifact_fetches_total", { outcome: "failed" })).toBe(1);
+      // Every fetch above has ended (stored or failed).
+      expect(value(metrics, "novacula_artifact_fetches_active")).toBe(0);
+      expect(value(metrics, "novacula_artifact_bytes_total", { direction: "fetched" })).toBeGreaterThan(
+        3_000_000,
+      );
+      expect(value(metrics, "novacula_artifact_bytes_total", { direction: "served" })).toBeGreaterThan(
+        3_000_000,
+      );
     },
     T,
   );

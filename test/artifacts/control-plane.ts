@@ -8,6 +8,7 @@ import { testDir } from "../harness/control-plane.ts";
 
 const EMAIL = "admin@novacula.test";
 const PASSWORD = "test-password-0123";
+export const METRICS_TOKEN = "artifact-metrics-token-0123456789";
 
 export interface ArtifactControlPlane {
   cp: RunningControlPlane;
@@ -29,6 +30,7 @@ export async function startArtifactControlPlane(name: string): Promise<ArtifactC
     NOVACULA_DATA_DIR: dataDir,
     INITIAL_ADMIN_EMAIL: EMAIL,
     INITIAL_ADMIN_PASSWORD: PASSWORD,
+    METRICS_TOKEN,
   });
   const cp = await startControlPlane(config, {
     log: createLogger({ level: "error" }),
