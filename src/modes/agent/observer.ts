@@ -132,9 +132,10 @@ export class AgentObserver {
           state === "active" || state === "activating" || state === "deactivating" ? "stopping" : "stopped";
       } else if (issue?.waiting) {
         // Waiting for a download: on its way, not broken.
-        Object.assign(observed, { status: "starting", message: issue.message });
+        Object.assign(observed, { status: "starting", message: issue.message.slice(0, 2000) });
       } else if (issue) {
-        Object.assign(observed, { status: "error", message: issue.message });
+        // Capped like every observed message: one long message must not make the whole report invalid.
+        Object.assign(observed, { status: "error", message: issue.message.slice(0, 2000) });
       } else if (state === "failed") {
         observed.status = "error";
         observed.message = this.failureMessage(process.client, unitName, unit!);
