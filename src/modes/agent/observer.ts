@@ -109,7 +109,7 @@ export class AgentObserver {
     const processes: ObservedProcess[] = [];
     if (!planned.ok) {
       for (const role of Object.keys(spec.clients))
-        processes.push({ role, status: "error", message: planned.message });
+        processes.push({ role, status: "error", message: planned.message.slice(0, 2000) });
       return { nodeId: entry.nodeId, revision, processes: processes.slice(0, 8) };
     }
     for (const process of planned.plan.processes) {

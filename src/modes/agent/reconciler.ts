@@ -163,7 +163,8 @@ export class AgentReconciler {
         nodeId: entry.nodeId,
         level: "error",
         reason: issue.reason,
-        message: `${entry.name}: ${issue.message}`,
+        // The events request takes messages of up to 4000 characters; a longer one would hold back the batch.
+        message: `${entry.name}: ${issue.message}`.slice(0, 4000),
         payload: { revision: entry.revision, ...(issue.role ? { role: issue.role } : {}) },
       });
     }
