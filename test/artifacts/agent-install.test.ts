@@ -35,13 +35,16 @@ const client = new ControlPlaneClient({ url: "http://127.0.0.1:9", accessToken: 
 
 function installer(name: string) {
   const dataDir = join(scratch.dir, name);
+  const settled = { count: 0 };
   return {
     dataDir,
+    settled,
     make: () =>
       new ArtifactInstaller({
         dataDir,
         open: (url, from, signal) => client.fetchArtifact(url, from, signal),
         logger: silentLogger,
+        onSettled: () => settled.count++,
       }),
   };
 }
@@ -86,7 +89,7 @@ describe("agent artifact installer", () => {
     async () => {
       const bytes = fileBytes(300_000, 2);
       upstream.files.set("/bin/geth", bytes);
-      const { dataDir, make } = installer("binary");
+      const { dataDir, make, settled } = installer("binary");
       const artifact: ResolvedArtifact = {
         url: `${upstream.url}/bin/geth`,
         sha256: sha256Of(bytes),
@@ -97,6 +100,8 @@ describe("agent artifact installer", () => {
       expect(path).toBe(join(dataDir, "artifacts", artifact.sha256));
       expect(sha256Of(readFileSync(path))).toBe(artifact.sha256);
       expect(statSync(path).mode & 0o111).not.toBe(0);
+      // The end of the background download is announced (the agent reconciles at once).
+      expect(settled.count).toBe(1);
       expect(
         upstream.requests.filter((r) => r.path === "/bin/geth").every((r) => r.authorization === null),
       ).toBe(true);

@@ -41,6 +41,8 @@ export interface ArtifactInstallerOptions {
   idleTimeoutMs?: number;
   /** How long a failed install is answered as failed before it is tried again (default 60 s). */
   failureHoldMs?: number;
+  /** Called when a background download or check ends (the reconciler then runs at once, not on its next tick). */
+  onSettled?: () => void;
 }
 
 interface Job {
@@ -132,7 +134,10 @@ export class ArtifactInstaller {
         else await rm(path, { force: true });
       })
       .catch(() => {})
-      .finally(() => this.jobs.delete(sha256));
+      .finally(() => {
+        this.jobs.delete(sha256);
+        this.options.onSettled?.();
+      });
   }
 
   private start(artifact: ResolvedArtifact): Job {
@@ -140,7 +145,10 @@ export class ArtifactInstaller {
     this.jobs.set(artifact.sha256, job);
     void this.install(artifact, job)
       .catch((error: unknown) => this.settle(artifact, error))
-      .finally(() => this.jobs.delete(artifact.sha256));
+      .finally(() => {
+        this.jobs.delete(artifact.sha256);
+        this.options.onSettled?.();
+      });
     return job;
   }
 

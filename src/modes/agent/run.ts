@@ -85,6 +85,8 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
     // Paths on the control plane with the key; absolute URLs (upstream, when the spec says so) without it.
     open: (url, from, signal) => client.fetchArtifact(url, from, signal),
     logger: log.child({ component: "artifacts" }),
+    // A finished download lets its node start now rather than on the next reconcile tick.
+    onSettled: () => executor?.triggerReconcile(),
   });
   const backend = new AgentBackend({
     dataDir: config.agent.dataDir,
