@@ -11,7 +11,8 @@ import { type ArtifactControlPlane, METRICS_TOKEN, startArtifactControlPlane } f
 import { fileBytes, sha256Of, startUpstream, type Upstream } from "./upstream.ts";
 
 const T = 60_000;
-const WAIT = { timeoutMs: 30_000, intervalMs: 50 };
+// Polls every 200 ms: one executor key may make 10 requests a second (the per-key limit) with a burst of 60.
+const WAIT = { timeoutMs: 30_000, intervalMs: 200 };
 let h: ArtifactControlPlane;
 let upstream: Upstream;
 
