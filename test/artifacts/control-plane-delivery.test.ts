@@ -198,6 +198,30 @@ describe("artifact delivery from the control plane", () => {
   );
 
   test(
+    "an upstream sending another size than the catalog records is cut off at once: nothing stored",
+    async () => {
+      const bytes = fileBytes(2 * 1024 * 1024, 17);
+      const digest = sha256Of(bytes);
+      upstream.files.set("/releases/oversized.bin", bytes);
+      h.catalog.set(digest, { url: `${upstream.url}/releases/oversized.bin`, format: "binary", size: 1000 });
+      const refused = await eventually(
+        async () => {
+          const response = await h.get(digest);
+          return response.status === 502 ? ((await response.json()) as Envelope) : null;
+        },
+        { ...WAIT, message: "502" },
+      );
+      expect(refused.code).toBe("artifact_checksum_mismatch");
+      expect(refused.message).toContain(
+        `serves ${bytes.byteLength} bytes, not the 1000 the client catalog records`,
+      );
+      expect(stored()).not.toContain(digest);
+      expect(readdirSync(join(h.dataDir, "artifacts", "partial"))).not.toContain(digest);
+    },
+    T,
+  );
+
+  test(
     "an npm: upstream is the checkout's package file, verified and served like any other",
     async () => {
       h.catalog.set(ANVIL_SHA256, {
@@ -253,7 +277,7 @@ describe("artifact delivery from the control plane", () => {
       expect(undocumented(metrics)).toEqual([]);
       // Stored: the shared fetch, ranges, flaky, late, anvil (computeChecksum is not a catalog fetch).
       expect(value(metrics, "novacula_artifact_fetches_total", { outcome: "stored" })).toBe(5);
-      expect(value(metrics, "novacula_artifact_fetches_total", { outcome: "failed" })).toBe(1);
+      expect(value(metrics, "novacula_artifact_fetches_total", { outcome: "failed" })).toBe(2);
       // Every fetch above has ended (stored or failed).
       expect(value(metrics, "novacula_artifact_fetches_active")).toBe(0);
       expect(value(metrics, "novacula_artifact_bytes_total", { direction: "fetched" })).toBeGreaterThan(

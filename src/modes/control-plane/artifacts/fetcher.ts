@@ -61,6 +61,8 @@ interface Job {
   host: string;
   receivedBytes: number;
   totalBytes: number | null;
+  /** The catalog's size, when it records one: an upstream sending another size is cut off at once. */
+  sizeBytes: number | null;
   /** When the next attempt starts, while waiting after a failure. */
   retryAtMs: number | null;
   lastError: string | null;
@@ -186,6 +188,7 @@ export class ArtifactFetcher {
       host: hostOf(source.url),
       receivedBytes: 0,
       totalBytes: source.size ?? null,
+      sizeBytes: source.size ?? null,
       retryAtMs: null,
       lastError: null,
     };
@@ -223,18 +226,30 @@ export class ArtifactFetcher {
     const partial = this.store.partialPathOf(job.sha256);
     const signal = this.stopping.signal;
     while (!signal.aborted) {
+      // Cut off an upstream whose size is not the catalog's: a wrong file must not fill the disk first.
+      const cutOff = new AbortController();
+      let wrongSize: string | null = null;
       try {
         log.info("fetching artifact from upstream", { sha256: job.sha256, url: job.url });
         const result = await downloadResumable({
           url: job.url,
           partialPath: partial,
           open: openUpstream,
-          signal,
+          signal: AbortSignal.any([signal, cutOff.signal]),
           idleTimeoutMs: this.options.idleTimeoutMs ?? 60_000,
           onProgress: (received, total) => {
             if (received > job.receivedBytes) this.counters.bytesFetched += received - job.receivedBytes;
             job.receivedBytes = received;
             if (total !== null) job.totalBytes = total;
+            const limit = job.sizeBytes;
+            if (
+              limit !== null &&
+              wrongSize === null &&
+              ((total !== null && total !== limit) || received > limit)
+            ) {
+              wrongSize = `upstream ${job.url} serves ${total ?? `more than ${limit}`} bytes, not the ${limit} the client catalog records for sha256 ${job.sha256}; nothing was stored and nothing runs. Fix: correct the catalog entry (size and sha256 from the upstream's checksum file), or import the right file with \`novacula control-plane artifact import FILE\``;
+              cutOff.abort();
+            }
           },
         });
         if (result.sha256 !== job.sha256) {
@@ -248,6 +263,11 @@ export class ArtifactFetcher {
         return;
       } catch (error) {
         if (signal.aborted) return;
+        if (wrongSize !== null) {
+          await rm(partial, { force: true });
+          this.fail(job, ARTIFACT_CHECKSUM_MISMATCH, wrongSize);
+          return;
+        }
         if (permanent(error)) {
           await rm(partial, { force: true });
           const status = (error as HttpStatusError).status;
