@@ -20,6 +20,22 @@ export interface ResumableDownloadOptions {
   /** Abort when no byte arrives for this long (default 60 s). */
   idleTimeoutMs?: number;
   signal?: AbortSignal;
+  /** The size the file must have, when known: another announced size or more bytes end the download at once. */
+  expectedBytes?: number;
+}
+
+/** The server sends another size than expected: the wrong file, stopped before it fills the disk. */
+export class SizeMismatchError extends Error {
+  constructor(
+    readonly url: string,
+    readonly expectedBytes: number,
+    readonly actualBytes: number | null,
+  ) {
+    super(
+      `${url} serves ${actualBytes ?? `more than ${expectedBytes}`} bytes, not the expected ${expectedBytes}`,
+    );
+    this.name = "SizeMismatchError";
+  }
 }
 
 /** A non-2xx answer (other than the 416 of a complete partial file): `status` tells the caller what it means. */
@@ -113,6 +129,11 @@ export async function downloadResumable(
         Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : null,
       );
     }
+    const expected = options.expectedBytes;
+    if (expected !== undefined && total !== null && total !== expected) {
+      await response.body?.cancel();
+      throw new SizeMismatchError(url, expected, total);
+    }
     const hash = createHash("sha256");
     if (append) await hashPrefix(partialPath, hash);
     else held = 0;
@@ -126,6 +147,10 @@ export async function downloadResumable(
         if (done) break;
         clearTimeout(idle);
         idle = setTimeout(() => abort.abort(), idleMs);
+        if (expected !== undefined && held + value.byteLength > expected) {
+          await reader.cancel();
+          throw new SizeMismatchError(url, expected, null);
+        }
         hash.update(value);
         await handle.write(value);
         held += value.byteLength;

@@ -166,6 +166,27 @@ describe("agent artifact installer", () => {
     T,
   );
 
+  test(
+    "a download of another size than the spec says is stopped at once and nothing is installed",
+    async () => {
+      const bytes = fileBytes(400_000, 12);
+      upstream.files.set("/bin/bigger", bytes);
+      const { dataDir, make } = installer("size");
+      const artifact: ResolvedArtifact = {
+        url: `${upstream.url}/bin/bigger`,
+        sha256: sha256Of(bytes),
+        format: "binary",
+        size: 1000,
+      };
+      const error = await failure(make(), artifact);
+      expect(error).toBeInstanceOf(ArtifactInstallError);
+      expect(error.message).toContain("serves 400000 bytes, not the expected 1000");
+      expect(error.message).toContain("correct the client catalog entry's size");
+      expect(readdirSync(join(dataDir, "artifacts"))).toEqual([]);
+    },
+    T,
+  );
+
   for (const format of ["tar.gz", "zip"] as const) {
     test(
       `a ${format} is unpacked under artifacts/<sha256>.d with its member executable in place`,

@@ -11,7 +11,12 @@ import { join } from "node:path";
 import { publishFileAtomic } from "../../lib/atomic-write.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/log.ts";
-import { downloadResumable, HttpStatusError, type OpenRange } from "../../lib/resumable-download.ts";
+import {
+  downloadResumable,
+  HttpStatusError,
+  type OpenRange,
+  SizeMismatchError,
+} from "../../lib/resumable-download.ts";
 import {
   ARTIFACT_FETCHING,
   type ArtifactProgress,
@@ -163,6 +168,7 @@ export class ArtifactInstaller {
       partialPath: partial,
       open: this.options.open,
       idleTimeoutMs: this.options.idleTimeoutMs ?? 60_000,
+      ...(artifact.size !== undefined ? { expectedBytes: artifact.size } : {}),
       onProgress: (received, total) => {
         job.receivedBytes = received;
         if (total !== null) job.totalBytes = total;
@@ -193,7 +199,7 @@ export class ArtifactInstaller {
   }
 
   /** Sort a failure into "fix something" (held, then retried) or "wait" (retried after a short pause). */
-  private settle(artifact: ResolvedArtifact, error: unknown): void {
+  private async settle(artifact: ResolvedArtifact, error: unknown): Promise<void> {
     const now = Date.now();
     const hold = this.options.failureHoldMs ?? 60_000;
     const fail = (message: string) => {
@@ -206,6 +212,13 @@ export class ArtifactInstaller {
     };
     if (error instanceof ChecksumMismatchError) {
       fail(error.message);
+      return;
+    }
+    if (error instanceof SizeMismatchError) {
+      await rm(join(artifactsDir(this.options.dataDir), `${artifact.sha256}.partial`), { force: true });
+      fail(
+        `${error.message} (sha256 ${artifact.sha256}); nothing was installed and nothing runs: correct the client catalog entry's size and sha256`,
+      );
       return;
     }
     if (error instanceof UnsafeArchiveError) {

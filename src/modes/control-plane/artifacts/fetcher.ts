@@ -8,7 +8,12 @@ import { rm } from "node:fs/promises";
 import { Backoff, delay } from "../../../lib/backoff.ts";
 import { errorMessage } from "../../../lib/errors.ts";
 import type { Logger } from "../../../lib/log.ts";
-import { downloadResumable, HttpStatusError, type OpenRange } from "../../../lib/resumable-download.ts";
+import {
+  downloadResumable,
+  HttpStatusError,
+  type OpenRange,
+  SizeMismatchError,
+} from "../../../lib/resumable-download.ts";
 import {
   ARTIFACT_CHECKSUM_MISMATCH,
   ARTIFACT_UPSTREAM_FAILED,
@@ -226,30 +231,19 @@ export class ArtifactFetcher {
     const partial = this.store.partialPathOf(job.sha256);
     const signal = this.stopping.signal;
     while (!signal.aborted) {
-      // Cut off an upstream whose size is not the catalog's: a wrong file must not fill the disk first.
-      const cutOff = new AbortController();
-      let wrongSize: string | null = null;
       try {
         log.info("fetching artifact from upstream", { sha256: job.sha256, url: job.url });
         const result = await downloadResumable({
           url: job.url,
           partialPath: partial,
           open: openUpstream,
-          signal: AbortSignal.any([signal, cutOff.signal]),
+          signal,
+          ...(job.sizeBytes !== null ? { expectedBytes: job.sizeBytes } : {}),
           idleTimeoutMs: this.options.idleTimeoutMs ?? 60_000,
           onProgress: (received, total) => {
             if (received > job.receivedBytes) this.counters.bytesFetched += received - job.receivedBytes;
             job.receivedBytes = received;
             if (total !== null) job.totalBytes = total;
-            const limit = job.sizeBytes;
-            if (
-              limit !== null &&
-              wrongSize === null &&
-              ((total !== null && total !== limit) || received > limit)
-            ) {
-              wrongSize = `upstream ${job.url} serves ${total ?? `more than ${limit}`} bytes, not the ${limit} the client catalog records for sha256 ${job.sha256}; nothing was stored and nothing runs. Fix: correct the catalog entry (size and sha256 from the upstream's checksum file), or import the right file with \`novacula control-plane artifact import FILE\``;
-              cutOff.abort();
-            }
           },
         });
         if (result.sha256 !== job.sha256) {
@@ -263,9 +257,10 @@ export class ArtifactFetcher {
         return;
       } catch (error) {
         if (signal.aborted) return;
-        if (wrongSize !== null) {
+        if (error instanceof SizeMismatchError) {
+          // The wrong file: cut off as soon as its size showed, before it fills the disk.
           await rm(partial, { force: true });
-          this.fail(job, ARTIFACT_CHECKSUM_MISMATCH, wrongSize);
+          this.fail(job, ARTIFACT_CHECKSUM_MISMATCH, wrongSizeMessage(job, error));
           return;
         }
         if (permanent(error)) {
@@ -308,4 +303,8 @@ type ArtifactFailedCode = typeof ARTIFACT_CHECKSUM_MISMATCH | typeof ARTIFACT_UP
 
 function mismatchMessage(job: Job, actual: string): string {
   return `upstream ${job.url} served a file with sha256 ${actual}, not the ${job.sha256} the client catalog pins; nothing was stored and nothing runs. Fix: if upstream published a new file, correct the catalog entry's sha256 (from the upstream's checksum file); otherwise import the right file with \`novacula control-plane artifact import FILE\``;
+}
+
+function wrongSizeMessage(job: Job, error: SizeMismatchError): string {
+  return `upstream ${job.url} serves ${error.actualBytes ?? `more than ${error.expectedBytes}`} bytes, not the ${error.expectedBytes} the client catalog records for sha256 ${job.sha256}; nothing was stored and nothing runs. Fix: correct the catalog entry (size and sha256 from the upstream's checksum file), or import the right file with \`novacula control-plane artifact import FILE\``;
 }
