@@ -45,6 +45,16 @@ const whenServed = (digest: string, what: string) =>
     { ...WAIT, message: what },
   );
 
+/** The control plane's 502 answer once the fetch has failed. */
+const whenRefused = (digest: string) =>
+  eventually(
+    async () => {
+      const response = await h.get(digest);
+      return response.status === 502 ? ((await response.json()) as Envelope) : null;
+    },
+    { ...WAIT, message: "502" },
+  );
+
 /** Publish `bytes` upstream at `path` and in the catalog; returns its sha256. */
 function publish(path: string, bytes: Uint8Array, catalogSha = sha256Of(bytes)): string {
   upstream.files.set(path, bytes);
@@ -174,13 +184,7 @@ describe("artifact delivery from the control plane", () => {
       const pinned = "ab".repeat(32);
       publish("/releases/tampered.bin", fileBytes(50_000, 9), pinned);
       const actual = sha256Of(fileBytes(50_000, 9));
-      const refused = await eventually(
-        async () => {
-          const response = await h.get(pinned);
-          return response.status === 502 ? ((await response.json()) as Envelope) : null;
-        },
-        { ...WAIT, message: "502" },
-      );
+      const refused = await whenRefused(pinned);
       expect(refused.code).toBe("artifact_checksum_mismatch");
       expect(refused.message).toContain(pinned);
       expect(refused.message).toContain(actual);
@@ -204,13 +208,7 @@ describe("artifact delivery from the control plane", () => {
       const digest = sha256Of(bytes);
       upstream.files.set("/releases/oversized.bin", bytes);
       h.catalog.set(digest, { url: `${upstream.url}/releases/oversized.bin`, format: "binary", size: 1000 });
-      const refused = await eventually(
-        async () => {
-          const response = await h.get(digest);
-          return response.status === 502 ? ((await response.json()) as Envelope) : null;
-        },
-        { ...WAIT, message: "502" },
-      );
+      const refused = await whenRefused(digest);
       expect(refused.code).toBe("artifact_checksum_mismatch");
       expect(refused.message).toContain(
         `serves ${bytes.byteLength} bytes, not the 1000 the client catalog records`,
