@@ -145,29 +145,41 @@ export class ControlPlaneClient {
    * passes `signal` to bound it.
    */
   async openArtifact(url: string, signal?: AbortSignal): Promise<Response> {
-    const sameOrigin = new URL(url).origin === new URL(this.url).origin;
+    const response = await this.fetchArtifact(url, 0, signal);
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new ControlPlaneError(
+        `GET ${url} answered HTTP ${response.status}`,
+        response.status,
+        "http_error",
+        response.status >= 500 || response.status === 429,
+      );
+    }
+    return response;
+  }
+
+  /**
+   * GET an artifact from byte `from` on (Range, to resume), answering whatever status came back: the caller
+   * reads the error envelope of a 503 (the control plane still fetching) or a 502 (upstream served other
+   * bytes). A path ("/api/…") is on this control plane; the key goes only to this control plane's origin.
+   */
+  async fetchArtifact(url: string, from: number, signal?: AbortSignal): Promise<Response> {
+    const absolute = url.startsWith("/") ? `${this.url}${url}` : url;
+    const sameOrigin = new URL(absolute).origin === new URL(this.url).origin;
     const headers: Record<string, string> = sameOrigin ? { authorization: `Bearer ${this.token}` } : {};
+    if (from > 0) headers.range = `bytes=${from}-`;
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), this.timeoutMs);
     const onAbort = () => timeout.abort();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const response = await fetch(url, { headers, signal: timeout.signal, redirect: "follow" });
-      if (!response.ok) {
-        throw new ControlPlaneError(
-          `GET ${url} answered HTTP ${response.status}`,
-          response.status,
-          "http_error",
-          response.status >= 500 || response.status === 429,
-        );
-      }
-      return response;
+      // The listener stays after the headers: aborting `signal` must still end the body's stream.
+      return await fetch(absolute, { headers, signal: timeout.signal, redirect: "follow" });
     } catch (error) {
-      if (error instanceof ControlPlaneError) throw error;
-      throw new ControlPlaneError(`GET ${url} failed: ${errorMessage(error)}`, null, "network", true);
+      signal?.removeEventListener("abort", onAbort);
+      throw new ControlPlaneError(`GET ${absolute} failed: ${errorMessage(error)}`, null, "network", true);
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
     }
   }
 

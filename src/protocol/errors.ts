@@ -27,5 +27,8 @@ export const USER_ERROR_CODES = [
   "payload_too_large",
   "query_too_complex",
   "internal",
+  "artifact_fetching",
+  "artifact_checksum_mismatch",
+  "artifact_upstream_failed",
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];

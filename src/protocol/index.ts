@@ -1,4 +1,5 @@
 // The wire contract shared by the control plane, the agent and the operator. No I/O lives here.
+export * from "./artifact-delivery.ts";
 export * from "./artifacts.ts";
 export * from "./capabilities.ts";
 export * from "./compat.ts";

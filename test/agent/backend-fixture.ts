@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DesiredSet } from "../../src/executor/desired-set.ts";
 import { createLogger, silentLogger } from "../../src/lib/log.ts";
+import { ArtifactInstaller } from "../../src/modes/agent/artifact-installer.ts";
 import { AgentBackend } from "../../src/modes/agent/backend.ts";
 import { Downloader } from "../../src/modes/agent/downloader.ts";
 import { binDir, hostPlatform, supervisorDir } from "../../src/modes/agent/layout.ts";
@@ -13,6 +14,10 @@ import type { AssignedSpec, RuntimeEvent } from "../../src/protocol/executor-api
 import type { NodeSpec } from "../../src/protocol/node-spec.ts";
 import type { ObservedNodeState } from "../../src/protocol/observed.ts";
 import { ANVIL_BIN, ANVIL_FILE_NAME, startFileServer } from "./helpers.ts";
+
+/** GET a URL from byte `from` on, as the agent's control-plane client does (no key: a plain upstream). */
+export const openRange = (url: string, from: number, signal: AbortSignal) =>
+  fetch(url, { signal, headers: from > 0 ? { range: `bytes=${from}-` } : {} });
 
 export function devnetSpec(port: number, patch: Partial<NodeSpec> = {}): NodeSpec {
   return {
@@ -65,11 +70,13 @@ export function createBackendFixture(dir: string, options: { debug?: boolean } =
       },
       logger,
     });
+    const artifacts = new ArtifactInstaller({ dataDir, open: openRange, logger });
     const backend = new AgentBackend({
       dataDir,
       platform: hostPlatform(),
       supervisor,
       downloader,
+      artifacts,
       scrapeTimeoutMs: 2000,
       logger,
       logHint: (unit) => supervisor.logPath(unit),

@@ -3,8 +3,10 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ControlPlaneClient } from "../../src/executor/control-plane-client.ts";
 import { silentLogger } from "../../src/lib/log.ts";
 import { ChecksumMismatchError, DownloadError, Downloader } from "../../src/modes/agent/downloader.ts";
+import { fileBytes, startUpstream } from "../artifacts/upstream.ts";
 import { ANVIL_BIN, ANVIL_FILE_NAME, ANVIL_SHA256, makeTestDir, startFileServer } from "./helpers.ts";
 
 const scratch = makeTestDir("downloader");
@@ -97,6 +99,29 @@ describe("client binary downloader", () => {
       expect(String(error.message)).toContain(`${server.url}/${ANVIL_FILE_NAME}`);
       expect(() => downloader.pathOf({ fileName: "../etc/passwd", sha256: ANVIL_SHA256 })).toThrow("unsafe");
       server.stop();
+    },
+    T,
+  );
+
+  test(
+    "a download that stalls after its headers is abandoned after the idle timeout, not waited on forever",
+    async () => {
+      const upstream = await startUpstream();
+      upstream.files.set(`/${ANVIL_FILE_NAME}`, fileBytes(100_000));
+      upstream.holdAfter(1000);
+      const client = new ControlPlaneClient({ url: upstream.url, accessToken: "exc_test" });
+      const downloader = new Downloader({
+        binDir: join(scratch.dir, "stall", "bin"),
+        artifactsUrl: upstream.url,
+        open: (url, signal) => client.openArtifact(url, signal),
+        logger: silentLogger,
+        idleTimeoutMs: 300,
+      });
+      const error = await downloader.ensure(source).catch((e) => e);
+      expect(error).toBeInstanceOf(DownloadError);
+      expect(String(error.message)).toContain("stalled");
+      upstream.release();
+      upstream.stop();
     },
     T,
   );

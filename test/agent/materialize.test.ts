@@ -40,11 +40,11 @@ function planWith(config: Record<string, unknown>, path = "client.toml"): Proces
 }
 
 describe("materializing a plan", () => {
-  test("with a node user, what the node reads or writes is its own and the directories above stay root's", () => {
+  test("with a node user, what the node reads or writes is its own and the directories above stay root's", async () => {
     const paths = nodePaths(join(scratch.dir, "owned"), "n1");
     const nobody = { uid: 65534, gid: 65534 };
     writeConfigFiles(paths, planWith({ a: 1 }), nobody);
-    runInitSteps(paths, planWith({ a: 1 }), nobody);
+    await runInitSteps(paths, planWith({ a: 1 }), { owner: nobody });
     const owner = (path: string) => [statSync(path).uid, statSync(path).gid];
     expect(owner(join(paths.configDir, "client.toml"))).toEqual([65534, 65534]);
     expect(owner(join(paths.configDir, "jwt.hex"))).toEqual([65534, 65534]);
@@ -82,13 +82,13 @@ describe("materializing a plan", () => {
     expect(nodeNameOfUnit(before.unitName)).toBe("n1");
   });
 
-  test("an init step runs once: a generated secret is never replaced", () => {
+  test("an init step runs once: a generated secret is never replaced", async () => {
     const paths = nodePaths(join(scratch.dir, "b"), "n1");
     writeConfigFiles(paths, planWith({}));
-    expect(runInitSteps(paths, planWith({}))).toEqual(["jwt"]);
+    expect(await runInitSteps(paths, planWith({}))).toEqual(["jwt"]);
     const secret = readFileSync(join(paths.nodeDir, "config/jwt.hex"), "utf8");
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
-    expect(runInitSteps(paths, planWith({}))).toEqual([]);
+    expect(await runInitSteps(paths, planWith({}))).toEqual([]);
     expect(readFileSync(join(paths.nodeDir, "config/jwt.hex"), "utf8")).toBe(secret);
   });
 

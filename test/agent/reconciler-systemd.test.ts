@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { DesiredSet } from "../../src/executor/desired-set.ts";
 import { eventually } from "../../src/lib/eventually.ts";
 import { silentLogger } from "../../src/lib/log.ts";
+import { ArtifactInstaller } from "../../src/modes/agent/artifact-installer.ts";
 import { AgentBackend } from "../../src/modes/agent/backend.ts";
 import { type AgentConfig, loadAgentConfig } from "../../src/modes/agent/config.ts";
 import { Downloader } from "../../src/modes/agent/downloader.ts";
@@ -108,6 +109,11 @@ beforeAll(async () => {
       binDir: binDir(config.agent.dataDir),
       artifactsUrl: config.agent.artifactsUrl,
       open: (url, signal) => fetch(url, { signal }),
+      logger: silentLogger,
+    }),
+    artifacts: new ArtifactInstaller({
+      dataDir: config.agent.dataDir,
+      open: (url, _from, signal) => fetch(url, { signal }),
       logger: silentLogger,
     }),
     scrapeTimeoutMs: 2000,

@@ -6,6 +6,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
+import { compileValidator, ObservedNodeState, RuntimeEvent } from "../../src/protocol/index.ts";
 import { type BackendFixture, createBackendFixture, devnetSpec } from "./backend-fixture.ts";
 import { ANVIL_FILE_NAME, blockNumber, freePort, makeTestDir } from "./helpers.ts";
 
@@ -236,6 +237,26 @@ describe("agent reconciler + observer on a real host", () => {
       expect(observed.processes[0]!.message).toContain("/settings/blockTimeSecs");
       expect(existsSync(join(f.dataDir, "nodes/n1"))).toBe(false);
       expect(f.events.some((e) => e.reason === "spec.rejected")).toBe(true);
+    },
+    T,
+  );
+
+  test(
+    "a rejection with many problems is still a valid report and event: messages are capped at the protocol's limits",
+    async () => {
+      const f = setup("long-reject");
+      const managed = Array.from({ length: 80 }, (_, i) => (i % 2 === 0 ? "--port" : "--chain-id"));
+      const spec = devnetSpec(await freePort(), { overrides: { args: { anvil: managed } } });
+      f.push({ nodeId: ID1, name: "n1", revision: 1, spec });
+      await f.reconcile();
+      const observed = await f.observe(ID1);
+      expect(observed.processes[0]!.status).toBe("error");
+      expect(observed.processes[0]!.message).toContain("/overrides/args/anvil/0");
+      expect(compileValidator(ObservedNodeState).errors(observed)).toEqual([]);
+      // The event raised for it fits the events request too (one invalid event would hold back the batch).
+      const raised = f.events.filter((e) => e.reason === "spec.rejected");
+      expect(raised).toHaveLength(1);
+      expect(compileValidator(RuntimeEvent).errors(raised[0])).toEqual([]);
     },
     T,
   );

@@ -10,6 +10,7 @@ import type { Logger } from "../../lib/log.ts";
 import type { ExecutorCapabilities } from "../../protocol/capabilities.ts";
 import type { ExecutorResources, RuntimeEvent } from "../../protocol/executor-api.ts";
 import type { ObservedNodeState } from "../../protocol/observed.ts";
+import type { ArtifactInstaller } from "./artifact-installer.ts";
 import type { Downloader } from "./downloader.ts";
 import { filesystemBytes } from "./host/disk.ts";
 import { portsFile } from "./layout.ts";
@@ -25,6 +26,7 @@ export interface AgentBackendOptions {
   platform: Platform | null;
   supervisor: Supervisor;
   downloader: Downloader;
+  artifacts: ArtifactInstaller;
   scrapeTimeoutMs: number;
   logger: Logger;
   logHint: (unitName: string) => string;

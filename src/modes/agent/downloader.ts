@@ -17,10 +17,9 @@ export class ChecksumMismatchError extends Error {
     readonly url: string,
     readonly expected: string,
     readonly actual: string,
+    fix = "the artifact source serves a different file: replace it with the published one",
   ) {
-    super(
-      `sha256 mismatch for ${url}: expected ${expected}, got ${actual}; refusing to install it (the artifact source serves a different file: replace it with the published one)`,
-    );
+    super(`sha256 mismatch for ${url}: expected ${expected}, got ${actual}; refusing to install it (${fix})`);
     this.name = "ChecksumMismatchError";
   }
 }

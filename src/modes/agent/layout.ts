@@ -1,5 +1,8 @@
 // Where the agent keeps things under data_dir, and the per-node record of what was materialized.
-//   <data_dir>/bin/                         client binaries (the downloader's)
+//   <data_dir>/bin/                         legacy client binaries (the downloader's, by adapter-pinned name)
+//   <data_dir>/artifacts/<sha256>           catalog artifacts: a verified file, content-addressed
+//   <data_dir>/artifacts/<sha256>.d/        an unpacked verified archive (an archive member's path is inside)
+//   <data_dir>/artifacts/<sha256>.partial   a download in progress (resumed with Range after an interruption)
 //   <data_dir>/nodes/<name>/{config,data}/  one directory per node
 //   <data_dir>/nodes/<name>/novacula-node.json   NodeRecord: read back each tick instead of trusting memory,
 //                                                so a restarted agent neither re-rolls nor forgets a restart
@@ -9,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlanEnv, Platform } from "../../adapters/types.ts";
 import { writeFileAtomicSync } from "../../lib/atomic-write.ts";
+import type { NodeArtifacts, ResolvedArtifact } from "../../protocol/artifacts.ts";
 
 /** Node names as the control plane allows them; anything else never becomes a path or a unit name. */
 export const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -23,6 +27,37 @@ export interface NodePaths {
 
 export function binDir(agentDataDir: string): string {
   return join(agentDataDir, "bin");
+}
+
+export function artifactsDir(agentDataDir: string): string {
+  return join(agentDataDir, "artifacts");
+}
+
+/**
+ * Where a resolved artifact is installed: the verified file itself, or inside its unpacked archive the
+ * member it stands for (a member ending in "/" is a directory; no member means the whole unpacked tree).
+ */
+export function installedArtifactPath(agentDataDir: string, artifact: ResolvedArtifact): string {
+  const dir = artifactsDir(agentDataDir);
+  if (artifact.format === "binary") return join(dir, artifact.sha256);
+  const unpacked = join(dir, `${artifact.sha256}.d`);
+  const member = artifact.member?.replace(/\/+$/, "");
+  return member ? join(unpacked, member) : unpacked;
+}
+
+/** role → artifact name → installed path: what an adapter's plan() sees as PlanEnv.artifacts. */
+export function installedArtifacts(
+  agentDataDir: string,
+  artifacts: NodeArtifacts | undefined,
+): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const [role, named] of Object.entries(artifacts ?? {})) {
+    out[role] = {};
+    for (const [name, artifact] of Object.entries(named)) {
+      out[role][name] = installedArtifactPath(agentDataDir, artifact);
+    }
+  }
+  return out;
 }
 
 export function nodesDir(agentDataDir: string): string {
@@ -49,13 +84,19 @@ export function nodePaths(agentDataDir: string, nodeName: string): NodePaths {
   };
 }
 
-export function planEnv(agentDataDir: string, paths: NodePaths, platform: Platform): PlanEnv {
+export function planEnv(
+  agentDataDir: string,
+  paths: NodePaths,
+  platform: Platform,
+  artifacts?: NodeArtifacts,
+): PlanEnv {
   return {
     platform,
     nodeDir: paths.nodeDir,
     configDir: paths.configDir,
     dataDir: paths.dataDir,
     binDir: binDir(agentDataDir),
+    artifacts: installedArtifacts(agentDataDir, artifacts),
   };
 }
 

@@ -13,6 +13,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { canonicalJson, renderConfigFile } from "../../adapters/shared/render.ts";
 import type { PlannedProcess, ProcessPlan } from "../../adapters/types.ts";
 import { writeFileAtomicSync } from "../../lib/atomic-write.ts";
+import { copyArtifact, runStep } from "./init-steps.ts";
 import type { NodePaths } from "./layout.ts";
 import { handOverDir, type NodeOwner } from "./node-user.ts";
 import type { ProcessDefinition } from "./supervisor/types.ts";
@@ -82,13 +83,29 @@ export function writeConfigFiles(
   return { hashes, written, targets };
 }
 
-/** Run init steps that have not run yet for this node; returns the ids that ran. */
 /** The marker file that says an init step ran. */
 export function initMarker(paths: NodePaths, stepId: string): string {
   return join(paths.initDir, `${stepId}.done`);
 }
 
-export function runInitSteps(paths: NodePaths, plan: ProcessPlan, owner: NodeOwner | null = null): string[] {
+export interface InitContext {
+  /** The node user (systemd) or null (the process supervisor: steps run as the agent's own user). */
+  owner?: NodeOwner | null;
+  /** role → artifact name → installed path (PlanEnv.artifacts), for copy-artifact. */
+  artifacts?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/**
+ * Run the init steps that have not run yet for this node, in order; returns the ids that ran. A step that
+ * fails throws (the node reports the message) and leaves no marker, so it runs again on the next reconcile;
+ * the steps after it wait.
+ */
+export async function runInitSteps(
+  paths: NodePaths,
+  plan: ProcessPlan,
+  context: InitContext = {},
+): Promise<string[]> {
+  const owner = context.owner ?? null;
   const ran: string[] = [];
   for (const step of plan.initSteps) {
     if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(step.id)) throw new Error(`invalid init step id ${step.id}`);
@@ -102,6 +119,19 @@ export function runInitSteps(paths: NodePaths, plan: ProcessPlan, owner: NodeOwn
           writeIfChanged(target, randomBytes(step.bytes).toString("hex"), 0o600, owner);
         break;
       }
+      case "copy-artifact": {
+        const source = context.artifacts?.[step.role]?.[step.artifact];
+        if (!source) {
+          throw new Error(
+            `init step ${step.id}: no "${step.artifact}" artifact of role ${step.role} was delivered: add it to the control plane's client catalog`,
+          );
+        }
+        copyArtifact(source, insideNode(paths, paths.nodeDir, step.path), owner);
+        break;
+      }
+      case "run":
+        await runStep(paths, step, owner);
+        break;
     }
     mkdirSync(paths.initDir, { recursive: true });
     writeFileSync(marker, `${new Date().toISOString()}\n`);

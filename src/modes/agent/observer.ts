@@ -119,7 +119,7 @@ export class AgentObserver {
     const planned = planNode(entry, this.options.dataDir, this.options.platform, ports);
     if (!planned.ok) {
       for (const role of Object.keys(spec.clients))
-        processes.push({ role, status: "error", message: planned.message });
+        processes.push({ role, status: "error", message: planned.message.slice(0, 2000) });
       return { nodeId: entry.nodeId, revision, processes: processes.slice(0, 8) };
     }
     for (const process of planned.plan.processes) {
@@ -140,8 +140,12 @@ export class AgentObserver {
       if (spec.desiredState === "stopped") {
         observed.status =
           state === "active" || state === "activating" || state === "deactivating" ? "stopping" : "stopped";
+      } else if (issue?.waiting) {
+        // Waiting for a download: on its way, not broken.
+        Object.assign(observed, { status: "starting", message: issue.message.slice(0, 2000) });
       } else if (issue) {
-        Object.assign(observed, { status: "error", message: issue.message });
+        // Capped like every observed message: one long message must not make the whole report invalid.
+        Object.assign(observed, { status: "error", message: issue.message.slice(0, 2000) });
       } else if (state === "failed") {
         observed.status = "error";
         observed.message = this.failureMessage(process.client, unitName, unit!);

@@ -77,7 +77,8 @@ function makePlan(
     };
   }
   const paths = nodePaths(agentDataDir, entry.name);
-  const result = adapter.plan(entry.name, spec, planEnv(agentDataDir, paths, platform));
+  // The artifacts the control plane resolved for this node, at the paths they are (or will be) installed.
+  const result = adapter.plan(entry.name, spec, planEnv(agentDataDir, paths, platform, entry.artifacts));
   if (!result.ok) {
     const list = result.errors.map((e) => `${e.path}: ${e.message}`).join("; ");
     return {
@@ -95,6 +96,8 @@ export interface NodeIssue {
   message: string;
   /** The process the problem is about, when it is about one. */
   role?: string;
+  /** Not a fault: the node waits for something under way (a download); reported as `starting`, not `error`. */
+  waiting?: boolean;
 }
 
 /** The problems found by the latest reconcile, per node id (rebuilt every tick: nothing here outlives a fix). */

@@ -1,6 +1,6 @@
 // The agent's reconciler: each tick compares the desired set with what is on the host (supervisor units,
 // node directories, node records) and applies the difference idempotently. Per node, in order:
-//   plan (adapter) → binaries (downloader, sha256) → config files → init steps → units (install) →
+//   plan (adapter) → artifacts (node-artifacts.ts: installed, or a wait) → config files → init steps → units →
 //   lifecycle (start/stop/restart on desiredState, definition changes and restartGeneration) → node record.
 // A node that cannot converge gets an issue (reported as `error`) and an event; other nodes go on.
 //
@@ -27,9 +27,10 @@ import type { DesiredSet } from "../../executor/desired-set.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { AssignedSpec, RuntimeEvent } from "../../protocol/executor-api.ts";
+import { ArtifactInstallError, type ArtifactInstaller } from "./artifact-installer.ts";
 import { ChecksumMismatchError, type Downloader } from "./downloader.ts";
 import { firstBusyPort } from "./host/ports.ts";
-import { nodePaths, readNodeRecord, writeNodeRecord } from "./layout.ts";
+import { installedArtifacts, nodePaths, readNodeRecord, writeNodeRecord } from "./layout.ts";
 import {
   initMarker,
   nodeNameOfUnit,
@@ -37,6 +38,7 @@ import {
   runInitSteps,
   writeConfigFiles,
 } from "./materialize.ts";
+import { installNodeArtifacts, ProgressEvents } from "./node-artifacts.ts";
 import { NODE_USER, type NodeOwner } from "./node-user.ts";
 import { type NodeIssue, type NodeIssues, planNode } from "./planning.ts";
 import { type PortPlan, portMoveMessage, portPlanNodes } from "./ports.ts";
@@ -47,7 +49,10 @@ export interface AgentReconcilerOptions {
   dataDir: string;
   platform: Platform | null;
   supervisor: Supervisor;
+  /** Legacy client binaries pinned by an adapter (bin/). */
   downloader: Downloader;
+  /** Catalog artifacts delivered with a spec (artifacts/). */
+  artifacts: ArtifactInstaller;
   issues: NodeIssues;
   /** The host's port plan: brought up to date each pass, before any node is planned. */
   ports: PortPlan;
@@ -80,9 +85,11 @@ export class AgentReconciler {
   private readonly failedRetry = new Map<string, { atMs: number; delayMs: number }>();
   /** Nodes whose last full converge was quiet and whose inputs have not changed since: skipped. */
   private readonly quiet: QuietPasses;
+  private readonly progress: ProgressEvents;
 
   constructor(private readonly options: AgentReconcilerOptions) {
     this.quiet = new QuietPasses((options.fullPassSecs ?? DEFAULT_FULL_PASS_SECS) * 1000);
+    this.progress = new ProgressEvents(options.emit);
   }
 
   /** One full pass; returns true when anything on the host changed. */
@@ -165,10 +172,17 @@ export class AgentReconciler {
     try {
       result = await step();
     } catch (error) {
-      const reason = error instanceof ChecksumMismatchError ? "artifact.checksum" : "reconcile.failed";
+      const reason =
+        error instanceof ChecksumMismatchError
+          ? "artifact.checksum"
+          : error instanceof ArtifactInstallError
+            ? "artifact.failed"
+            : "reconcile.failed";
       result = { changed: false, issues: [{ reason, message: errorMessage(error) }] };
     }
     for (const issue of this.options.issues.replace(entry.nodeId, result.issues)) {
+      // A wait (a download under way) reports its own progress events; it is not a fault.
+      if (issue.waiting) continue;
       this.options.logger.error("node cannot converge", {
         node: entry.name,
         reason: issue.reason,
@@ -178,7 +192,8 @@ export class AgentReconciler {
         nodeId: entry.nodeId,
         level: "error",
         reason: issue.reason,
-        message: `${entry.name}: ${issue.message}`,
+        // The events request takes messages of up to 4000 characters; a longer one would hold back the batch.
+        message: `${entry.name}: ${issue.message}`.slice(0, 4000),
         payload: { revision: entry.revision, ...(issue.role ? { role: issue.role } : {}) },
       });
     }
@@ -197,7 +212,7 @@ export class AgentReconciler {
     units: Map<string, UnitState>,
     owner: NodeOwner | null,
   ): Promise<StepResult> {
-    const { supervisor, downloader, dataDir, platform, logger } = this.options;
+    const { supervisor, downloader, artifacts, dataDir, platform, logger } = this.options;
     const planned = planNode(entry, dataDir, platform, this.options.ports.assignment(entry.nodeId));
     // Nothing on the host changes for a plan that cannot be made: the previous revision keeps running.
     if (!planned.ok)
@@ -205,17 +220,19 @@ export class AgentReconciler {
     const { plan, paths, spec } = planned;
     const log = logger.child({ node: entry.name, revision: entry.revision });
 
-    // Binaries before anything else: a failed download leaves the running version untouched.
-    const executables = new Map<string, string>();
-    for (const process of plan.processes) {
-      const source = process.install?.[platform!];
-      if (!source) throw new Error(`${process.client} ${process.version} has no build for ${platform}`);
-      executables.set(process.role, await downloader.ensure(source));
-    }
+    // Artifacts before anything else: a failed or unfinished download leaves the running version untouched.
+    const { executables, waiting } = await installNodeArtifacts(entry, plan, {
+      installer: artifacts,
+      downloader,
+      platform,
+      progress: this.progress,
+    });
+    if (waiting.length > 0) return { changed: false, issues: waiting };
     let changed = false;
     const rendered = writeConfigFiles(paths, plan, owner);
     if (rendered.written.length > 0) changed = true;
-    if (runInitSteps(paths, plan, owner).length > 0) changed = true;
+    const artifactPaths = installedArtifacts(dataDir, entry.artifacts);
+    if ((await runInitSteps(paths, plan, { owner, artifacts: artifactPaths })).length > 0) changed = true;
 
     const definitions: ProcessDefinition[] = plan.processes.map((process) =>
       processDefinition({

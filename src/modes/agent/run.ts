@@ -1,4 +1,4 @@
-// `novacula agent run`: wire config → control-plane client → supervisor (systemd | process) → downloader →
+// `novacula agent run`: wire config → control-plane client → supervisor (systemd | process) → downloaders →
 // agent backend → executor engine, and run until SIGTERM/SIGINT. startAgent() is the same without signal
 // handling, for tests and the demo that run an agent in-process.
 import { mkdirSync } from "node:fs";
@@ -8,6 +8,7 @@ import { errorMessage } from "../../lib/errors.ts";
 import { createLogger, type Logger } from "../../lib/log.ts";
 import { startWorkingSetTrimmer } from "../../lib/working-set.ts";
 import { NOVACULA_VERSION } from "../../protocol/version.ts";
+import { ArtifactInstaller } from "./artifact-installer.ts";
 import { AgentBackend } from "./backend.ts";
 import type { AgentConfig } from "./config.ts";
 import { Downloader } from "./downloader.ts";
@@ -79,11 +80,20 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
     open: (url, signal) => client.openArtifact(url, signal),
     logger: log.child({ component: "downloader" }),
   });
+  const artifacts = new ArtifactInstaller({
+    dataDir: config.agent.dataDir,
+    // Paths on the control plane with the key; absolute URLs (upstream, when the spec says so) without it.
+    open: (url, from, signal) => client.fetchArtifact(url, from, signal),
+    logger: log.child({ component: "artifacts" }),
+    // A finished download lets its node start now rather than on the next reconcile tick.
+    onSettled: () => executor?.triggerReconcile(),
+  });
   const backend = new AgentBackend({
     dataDir: config.agent.dataDir,
     platform: hostPlatform(),
     supervisor,
     downloader,
+    artifacts,
     scrapeTimeoutMs: config.reporter.scrapeTimeoutMs,
     logger: log.child({ component: "reconciler" }),
     logHint,

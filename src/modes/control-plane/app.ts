@@ -2,6 +2,7 @@
 // and the one error handler. Feature modules are separate Elysia instances composed here.
 import { Elysia } from "elysia";
 import { abuseGuard, clientIp } from "./abuse/guard.ts";
+import { artifactRoutes } from "./artifacts/routes.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { CLIENT_IP_HEADER } from "./auth/tenancy-hooks.ts";
 import { executorConnectRoutes } from "./executor-connect/routes.ts";
@@ -48,6 +49,7 @@ export function createApp(s: ControlPlaneServices) {
         { parse: "none" },
       )
       .use(executorRoutes(s))
+      .use(artifactRoutes(s))
       .use(executorConnectRoutes(s))
       .use(releaseRoutes(s))
       .use(auditRoutes(s))

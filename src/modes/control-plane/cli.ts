@@ -9,9 +9,13 @@ export async function runControlPlaneCli(argv: string[]): Promise<number> {
     const { runCatalogCli } = await import("./catalog/cli.ts");
     return runCatalogCli(argv.slice(1));
   }
+  if (argv[0] === "artifact") {
+    const { runArtifactCli } = await import("./artifacts/cli.ts");
+    return runArtifactCli(argv.slice(1));
+  }
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(
-      `usage: novacula control-plane\n       novacula control-plane catalog import FILE | list [--json]\n\nConfigured by environment variables only (a bad value exits 2 naming it):\n${environmentHelp()}`,
+      `usage: novacula control-plane\n       novacula control-plane catalog import FILE | list [--json]\n       novacula control-plane artifact import FILE   (store a client file for executors)\n\nConfigured by environment variables only (a bad value exits 2 naming it):\n${environmentHelp()}`,
     );
     return 0;
   }

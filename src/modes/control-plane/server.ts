@@ -11,7 +11,7 @@ import { bootstrapInitialAdmin } from "./auth/bootstrap.ts";
 import { resolveAuthSecret } from "./auth/secret.ts";
 import { type ControlPlaneConfig, trustedOrigins } from "./config.ts";
 import { pruneRuntimeEvents } from "./events/retention.ts";
-import { type ControlPlaneServices, createServices } from "./services.ts";
+import { type ControlPlaneServices, createServices, type ServiceExtras } from "./services.ts";
 
 /** How long a stopping control plane lets requests in flight finish before it closes their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -73,7 +73,7 @@ function listenOrExplain<T>(config: ControlPlaneConfig, listen: () => T): T {
 
 export async function startControlPlane(
   requested: ControlPlaneConfig,
-  options: { log?: Logger; clock?: Clock } = {},
+  options: { log?: Logger; clock?: Clock } & ServiceExtras = {},
 ): Promise<RunningControlPlane> {
   const config = probeAddress(requested);
   const log = options.log ?? createLogger({ level: config.logLevel });
@@ -102,7 +102,9 @@ export async function startControlPlane(
     clock,
   });
   await bootstrapInitialAdmin(db, auth, config.initialAdminEmail, config.initialAdminPassword, log);
-  const services = createServices(config, db, auth, log, clock, limits, secret);
+  const services = createServices(config, db, auth, log, clock, limits, secret, {
+    ...(options.artifactLookup ? { artifactLookup: options.artifactLookup } : {}),
+  });
   // Bind before any background job starts: a taken port then leaves nothing running but the database.
   let app: ReturnType<typeof createApp>;
   try {
@@ -165,6 +167,7 @@ export async function startControlPlane(
       // Open log streams would hold the server's stop: end them (their readers are told why).
       services.logs.closeAll("the control plane is shutting down");
       services.live.closeAll();
+      services.artifacts.stop();
       // Requests in flight get a grace period to finish; a connection still open after it (a client that
       // never sends the body it announced) must not keep the process from exiting, so it is closed.
       const grace = setTimeout(() => void app.server?.stop(true), SHUTDOWN_GRACE_MS);

@@ -1,11 +1,15 @@
 // The composition root of the control plane: opens the database and wires every service once.
+
 import type { Db } from "../../db/client.ts";
 import { WriteBatcher } from "../../db/write-batcher.ts";
 import type { Clock } from "../../lib/clock.ts";
+import { errorMessage } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/log.ts";
 import { trustedReleaseKeys } from "../../lib/release-trust.ts";
 import { AbuseLimits } from "./abuse/limiter.ts";
 import { AccountService } from "./account/service.ts";
+import { ArtifactFetcher, type ArtifactLookup } from "./artifacts/fetcher.ts";
+import { ArtifactStore } from "./artifacts/store.ts";
 import { ApiKeyService } from "./auth/api-keys.ts";
 import type { Auth } from "./auth/better-auth.ts";
 import { ExecutorAuth } from "./auth/executor-auth.ts";
@@ -70,6 +74,13 @@ export interface ControlPlaneServices {
   /** The executor release catalog and its content-addressed binaries (releases/). */
   releaseStore: ReleaseStore;
   releases: ReleaseService;
+  /** Catalog artifacts: fetched from upstream once, stored content-addressed, served to executors. */
+  artifacts: ArtifactFetcher;
+}
+
+export interface ServiceExtras {
+  /** Which upstream serves a sha256 (the client catalog); without it only imported files are served. */
+  artifactLookup?: ArtifactLookup;
 }
 
 export function createServices(
@@ -80,6 +91,7 @@ export function createServices(
   clock: Clock,
   limits = new AbuseLimits(),
   authSecret?: string,
+  extras: ServiceExtras = {},
 ): ControlPlaneServices {
   const batcher = new WriteBatcher(db, log);
   const keys = new ApiKeyService(db);
@@ -102,6 +114,22 @@ export function createServices(
   const nodes = new NodeService(db, feed, clock, catalog);
   const sender = createInvitationSender(config.smtpUrl, config.smtpFrom, log);
   const releaseStore = new ReleaseStore(config.dataDir);
+  // The store asks the catalog which upstream file a requested sha256 stands for (verified or pinned files
+  // only). A deploy refused for an unverified file has it downloaded and hashed, so the admin sees the
+  // sha256 to pin before anything runs.
+  const artifacts = new ArtifactFetcher(
+    new ArtifactStore(config.dataDir),
+    extras.artifactLookup ?? ((sha256) => catalog.catalogFileBySha256(sha256)),
+    { log: log.child({ component: "artifacts" }) },
+  );
+  catalog.onChecksumNeeded((url) => {
+    artifacts
+      .computeChecksum(url)
+      .then(({ sha256 }) => catalog.recordComputedChecksum(url, sha256))
+      .catch((error: unknown) =>
+        log.warn("cannot hash an unverified catalog file", { url, error: errorMessage(error) }),
+      );
+  });
   return {
     config,
     db,
@@ -153,5 +181,6 @@ export function createServices(
       config.eventRetentionDays,
     ),
     catalog,
+    artifacts,
   };
 }

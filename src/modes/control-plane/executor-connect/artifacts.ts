@@ -1,23 +1,25 @@
-// What hosts download from this control plane: client binaries (GET /artifacts/<file>, the agent's default
-// artifact source) and the novacula binary for a host's platform (GET /download/novacula). Each lookup
-// answers a path, or the reason there is none and how an administrator fixes it.
+// What hosts download from this control plane without a key: legacy client binaries by file name (GET
+// /artifacts/<file>, for adapters that still pin a binary themselves; catalog artifacts are served by sha256
+// from the artifact store, see ../artifacts/) and the novacula binary for a host's platform (GET
+// /download/novacula). Each lookup answers a path, or the reason there is none and how an administrator fixes it.
 //
 // Client binaries come from <data dir>/artifacts/ (an administrator puts the published files there), or,
 // in a checkout, from the npm packages that ship them (anvil for devnet), so a control plane started from
 // the repository serves what its own adapters pin. The agent checks every file's sha256 against the adapter,
 // so a wrong file is refused on the host, never run.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { anvilArtifact } from "../../../adapters/devnet/anvil/adapter.ts";
 import { PLATFORMS, platformOf } from "../../../protocol/artifacts.ts";
+import { type NpmFile, resolveNpmFile } from "../artifacts/npm-source.ts";
 
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** Platforms the installer asks for (uname -m, mapped in install.sh): the client-build platforms. */
 export const HOST_PLATFORMS = PLATFORMS;
 
-/** Artifacts an npm package of a checkout provides: file name → package, its version, file inside it. */
-const PACKAGED: Record<string, { pkg: string; version: string; file: string }> = {
+/** Legacy file names an npm package of a checkout provides: file name → package, its version, file inside it. */
+const PACKAGED: Record<string, NpmFile> = {
   [anvilArtifact("1.7.1", "linux-x64")!.fileName]: {
     pkg: "@foundry-rs/anvil-linux-amd64",
     version: "1.7.1",
@@ -27,35 +29,17 @@ const PACKAGED: Record<string, { pkg: string; version: string; file: string }> =
 
 export type Lookup = { path: string } | { missing: string; hint: string };
 
-/** node_modules directories of a checkout this process may run from (source tree, dist/ binary, cwd). */
-function nodeModulesDirs(): string[] {
-  const roots = [process.cwd(), dirname(dirname(process.execPath)), resolve(import.meta.dir, "../../../..")];
-  return [...new Set(roots.map((root) => join(root, "node_modules")))].filter((dir) => existsSync(dir));
-}
-
 function fromPackage(fileName: string): string | null {
   const packaged = PACKAGED[fileName];
-  if (!packaged) return null;
-  for (const dir of nodeModulesDirs()) {
-    const pkgDir = join(dir, packaged.pkg);
-    try {
-      const { version } = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as {
-        version?: string;
-      };
-      if (version === packaged.version && existsSync(join(pkgDir, packaged.file)))
-        return join(pkgDir, packaged.file);
-    } catch {
-      // Not installed here; try the next checkout.
-    }
-  }
-  return null;
+  return packaged ? resolveNpmFile(packaged) : null;
 }
 
 export function findArtifact(dataDir: string, fileName: string): Lookup {
   const dir = join(dataDir, "artifacts");
   if (!ARTIFACT_NAME.test(fileName)) return { missing: `no artifact named ${fileName}`, hint: "" };
   const provided = join(dir, fileName);
-  if (existsSync(provided)) return { path: provided };
+  // A file only: the artifact store's own folders (sha256/, partial/) live beside these files.
+  if (statSync(provided, { throwIfNoEntry: false })?.isFile()) return { path: provided };
   const packaged = fromPackage(fileName);
   if (packaged) return { path: packaged };
   return {

@@ -1,8 +1,8 @@
 // The control plane's Prometheus metrics, in prom-client's exposition format: HTTP requests and their
 // latency per route, executors online, held spec long-polls, the batched SQLite writes (latency per
-// transaction, backlog) and the metric history's intake. Gauges and counters other than the histograms
-// are computed when scraped, so the hot paths pay one histogram observation per request and per write
-// transaction, nothing else. Every series is listed in docs/metrics.md (a test compares).
+// transaction, backlog), the metric history's intake, artifact fetches and bytes. Gauges and counters other
+// than the histograms are computed when scraped, so the hot paths pay one histogram observation per request
+// and per write transaction, nothing else. Every series is listed in docs/metrics.md (a test compares).
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ControlPlaneServices } from "../services.ts";
 
@@ -85,6 +85,38 @@ export class ControlPlaneMetrics {
       registers,
       collect() {
         this.set(history.activeNodes);
+      },
+    });
+    const artifacts = s.artifacts;
+    new Gauge({
+      name: "novacula_artifact_fetches_active",
+      help: "Artifact fetches from upstream running or waiting to retry right now",
+      registers,
+      collect() {
+        this.set(artifacts.active);
+      },
+    });
+    new Counter({
+      name: "novacula_artifact_fetches_total",
+      help: "Artifact fetches from upstream since start, by outcome (started, stored, failed)",
+      labelNames: ["outcome"],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ outcome: "started" }, artifacts.counters.started);
+        this.inc({ outcome: "stored" }, artifacts.counters.succeeded);
+        this.inc({ outcome: "failed" }, artifacts.counters.failed);
+      },
+    });
+    new Counter({
+      name: "novacula_artifact_bytes_total",
+      help: "Artifact bytes since start, by direction (fetched from upstream, served to executors)",
+      labelNames: ["direction"],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ direction: "fetched" }, artifacts.counters.bytesFetched);
+        this.inc({ direction: "served" }, artifacts.counters.bytesServed);
       },
     });
     s.notifications.metrics.register(this.registry);
