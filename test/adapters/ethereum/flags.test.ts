@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ETHEREUM_CLIENTS, ethereumAdapter } from "../../../src/adapters/ethereum/adapter.ts";
 import type { NodeSpec } from "../../../src/protocol/node-spec.ts";
+import { GETH_VERSION, gethHelpFlags } from "../../harness/geth.ts";
 import { CL_CLIENTS, EL_CLIENTS, ETH_ENV, ethSpec, NETWORK_NAMES, PINNED } from "./fixture.ts";
 
 const FIXTURES = join(import.meta.dir, "..", "fixtures");
@@ -70,5 +71,25 @@ describe("rendered flags exist in each client's documented flags", () => {
     documented.delete("--authrpc.jwtsecret");
     const el = planned(ethSpec()).processes.find((p) => p.role === "el")!;
     expect(flagsIn(el.args).filter((f) => !documented.has(f))).toEqual(["--authrpc.jwtsecret"]);
+  });
+});
+
+describe("geth's rendered flags against the real binary's --help", () => {
+  // geth-<version>-help.txt is what the geth the test command builds prints for --help (devnet-geth.test.ts
+  // checks the fixture against the binary itself), so this holds the Ethereum plans to the real geth.
+  const help = gethHelpFlags(readFileSync(join(FIXTURES, `geth-${GETH_VERSION}-help.txt`), "utf8"));
+
+  test(`every flag a geth ${GETH_VERSION} plan renders, and every managed and known flag, is one --help lists`, () => {
+    expect(PINNED.geth).toBe(GETH_VERSION);
+    const geth = ETHEREUM_CLIENTS.find((c) => c.name === "geth")!;
+    const flags = new Set([...geth.managedFlags, ...Object.keys(geth.knownFlags)]);
+    for (const network of NETWORK_NAMES)
+      for (const nodeType of ["full", "archive"] as const) {
+        const el = planned(ethSpec("geth", "lighthouse", { network, nodeType })).processes.find(
+          (p) => p.role === "el",
+        )!;
+        for (const flag of flagsIn(el.args)) flags.add(flag);
+      }
+    expect([...flags].filter((flag) => !help.has(flag))).toEqual([]);
   });
 });
