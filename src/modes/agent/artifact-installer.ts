@@ -24,7 +24,7 @@ import {
   describeProgress,
 } from "../../protocol/artifact-delivery.ts";
 import type { ResolvedArtifact } from "../../protocol/artifacts.ts";
-import { ChecksumMismatchError, sha256File } from "./downloader.ts";
+import { ChecksumMismatchError, sha256File } from "./checksum.ts";
 import { artifactsDir, installedArtifactPath } from "./layout.ts";
 import { UnsafeArchiveError, unpackArchive } from "./unpack.ts";
 
