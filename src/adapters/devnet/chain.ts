@@ -7,13 +7,7 @@ import type { ErrorDetail } from "../../protocol/errors.ts";
 import type { NodeSpec } from "../../protocol/node-spec.ts";
 import { EVM_PROBE_METHODS, hexQuantity, interpretEvmProbe } from "../shared/evm.ts";
 import type { IntSetting } from "../shared/spec.ts";
-import type {
-  ConfigOverrideSchema,
-  PlanEnv,
-  PlannedProcess,
-  ProbeResult,
-  ProbeSpec,
-} from "../types.ts";
+import type { ConfigOverrideSchema, PlanEnv, PlannedProcess, ProbeResult, ProbeSpec } from "../types.ts";
 
 export const CHAIN = "devnet";
 export const ROLE = "node";

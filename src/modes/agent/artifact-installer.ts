@@ -79,6 +79,11 @@ export class ArtifactInstaller {
 
   constructor(private readonly options: ArtifactInstallerOptions) {}
 
+  /** Whether a download or a hash check is running (each ends with onSettled). */
+  get busy(): boolean {
+    return this.jobs.size > 0;
+  }
+
   /** Installed, or pending (a download is started or running); throws ArtifactInstallError when it failed. */
   request(artifact: ResolvedArtifact): ArtifactState {
     const path = installedArtifactPath(this.options.dataDir, artifact);

@@ -4,7 +4,13 @@
 import type { ErrorDetail } from "../../../protocol/errors.ts";
 import { requireArtifact } from "../../shared/spec.ts";
 import type { PlannedProcess } from "../../types.ts";
-import { type ClientCapability, type DevnetClient, type DevnetInputs, devnetProcess, ROLE } from "../chain.ts";
+import {
+  type ClientCapability,
+  type DevnetClient,
+  type DevnetInputs,
+  devnetProcess,
+  ROLE,
+} from "../chain.ts";
 
 const CLIENT = "anvil";
 
@@ -62,7 +68,13 @@ function process(inputs: DevnetInputs, errors: ErrorDetail[]): PlannedProcess {
     `${env.dataDir}/state.json`,
     ...extraArgs,
   ];
-  return devnetProcess(inputs, { client: CLIENT, executable, artifacts: ["client"], args, stopTimeoutSecs: 30 });
+  return devnetProcess(inputs, {
+    client: CLIENT,
+    executable,
+    artifacts: ["client"],
+    args,
+    stopTimeoutSecs: 30,
+  });
 }
 
 export const anvilClient: DevnetClient = {
