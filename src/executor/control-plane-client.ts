@@ -142,11 +142,18 @@ export class ControlPlaneClient {
   /**
    * GET an artifact for streaming. The key is sent only to the control plane's own origin, never to a
    * mirror elsewhere. The deadline covers the response headers; the body is streamed by the caller, who
-   * passes `signal` to bound it.
+   * passes `signal` to bound it. `extra` headers (a Range to resume a download) go along.
    */
-  async openArtifact(url: string, signal?: AbortSignal): Promise<Response> {
+  async openArtifact(
+    url: string,
+    signal?: AbortSignal,
+    extra: Record<string, string> = {},
+  ): Promise<Response> {
     const sameOrigin = new URL(url).origin === new URL(this.url).origin;
-    const headers: Record<string, string> = sameOrigin ? { authorization: `Bearer ${this.token}` } : {};
+    const headers: Record<string, string> = {
+      ...extra,
+      ...(sameOrigin ? { authorization: `Bearer ${this.token}` } : {}),
+    };
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), this.timeoutMs);
     const onAbort = () => timeout.abort();
