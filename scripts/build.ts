@@ -1,5 +1,6 @@
 // `bun run build`: compiles src/main.ts into the single binary dist/novacula (optionally with another
-// version stamped: `bun scripts/build.ts --version 2.0.0 --outfile dist/novacula-2`). The web UI is bundled
+// version stamped: `bun scripts/build.ts --version 2.0.0 --outfile dist/novacula-2`, and with more trusted
+// self-upgrade keys: `--trusted-key <minisign public key line>`). The web UI is bundled
 // first and embedded: a generated entry sets its files as a global, then runs src/main.ts.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -11,7 +12,12 @@ const ROOT = resolve(import.meta.dir, "..");
 const GENERATED = join(ROOT, ".cache", "build");
 
 const { values } = parseArgs({
-  options: { version: { type: "string" }, outfile: { type: "string", default: "dist/novacula" } },
+  options: {
+    version: { type: "string" },
+    outfile: { type: "string", default: "dist/novacula" },
+    // A minisign public key (base64 line) the binary trusts for self-upgrades, on top of the release keys.
+    "trusted-key": { type: "string", multiple: true },
+  },
 });
 
 /** Writes the generated entry (UI files, then src/main.ts) and returns its path. */
@@ -25,7 +31,11 @@ export async function embeddedUiEntry(): Promise<string> {
   return entry;
 }
 
-export async function buildBinary(outfile: string, version?: string): Promise<void> {
+export async function buildBinary(
+  outfile: string,
+  version?: string,
+  trustedKeys: readonly string[] = [],
+): Promise<void> {
   const entry = await embeddedUiEntry();
   // --bytecode ships JavaScriptCore bytecode instead of source to parse at every start: `novacula --version`
   // goes from ~250 ms to ~45 ms for ~10 MiB more binary (docs/benchmarks.md, Agent). It needs --format=esm.
@@ -36,10 +46,13 @@ export async function buildBinary(outfile: string, version?: string): Promise<vo
   // older build still applies (functions are matched by hash); code it does not know is simply laid out after.
   if (existsSync(BYTECODE_ORDER)) args.push("--bytecode-order", BYTECODE_ORDER);
   if (version) args.push("--define", `__NOVACULA_VERSION__=${JSON.stringify(version)}`);
+  if (trustedKeys.length > 0) {
+    args.push("--define", `__NOVACULA_TRUSTED_KEYS__=${JSON.stringify(trustedKeys)}`);
+  }
   const proc = Bun.spawn([process.execPath, ...args], { stdout: "inherit", stderr: "inherit" });
   if ((await proc.exited) !== 0) throw new Error(`bun build failed for ${outfile}`);
 }
 
 if (import.meta.main) {
-  await buildBinary(values.outfile!, values.version);
+  await buildBinary(values.outfile!, values.version, values["trusted-key"] ?? []);
 }
