@@ -321,9 +321,9 @@ export function renderRollbackUnit({ binaryPath }: Pick<AgentUnitOptions, "binar
     "else r=start_failed; fi;",
     'echo "$r" > "$0.rollback-reason";',
     'if [ -e "$0" ]; then ln -f "$0" "$0.broken"; fi;',
-    'mv -f "$0.prev" "$0" && sync "$0" "$0.rollback-reason" &&',
-    `systemctl reset-failed ${AGENT_UNIT};`,
-    `systemctl restart --no-block ${AGENT_UNIT};`,
+    'if mv -f "$0.prev" "$0"; then sync "$0" "$0.rollback-reason";',
+    // reset-failed clears the spent flap budget, so the restored binary is not refused its first start.
+    `systemctl reset-failed ${AGENT_UNIT}; systemctl restart --no-block ${AGENT_UNIT}; fi;`,
     "else echo 'no pending upgrade to roll back' >&2; fi",
   ].join(" ");
   return renderSections(
