@@ -1,7 +1,8 @@
 // Installs the Debian packages the test suite needs when they are missing (idempotent; apt caches
 // downloads): systemd for the agent's real-systemd tests, util-linux for unshare/nsenter, curl and sudo for
 // the one-line installer the end-to-end test runs as a user would (`curl … | sudo … sh`), chromium for the
-// web UI's browser tests (driven by playwright-core; never a browser download).
+// web UI's browser tests (driven by playwright-core; never a browser download), minisign to sign the releases
+// of the self-upgrade tests with throwaway keys.
 import { existsSync } from "node:fs";
 
 const PACKAGES: { name: string; present: () => boolean }[] = [
@@ -10,6 +11,7 @@ const PACKAGES: { name: string; present: () => boolean }[] = [
   { name: "curl", present: () => existsSync("/usr/bin/curl") },
   { name: "sudo", present: () => existsSync("/usr/bin/sudo") },
   { name: "chromium", present: () => existsSync("/usr/bin/chromium") },
+  { name: "minisign", present: () => existsSync("/usr/bin/minisign") },
 ];
 
 export async function ensureSystemPackages(): Promise<void> {
