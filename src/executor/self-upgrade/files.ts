@@ -97,22 +97,22 @@ function fsyncPath(path: string): void {
 }
 
 /**
- * Put the verified download in place of the binary:
- * 1. the download is made executable and fsynced (its bytes are on disk before any name points at them);
- * 2. the current binary is hard-linked as .prev (through a temp name renamed over .prev, so an old .prev is
- *    replaced atomically too), and the directory fsynced;
- * 3. the download is renamed over the binary (rename(2): any reader sees the old or the new file), and the
- *    directory fsynced so the new name survives a power loss.
+ * Keep the current binary as .prev: a hard link made under a temp name and renamed over .prev (so an older
+ * .prev is replaced atomically too), the directory fsynced. The download is made executable and fsynced
+ * first, so its bytes are on disk before any name points at them.
  */
-export async function swapBinary(paths: UpgradePaths): Promise<void> {
-  const dir = dirname(paths.binary);
+export async function keepPrevious(paths: UpgradePaths): Promise<void> {
   await chmod(paths.download, 0o755);
   fsyncPath(paths.download);
   const prevTemp = `${paths.prev}.${process.pid}.tmp`;
   await rm(prevTemp, { force: true });
   await link(paths.binary, prevTemp);
   await rename(prevTemp, paths.prev);
-  fsyncPath(dir);
+  fsyncPath(dirname(paths.binary));
+}
+
+/** rename(2) the download over the binary (any reader sees the old or the new file), fsync the directory. */
+export async function renameIntoPlace(paths: UpgradePaths): Promise<void> {
   await rename(paths.download, paths.binary);
-  fsyncPath(dir);
+  fsyncPath(dirname(paths.binary));
 }

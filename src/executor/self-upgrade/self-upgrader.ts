@@ -20,7 +20,8 @@ import {
   readMarker,
   readRollbackReason,
   removeFiles,
-  swapBinary,
+  renameIntoPlace,
+  keepPrevious,
   type UpgradePaths,
   upgradePaths,
   writeFailed,
@@ -52,7 +53,14 @@ export interface SelfUpgraderOptions {
   downloadTimeoutMs?: number;
   idleTimeoutMs?: number;
   now?: () => number;
+  /**
+   * Awaited after each step of apply(); fault-injection tests and scripts/upgrade-torture.ts stop the process
+   * there (SIGKILL) to check that every step leaves a working binary. Production passes nothing.
+   */
+  afterStep?: (step: UpgradeStep) => Promise<void>;
 }
+
+export type UpgradeStep = "downloaded" | "verified" | "marked" | "guarded" | "linked" | "swapped";
 
 export type StartupState =
   | { kind: "none" }
@@ -190,6 +198,7 @@ export class SelfUpgrader {
 
   private async applyOnce(spec: AgentUpgradeSpec): Promise<void> {
     const { host, verifier, currentVersion } = this.options;
+    const step = (name: UpgradeStep) => this.options.afterStep?.(name) ?? Promise.resolve();
     const why = host.unsupportedReason();
     if (why) throw new UpgradeRefusedError("unsupported", why);
     const url = new URL(spec.downloadUrl, `${this.options.baseUrl}/`).toString();
@@ -216,6 +225,7 @@ export class SelfUpgrader {
       log.info("release downloaded", { bytes, ...(resumedAt > 0 ? { resumedAt } : {}) });
       sha256 = await sha256OfFile(this.paths.download);
     }
+    await step("downloaded");
     if (sha256 !== spec.sha256) {
       await removeFiles(this.paths.download);
       throw new UpgradeRefusedError(
@@ -229,6 +239,7 @@ export class SelfUpgrader {
       throw new UpgradeRefusedError(verdict.reason, `${verdict.detail}; it was not installed`);
     }
     log.info("release verified", { sha256, keyId: verdict.keyId });
+    await step("verified");
     await writeMarker(this.paths, {
       targetVersion: spec.targetVersion,
       previousVersion: currentVersion,
@@ -236,14 +247,19 @@ export class SelfUpgrader {
       startedAt: new Date(this.now()).toISOString(),
     });
     try {
+      await step("marked");
       await removeFiles(this.paths.rollbackReason);
       await host.armGuard();
-      await swapBinary(this.paths);
+      await step("guarded");
+      await keepPrevious(this.paths);
+      await step("linked");
+      await renameIntoPlace(this.paths);
     } catch (error) {
       // Nothing was replaced (the rename is swapBinary's last step): undo the marker and the guard.
       await this.clear().catch(() => undefined);
       throw error;
     }
+    await step("swapped");
     log.info("binary swapped; restarting into the new version", { previousKeptAs: this.paths.prev });
     await host.restart();
   }
