@@ -16,12 +16,12 @@ import type { AgentUpgradeSpec } from "../../protocol/upgrade.ts";
 import { isRollbackCode, UPGRADE_EVENT, type UpgradeCode, UpgradeRefusedError } from "./codes.ts";
 import { downloadResumable, type OpenUrl, sha256OfFile } from "./download.ts";
 import {
+  keepPrevious,
   readFailed,
   readMarker,
   readRollbackReason,
   removeFiles,
   renameIntoPlace,
-  keepPrevious,
   type UpgradePaths,
   upgradePaths,
   writeFailed,
