@@ -56,6 +56,8 @@ export interface ReleaseFile {
   cutAfterBytes?: number;
   /** Pause this long between 64 KiB chunks (a slow link). */
   chunkDelayMs?: number;
+  /** Answer 503 to this many requests first (the control plane unreachable), counting down. */
+  unavailableTimes?: number;
 }
 
 export interface UpgradeProxy {
@@ -97,6 +99,10 @@ export function startUpgradeProxy(controlPlaneUrl: string): UpgradeProxy {
     if (!file) return new Response("no such release", { status: 404 });
     const range = request.headers.get("range") ?? "";
     proxy.releaseRanges.push(range);
+    if (file.unavailableTimes) {
+      file.unavailableTimes--;
+      return new Response("unavailable", { status: 503 });
+    }
     const size = statSync(file.path).size;
     const start = Number(/^bytes=(\d+)-$/.exec(range)?.[1] ?? 0);
     if (start >= size && range) return new Response("", { status: 416 });

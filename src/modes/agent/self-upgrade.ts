@@ -42,6 +42,9 @@ export function systemdUpgradeHost(options: {
       await systemctl(["stop", UPGRADE_GUARD_TIMER], { commandPrefix, check: false });
     },
     restart: async () => {
+      // A fresh flap budget for the new binary: its own three starts decide, not earlier restarts (a
+      // second upgrade within 120 s would otherwise be rolled back after one failed start, or none).
+      await systemctl(["reset-failed", AGENT_UNIT], { commandPrefix, check: false });
       await systemctl(["restart", "--no-block", AGENT_UNIT], { commandPrefix });
     },
   };
