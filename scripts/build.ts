@@ -11,15 +11,6 @@ const BYTECODE_ORDER = new URL("./bytecode-order/agent.txt", import.meta.url).pa
 const ROOT = resolve(import.meta.dir, "..");
 const GENERATED = join(ROOT, ".cache", "build");
 
-const { values } = parseArgs({
-  options: {
-    version: { type: "string" },
-    outfile: { type: "string", default: "dist/novacula" },
-    // A minisign public key (base64 line) the binary trusts for self-upgrades, on top of the release keys.
-    "trusted-key": { type: "string", multiple: true },
-  },
-});
-
 /** Writes the generated entry (UI files, then src/main.ts) and returns its path. */
 export async function embeddedUiEntry(): Promise<string> {
   const files = Object.fromEntries((await bundleUi()).map((f) => [f.path, f.text]));
@@ -54,5 +45,14 @@ export async function buildBinary(
 }
 
 if (import.meta.main) {
+  // Parsed only when run as a script: importers (tests, scripts) have argv of their own.
+  const { values } = parseArgs({
+    options: {
+      version: { type: "string" },
+      outfile: { type: "string", default: "dist/novacula" },
+      // A minisign public key (base64 line) the binary trusts for self-upgrades, on top of the release keys.
+      "trusted-key": { type: "string", multiple: true },
+    },
+  });
   await buildBinary(values.outfile!, values.version, values["trusted-key"] ?? []);
 }
