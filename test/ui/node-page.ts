@@ -49,7 +49,11 @@ export async function fitsPhone(w: WatchedPage, screen: string) {
   expect({ screen, overflow: scrolled! - visible! }).toEqual({ screen, overflow: 0 });
 }
 
-/** The anvil process listening on `port` (the agent runs it as a direct child here): pid and command line. */
+/**
+ * The anvil process listening on `port` (the agent runs it as a direct child here): pid and command line.
+ * Its executable is a content-addressed file (artifacts/<sha256>), so it is known by the flags its plan
+ * always renders.
+ */
 export function anvilProcess(port: number): { pid: string; args: string[] } | null {
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     let args: string[];
@@ -59,7 +63,8 @@ export function anvilProcess(port: number): { pid: string; args: string[] } | nu
       continue;
     }
     const at = args.indexOf("--port");
-    if (args[0]?.includes("anvil") && at !== -1 && args[at + 1] === String(port)) return { pid, args };
+    const anvil = args.includes("--block-time") && args.includes("--chain-id");
+    if (anvil && at !== -1 && args[at + 1] === String(port)) return { pid, args };
   }
   return null;
 }
