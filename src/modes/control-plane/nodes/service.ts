@@ -25,6 +25,8 @@ import type { Caller as AnyCaller } from "../auth/caller.ts";
 import type { CatalogService } from "../catalog/service.ts";
 import { appendEvent } from "../events/service.ts";
 import type { ChangeFeed } from "./change-feed.ts";
+import { checkClientChange, clientChanges, describeClientChange } from "./client-change.ts";
+import { revertedFrom } from "./client-upgrade-outcome.ts";
 import { changedFields, checkEditableChange, checkNodeSpec } from "./validate.ts";
 
 export type { NodeRow };
@@ -178,14 +180,14 @@ export class NodeService {
       desiredState: node.spec.desiredState,
       restartGeneration: node.spec.restartGeneration,
     };
-    checkEditableChange(node.spec, spec);
+    this.checkClients(node, spec);
     this.checkSpec(node.executorId, spec, node.id);
     const changed = changedFields(node.spec, spec);
     if (changed.length === 0) return node;
     return this.commit(caller, {
       node,
       spec,
-      summary: `edited ${changed.join(", ")}`,
+      summary: editSummary(node.spec, spec, changed),
       audit: { action: "node.updated", details: { changedFields: changed } },
     });
   }
@@ -273,11 +275,17 @@ export class NodeService {
       restartGeneration: node.spec.restartGeneration,
     };
     if (!specValidator.check(spec)) throw invalidNodeConfig(specValidator.errors(spec, "/spec"));
+    // An older revision may name an older client version: the same rules as an edit (a downgrade needs a
+    // data-compatible one, or a change the host reverted).
+    this.checkClients(node, spec, true);
     this.checkSpec(node.executorId, spec, node.id);
     return this.commit(caller, {
       node,
       spec,
-      summary: `rolled back to revision ${toRevision}`,
+      summary: [
+        `rolled back to revision ${toRevision}`,
+        ...clientChanges(node.spec, spec).map(describeClientChange),
+      ].join("; "),
       audit: { action: "node.rolled_back", details: { toRevision } },
     });
   }
@@ -306,6 +314,19 @@ export class NodeService {
   recentRevisions(caller: Pick<Caller, "organizationId">, id: string, take: number) {
     if (!this.get(caller, id)) return [];
     return listRecentRevisions(this.db, id, Math.min(Math.max(Math.trunc(take), 1), MAX_REVISIONS_PAGE));
+  }
+
+  /**
+   * Fields fixed after deploy, and a client version change within its rules. `clientsOnly`: a rollback, whose
+   * target revision passed the other checks when it was written.
+   */
+  private checkClients(node: NodeRow, spec: NodeSpec, clientsOnly = false): void {
+    const executor = findExecutor(this.db, node.executorId) ?? undefined;
+    const reverted = revertedFrom(this.db, node.id, node.revision);
+    if (!clientsOnly) return checkEditableChange(node.spec, spec, executor, reverted);
+    const offered = executor?.capabilities.supportedChains.find((c) => c.chain === node.spec.chain);
+    const errors = checkClientChange(node.spec, spec, offered, reverted);
+    if (errors.length > 0) throw invalidNodeConfig(errors);
   }
 
   /** Everything checkable before a revision is written (validate.ts), against the executor and its other nodes. */
@@ -367,6 +388,14 @@ export class NodeService {
     // Every column this revision changed is known here, so the row is not read back.
     return { ...node, spec: write.spec, revision, changeSeq: seq, updatedAt: now, ...deletion };
   }
+}
+
+/** "client upgrade geth 1.17.10 → 1.17.11", "edited ports" or both: what the revision history lists. */
+function editSummary(before: NodeSpec, after: NodeSpec, changed: string[]): string {
+  const parts = clientChanges(before, after).map(describeClientChange);
+  const others = changed.filter((field) => field !== "clients");
+  if (others.length > 0) parts.push(`edited ${others.join(", ")}`);
+  return parts.join("; ");
 }
 
 function generatedName(spec: NodeSpec, executorName: string): string {
