@@ -51,7 +51,7 @@ export function clientUpgradeOf(db: DbOrTx, revision: NodeRevisionRow): ClientUp
  */
 export function revertedFrom(db: DbOrTx, nodeId: string, revision: number): Record<string, string> {
   const latest = findRevision(db, nodeId, revision);
-  if (!latest || latest.outcome !== "reverted") return {};
+  if (latest?.outcome !== "reverted") return {};
   const before = findRevision(db, nodeId, revision - 1);
   return Object.fromEntries(clientChanges(before?.spec ?? null, latest.spec).map((c) => [c.role, c.from]));
 }

@@ -323,7 +323,10 @@ export class NodeService {
   private checkClients(node: NodeRow, spec: NodeSpec, clientsOnly = false): void {
     const executor = findExecutor(this.db, node.executorId) ?? undefined;
     const reverted = revertedFrom(this.db, node.id, node.revision);
-    if (!clientsOnly) return checkEditableChange(node.spec, spec, executor, reverted);
+    if (!clientsOnly) {
+      checkEditableChange(node.spec, spec, executor, reverted);
+      return;
+    }
     const offered = executor?.capabilities.supportedChains.find((c) => c.chain === node.spec.chain);
     const errors = checkClientChange(node.spec, spec, offered, reverted);
     if (errors.length > 0) throw invalidNodeConfig(errors);
