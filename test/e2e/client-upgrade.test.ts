@@ -118,6 +118,8 @@ beforeAll(async () => {
   files.set("1.17.11", Buffer.concat([geth, Buffer.from("\0another build of geth 1.17.11\n")]));
   // A release that cannot start on this host: it exits 1 at once, saying why.
   files.set("1.17.12", Buffer.from('#!/bin/sh\necho "Fatal: this build needs a newer kernel" >&2\nexit 1\n'));
+  // A release that starts and never answers its RPC.
+  files.set("1.17.13", Buffer.from("#!/bin/sh\nexec sleep 100000\n"));
   upstream = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -228,5 +230,48 @@ describe("in-place client upgrades of a running node", () => {
       expect((await latestRevision()).summary).toBe("client downgrade geth 1.17.12 → 1.17.11");
     },
     T,
+  );
+
+  test(
+    "a version that never answers is reverted at its deadline, also when the agent restarts while it waits",
+    async () => {
+      const first = await blockHash(1);
+      const { updateNode } = await updateTo("1.17.13");
+      // The gate is under way: the agent said so, and the sleeping release runs in geth's place.
+      await eventually(
+        async () => {
+          const { events } = await gql<{ events: { payload: Record<string, unknown> }[] }>(
+            "query($f: EventFilterInput) { events(filter: $f) { payload } }",
+            { f: { nodeId, take: 100 } },
+          );
+          return events.some(
+            (e) =>
+              e.payload.reason === "client_upgrade.started" && e.payload.revision === updateNode.revision,
+          );
+        },
+        { ...WAIT, message: "the upgrade to 1.17.13 to start" },
+      );
+      expect((await latestRevision()).clientUpgrade?.outcome).toBe("pending");
+      // A crash of the agent mid-gate: the next one finds the upgrade and its deadline in the node record.
+      await agent.kill();
+      await agent.start();
+      const reverted = await eventually(
+        async () => {
+          const latest = await latestRevision();
+          return latest.clientUpgrade?.outcome === "reverted" ? latest : null;
+        },
+        { timeoutMs: 280_000, intervalMs: 1000, message: "the upgrade to 1.17.13 to be reverted" },
+      );
+      expect(reverted.clientUpgrade!.reason).toMatch(
+        /not healthy by its deadline.*geth 1\.17\.13 does not answer/,
+      );
+      await eventually(async () => gethProcess()?.exe.endsWith(sha256(files.get("1.17.11")!)) === true, {
+        ...WAIT,
+        message: "1.17.11 to run again",
+      });
+      await producesAbove(await blockNumber(rpcPort).catch(() => 0));
+      expect(await blockHash(1)).toBe(first);
+    },
+    T + 120_000,
   );
 });
