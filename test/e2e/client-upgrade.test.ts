@@ -176,6 +176,16 @@ describe("in-place client upgrades of a running node", () => {
       const after = gethProcess()!;
       expect(after.pid).not.toBe(before.pid);
       expect(after.exe).toEndWith(sha256(files.get("1.17.11")!));
+      await eventually(
+        async () => {
+          const { node } = await gql<{ node: { observed: { details?: Record<string, unknown> } } }>(
+            "query($id: ID!) { node(where: { id: $id }) { observed } }",
+            { id: nodeId },
+          );
+          return node.observed.details?.["runningVersion.node"] === "1.17.11";
+        },
+        { ...WAIT, message: "the node to report it runs 1.17.11" },
+      );
       expect(await blockNumber(rpcPort)).toBeGreaterThanOrEqual(height);
       expect(await blockHash(0)).toBe(genesis);
       expect(await blockHash(1)).toBe(first);
@@ -224,6 +234,13 @@ describe("in-place client upgrades of a running node", () => {
       await producesAbove(height);
       expect(await blockHash(1)).toBe(first);
       await eventually(async () => (await latestRevision()).phase === "running", WAIT);
+      // What the node reports it runs is the previous version, not the one its spec names.
+      const { node } = await gql<{ node: { spec: any; observed: { details?: Record<string, unknown> } } }>(
+        "query($id: ID!) { node(where: { id: $id }) { spec observed } }",
+        { id: nodeId },
+      );
+      expect(node.spec.clients.node.version).toBe("1.17.12");
+      expect(node.observed.details?.["runningVersion.node"]).toBe("1.17.11");
 
       // Going back to the version that runs is no downgrade: the data never stayed with 1.17.12.
       await updateTo("1.17.11");

@@ -42,10 +42,7 @@ function UpgradeOutcome({ upgrade }: { upgrade: Revision["clientUpgrade"] }) {
   if (upgrade.outcome === "pending")
     return <span className="muted"> (checking the new version's health)</span>;
   return (
-    <span className="error">
-      {" "}
-      (reverted: {upgrade.reason ?? "the new version failed its health check"})
-    </span>
+    <span className="error"> (reverted: {upgrade.reason ?? "the new version failed its health check"})</span>
   );
 }
 
