@@ -175,3 +175,57 @@ describe("changing a deployed node's client version", () => {
     ]);
   });
 });
+
+describe("what the executor reports of a client version change", () => {
+  const report = (executorId: string, nodeId: string, reason: string, payload: Record<string, unknown>) =>
+    call(cp, "/api/v1/executor/events", {
+      key,
+      executorId,
+      body: { events: [{ nodeId, level: "info", message: `demo: ${reason}`, reason, payload }] },
+    });
+  const rollback = (id: string, revision: number) =>
+    cp.gql(
+      "mutation($id: ID!, $r: Int!) { rollbackNode(id: $id, revision: $r) { revision } }",
+      { id, r: revision },
+      { cookie: admin },
+    );
+
+  test("a reverted change is on its revision with the cause, and going back to the running version is allowed", async () => {
+    const executorId = await executor("reporting-host");
+    const node = await createNode(cp, admin, executorId, "demo-reported", demoSpec("1.4.0"));
+    await update(node.id, demoSpec("1.4.2"));
+    const change = { role: "node", client: "democlient", from: "1.4.0", to: "1.4.2", revision: 2 };
+    const answer = await report(executorId, node.id, "client_upgrade.reverted", {
+      ...change,
+      cause: "democlient 1.4.2 exited with status 1: bad flag",
+    });
+    expect(answer.status).toBe(200);
+    const [latest] = (await revisions(node.id)).recentRevisions;
+    expect(latest!.clientUpgrade).toMatchObject({
+      outcome: "reverted",
+      reason: "democlient 1.4.2 exited with status 1: bad flag",
+    });
+    // 1.4.0 still runs on the host: a rollback to it is no downgrade of the data.
+    const back = await rollback(node.id, 1);
+    expect(back.errors).toBeUndefined();
+    expect((await revisions(node.id)).recentRevisions[0]!.summary).toBe(
+      "rolled back to revision 1; client downgrade democlient 1.4.2 → 1.4.0",
+    );
+  });
+
+  test("after a change that succeeded, a rollback to the older version is a downgrade and refused at its path", async () => {
+    const executorId = await executor("succeeding-host");
+    const node = await createNode(cp, admin, executorId, "demo-succeeded", demoSpec("1.4.0"));
+    await update(node.id, demoSpec("1.4.2"));
+    const change = { role: "node", client: "democlient", from: "1.4.0", to: "1.4.2", revision: 2 };
+    expect((await report(executorId, node.id, "client_upgrade.succeeded", change)).status).toBe(200);
+    expect((await revisions(node.id)).recentRevisions[0]!.clientUpgrade).toMatchObject({
+      outcome: "succeeded",
+      reason: null,
+    });
+    const refused = refusal(await rollback(node.id, 1));
+    expect(refused.code).toBe("invalid_node_config");
+    expect(refused.problems[VERSION]).toMatch(/downgrade from 1\.4\.2 to 1\.4\.0 refused/);
+    expect((await revisions(node.id)).revision).toBe(2);
+  });
+});
