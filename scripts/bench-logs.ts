@@ -4,13 +4,12 @@
 //   line    a JSON-RPC call makes anvil write a line (after a quiet spell) → the line reaches the SSE reader
 //   close   the reader disconnects → the agent has closed the log file (its tail ended)
 // Prints each figure's median, p95 and max over the runs. Usage: bun scripts/bench-logs.ts [runs=30]
-import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { FLUSH_MS } from "../src/executor/logs.ts";
 import { eventually } from "../src/lib/eventually.ts";
 import { agentProcess } from "../test/agent/agent-process.ts";
-import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, jsonRpc, makeTestDir } from "../test/agent/helpers.ts";
+import { freePort, jsonRpc, makeTestDir } from "../test/agent/helpers.ts";
 import { startControlPlane } from "../test/harness/control-plane.ts";
 import { openFiles, pidsWithArg } from "../test/logs/proc.ts";
 import { openLogStream } from "../test/logs/sse-client.ts";
@@ -33,8 +32,6 @@ const agent = agentProcess(scratch.dir, {
   reporterIntervalSecs: 10,
 });
 try {
-  mkdirSync(join(cp.dataDir, "artifacts"), { recursive: true });
-  copyFileSync(ANVIL_BIN, join(cp.dataDir, "artifacts", ANVIL_FILE_NAME));
   const cookie = await cp.adminSession();
   await agent.start();
   const executorId = String((await agent.waitForLog("executor registered")).executorId);

@@ -1,30 +1,20 @@
 // The environment scripts/bench-agent.ts measures, built from the test harness (never by hand): a real control
 // plane on loopback, systemd booted in a private pid + mount namespace (test/harness/systemd.ts, with its /tmp
-// masks), a local artifact server for anvil, and the compiled agent as novacula-agent.service inside the
+// masks), anvil from the control plane's artifact store, and the compiled agent as novacula-agent.service inside the
 // namespace — reconfigured to the production defaults (info logs, reconcile 5 s, report 10 s) before any
 // figure is taken. Also the GraphQL calls the phases make and readers for unit timestamps and agent /proc.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
 import { parseUsUtcTimestamp, systemctlShow } from "../../src/modes/agent/supervisor/systemd.ts";
 import { AGENT_UNIT } from "../../src/modes/agent/units.ts";
-import {
-  type AgentInSystemd,
-  type ArtifactServer,
-  serveArtifacts,
-  startAgentInSystemd,
-} from "../../test/harness/agent-systemd.ts";
+import { type AgentInSystemd, startAgentInSystemd } from "../../test/harness/agent-systemd.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../../test/harness/control-plane.ts";
 import { bootSystemd, type SystemdNamespace } from "../../test/harness/systemd.ts";
-
-const ROOT = resolve(import.meta.dir, "../..");
-export const ANVIL = join(ROOT, "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
-export const ANVIL_FILE = "anvil-1.7.1-linux-x64";
 
 export interface Bench {
   ns: SystemdNamespace;
   cp: ControlPlaneHandle;
-  artifacts: ArtifactServer;
   agent: AgentInSystemd;
   accessToken: string;
   executorId: string;
@@ -66,7 +56,6 @@ export async function unitTimes(ns: SystemdNamespace, unit: string): Promise<Uni
 function productionConfig(options: {
   name: string;
   dataDir: string;
-  artifactsUrl: string;
   controlPlaneUrl: string;
   accessToken: string;
   unitDir: string;
@@ -75,7 +64,6 @@ function productionConfig(options: {
     "[agent]",
     `name = "${options.name}"`,
     `data_dir = "${options.dataDir}"`,
-    `artifacts_url = "${options.artifactsUrl}"`,
     "[control_plane]",
     `url = "${options.controlPlaneUrl}"`,
     `access_token = "${options.accessToken}"`,
@@ -97,8 +85,6 @@ export async function startBench(
   const cp = await startControlPlane({ dataDir: join(workDir, "control-plane") });
   track(() => cp.stop());
   const accessToken = await cp.createExecutorKey("bench-agent");
-  const artifacts = serveArtifacts({ [ANVIL_FILE]: ANVIL });
-  track(() => artifacts.stop());
   const ns = await bootSystemd(join(workDir, "ns"));
   track(() => ns.stop());
   const agent = await startAgentInSystemd({
@@ -107,7 +93,6 @@ export async function startBench(
     binaryPath,
     controlPlaneUrl: cp.url,
     accessToken,
-    artifactsUrl: artifacts.url,
     name: "bench-agent",
   });
   writeFileSync(
@@ -115,7 +100,6 @@ export async function startBench(
     productionConfig({
       name: agent.name,
       dataDir: agent.dataDir,
-      artifactsUrl: artifacts.url,
       controlPlaneUrl: cp.url,
       accessToken,
       unitDir: ns.unitDir,
@@ -153,7 +137,6 @@ export async function startBench(
   return {
     ns,
     cp,
-    artifacts,
     agent,
     accessToken,
     executorId,

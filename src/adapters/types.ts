@@ -10,18 +10,6 @@ export type { Platform } from "../protocol/artifacts.ts";
 
 import type { Platform } from "../protocol/artifacts.ts";
 
-/**
- * Legacy: a client binary named by file under the executor's artifact source, pinned by sha256 in the adapter.
- * Superseded by the client catalog (PlannedProcess.executable + artifacts, resolved by the control plane).
- */
-export interface InstallSource {
-  /** File name in `<data_dir>/bin/` and under the artifact base URL, e.g. "anvil-1.7.1-linux-x64". */
-  fileName: string;
-  sha256: string;
-  /** Where the artifact is published upstream, for people mirroring it; never fetched implicitly. */
-  upstreamUrl?: string;
-}
-
 export type ConfigFormat = "toml" | "json" | "yaml" | "ini" | "hocon" | "text";
 
 export interface ConfigFile {
@@ -99,13 +87,11 @@ export interface PlannedProcess {
   role: string;
   client: string;
   version: string;
-  /** Legacy per-platform binary (see InstallSource); absent when `executable` is set. */
-  install?: Partial<Record<Platform, InstallSource>>;
   /**
    * The program to run: an installed artifact's path from PlanEnv.artifacts (or a path inside one, such as a
-   * JRE's bin/java). Set by every catalog-based adapter.
+   * JRE's bin/java).
    */
-  executable?: string;
+  executable: string;
   /** The names of this role's artifacts (PlanEnv.artifacts[role]) that must be installed before it starts. */
   artifacts?: string[];
   /** Arguments after the executable. */
@@ -141,7 +127,6 @@ export interface PlanEnv {
   nodeDir: string;
   configDir: string;
   dataDir: string;
-  binDir: string;
   /**
    * role → artifact name → where the executor installs it (a file, or for a directory member the unpacked
    * directory), from the artifacts the control plane resolved for this node. A name missing here was not

@@ -140,25 +140,6 @@ export class ControlPlaneClient {
   }
 
   /**
-   * GET an artifact for streaming. The key is sent only to the control plane's own origin, never to a
-   * mirror elsewhere. The deadline covers the response headers; the body is streamed by the caller, who
-   * passes `signal` to bound it.
-   */
-  async openArtifact(url: string, signal?: AbortSignal): Promise<Response> {
-    const response = await this.fetchArtifact(url, 0, signal);
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new ControlPlaneError(
-        `GET ${url} answered HTTP ${response.status}`,
-        response.status,
-        "http_error",
-        response.status >= 500 || response.status === 429,
-      );
-    }
-    return response;
-  }
-
-  /**
    * GET an artifact from byte `from` on (Range, to resume), answering whatever status came back: the caller
    * reads the error envelope of a 503 (the control plane still fetching) or a 502 (upstream served other
    * bytes). A path ("/api/…") is on this control plane; the key goes only to this control plane's origin.

@@ -84,7 +84,6 @@ describe("bitcoind probe over HTTP with the node's cookie", () => {
       nodeDir: scratch.dir,
       configDir: join(scratch.dir, "config"),
       dataDir: scratch.dir,
-      binDir: join(scratch.dir, "bin"),
       artifacts: { node: { client: "/opt/bitcoind" } },
     };
     const spec: NodeSpec = {

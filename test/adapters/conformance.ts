@@ -50,7 +50,6 @@ export const CONFORMANCE_ENV: PlanEnv = {
   nodeDir: "/var/lib/novacula/nodes/conformance",
   configDir: "/var/lib/novacula/nodes/conformance/config",
   dataDir: "/var/lib/novacula/nodes/conformance/data",
-  binDir: "/var/lib/novacula/bin",
 };
 
 const specValidator = compileValidator(NodeSpec);

@@ -1,10 +1,11 @@
-// The devnet adapter: conformance, its own validation rules, and its plan run as a real anvil process.
+// The devnet adapter: conformance, its own validation rules (catalog artifact, version range), and its plan run
+// as a real anvil process.
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { devnetAdapter } from "../../src/adapters/devnet/adapter.ts";
 import { getAdapter, supportedChains } from "../../src/adapters/registry.ts";
-import type { PlanEnv } from "../../src/adapters/types.ts";
+import type { PlanEnv, PlannedProcess } from "../../src/adapters/types.ts";
 import { runProbe } from "../../src/executor/probe.ts";
 import { eventually } from "../../src/lib/eventually.ts";
 import type { NodeSpec } from "../../src/protocol/node-spec.ts";
@@ -20,9 +21,20 @@ const base: NodeSpec = {
   restartGeneration: 0,
 };
 const variant = (patch: Partial<NodeSpec>): NodeSpec => ({ ...structuredClone(base), ...patch });
+/** Where the agent installs a catalog artifact: the plan takes it from the env, never from the adapter. */
+const INSTALLED =
+  "/var/lib/novacula/artifacts/10c1c727d6c1de973aeb160e59875b9a9a23464d6e74149ee8abb30b3500311b";
+const env: PlanEnv = { ...CONFORMANCE_ENV, artifacts: { node: { client: INSTALLED } } };
+
+function planned(spec: NodeSpec, planEnv: PlanEnv = env): PlannedProcess {
+  const result = devnetAdapter.plan("n1", spec, planEnv);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.plan.processes[0]!;
+}
 
 runAdapterConformance(devnetAdapter, {
   baseSpec: base,
+  env,
   honoured: {
     "/chain": { spec: variant({ chain: "ethereum" }), expect: "rejected" },
     "/network": { spec: variant({ network: "mainnet" }), expect: "rejected" },
@@ -61,10 +73,8 @@ describe("devnet adapter rules", () => {
   });
 
   test("defaults give --host 127.0.0.1 --port 8545 --block-time 1 --chain-id 31337 and state in the data dir", () => {
-    const result = devnetAdapter.plan("n1", base, CONFORMANCE_ENV);
-    if (!result.ok) throw new Error(JSON.stringify(result.errors));
-    const [process] = result.plan.processes;
-    expect(process!.args).toEqual([
+    const node = planned(base);
+    expect(node.args).toEqual([
       "--host",
       "127.0.0.1",
       "--port",
@@ -76,12 +86,9 @@ describe("devnet adapter rules", () => {
       "--state",
       `${CONFORMANCE_ENV.dataDir}/state.json`,
     ]);
-    expect(process!.install?.["linux-x64"]).toEqual({
-      fileName: "anvil-1.7.1-linux-x64",
-      sha256: "10c1c727d6c1de973aeb160e59875b9a9a23464d6e74149ee8abb30b3500311b",
-      upstreamUrl: expect.any(String),
-    });
-    expect(process!.probe).toEqual({
+    expect(node.executable).toBe(INSTALLED);
+    expect(node.artifacts).toEqual(["client"]);
+    expect(node.probe).toEqual({
       kind: "evm-jsonrpc",
       port: 8545,
       methods: [
@@ -122,18 +129,24 @@ describe("devnet adapter rules", () => {
     ]);
   });
 
-  test("a platform without a build is refused by validate() and plan() at the version's path", () => {
-    expect(devnetAdapter.validate(base, { platform: "linux-arm64" }).map((e) => e.path)).toEqual([
-      "/clients/node/version",
-    ]);
-  });
-
-  test("a platform without a build is refused by plan() with an actionable message", () => {
+  test("an anvil whose artifact was not delivered (no build for the host's platform) is refused at the version's path, naming the catalog", () => {
     const result = devnetAdapter.plan("n1", base, { ...CONFORMANCE_ENV, platform: "linux-arm64" });
     expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.errors[0]!.path).toBe("/clients/node/version");
-      expect(result.errors[0]!.message).toContain("linux-arm64");
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.path)).toEqual(["/clients/node/version"]);
+    expect(result.errors[0]!.message).toContain('"client" artifact');
+    expect(result.errors[0]!.message).toContain("linux-arm64");
+    expect(result.errors[0]!.message).toContain("catalog");
+  });
+
+  test("any anvil 1.x plans; one outside the version range its flags fit is refused with the range", () => {
+    expect(
+      devnetAdapter.validate(variant({ clients: { node: { name: "anvil", version: "1.3.0" } } })),
+    ).toEqual([]);
+    for (const version of ["0.3.0", "2.0.0"]) {
+      const errors = devnetAdapter.validate(variant({ clients: { node: { name: "anvil", version } } }));
+      expect(errors.map((e) => e.path)).toEqual(["/clients/node/version"]);
+      expect(errors[0]!.message).toContain(">=1.0.0 <2.0.0");
     }
   });
 
@@ -176,14 +189,12 @@ describe("devnet plan run as a real anvil", () => {
       nodeDir,
       configDir: join(nodeDir, "config"),
       dataDir: join(nodeDir, "data"),
-      binDir: join(scratch.dir, "bin"),
+      artifacts: { node: { client: ANVIL_BIN } },
     };
     mkdirSync(env.dataDir, { recursive: true });
-    const result = devnetAdapter.plan("n1", variant({ ports: { rpc: port } }), env);
-    if (!result.ok) throw new Error(JSON.stringify(result.errors));
-    const planned = result.plan.processes[0]!;
+    const node = planned(variant({ ports: { rpc: port } }), env);
     const run = () =>
-      Bun.spawn([ANVIL_BIN, ...planned.args], { cwd: nodeDir, stdout: "ignore", stderr: "ignore" });
+      Bun.spawn([node.executable, ...node.args], { cwd: nodeDir, stdout: "ignore", stderr: "ignore" });
 
     let child = run();
     try {
@@ -191,7 +202,7 @@ describe("devnet plan run as a real anvil", () => {
         timeoutMs: 20_000,
         message: "2 blocks",
       });
-      const answer = await runProbe(planned.probe, "127.0.0.1", 5000);
+      const answer = await runProbe(node.probe, "127.0.0.1", 5000);
       if (!answer.ok) throw new Error(answer.message);
       const probed = devnetAdapter.interpretProbe("node", answer.raw);
       expect(probed.status).toBe("running");

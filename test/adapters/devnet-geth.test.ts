@@ -80,7 +80,7 @@ describe("devnet geth rules", () => {
       {
         role: "node",
         clients: [
-          { name: "anvil", versions: ["1.7.1"] },
+          { name: "anvil", versions: ["1.7.1"], versionRange: ">=1.0.0 <2.0.0" },
           // The shipped catalog's geth (tests run GETH_VERSION, built from its Go module: inside the range).
           { name: "geth", versions: ["1.17.5"], versionRange: ">=1.14.0 <2.0.0" },
         ],
@@ -93,7 +93,6 @@ describe("devnet geth rules", () => {
     const node = planned(base);
     expect(node.executable).toBe(INSTALLED);
     expect(node.artifacts).toEqual(["client"]);
-    expect(node.install).toBeUndefined();
     expect(node.stopTimeoutSecs).toBeGreaterThanOrEqual(60);
   });
 
@@ -162,18 +161,25 @@ describe("devnet geth rules", () => {
 });
 
 describe("devnet golden plans", () => {
-  const goldens: Record<string, NodeSpec> = {
-    "devnet-local-geth.json": base,
-    "devnet-local-anvil.json": variant({ clients: { node: { name: "anvil", version: "1.7.1" } } }),
+  // Each client runs from where the agent installs its catalog artifact (artifacts/<sha256> for a binary).
+  const anvilInstalled =
+    "/var/lib/novacula/artifacts/10c1c727d6c1de973aeb160e59875b9a9a23464d6e74149ee8abb30b3500311b";
+  const goldens: Record<string, { spec: NodeSpec; client: string }> = {
+    "devnet-local-geth.json": { spec: base, client: INSTALLED },
+    "devnet-local-anvil.json": {
+      spec: variant({ clients: { node: { name: "anvil", version: "1.7.1" } } }),
+      client: anvilInstalled,
+    },
   };
   const nodeDir = "/var/lib/novacula/nodes/devnet-local-1";
-  const goldenEnv: PlanEnv = {
-    ...env,
-    nodeDir,
-    configDir: `${nodeDir}/config`,
-    dataDir: `${nodeDir}/data`,
-  };
-  for (const [file, spec] of Object.entries(goldens)) {
+  for (const [file, { spec, client }] of Object.entries(goldens)) {
+    const goldenEnv: PlanEnv = {
+      ...env,
+      nodeDir,
+      configDir: `${nodeDir}/config`,
+      dataDir: `${nodeDir}/data`,
+      artifacts: { node: { client } },
+    };
     test(`${file}: the plan matches its golden file byte for byte`, () => {
       const result = devnetAdapter.plan("devnet-local-1", spec, goldenEnv);
       if (!result.ok) throw new Error(JSON.stringify(result.errors));
@@ -216,7 +222,6 @@ describe("the planned geth run as a real process", () => {
       nodeDir,
       configDir: join(nodeDir, "config"),
       dataDir: join(nodeDir, "data"),
-      binDir: join(scratch.dir, "bin"),
       artifacts: { node: { client: GETH } },
     };
     mkdirSync(runEnv.dataDir, { recursive: true });

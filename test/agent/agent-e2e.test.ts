@@ -1,17 +1,18 @@
 // End to end with real parts only: the control plane (test/harness/control-plane.ts, real SQLite, real HTTP),
-// a real agent process with the process supervisor, anvil downloaded from the control plane's artifact
-// directory. A node created through GraphQL must produce blocks, follow every lifecycle action, survive an
+// a real agent process with the process supervisor, anvil installed from the control plane's artifact store
+// (the client catalog's entry). The agent's config is one an older agent was given: it still sets the retired
+// [agent] artifacts_url. A node created through GraphQL must produce blocks, follow every lifecycle action, survive an
 // agent crash without a restart, report errors people can act on, and be removed when deleted. Two nodes
 // left at the default port run side by side on the ports the agent's port plan gave them.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { devnetAdapter } from "../../src/adapters/devnet/adapter.ts";
 import { eventually } from "../../src/lib/eventually.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
 import { type AgentProcess, agentProcess } from "./agent-process.ts";
-import { ANVIL_BIN, ANVIL_FILE_NAME, blockNumber, freePort, holdPortIfFree, makeTestDir } from "./helpers.ts";
+import { ANVIL_SHA256, blockNumber, freePort, holdPortIfFree, makeTestDir } from "./helpers.ts";
 
 const T = 120_000;
 const DEFAULT_RPC = devnetAdapter.formHints!().ports.rpc!;
@@ -86,12 +87,14 @@ describe("agent end to end (process supervisor, real control plane)", () => {
 
   beforeAll(async () => {
     cp = await startControlPlane();
-    // The control plane is the artifact source by default (<url>/artifacts/<file>).
-    mkdirSync(join(cp.dataDir, "artifacts"), { recursive: true });
-    copyFileSync(ANVIL_BIN, join(cp.dataDir, "artifacts", ANVIL_FILE_NAME));
     cookie = await cp.adminSession();
     const token = await cp.createExecutorKey("e2e-agent");
-    agent = agentProcess(scratch.dir, { url: cp.url, token, name: "e2e-agent" });
+    agent = agentProcess(scratch.dir, {
+      url: cp.url,
+      token,
+      name: "e2e-agent",
+      extraAgentKeys: { artifacts_url: `${cp.url}/artifacts` },
+    });
     await agent.start();
     const registered = await agent.waitForLog("executor registered");
     await agent.waitForLog("capabilities reported");
@@ -103,6 +106,25 @@ describe("agent end to end (process supervisor, real control plane)", () => {
     await cp?.stop();
     scratch.cleanup();
   }, T);
+
+  test(
+    "an agent.toml that still sets [agent] artifacts_url starts: the agent warns once that it is ignored and why, and its node's anvil comes from the artifact store",
+    async () => {
+      const warnings = agent.logs
+        .filter((line) => line.includes('"msg":"agent config key ignored"'))
+        .map((line) => JSON.parse(line) as { level: string; detail: string });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]!.level).toBe("warn");
+      expect(warnings[0]!.detail).toContain("[agent] artifacts_url");
+      expect(warnings[0]!.detail).toContain("control plane's artifact store");
+      const port = await freePort();
+      const created = await createNode("e2e-retired-key", devnet(port));
+      await until(created.id, "running", (n) => n.phase === "running");
+      expect(existsSync(join(agent.dataDir, "artifacts", ANVIL_SHA256))).toBe(true);
+      await gql(`mutation($id: ID!) { deleteNode(where: { id: $id }) { id } }`, { id: created.id });
+    },
+    T,
+  );
 
   test(
     "a devnet node created through GraphQL runs, and follows stop, start, restart, edit and delete",

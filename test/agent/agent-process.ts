@@ -30,6 +30,8 @@ export function agentProcess(
     name: string;
     reporterIntervalSecs?: number;
     metricsListen?: string;
+    /** More [agent] keys, verbatim (see TestAgentConfig.extraAgentKeys). */
+    extraAgentKeys?: Record<string, string>;
   },
 ): AgentProcess {
   const dataDir = join(dir, "agent-data");
@@ -45,6 +47,7 @@ export function agentProcess(
       supervisor: { kind: "process" },
       ...(options.reporterIntervalSecs ? { reporterIntervalSecs: options.reporterIntervalSecs } : {}),
       ...(options.metricsListen ? { metricsListen: options.metricsListen } : {}),
+      ...(options.extraAgentKeys ? { extraAgentKeys: options.extraAgentKeys } : {}),
     }),
     { mode: 0o600 },
   );

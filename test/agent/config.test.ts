@@ -47,7 +47,6 @@ describe("agent config", () => {
         name: "host-1",
         dataDir: "/var/lib/novacula",
         channel: "stable",
-        artifactsUrl: "https://cp.example.com/artifacts",
       },
       controlPlane: { url: "https://cp.example.com", accessToken: TOKEN },
       logging: { level: "info", format: "json" },
@@ -55,6 +54,7 @@ describe("agent config", () => {
       reporter: { intervalSecs: 10, scrapeTimeoutMs: 5000 },
       supervisor: { kind: "systemd", unitDir: "/etc/systemd/system" },
       metrics: { listen: null },
+      warnings: [],
     });
     expect(Object.isFrozen(config.agent)).toBe(true);
     expect(parseAgentConfig(minimal, base({ env: {} })).agent.name).toBe("agent");
@@ -67,7 +67,6 @@ name = "fra-1"
 data_dir = "/srv/novacula"
 public_host = "fra-1.example.com"
 channel = "beta"
-artifacts_url = "https://mirror.example.com/novacula"
 [control_plane]
 url = "http://10.0.0.1:3000"
 access_token = "${TOKEN}"
@@ -92,7 +91,6 @@ listen = "127.0.0.1:9469"
       dataDir: "/srv/novacula",
       publicHost: "fra-1.example.com",
       channel: "beta",
-      artifactsUrl: "https://mirror.example.com/novacula",
     });
     expect(config.reconciler).toEqual({ intervalSecs: 7, fullPassSecs: 30 });
     expect(config.reporter).toEqual({ intervalSecs: 11, scrapeTimeoutMs: 1500 });
@@ -168,6 +166,19 @@ listen = "[::1]:9469"
     );
     const text = `${minimal}[agent]\ndata_dir = "/root/n"\n[supervisor]\nkind = "process"\n`;
     expect(parseAgentConfig(text, base()).agent.dataDir).toBe("/root/n");
+  });
+
+  test("an agent.toml that still sets the retired [agent] artifacts_url is accepted, with one warning that says why it is ignored", () => {
+    const text = `[agent]\nartifacts_url = "https://mirror.example.com/novacula"\n${minimal}`;
+    const config = parseAgentConfig(text, base());
+    expect(config.agent).toEqual(parseAgentConfig(minimal, base()).agent);
+    expect(config.warnings).toHaveLength(1);
+    expect(config.warnings[0]).toContain("[agent] artifacts_url in /etc/novacula/agent.toml is ignored");
+    expect(config.warnings[0]).toContain("control plane's artifact store");
+    expect(config.warnings[0]).toContain("ARTIFACT_SOURCE=upstream");
+    expect(config.warnings[0]).toContain("remove the line");
+    // Retired, not unchecked: a value of the wrong type is ignored the same way, and other keys are still judged.
+    expect(problem(`[agent]\nartifacts_url = 3\nnme = "x"\n${minimal}`)).toContain("unknown key [agent] nme");
   });
 
   test("the supervisor is never chosen silently where PID 1 is not systemd", () => {

@@ -1,13 +1,22 @@
 // Test support for the agent and adapter suites: scratch directories under the repo (never /tmp), free
-// loopback ports, the real anvil binary, and a plain HTTP file server standing in for an artifact mirror.
+// loopback ports, the real anvil binary, a plain HTTP file server standing in for an artifact source, and the
+// artifacts a control plane would deliver for anvil from such a server.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
+import type { NodeArtifacts } from "../../src/protocol/artifacts.ts";
 
 export const REPO_ROOT = resolve(import.meta.dir, "../..");
 export const ANVIL_BIN = join(REPO_ROOT, "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
 export const ANVIL_SHA256 = "10c1c727d6c1de973aeb160e59875b9a9a23464d6e74149ee8abb30b3500311b";
-export const ANVIL_FILE_NAME = "anvil-1.7.1-linux-x64";
+
+/**
+ * A devnet anvil node's artifacts as AssignedSpec.artifacts carries them: the binary at `url` (absolute, as
+ * with ARTIFACT_SOURCE=upstream), pinned by its real sha256, so the agent's installer downloads and checks it.
+ */
+export function anvilArtifacts(url: string): NodeArtifacts {
+  return { node: { client: { url, sha256: ANVIL_SHA256, format: "binary" } } };
+}
 
 /** A fresh directory under test-output/ (removed by the returned cleanup unless KEEP_TEST_OUTPUT is set). */
 export function makeTestDir(name: string): { dir: string; cleanup: () => void } {

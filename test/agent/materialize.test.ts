@@ -21,7 +21,7 @@ function planWith(config: Record<string, unknown>, path = "client.toml"): Proces
     role: "node",
     client: "demo",
     version: "1.0.0",
-    install: { "linux-x64": { fileName: "demo-1.0.0-linux-x64", sha256: "0".repeat(64) } },
+    executable: "/var/lib/novacula/artifacts/demo",
     args: ["--config", "config/client.toml"],
     env: {},
     configFiles: [{ path, format: "toml", content: config }],

@@ -2,7 +2,7 @@
 // agent's back is repaired within the documented bound, repairBoundMs(), for both paths of the contract: the
 // fast path (drift the fingerprint sees, repaired on the next tick) and the guaranteed full pass (drift it
 // cannot see: a file edited in place with its size and mtime kept). The agent here is the real backend
-// (reconciler, systemd supervisor, downloader fetching anvil over HTTP, sha256-checked), configured through a
+// (reconciler, systemd supervisor, artifact installer fetching anvil over HTTP, sha256-checked), configured through a
 // real agent.toml with a small `[reconciler] full_pass_secs`, and ticked the way the executor ticks it.
 // Also: a devnet node the reconciler deploys runs as the node user, and its data belongs to that user.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -14,15 +14,14 @@ import { silentLogger } from "../../src/lib/log.ts";
 import { ArtifactInstaller } from "../../src/modes/agent/artifact-installer.ts";
 import { AgentBackend } from "../../src/modes/agent/backend.ts";
 import { type AgentConfig, loadAgentConfig } from "../../src/modes/agent/config.ts";
-import { Downloader } from "../../src/modes/agent/downloader.ts";
-import { binDir, hostPlatform, nodePaths } from "../../src/modes/agent/layout.ts";
+import { hostPlatform, nodePaths } from "../../src/modes/agent/layout.ts";
 import { lookupNodeUser, NODE_USER, type NodeOwner } from "../../src/modes/agent/node-user.ts";
 import { repairBoundMs } from "../../src/modes/agent/quiet-passes.ts";
 import { SystemdSupervisor } from "../../src/modes/agent/supervisor/systemd.ts";
 import type { UnitState } from "../../src/modes/agent/supervisor/types.ts";
 import { bootSystemd, type SystemdNamespace, testWorkDir } from "../harness/systemd.ts";
 import { devnetSpec } from "./backend-fixture.ts";
-import { ANVIL_BIN, ANVIL_FILE_NAME, blockNumber, freePort, startFileServer } from "./helpers.ts";
+import { ANVIL_BIN, anvilArtifacts, blockNumber, freePort, startFileServer } from "./helpers.ts";
 
 const T = 120_000;
 const NODE_ID = "00000000-0000-4000-8000-00000000c0de";
@@ -77,7 +76,7 @@ beforeAll(async () => {
   owner = await ns.ensureNodeUser();
   const artifactsDir = join(workDir, "artifacts");
   mkdirSync(artifactsDir, { recursive: true });
-  copyFileSync(ANVIL_BIN, join(artifactsDir, ANVIL_FILE_NAME));
+  copyFileSync(ANVIL_BIN, join(artifactsDir, "anvil"));
   const artifacts = startFileServer(artifactsDir);
   servedAnvil = artifacts;
   const configPath = join(workDir, "agent.toml");
@@ -86,7 +85,6 @@ beforeAll(async () => {
     [
       "[agent]",
       `data_dir = "${join(ns.nodeDataDir, "agent")}"`,
-      `artifacts_url = "${artifacts.url}"`,
       "[control_plane]",
       'url = "http://127.0.0.1:9"',
       `access_token = "exc_${"a".repeat(40)}"`,
@@ -105,12 +103,6 @@ beforeAll(async () => {
     dataDir: config.agent.dataDir,
     platform: hostPlatform(),
     supervisor,
-    downloader: new Downloader({
-      binDir: binDir(config.agent.dataDir),
-      artifactsUrl: config.agent.artifactsUrl,
-      open: (url, signal) => fetch(url, { signal }),
-      logger: silentLogger,
-    }),
     artifacts: new ArtifactInstaller({
       dataDir: config.agent.dataDir,
       open: (url, _from, signal) => fetch(url, { signal }),
@@ -129,7 +121,15 @@ beforeAll(async () => {
   desired.apply({
     cursor: 1,
     specs: [
-      { nodeId: NODE_ID, name: NODE, revision: 1, spec: devnetSpec(port), deleted: false, retainData: false },
+      {
+        nodeId: NODE_ID,
+        name: NODE,
+        revision: 1,
+        spec: devnetSpec(port),
+        artifacts: anvilArtifacts(`${artifacts.url}/anvil`),
+        deleted: false,
+        retainData: false,
+      },
     ],
   });
   // The executor's reconcile loop: one pass, then the interval, never overlapping.

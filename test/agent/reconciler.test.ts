@@ -1,14 +1,15 @@
-// The agent backend against a real host: specs become real anvil processes through the real downloader and
+// The agent backend against a real host: specs become real anvil processes through the real artifact installer and
 // process supervisor; every assertion reads what is actually there (processes, RPC answers, files) or what
 // the observer reports.
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
+import { installedArtifactPath } from "../../src/modes/agent/layout.ts";
 import { compileValidator, ObservedNodeState, RuntimeEvent } from "../../src/protocol/index.ts";
-import { type BackendFixture, createBackendFixture, devnetSpec } from "./backend-fixture.ts";
-import { ANVIL_FILE_NAME, blockNumber, freePort, makeTestDir } from "./helpers.ts";
+import { type BackendFixture, createBackendFixture, devnetSpec, SERVED_ANVIL } from "./backend-fixture.ts";
+import { ANVIL_BIN, blockNumber, freePort, makeTestDir } from "./helpers.ts";
 
 const T = 90_000;
 const WAIT = { timeoutMs: 30_000, intervalMs: 100 };
@@ -28,9 +29,15 @@ function setup(name: string): BackendFixture {
   return fixture;
 }
 
+/** Ticks as the agent does until the node produces blocks and is observed running. */
 async function runningNode(f: BackendFixture, nodeId: string, port: number) {
-  await f.reconcile();
-  await eventually(async () => (await blockNumber(port)) >= 1, { ...WAIT, message: "blocks" });
+  await eventually(
+    async () => {
+      await f.reconcile();
+      return (await blockNumber(port)) >= 1;
+    },
+    { ...WAIT, message: "blocks" },
+  );
   return eventually(
     async () => {
       const o = await f.observe(nodeId);
@@ -48,8 +55,8 @@ describe("agent reconciler + observer on a real host", () => {
       const port = await freePort();
       f.push({ nodeId: ID1, name: "n1", revision: 1, spec: devnetSpec(port) });
       const observed = await runningNode(f, ID1, port);
-      expect(f.artifactRequests).toEqual([ANVIL_FILE_NAME]);
-      expect(existsSync(join(f.dataDir, "bin", ANVIL_FILE_NAME))).toBe(true);
+      expect(f.artifactRequests).toEqual([SERVED_ANVIL]);
+      expect(existsSync(installedArtifactPath(f.dataDir, f.anvilArtifacts.node!.client!))).toBe(true);
       expect(observed.revision).toBe(1);
       expect(observed.processes[0]!.mainPid).toBeGreaterThan(0);
       expect(observed.processes[0]!.memoryBytes).toBeGreaterThan(0);
@@ -161,20 +168,18 @@ describe("agent reconciler + observer on a real host", () => {
     "a checksum mismatch refuses the binary: the node reports error with the reason, other nodes keep running",
     async () => {
       const f = setup("checksum");
-      writeFileSync(join(f.artifactsDir, ANVIL_FILE_NAME), "not anvil");
+      writeFileSync(join(f.artifactsDir, SERVED_ANVIL), "not anvil");
       const [p1, p2] = [await freePort(), await freePort()];
       f.push({ nodeId: ID1, name: "bad", revision: 1, spec: devnetSpec(p1) });
       await f.reconcile();
       const observed = await f.observe(ID1);
       expect(observed.processes[0]!.status).toBe("error");
       expect(observed.processes[0]!.message).toContain("sha256 mismatch");
-      expect(existsSync(join(f.dataDir, "bin", ANVIL_FILE_NAME))).toBe(false);
+      expect(existsSync(installedArtifactPath(f.dataDir, f.anvilArtifacts.node!.client!))).toBe(false);
       expect(f.events.map((e) => e.reason)).toContain("artifact.checksum");
 
-      // Fix the mirror: the next tick installs it and both nodes run.
-      const { copyFileSync } = await import("node:fs");
-      const { ANVIL_BIN } = await import("./helpers.ts");
-      copyFileSync(ANVIL_BIN, join(f.artifactsDir, ANVIL_FILE_NAME));
+      // Fix the source: once the refusal's hold is over, a tick installs it and both nodes run.
+      copyFileSync(ANVIL_BIN, join(f.artifactsDir, SERVED_ANVIL));
       f.push({ nodeId: ID2, name: "good", revision: 1, spec: devnetSpec(p2) });
       await runningNode(f, ID2, p2);
       await runningNode(f, ID1, p1);

@@ -12,7 +12,7 @@ import {
   ArtifactInstaller,
   type ArtifactState,
 } from "../../src/modes/agent/artifact-installer.ts";
-import { ChecksumMismatchError } from "../../src/modes/agent/downloader.ts";
+import { ChecksumMismatchError } from "../../src/modes/agent/checksum.ts";
 import type { ResolvedArtifact } from "../../src/protocol/artifacts.ts";
 import { makeTestDir } from "../agent/helpers.ts";
 import { type ArchiveEntry, makeTarGz, makeZip } from "./archives.ts";

@@ -64,6 +64,18 @@ function publish(path: string, bytes: Uint8Array, catalogSha = sha256Of(bytes)):
 
 describe("artifact delivery from the control plane", () => {
   test(
+    "a file upstream serves at once is sent in the first answer, not after a retry",
+    async () => {
+      const bytes = fileBytes(64 * 1024, 3);
+      const digest = publish("/releases/small.bin", bytes);
+      const response = await h.get(digest);
+      expect(response.status).toBe(200);
+      expect(await sha(response)).toBe(digest);
+    },
+    T,
+  );
+
+  test(
     "many executors asking at once share one upstream fetch, see its progress, then get the verified file",
     async () => {
       const bytes = fileBytes(3 * 1024 * 1024, 7);
@@ -273,8 +285,9 @@ describe("artifact delivery from the control plane", () => {
     async () => {
       const metrics = await scrape(`${h.cp.url}/metrics`, { authorization: `Bearer ${METRICS_TOKEN}` });
       expect(undocumented(metrics)).toEqual([]);
-      // Stored: the shared fetch, ranges, flaky, late, anvil (computeChecksum is not a catalog fetch).
-      expect(value(metrics, "novacula_artifact_fetches_total", { outcome: "stored" })).toBe(5);
+      // Stored: the quick one, the shared fetch, ranges, flaky, late, anvil (computeChecksum is not a catalog
+      // fetch).
+      expect(value(metrics, "novacula_artifact_fetches_total", { outcome: "stored" })).toBe(6);
       expect(value(metrics, "novacula_artifact_fetches_total", { outcome: "failed" })).toBe(2);
       // Every fetch above has ended (stored or failed).
       expect(value(metrics, "novacula_artifact_fetches_active")).toBe(0);

@@ -10,8 +10,7 @@ import { ControlPlaneClient } from "../../src/executor/control-plane-client.ts";
 import { eventually } from "../../src/lib/eventually.ts";
 import { silentLogger } from "../../src/lib/log.ts";
 import { ArtifactInstallError, ArtifactInstaller } from "../../src/modes/agent/artifact-installer.ts";
-import { Downloader } from "../../src/modes/agent/downloader.ts";
-import { hostPlatform, installedArtifactPath } from "../../src/modes/agent/layout.ts";
+import { installedArtifactPath } from "../../src/modes/agent/layout.ts";
 import { installNodeArtifacts, ProgressEvents } from "../../src/modes/agent/node-artifacts.ts";
 import type { ResolvedArtifact } from "../../src/protocol/artifacts.ts";
 import type { AssignedSpec, RuntimeEvent } from "../../src/protocol/executor-api.ts";
@@ -66,13 +65,6 @@ function agent(name: string) {
       open: (url, from, signal) => client.fetchArtifact(url, from, signal),
       logger: silentLogger,
     }),
-    downloader: new Downloader({
-      binDir: join(dataDir, "bin"),
-      artifactsUrl: h.cp.url,
-      open: (url) => fetch(url),
-      logger: silentLogger,
-    }),
-    platform: hostPlatform(),
     progress: new ProgressEvents((event) => events.push(event)),
   };
   return { dataDir, events, deps };
@@ -121,7 +113,7 @@ describe("a node's artifacts through the control plane", () => {
       upstream.holdAfter(1024 * 1024);
       const waiting = await eventually(
         async () => {
-          const result = await installNodeArtifacts(entry, plan, deps);
+          const result = installNodeArtifacts(entry, plan, deps);
           const message = result.waiting[0]?.message ?? "";
           return /fetching this file from 127\.0\.0\.1:\d+: 3\d % \(1\/3 MiB\)/.test(message) ? result : null;
         },
@@ -140,7 +132,7 @@ describe("a node's artifacts through the control plane", () => {
       upstream.release();
       const done = await eventually(
         async () => {
-          const result = await installNodeArtifacts(entry, plan, deps);
+          const result = installNodeArtifacts(entry, plan, deps);
           return result.waiting.length === 0 ? result : null;
         },
         { ...WAIT, message: "installed" },
@@ -166,7 +158,7 @@ describe("a node's artifacts through the control plane", () => {
       const error = await eventually(
         async () => {
           try {
-            await installNodeArtifacts(entry, plan, deps);
+            installNodeArtifacts(entry, plan, deps);
             return null;
           } catch (e) {
             return e as Error;
@@ -199,7 +191,7 @@ describe("a node's artifacts through the control plane", () => {
       const { entry, plan } = nodeWith(artifact, dataDir);
       const result = await eventually(
         async () => {
-          const r = await installNodeArtifacts(entry, plan, deps);
+          const r = installNodeArtifacts(entry, plan, deps);
           return r.waiting[0]?.message.includes("unreachable: retrying in") ? r : null;
         },
         { ...WAIT, message: "retrying" },

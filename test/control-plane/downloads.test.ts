@@ -1,10 +1,12 @@
-// What a host downloads from the control plane: the client binaries the adapters pin (from the data
-// directory, or a checkout's node_modules), and a clear 404 with the fix when something is not available.
+// What a host downloads from the control plane: a catalog client through the artifact store (a checkout's
+// node_modules serves the anvil the shipped catalog names), no client binary by file name any more, and a
+// clear 404 with the fix when the novacula binary is not available.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { anvilArtifact } from "../../src/adapters/devnet/anvil/adapter.ts";
+import { eventually } from "../../src/lib/eventually.ts";
+import { ANVIL_SHA256 } from "../agent/helpers.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
 
 let cp: ControlPlaneHandle;
@@ -14,29 +16,34 @@ beforeAll(async () => {
 });
 afterAll(() => cp.stop());
 
-test("a control plane run from a checkout serves the anvil build the devnet adapter pins", async () => {
-  const artifact = anvilArtifact("1.7.1", "linux-x64")!;
-  const response = await fetch(`${cp.url}/artifacts/${artifact.fileName}`);
-  expect(response.status).toBe(200);
+test("a control plane run from a checkout serves the catalog's anvil from its artifact store, by sha256", async () => {
+  const key = await cp.createExecutorKey("downloads");
+  // The first request may find the store still copying the file in (503 artifact_fetching).
+  const response = await eventually(
+    async () => {
+      const r = await fetch(`${cp.url}/api/v1/executor/artifacts/${ANVIL_SHA256}`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      if (r.status === 200) return r;
+      await r.body?.cancel();
+      return null;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, message: "the stored anvil" },
+  );
   const sha256 = createHash("sha256")
     .update(new Uint8Array(await response.arrayBuffer()))
     .digest("hex");
-  expect(sha256).toBe(artifact.sha256);
+  expect(sha256).toBe(ANVIL_SHA256);
 });
 
-test("a file an administrator puts in <data dir>/artifacts is served as it is", async () => {
+test("no client binary is served by file name: GET /artifacts/<file> is no route, even for a file placed in <data dir>/artifacts", async () => {
   mkdirSync(join(cp.dataDir, "artifacts"), { recursive: true });
   writeFileSync(join(cp.dataDir, "artifacts", "client-9.9.9-linux-x64"), "placed by an administrator");
-  const response = await fetch(`${cp.url}/artifacts/client-9.9.9-linux-x64`);
-  expect(await response.text()).toBe("placed by an administrator");
-});
-
-test("a missing artifact is a 404 that says where an administrator puts it", async () => {
-  const response = await fetch(`${cp.url}/artifacts/geth-0.0.0-linux-x64`);
-  expect(response.status).toBe(404);
-  const body = (await response.json()) as { code: string; details: { message: string }[] };
-  expect(body.code).toBe("not_found");
-  expect(body.details[0]?.message).toContain(join(cp.dataDir, "artifacts", "geth-0.0.0-linux-x64"));
+  for (const file of ["anvil-1.7.1-linux-x64", "client-9.9.9-linux-x64"]) {
+    const response = await fetch(`${cp.url}/artifacts/${file}`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { message: string }).message).toBe("no such route");
+  }
 });
 
 test("run from source, /download/novacula is a 404 that says to build and run the binary", async () => {

@@ -1,20 +1,19 @@
 // End to end, the production shape: the compiled `novacula` agent runs as novacula-agent.service inside a
-// real systemd (private namespace), against a real control plane on loopback, and installs real anvil
-// through its own downloader from a local artifact server (sha256-checked). Each journey deploys its own
+// real systemd (private namespace), against a real control plane on loopback, and installs real anvil from
+// the control plane's artifact store (the client catalog's entry, sha256-checked by the agent). Each journey deploys its own
 // node(s) through GraphQL and asserts what systemd runs, what the chain answers and what the agent reports.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
-import { sha256File } from "../../src/modes/agent/downloader.ts";
+import { sha256File } from "../../src/modes/agent/checksum.ts";
 import { systemctlShow } from "../../src/modes/agent/supervisor/systemd.ts";
 import { AGENT_UNIT } from "../../src/modes/agent/units.ts";
+import { ANVIL_SHA256 } from "../agent/helpers.ts";
 import {
   type AgentInSystemd,
-  type ArtifactServer,
   compiledNovacula,
   nodeUnits,
-  serveArtifacts,
   startAgentInSystemd,
 } from "../harness/agent-systemd.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
@@ -24,7 +23,8 @@ import { ANVIL, blockNumber, freePort } from "../supervisor/suite.ts";
 const SETUP_MS = 180_000;
 const JOURNEY_MS = 240_000;
 const WAIT = { timeoutMs: 60_000, intervalMs: 200 };
-const ANVIL_FILE = "anvil-1.7.1-linux-x64";
+/** Where the agent installs the catalog's anvil: content-addressed under its data dir. */
+const installedAnvil = () => join(agent.dataDir, "artifacts", ANVIL_SHA256);
 const NODE_FIELDS = "id name revision observedRevision phase desiredState observed spec";
 
 interface NodeView {
@@ -46,7 +46,6 @@ interface Deployed {
 
 let ns: SystemdNamespace;
 let cp: ControlPlaneHandle;
-let artifacts: ArtifactServer;
 let agent: AgentInSystemd;
 let cookie: string;
 let executorId: string;
@@ -58,14 +57,12 @@ beforeAll(async () => {
   ns = await bootSystemd(join(workDir, "ns"));
   cp = await startControlPlane({ dataDir: join(workDir, "control-plane") });
   const accessToken = await cp.createExecutorKey("e2e-agent");
-  artifacts = serveArtifacts({ [ANVIL_FILE]: ANVIL });
   agent = await startAgentInSystemd({
     ns,
     workDir,
     binaryPath,
     controlPlaneUrl: cp.url,
     accessToken,
-    artifactsUrl: artifacts.url,
   });
   cookie = await cp.adminSession();
   executorId = await eventually(
@@ -85,7 +82,6 @@ afterAll(async () => {
   // Killing the namespace's PID 1 takes the agent and every node unit with it.
   await ns?.stop();
   await cp?.stop();
-  await artifacts?.stop();
 }, SETUP_MS);
 
 async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -183,12 +179,13 @@ const nodeDir = (d: Deployed) => join(agent.dataDir, "nodes", d.name);
 
 describe("agent under systemd, end to end", () => {
   test(
-    "deploy: anvil is downloaded and sha256-checked, its unit runs, blocks rise and the agent reports it",
+    "deploy: anvil is installed from the control plane's artifact store and sha256-checked, its unit runs, blocks rise and the agent reports it",
     async () => {
       const d = await deploy("e2e-deploy");
       await runningPid(d);
-      expect(artifacts.requests).toContain(`/${ANVIL_FILE}`);
-      expect(await sha256File(join(agent.dataDir, "bin", ANVIL_FILE))).toBe(artifacts.sha256Of(ANVIL_FILE));
+      expect(await sha256File(installedAnvil())).toBe(ANVIL_SHA256);
+      expect(await sha256File(ANVIL)).toBe(ANVIL_SHA256);
+      expect(readFileSync(unitFile(d), "utf8")).toContain(`ExecStart=${installedAnvil()} `);
       const h = await heightAbove(d, 0);
       await heightAbove(d, h);
       const node = await converged(d.id, "revision 1 to be reported");
@@ -349,7 +346,7 @@ describe("agent under systemd, end to end", () => {
       const running = (await Promise.all(files.map((f) => unitState(f.replace(/\.service$/, ""))))).filter(
         (s) => s.active === "active",
       );
-      const pgrep = await ns.exec(["pgrep", "-c", "-f", join(agent.dataDir, "bin", ANVIL_FILE)]);
+      const pgrep = await ns.exec(["pgrep", "-c", "-f", installedAnvil()]);
       expect(Number(pgrep.stdout.trim())).toBe(running.length);
     },
     JOURNEY_MS,

@@ -6,17 +6,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
-import { sha256File } from "../../src/modes/agent/downloader.ts";
+import { sha256File } from "../../src/modes/agent/checksum.ts";
 import { systemctlShow } from "../../src/modes/agent/supervisor/systemd.ts";
 import { blockNumber, freePort, jsonRpc } from "../agent/helpers.ts";
+import { startUpstream, type Upstream } from "../artifacts/upstream.ts";
 import { ADD } from "../control-plane/catalog-kit.ts";
-import {
-  type AgentInSystemd,
-  type ArtifactServer,
-  compiledNovacula,
-  serveArtifacts,
-  startAgentInSystemd,
-} from "../harness/agent-systemd.ts";
+import { type AgentInSystemd, compiledNovacula, startAgentInSystemd } from "../harness/agent-systemd.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
 import { testGeth } from "../harness/geth.ts";
 import { bootSystemd, type SystemdNamespace, testWorkDir } from "../harness/systemd.ts";
@@ -29,7 +24,7 @@ const UNIT = `devnet-node@${NODE}.service`;
 
 let ns: SystemdNamespace;
 let cp: ControlPlaneHandle;
-let upstream: ArtifactServer;
+let upstream: Upstream;
 let agent: AgentInSystemd;
 let cookie: string;
 let nodeId: string;
@@ -105,7 +100,9 @@ beforeAll(async () => {
   const broken = join(workDir, "geth-1.17.12");
   writeFileSync(broken, '#!/bin/sh\necho "Fatal: this build needs a newer kernel" >&2\nexit 1\n');
   files.set("1.17.12", broken);
-  upstream = serveArtifacts(Object.fromEntries(files));
+  // A local server in the role of the projects' release pages: the control plane fetches from it.
+  upstream = await startUpstream();
+  for (const [version, path] of files) upstream.files.set(`/${version}`, new Uint8Array(readFileSync(path)));
   ns = await bootSystemd(join(workDir, "ns"));
   cp = await startControlPlane({ dataDir: join(workDir, "control-plane") });
   cookie = await cp.adminSession();
@@ -127,7 +124,6 @@ beforeAll(async () => {
     binaryPath,
     controlPlaneUrl: cp.url,
     accessToken: await cp.createExecutorKey("client-upgrade-systemd"),
-    artifactsUrl: upstream.url,
     name: "upgrade-systemd-host",
   });
   const executorId = await eventually(

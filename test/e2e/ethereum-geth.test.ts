@@ -8,20 +8,14 @@
 // with the node's JWT and refuses another, its figures reach the control plane, a stop closes its database
 // cleanly within the stop timeout, and a start again reuses the data.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
-import { sha256File } from "../../src/modes/agent/downloader.ts";
 import { systemctlShow } from "../../src/modes/agent/supervisor/systemd.ts";
+import { startUpstream, type Upstream } from "../artifacts/upstream.ts";
 import { ADD } from "../control-plane/catalog-kit.ts";
-import {
-  type AgentInSystemd,
-  type ArtifactServer,
-  compiledNovacula,
-  serveArtifacts,
-  startAgentInSystemd,
-} from "../harness/agent-systemd.ts";
+import { type AgentInSystemd, compiledNovacula, startAgentInSystemd } from "../harness/agent-systemd.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
 import { GETH_VERSION, testGeth } from "../harness/geth.ts";
 import { bootSystemd, type SystemdNamespace, testWorkDir } from "../harness/systemd.ts";
@@ -51,7 +45,7 @@ interface NodeView {
 
 let ns: SystemdNamespace;
 let cp: ControlPlaneHandle;
-let upstream: ArtifactServer;
+let upstream: Upstream;
 let agent: AgentInSystemd;
 let cookie: string;
 let executorId: string;
@@ -146,12 +140,22 @@ beforeAll(async () => {
     standIn,
   ]);
   if (build.exitCode !== 0) throw new Error(`building the stand-in failed: ${build.stderr.toString()}`);
-  upstream = serveArtifacts({ [`geth-${GETH_VERSION}`]: geth, "cl-stand-in": standIn });
+  // A local server in the role of the projects' release pages: the control plane fetches from it.
+  upstream = await startUpstream();
+  for (const [name, path] of [
+    [`geth-${GETH_VERSION}`, geth],
+    ["cl-stand-in", standIn],
+  ] as const)
+    upstream.files.set(`/${name}`, new Uint8Array(readFileSync(path)));
   ns = await bootSystemd(join(workDir, "ns"));
   cp = await startControlPlane({ dataDir: join(workDir, "control-plane") });
   cookie = await cp.adminSession();
   const file = async (name: string, path: string) => ({
-    client: { url: `${upstream.url}/${name}`, sha256: await sha256File(path), format: "binary" },
+    client: {
+      url: `${upstream.url}/${name}`,
+      sha256: createHash("sha256").update(readFileSync(path)).digest("hex"),
+      format: "binary",
+    },
   });
   await gql(ADD, {
     e: [
@@ -177,7 +181,6 @@ beforeAll(async () => {
     binaryPath,
     controlPlaneUrl: cp.url,
     accessToken: await cp.createExecutorKey("e2e-geth"),
-    artifactsUrl: upstream.url,
     name: "geth-host",
   });
   executorId = await eventually(
@@ -230,7 +233,7 @@ describe("geth on sepolia under the agent", () => {
       });
       expect(running.pid).toBeGreaterThan(0);
       // Fetched from upstream once by the control plane, not by the host.
-      expect(upstream.requests.filter((r) => r.startsWith("/geth-"))).toHaveLength(1);
+      expect(upstream.requests.filter((r) => r.path.startsWith("/geth-"))).toHaveLength(1);
       const rpcPort = await portOf("rpc");
       const chainId = await eventually(async () => (await rpc(rpcPort, "eth_chainId")).body?.result, {
         ...WAIT,

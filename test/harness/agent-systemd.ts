@@ -1,9 +1,8 @@
 // Test harness: the compiled `novacula` agent running as novacula-agent.service inside a booted systemd
-// namespace, the way it runs in production (installed by installAgentService, started by systemctl), plus a
-// local HTTP artifact server so the agent's own downloader installs real client binaries (sha256-checked).
+// namespace, the way it runs in production (installed by installAgentService, started by systemctl). Client
+// binaries reach it as in production: from the control plane's artifact store, sha256-checked by the agent.
 
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
 import { installAgentService } from "../../src/modes/agent/install.ts";
@@ -28,39 +27,6 @@ export function compiledNovacula(outDir: string): string {
   return out;
 }
 
-export interface ArtifactServer {
-  url: string;
-  /** Paths requested so far, in order. */
-  requests: string[];
-  sha256Of(fileName: string): string;
-  stop(): Promise<void>;
-}
-
-/** Serves `fileName → local path` under http://127.0.0.1:<port>/<fileName>, like the artifact source. */
-export function serveArtifacts(files: Record<string, string>): ArtifactServer {
-  const requests: string[] = [];
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch(request) {
-      const name = decodeURIComponent(new URL(request.url).pathname.split("/").pop() ?? "");
-      requests.push(new URL(request.url).pathname);
-      const path = files[name];
-      return path ? new Response(Bun.file(path)) : new Response("not found", { status: 404 });
-    },
-  });
-  return {
-    url: `http://127.0.0.1:${server.port}`,
-    requests,
-    sha256Of: (fileName) => {
-      const path = files[fileName];
-      if (!path) throw new Error(`not served: ${fileName}`);
-      return createHash("sha256").update(readFileSync(path)).digest("hex");
-    },
-    stop: () => server.stop(true),
-  };
-}
-
 export interface AgentInSystemd {
   name: string;
   dataDir: string;
@@ -79,7 +45,6 @@ export interface AgentOptions {
   binaryPath: string;
   controlPlaneUrl: string;
   accessToken: string;
-  artifactsUrl: string;
   name?: string;
   /** `[reporter] interval_secs`; the harness default is 1 (quick journeys), production's is 10. */
   reporterIntervalSecs?: number;
@@ -98,7 +63,6 @@ export async function startAgentInSystemd(options: AgentOptions): Promise<AgentI
     agentConfigToml({
       name,
       dataDir,
-      artifactsUrl: options.artifactsUrl,
       controlPlaneUrl: options.controlPlaneUrl,
       accessToken: options.accessToken,
       supervisor: { kind: "systemd", unitDir: ns.unitDir },

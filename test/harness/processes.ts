@@ -32,7 +32,8 @@ export interface TestAgentConfig {
   dataDir: string;
   controlPlaneUrl: string;
   accessToken: string;
-  artifactsUrl?: string;
+  /** More [agent] keys, verbatim (e.g. a retired one, to see the agent start anyway). */
+  extraAgentKeys?: Record<string, string>;
   supervisor: { kind: "process" } | { kind: "systemd"; unitDir: string };
   /** `[reporter] interval_secs` (default 1 here). */
   reporterIntervalSecs?: number;
@@ -46,7 +47,7 @@ export function agentConfigToml(c: TestAgentConfig): string {
     agent: {
       name: c.name,
       data_dir: c.dataDir,
-      ...(c.artifactsUrl ? { artifacts_url: c.artifactsUrl } : {}),
+      ...c.extraAgentKeys,
     },
     control_plane: { url: c.controlPlaneUrl, access_token: c.accessToken },
     logging: { level: "debug" },

@@ -8,26 +8,18 @@ import { performance } from "node:perf_hooks";
 import { eventually } from "../../src/lib/eventually.ts";
 import { jsonRpc } from "../agent/helpers.ts";
 import { createNode, DEVNET_SPEC } from "../control-plane/protocol-client.ts";
-import {
-  type AgentInSystemd,
-  type ArtifactServer,
-  compiledNovacula,
-  serveArtifacts,
-  startAgentInSystemd,
-} from "../harness/agent-systemd.ts";
+import { type AgentInSystemd, compiledNovacula, startAgentInSystemd } from "../harness/agent-systemd.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
 import { bootSystemd, type SystemdNamespace, testWorkDir } from "../harness/systemd.ts";
-import { ANVIL, freePort } from "../supervisor/suite.ts";
+import { freePort } from "../supervisor/suite.ts";
 import { openLogStream } from "./sse-client.ts";
 
 const SETUP_MS = 180_000;
 const T = 120_000;
 const WAIT = { timeoutMs: 60_000, intervalMs: 100 };
-const ANVIL_FILE = "anvil-1.7.1-linux-x64";
 
 let ns: SystemdNamespace;
 let cp: ControlPlaneHandle;
-let artifacts: ArtifactServer;
 let agent: AgentInSystemd;
 let cookie: string;
 let nodeId: string;
@@ -44,14 +36,12 @@ beforeAll(async () => {
   const binaryPath = compiledNovacula(workDir);
   ns = await bootSystemd(join(workDir, "ns"));
   cp = await startControlPlane({ dataDir: join(workDir, "control-plane") });
-  artifacts = serveArtifacts({ [ANVIL_FILE]: ANVIL });
   agent = await startAgentInSystemd({
     ns,
     workDir,
     binaryPath,
     controlPlaneUrl: cp.url,
     accessToken: await cp.createExecutorKey("logs-journald"),
-    artifactsUrl: artifacts.url,
     name: "logs-journald",
   });
   cookie = await cp.adminSession();
@@ -81,7 +71,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await ns?.stop();
   await cp?.stop();
-  await artifacts?.stop();
 }, SETUP_MS);
 
 describe("live logs from journald (agent under systemd)", () => {

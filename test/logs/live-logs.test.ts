@@ -4,12 +4,12 @@
 // it must end the agent's tail (the log file no longer open); other organizations, bad parameters and
 // oversized chunks are refused; `novacula agent logs` prints the same log on the host.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, copyFileSync, mkdirSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { eventually } from "../../src/lib/eventually.ts";
 import { type AgentProcess, agentProcess } from "../agent/agent-process.ts";
-import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, jsonRpc, makeTestDir, REPO_ROOT } from "../agent/helpers.ts";
+import { freePort, jsonRpc, makeTestDir, REPO_ROOT } from "../agent/helpers.ts";
 import { createNode, DEVNET_SPEC } from "../control-plane/protocol-client.ts";
 import type { ControlPlaneHandle } from "../harness/control-plane.ts";
 import { collectLines } from "../harness/processes.ts";
@@ -42,8 +42,6 @@ describe("live logs (real control plane, real agent, real anvil)", () => {
 
   beforeAll(async () => {
     cp = await startTenancyPlane();
-    mkdirSync(join(cp.dataDir, "artifacts"), { recursive: true });
-    copyFileSync(ANVIL_BIN, join(cp.dataDir, "artifacts", ANVIL_FILE_NAME));
     cookie = await cp.adminSession();
     executorKey = await cp.createExecutorKey("logs-agent");
     agent = agentProcess(scratch.dir, { url: cp.url, token: executorKey, name: "logs-agent" });

@@ -3,11 +3,11 @@
 // back, Resume shows them, Clear empties the view while the stream goes on; a higher minimum level opens a
 // new stream that leaves anvil's info lines out. No console error, failed request or accessibility issue.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { appendFileSync, copyFileSync, mkdirSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
 import { type AgentProcess, agentProcess } from "../agent/agent-process.ts";
-import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, jsonRpc, makeTestDir } from "../agent/helpers.ts";
+import { freePort, jsonRpc, makeTestDir } from "../agent/helpers.ts";
 import { createNode, DEVNET_SPEC } from "../control-plane/protocol-client.ts";
 import type { ControlPlaneHandle } from "../harness/control-plane.ts";
 import { startTenancyPlane } from "../tenancy/world.ts";
@@ -27,8 +27,6 @@ const at = (path: string) => `http://localhost:${cp.port}${path}`;
 
 beforeAll(async () => {
   cp = await startTenancyPlane();
-  mkdirSync(join(cp.dataDir, "artifacts"), { recursive: true });
-  copyFileSync(ANVIL_BIN, join(cp.dataDir, "artifacts", ANVIL_FILE_NAME));
   const cookie = await cp.adminSession();
   agent = agentProcess(scratch.dir, {
     url: cp.url,

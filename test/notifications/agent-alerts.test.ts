@@ -4,11 +4,9 @@
 // it signed; the agent restarting it resolves it. Stopping the agent opens executor_offline; starting it
 // again resolves it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
 import { type AgentProcess, agentProcess } from "../agent/agent-process.ts";
-import { ANVIL_BIN, ANVIL_FILE_NAME, blockNumber, freePort, makeTestDir } from "../agent/helpers.ts";
+import { blockNumber, freePort, makeTestDir } from "../agent/helpers.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
 import { Receiver, verifySignature } from "./receiver.ts";
 
@@ -56,8 +54,6 @@ const nodeView = async (id: string) =>
 
 beforeAll(async () => {
   cp = await startControlPlane({ env: { HEARTBEAT_TIMEOUT_MS: String(HEARTBEAT_TIMEOUT_MS) } });
-  mkdirSync(join(cp.dataDir, "artifacts"), { recursive: true });
-  copyFileSync(ANVIL_BIN, join(cp.dataDir, "artifacts", ANVIL_FILE_NAME));
   cookie = await cp.adminSession();
   receiver = new Receiver();
   const saved = await gql(

@@ -6,26 +6,18 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
-import {
-  type AgentInSystemd,
-  type ArtifactServer,
-  compiledNovacula,
-  serveArtifacts,
-  startAgentInSystemd,
-} from "../harness/agent-systemd.ts";
+import { type AgentInSystemd, compiledNovacula, startAgentInSystemd } from "../harness/agent-systemd.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
 import { bootSystemd, type SystemdNamespace, testWorkDir } from "../harness/systemd.ts";
-import { ANVIL, blockNumber, freePort } from "../supervisor/suite.ts";
+import { blockNumber, freePort } from "../supervisor/suite.ts";
 
 const SETUP_MS = 180_000;
 const TEST_MS = 240_000;
 /** The guarantee: phase `running` at most this long after the node's RPC first answers. */
 const FRESH_MS = 2_000;
-const ANVIL_FILE = "anvil-1.7.1-linux-x64";
 
 let ns: SystemdNamespace;
 let cp: ControlPlaneHandle;
-let artifacts: ArtifactServer;
 let agent: AgentInSystemd;
 let cookie: string;
 
@@ -40,14 +32,12 @@ beforeAll(async () => {
   const binaryPath = compiledNovacula(workDir);
   ns = await bootSystemd(join(workDir, "ns"));
   cp = await startControlPlane({ dataDir: join(workDir, "control-plane") });
-  artifacts = serveArtifacts({ [ANVIL_FILE]: ANVIL });
   agent = await startAgentInSystemd({
     ns,
     workDir,
     binaryPath,
     controlPlaneUrl: cp.url,
     accessToken: await cp.createExecutorKey("fresh-agent"),
-    artifactsUrl: artifacts.url,
     name: "fresh-agent",
     reporterIntervalSecs: 10,
   });
@@ -57,7 +47,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await ns?.stop();
   await cp?.stop();
-  await artifacts?.stop();
 }, SETUP_MS);
 
 /** Polls until `probe` answers; returns when it first did (ms since epoch). */

@@ -5,11 +5,9 @@
 // status and chain figures.
 // Every series either endpoint exposes is listed in docs/metrics.md.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
 import { type AgentProcess, agentProcess } from "../agent/agent-process.ts";
-import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, makeTestDir } from "../agent/helpers.ts";
+import { freePort, makeTestDir } from "../agent/helpers.ts";
 import { call, createNode, DEVNET_SPEC, syncExecutor } from "../control-plane/protocol-client.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
 import { samples, scrape, undocumented, value } from "./prometheus.ts";
@@ -125,8 +123,6 @@ describe("agent /metrics", () => {
 
   beforeAll(async () => {
     cp = await startControlPlane();
-    mkdirSync(join(cp.dataDir, "artifacts"), { recursive: true });
-    copyFileSync(ANVIL_BIN, join(cp.dataDir, "artifacts", ANVIL_FILE_NAME));
     const token = await cp.createExecutorKey("metrics-agent");
     const port = await freePort();
     metricsUrl = `http://127.0.0.1:${port}/metrics`;

@@ -5,11 +5,9 @@
 // exception or failed request fails the run. Each main screen is saved at 1280 × 800
 // (.cache/ui-screenshots) and checked with axe-core: no serious or critical issue.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
 import { type AgentProcess, agentProcess } from "../agent/agent-process.ts";
-import { ANVIL_BIN, ANVIL_FILE_NAME, freePort, makeTestDir } from "../agent/helpers.ts";
+import { freePort, makeTestDir } from "../agent/helpers.ts";
 import { createNode, syncExecutor } from "../control-plane/protocol-client.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
 import { Api, startTenancyPlane } from "../tenancy/world.ts";
@@ -41,8 +39,6 @@ const at = (path: string) => `http://localhost:${cp.port}${path}`;
 beforeAll(async () => {
   cp = await startTenancyPlane();
   api = new Api(cp);
-  mkdirSync(join(cp.dataDir, "artifacts"), { recursive: true });
-  copyFileSync(ANVIL_BIN, join(cp.dataDir, "artifacts", ANVIL_FILE_NAME));
   browser = await launchBrowser(scratch.dir);
 }, T);
 

@@ -45,10 +45,7 @@ function foreignArgOverrides(spec: NodeSpec, offered: ChainCapability): ErrorDet
     }));
 }
 
-function validate(
-  spec: NodeSpec,
-  { offered = capability(), platform }: ValidationTarget = {},
-): ErrorDetail[] {
+function validate(spec: NodeSpec, { offered = capability() }: ValidationTarget = {}): ErrorDetail[] {
   const errors = [...validateOffer(spec, offered), ...foreignArgOverrides(spec, offered)];
   if (spec.checkpointSyncUrl !== undefined) {
     errors.push({
@@ -60,12 +57,12 @@ function validate(
   resolveIntSettings(spec, SETTINGS, errors);
   resourceLimits(spec, errors);
   // A client this binary lacks but the executor offers is judged by that executor's own adapter.
-  errors.push(...(chosenClient(spec)?.validate(spec, platform) ?? []));
+  errors.push(...(chosenClient(spec)?.validate(spec) ?? []));
   return errors;
 }
 
 function plan(nodeName: string, spec: NodeSpec, env: PlanEnv): PlanResult {
-  const errors = validate(spec, { platform: env.platform });
+  const errors = validate(spec);
   if (errors.length > 0) return { ok: false, errors };
   const client = chosenClient(spec)!;
   const process = client.process(

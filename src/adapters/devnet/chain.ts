@@ -7,14 +7,7 @@ import type { ErrorDetail } from "../../protocol/errors.ts";
 import type { NodeSpec } from "../../protocol/node-spec.ts";
 import { EVM_PROBE_METHODS, hexQuantity, interpretEvmProbe } from "../shared/evm.ts";
 import type { IntSetting } from "../shared/spec.ts";
-import type {
-  ConfigOverrideSchema,
-  PlanEnv,
-  PlannedProcess,
-  Platform,
-  ProbeResult,
-  ProbeSpec,
-} from "../types.ts";
+import type { ConfigOverrideSchema, PlanEnv, PlannedProcess, ProbeResult, ProbeSpec } from "../types.ts";
 
 export const CHAIN = "devnet";
 export const ROLE = "node";
@@ -62,17 +55,17 @@ export interface DevnetClient {
   capability(): ClientCapability;
   readonly overrideArgs: ConfigOverrideSchema["args"][string];
   /**
-   * Problems only this client has with a spec that runs it (a version without a build for the platform, a
-   * setting it cannot honour), each at its JSON path. The chain has judged the shared fields already.
+   * Problems only this client has with a spec that runs it (a setting it cannot honour), each at its JSON
+   * path. The chain has judged the shared fields already; which builds exist is the catalog's.
    */
-  validate(spec: NodeSpec, platform: Platform | undefined): ErrorDetail[];
+  validate(spec: NodeSpec): ErrorDetail[];
   /** The process that runs this client; problems it meets (an artifact not delivered) go to `errors`. */
   process(inputs: DevnetInputs, errors: ErrorDetail[]): PlannedProcess;
 }
 
 /** What a client module decides about its process; the rest is the chain's (see devnetProcess). */
 export type ClientProcess = Pick<PlannedProcess, "client" | "args" | "stopTimeoutSecs"> &
-  (Required<Pick<PlannedProcess, "install">> | Required<Pick<PlannedProcess, "executable" | "artifacts">>);
+  Required<Pick<PlannedProcess, "executable" | "artifacts">>;
 
 /**
  * A devnet process: the client's program, arguments and stop timeout, with what every devnet client shares

@@ -88,6 +88,17 @@ function defaultPorts(spec: NodeSpec): Record<string, number> {
   return out;
 }
 
+/** What listens on each named port of this spec's pair (P2P on tcp and udp, QUIC on udp). */
+function portProtocols(spec: NodeSpec): Record<string, readonly ("tcp" | "udp")[]> {
+  const out: Record<string, readonly ("tcp" | "udp")[]> = {};
+  for (const role of ROLES) {
+    const client = clientOf(spec, role);
+    for (const port of client ? portsOf(client) : ROLE_PORTS[role])
+      if (port.protocols.join() !== "tcp") out[port.name] = port.protocols;
+  }
+  return out;
+}
+
 /** spec.settings: only `checkpointSync`, a boolean (default true). */
 function resolveSettings(spec: NodeSpec, errors: ErrorDetail[]): { checkpointSync: boolean } {
   let checkpointSync = true;
@@ -291,7 +302,7 @@ export const ethereumAdapter: ChainAdapter = {
   capability,
   formHints,
   validate,
-  hostPorts: (spec) => hostPortsOf(spec, defaultPorts(spec)),
+  hostPorts: (spec) => hostPortsOf(spec, defaultPorts(spec), portProtocols(spec)),
   plan,
   interpretProbe,
 };

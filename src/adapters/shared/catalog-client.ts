@@ -109,6 +109,8 @@ export function catalogClientAdapter(parts: {
   chain: string;
   client: string;
   defaultPorts: Readonly<Record<string, number>>;
+  /** Ports that listen on more than tcp (see hostPortsOf). */
+  portProtocols?: Readonly<Record<string, readonly ("tcp" | "udp")[]>>;
   capability: () => ChainCapability;
   validate: ChainAdapter["validate"];
   plan: ChainAdapter["plan"];
@@ -120,7 +122,7 @@ export function catalogClientAdapter(parts: {
     capability: parts.capability,
     formHints: () => ({ settings: {}, ports: parts.defaultPorts }),
     validate: parts.validate,
-    hostPorts: (spec) => hostPortsOf(spec, parts.defaultPorts),
+    hostPorts: (spec) => hostPortsOf(spec, parts.defaultPorts, parts.portProtocols),
     plan: parts.plan,
     interpretProbe: (_role, raw) => parts.interpretProbe(raw),
   };

@@ -209,10 +209,18 @@ export function resolvePorts<K extends string>(
 export function hostPortsOf<K extends string>(
   spec: NodeSpec,
   defaults: Readonly<Record<K, number>>,
+  /** Ports that listen on more than tcp (P2P: tcp and udp; QUIC: udp), so a port plan checks each. */
+  protocols: Readonly<Partial<Record<string, readonly ("tcp" | "udp")[]>>> = {},
 ): HostPort[] {
   return (Object.entries(defaults) as [string, number][]).map(([name, port]) => {
     const set = spec.ports && Object.hasOwn(spec.ports, name) ? spec.ports[name] : undefined;
-    return { path: `/ports/${name}`, port: set ?? port, explicit: set !== undefined };
+    const listens = protocols[name];
+    return {
+      path: `/ports/${name}`,
+      port: set ?? port,
+      explicit: set !== undefined,
+      ...(listens ? { protocols: listens } : {}),
+    };
   });
 }
 

@@ -24,7 +24,7 @@ import {
   describeProgress,
 } from "../../protocol/artifact-delivery.ts";
 import type { ResolvedArtifact } from "../../protocol/artifacts.ts";
-import { ChecksumMismatchError, sha256File } from "./downloader.ts";
+import { ChecksumMismatchError, sha256File } from "./checksum.ts";
 import { artifactsDir, installedArtifactPath } from "./layout.ts";
 import { UnsafeArchiveError, unpackArchive } from "./unpack.ts";
 
@@ -78,6 +78,11 @@ export class ArtifactInstaller {
   private readonly verified = new Map<string, { size: number; mtimeMs: number }>();
 
   constructor(private readonly options: ArtifactInstallerOptions) {}
+
+  /** Whether a download or a hash check is running (each ends with onSettled). */
+  get busy(): boolean {
+    return this.jobs.size > 0;
+  }
 
   /** Installed, or pending (a download is started or running); throws ArtifactInstallError when it failed. */
   request(artifact: ResolvedArtifact): ArtifactState {

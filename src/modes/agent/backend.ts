@@ -11,7 +11,6 @@ import type { ExecutorCapabilities } from "../../protocol/capabilities.ts";
 import type { ExecutorResources, RuntimeEvent } from "../../protocol/executor-api.ts";
 import type { ObservedNodeState } from "../../protocol/observed.ts";
 import type { ArtifactInstaller } from "./artifact-installer.ts";
-import type { Downloader } from "./downloader.ts";
 import { filesystemBytes } from "./host/disk.ts";
 import { portsFile } from "./layout.ts";
 import type { NodeOwner } from "./node-user.ts";
@@ -25,7 +24,6 @@ export interface AgentBackendOptions {
   dataDir: string;
   platform: Platform | null;
   supervisor: Supervisor;
-  downloader: Downloader;
   artifacts: ArtifactInstaller;
   scrapeTimeoutMs: number;
   logger: Logger;

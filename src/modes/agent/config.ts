@@ -1,6 +1,7 @@
 // The agent's configuration pipeline: path resolution (--config/-c > NOVACULA_CONFIG > /etc/novacula/agent.toml)
 // → TOML text → every key checked against AGENT_CONFIG_KEYS (unknown keys and bad values are errors naming the
-// key and the fix, all at once) → defaults → a frozen AgentConfig. The key table is also what the
+// key and the fix, all at once; a retired key is a warning, so an older agent.toml still starts) → defaults →
+// a frozen AgentConfig. The key table is also what the
 // documentation test walks, so a key cannot exist without being documented in docs/agent-config.md.
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
@@ -27,7 +28,6 @@ export interface AgentConfig {
     readonly dataDir: string;
     readonly publicHost?: string;
     readonly channel: Channel;
-    readonly artifactsUrl: string;
   };
   readonly controlPlane: { readonly url: string; readonly accessToken: string };
   readonly logging: { readonly level: LogLevel; readonly format: LogFormat };
@@ -36,6 +36,8 @@ export interface AgentConfig {
   readonly supervisor: { readonly kind: SupervisorKind; readonly unitDir: string };
   /** `[metrics] listen`: where GET /metrics is served (a loopback address); null: not served. */
   readonly metrics: { readonly listen: { readonly host: string; readonly port: number } | null };
+  /** Retired keys the file still sets: each is ignored, and the agent logs why once at start. */
+  readonly warnings: readonly string[];
 }
 
 type Value = string | number;
@@ -117,7 +119,6 @@ export const AGENT_CONFIG_KEYS: readonly ConfigKey[] = [
     ),
   },
   { section: "agent", key: "channel", defaultText: "stable", check: oneOf("stable", "beta", "dev") },
-  { section: "agent", key: "artifacts_url", defaultText: "<control_plane.url>/artifacts", check: httpUrl },
   { section: "control_plane", key: "url", defaultText: "required", check: httpUrl },
   {
     section: "control_plane",
@@ -144,6 +145,18 @@ export const AGENT_CONFIG_KEYS: readonly ConfigKey[] = [
   },
   { section: "supervisor", key: "unit_dir", defaultText: DEFAULT_UNIT_DIR, check: absolutePath },
   { section: "metrics", key: "listen", defaultText: "unset (no /metrics)", check: loopbackListen },
+];
+
+/**
+ * Keys an earlier agent read and this one ignores, with why: an agent.toml written for an older agent must
+ * not stop the agent from starting, but its owner should learn the setting does nothing.
+ */
+export const RETIRED_AGENT_CONFIG_KEYS: readonly { section: string; key: string; why: string }[] = [
+  {
+    section: "agent",
+    key: "artifacts_url",
+    why: "client binaries now arrive with each node's spec from the control plane's artifact store (or from their upstream URL when the control plane runs with ARTIFACT_SOURCE=upstream), so there is no artifact URL to configure: remove the line",
+  },
 ];
 
 /** --config/-c, then NOVACULA_CONFIG, then /etc/novacula/agent.toml. */
@@ -173,7 +186,9 @@ export function parseAgentConfig(text: string, options: ParseOptions): AgentConf
     throw new UsageError(`${where} is not valid TOML: ${errorMessage(error)}`, "fix the line shown above");
   }
   const problems: string[] = [];
+  const warnings: string[] = [];
   const values = new Map<string, Value>();
+  const retired = new Map(RETIRED_AGENT_CONFIG_KEYS.map((k) => [`${k.section}.${k.key}`, k.why]));
   const known = new Map(AGENT_CONFIG_KEYS.map((k) => [`${k.section}.${k.key}`, k]));
   const sections = new Set(AGENT_CONFIG_KEYS.map((k) => k.section));
   for (const [section, body] of Object.entries(doc)) {
@@ -188,6 +203,11 @@ export function parseAgentConfig(text: string, options: ParseOptions): AgentConf
       continue;
     }
     for (const [key, value] of Object.entries(body)) {
+      const why = retired.get(`${section}.${key}`);
+      if (why !== undefined) {
+        warnings.push(`[${section}] ${key} in ${where} is ignored: ${why}`);
+        continue;
+      }
       const spec = known.get(`${section}.${key}`);
       if (!spec) {
         const keys = AGENT_CONFIG_KEYS.filter((k) => k.section === section).map((k) => k.key);
@@ -260,7 +280,6 @@ export function parseAgentConfig(text: string, options: ParseOptions): AgentConf
       dataDir,
       ...(publicHost ? { publicHost } : {}),
       channel: get("agent.channel", "stable") as Channel,
-      artifactsUrl: get("agent.artifacts_url", `${url}/artifacts`),
     },
     controlPlane: { url: url!, accessToken: token! },
     logging: {
@@ -277,6 +296,7 @@ export function parseAgentConfig(text: string, options: ParseOptions): AgentConf
     },
     supervisor: { kind: kind!, unitDir: get("supervisor.unit_dir", DEFAULT_UNIT_DIR) },
     metrics: { listen: listen ? parseLoopbackListen(listen) : null },
+    warnings,
   };
   return deepFreeze(config);
 }

@@ -1,5 +1,4 @@
 // Where the agent keeps things under data_dir, and the per-node record of what was materialized.
-//   <data_dir>/bin/                         legacy client binaries (the downloader's, by adapter-pinned name)
 //   <data_dir>/artifacts/<sha256>           catalog artifacts: a verified file, content-addressed
 //   <data_dir>/artifacts/<sha256>.d/        an unpacked verified archive (an archive member's path is inside)
 //   <data_dir>/artifacts/<sha256>.partial   a download in progress (resumed with Range after an interruption)
@@ -24,10 +23,6 @@ export interface NodePaths {
   dataDir: string;
   recordFile: string;
   initDir: string;
-}
-
-export function binDir(agentDataDir: string): string {
-  return join(agentDataDir, "bin");
 }
 
 export function artifactsDir(agentDataDir: string): string {
@@ -96,7 +91,6 @@ export function planEnv(
     nodeDir: paths.nodeDir,
     configDir: paths.configDir,
     dataDir: paths.dataDir,
-    binDir: binDir(agentDataDir),
     artifacts: installedArtifacts(agentDataDir, artifacts),
   };
 }

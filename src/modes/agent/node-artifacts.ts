@@ -1,17 +1,15 @@
 // The reconciler's first step for a node: every program and file its processes need, installed before
-// anything on the host changes. Catalog artifacts (PlannedProcess.executable + artifacts, resolved by the
-// control plane into AssignedSpec.artifacts) go through the ArtifactInstaller; legacy adapters that still
-// pin a binary themselves (PlannedProcess.install) through the Downloader into bin/.
+// anything on the host changes. The artifacts a plan names (PlannedProcess.artifacts, copy-artifact init
+// steps), resolved by the control plane into AssignedSpec.artifacts, go through the ArtifactInstaller.
 //
 // A download in progress is a wait, not an error: the node reports "downloading geth 1.17.10: 42 % (…)" and
 // the reconciler tries again on its next tick. Progress reaches the node's events at most every 5 s, or
 // sooner after 10 % more. A checksum mismatch or a refused URL throws: the node goes to `error` with the
 // message, and nothing of it starts.
-import type { Platform, ProcessPlan } from "../../adapters/types.ts";
+import type { ProcessPlan } from "../../adapters/types.ts";
 import type { ResolvedArtifact } from "../../protocol/artifacts.ts";
 import type { AssignedSpec, RuntimeEvent } from "../../protocol/executor-api.ts";
 import type { ArtifactInstaller } from "./artifact-installer.ts";
-import type { Downloader } from "./downloader.ts";
 import type { NodeIssue } from "./planning.ts";
 
 const EVENT_EVERY_MS = 5000;
@@ -60,8 +58,6 @@ export class ProgressEvents {
 
 export interface NodeArtifactsDeps {
   installer: ArtifactInstaller;
-  downloader: Downloader;
-  platform: Platform | null;
   progress: ProgressEvents;
 }
 
@@ -78,11 +74,11 @@ function wantedArtifacts(plan: ProcessPlan): Map<string, Set<string>> {
   return wanted;
 }
 
-export async function installNodeArtifacts(
+export function installNodeArtifacts(
   entry: AssignedSpec,
   plan: ProcessPlan,
   deps: NodeArtifactsDeps,
-): Promise<NodeArtifactsResult> {
+): NodeArtifactsResult {
   const executables = new Map<string, string>();
   const waiting: NodeIssue[] = [];
   const clientOf = new Map(plan.processes.map((p) => [p.role, `${p.client} ${p.version}`]));
@@ -107,15 +103,6 @@ export async function installNodeArtifacts(
       });
     }
   }
-  for (const process of plan.processes) {
-    if (process.executable) {
-      executables.set(process.role, process.executable);
-      continue;
-    }
-    // Legacy: a binary the adapter pins itself, downloaded into bin/ (blocking; small files only).
-    const source = process.install?.[deps.platform!];
-    if (!source) throw new Error(`${process.client} ${process.version} has no build for ${deps.platform}`);
-    executables.set(process.role, await deps.downloader.ensure(source));
-  }
+  for (const process of plan.processes) executables.set(process.role, process.executable);
   return { executables, waiting };
 }

@@ -14,9 +14,9 @@
 // - Guaranteed full pass: no node is skipped for longer than `[reconciler] full_pass_secs`, so ANY drift is
 //   repaired within repairBoundMs() (full_pass_secs + interval_secs, default 125 s) plus the pass's own time.
 // - Below the reconciler, the systemd supervisor rereads a unit file only when its inode, size or mtime
-//   changed (a full pass still compares the whole file in install()), and the downloader re-hashes a binary
-//   only when its size or mtime changed: a binary replaced with the same size and mtime is not noticed until
-//   the agent restarts (hashing every client binary every full pass would cost more than it protects).
+//   changed (a full pass still compares the whole file in install()), and the artifact installer re-hashes a
+//   binary only when its size or mtime changed: a binary replaced with the same size and mtime is not noticed
+//   until the agent restarts (hashing every client binary every full pass would cost more than it protects).
 // - Reports (observer.ts) may reuse a unit listing up to LISTING_MAX_AGE_MS old; repairs never do.
 // - A failed unit is retried after a doubling pause (FAILED_RETRY_*), and restartPolicy "no" leaves a dead
 //   process down until the user acts: both on purpose, so a crash loop is reported rather than hidden.
@@ -28,8 +28,8 @@ import { errorMessage } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { AssignedSpec, RuntimeEvent } from "../../protocol/executor-api.ts";
 import { ArtifactInstallError, type ArtifactInstaller } from "./artifact-installer.ts";
+import { ChecksumMismatchError } from "./checksum.ts";
 import { stepClientUpgrades } from "./client-upgrade.ts";
-import { ChecksumMismatchError, type Downloader } from "./downloader.ts";
 import { firstBusyPort } from "./host/ports.ts";
 import { installedArtifacts, nodePaths, readNodeRecord, writeNodeRecord } from "./layout.ts";
 import {
@@ -51,9 +51,7 @@ export interface AgentReconcilerOptions {
   dataDir: string;
   platform: Platform | null;
   supervisor: Supervisor;
-  /** Legacy client binaries pinned by an adapter (bin/). */
-  downloader: Downloader;
-  /** Catalog artifacts delivered with a spec (artifacts/). */
+  /** The artifacts delivered with a spec (artifacts/). */
   artifacts: ArtifactInstaller;
   issues: NodeIssues;
   /** The host's port plan: brought up to date each pass, before any node is planned. */
@@ -214,7 +212,7 @@ export class AgentReconciler {
     units: Map<string, UnitState>,
     owner: NodeOwner | null,
   ): Promise<StepResult> {
-    const { supervisor, downloader, artifacts, dataDir, platform, logger } = this.options;
+    const { supervisor, artifacts, dataDir, platform, logger } = this.options;
     const planned = planNode(entry, dataDir, platform, this.options.ports.assignment(entry.nodeId));
     // Nothing on the host changes for a plan that cannot be made: the previous revision keeps running.
     if (!planned.ok)
@@ -223,10 +221,8 @@ export class AgentReconciler {
     const log = logger.child({ node: entry.name, revision: entry.revision });
 
     // Artifacts before anything else: a failed or unfinished download leaves the running version untouched.
-    const artifactInstall = await installNodeArtifacts(entry, plan, {
+    const artifactInstall = installNodeArtifacts(entry, plan, {
       installer: artifacts,
-      downloader,
-      platform,
       progress: this.progress,
     });
     if (artifactInstall.waiting.length > 0) return { changed: false, issues: artifactInstall.waiting };

@@ -1,4 +1,4 @@
-// `novacula agent run`: wire config → control-plane client → supervisor (systemd | process) → downloaders →
+// `novacula agent run`: wire config → control-plane client → supervisor (systemd | process) → artifact installer →
 // agent backend → executor engine, and run until SIGTERM/SIGINT. startAgent() is the same without signal
 // handling, for tests and the demo that run an agent in-process.
 import { mkdirSync } from "node:fs";
@@ -11,8 +11,7 @@ import { NOVACULA_VERSION } from "../../protocol/version.ts";
 import { ArtifactInstaller } from "./artifact-installer.ts";
 import { AgentBackend } from "./backend.ts";
 import type { AgentConfig } from "./config.ts";
-import { Downloader } from "./downloader.ts";
-import { binDir, hostPlatform, nodesDir, supervisorDir } from "./layout.ts";
+import { hostPlatform, nodesDir, supervisorDir } from "./layout.ts";
 import { agentLogTail } from "./logs/tail.ts";
 import type { AgentMetricsServer } from "./metrics.ts";
 import { lookupNodeUser, type NodeOwner } from "./node-user.ts";
@@ -40,7 +39,8 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
   const logger =
     options.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
   const log = logger.child({ component: "agent", executor: config.agent.name });
-  for (const dir of [config.agent.dataDir, binDir(config.agent.dataDir), nodesDir(config.agent.dataDir)]) {
+  for (const warning of config.warnings) log.warn("agent config key ignored", { detail: warning });
+  for (const dir of [config.agent.dataDir, nodesDir(config.agent.dataDir)]) {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
   }
   const client = new ControlPlaneClient({
@@ -74,12 +74,6 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
       return found;
     };
   }
-  const downloader = new Downloader({
-    binDir: binDir(config.agent.dataDir),
-    artifactsUrl: config.agent.artifactsUrl,
-    open: (url, signal) => client.openArtifact(url, signal),
-    logger: log.child({ component: "downloader" }),
-  });
   const artifacts = new ArtifactInstaller({
     dataDir: config.agent.dataDir,
     // Paths on the control plane with the key; absolute URLs (upstream, when the spec says so) without it.
@@ -92,7 +86,6 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
     dataDir: config.agent.dataDir,
     platform: hostPlatform(),
     supervisor,
-    downloader,
     artifacts,
     scrapeTimeoutMs: config.reporter.scrapeTimeoutMs,
     logger: log.child({ component: "reconciler" }),

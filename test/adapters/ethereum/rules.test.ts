@@ -89,16 +89,16 @@ describe("Engine API link", () => {
 });
 
 describe("ports", () => {
-  test("hostPorts() lists every port of the pair at its spec path; RPC and metrics on loopback, P2P public on TCP and UDP", () => {
+  test("hostPorts() lists every port of the pair at its spec path with what listens on it beyond TCP; RPC and metrics on loopback, P2P public on TCP and UDP", () => {
     expect(ethereumAdapter.hostPorts(ethSpec())).toEqual([
       { path: "/ports/rpc", port: 8545, explicit: false },
       { path: "/ports/ws", port: 8546, explicit: false },
-      { path: "/ports/p2p", port: 30303, explicit: false },
+      { path: "/ports/p2p", port: 30303, explicit: false, protocols: ["tcp", "udp"] },
       { path: "/ports/engine", port: 8551, explicit: false },
       { path: "/ports/metrics", port: 6060, explicit: false },
       { path: "/ports/beacon", port: 5052, explicit: false },
-      { path: "/ports/cl-p2p", port: 9000, explicit: false },
-      { path: "/ports/cl-quic", port: 9001, explicit: false },
+      { path: "/ports/cl-p2p", port: 9000, explicit: false, protocols: ["tcp", "udp"] },
+      { path: "/ports/cl-quic", port: 9001, explicit: false, protocols: ["udp"] },
       { path: "/ports/cl-metrics", port: 5054, explicit: false },
     ]);
     const { el, cl } = processes(ethSpec());

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { binDir } from "../../../src/modes/agent/layout.ts";
+import { installedArtifactPath } from "../../../src/modes/agent/layout.ts";
 import { processDefinition } from "../../../src/modes/agent/materialize.ts";
 import { planNode } from "../../../src/modes/agent/planning.ts";
 import type { ProcessDefinition } from "../../../src/modes/agent/supervisor/types.ts";
@@ -17,6 +17,7 @@ import {
   UnitRenderError,
 } from "../../../src/modes/agent/units.ts";
 import { devnetSpec } from "../../agent/backend-fixture.ts";
+import { anvilArtifacts } from "../../agent/helpers.ts";
 import { bootSystemd, type SystemdNamespace, testWorkDir } from "../../harness/systemd.ts";
 
 const TIMEOUT_MS = 60_000;
@@ -28,7 +29,7 @@ const devnet: ProcessDefinition = {
   unitName: "devnet-node@devnet-local-1",
   nodeName: "devnet-local-1",
   role: "node",
-  executable: "/var/lib/novacula/bin/anvil-1.7.1-linux-x64",
+  executable: "/var/lib/novacula/artifacts/10c1c727d6c1de973aeb160e59875b9a9a23464d6e74149ee8abb30b3500311b",
   args: ["--host", "127.0.0.1", "--port", "8545", "--block-time", "2", "--chain-id", "31337"],
   env: { HOME: `${NODES}/devnet-local-1/data`, RUST_LOG: "info" },
   workingDirectory: `${NODES}/devnet-local-1`,
@@ -163,6 +164,7 @@ describe("systemd accepts the rendered units", () => {
         name: "devnet-score",
         revision: 1,
         spec: devnetSpec(8545),
+        artifacts: anvilArtifacts("http://127.0.0.1:9/anvil"),
         deleted: false,
         retainData: false,
       };
@@ -174,7 +176,7 @@ describe("systemd accepts the rendered units", () => {
         nodeName: entry.name,
         paths: planned.paths,
         process,
-        executable: join(binDir(dataDir), "anvil-1.7.1-linux-x64"),
+        executable: installedArtifactPath(dataDir, entry.artifacts.node!.client!),
         configHashes: {},
       });
       const unit = `${definition.unitName}.service`;

@@ -239,7 +239,7 @@ export const bscAdapter: ChainAdapter = {
   // No settings (flags go in overrides.args.geth); the named ports are the same on both networks.
   formHints: () => ({ settings: {}, ports: DEFAULT_PORTS }),
   validate,
-  hostPorts: (spec) => hostPortsOf(spec, DEFAULT_PORTS),
+  hostPorts: (spec) => hostPortsOf(spec, DEFAULT_PORTS, { p2p: ["tcp", "udp"] }),
   plan,
   interpretProbe: (_role: string, raw: Record<string, unknown>): ProbeResult => interpretBscProbe(raw),
 };

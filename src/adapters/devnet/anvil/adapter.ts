@@ -1,10 +1,9 @@
-// anvil as a devnet client (role `node`): its versions and their artifacts, its managed and known flags, and
-// the process that runs it. The chain (../adapter.ts) owns the shared ports, settings and probe.
-// Legacy: anvil still names its binary per version here (InstallSource, pinned by sha256) rather than through
-// the client catalog.
+// anvil as a devnet client (role `node`): its managed and known flags, and the process that runs it. Which
+// anvil versions exist and where their binaries come from is catalog data (artifact "client"), never code.
+// The chain (../adapter.ts) owns the shared ports, settings and probe.
 import type { ErrorDetail } from "../../../protocol/errors.ts";
-import type { NodeSpec } from "../../../protocol/node-spec.ts";
-import type { InstallSource, PlannedProcess, Platform } from "../../types.ts";
+import { requireArtifact } from "../../shared/spec.ts";
+import type { PlannedProcess } from "../../types.ts";
 import {
   type ClientCapability,
   type DevnetClient,
@@ -15,17 +14,10 @@ import {
 
 const CLIENT = "anvil";
 
-/** version → platform → artifact. A platform without an entry has no published build. */
-const ARTIFACTS: Record<string, Partial<Record<Platform, InstallSource>>> = {
-  "1.7.1": {
-    "linux-x64": {
-      fileName: "anvil-1.7.1-linux-x64",
-      sha256: "10c1c727d6c1de973aeb160e59875b9a9a23464d6e74149ee8abb30b3500311b",
-      upstreamUrl: "npm package @foundry-rs/anvil-linux-amd64@1.7.1, file bin/anvil",
-    },
-  },
-};
-const VERSIONS = Object.keys(ARTIFACTS);
+/** The shipped catalog's versions; any catalog version inside VERSION_RANGE is accepted. */
+const VERSIONS = ["1.7.1"];
+/** The flags below (--state, --block-time, --chain-id, --host, --port) as foundry 1.x spells them. */
+const VERSION_RANGE = ">=1.0.0 <2.0.0";
 
 /** Flags Novacula sets itself (from ports, settings and the node directory); overriding them would conflict. */
 const MANAGED_FLAGS = [
@@ -55,26 +47,12 @@ const KNOWN_FLAGS = {
 };
 
 function capability(): ClientCapability {
-  return { name: CLIENT, versions: [...VERSIONS] };
+  return { name: CLIENT, versions: [...VERSIONS], versionRange: VERSION_RANGE };
 }
 
-function validate(spec: NodeSpec, platform: Platform | undefined): ErrorDetail[] {
-  // A version the executor offers but this binary does not know has its builds judged by that executor.
-  const version = spec.clients[ROLE]?.version;
-  const builds = version !== undefined && Object.hasOwn(ARTIFACTS, version) ? ARTIFACTS[version] : undefined;
-  if (platform && builds && !builds[platform]) {
-    return [
-      {
-        path: `/clients/${ROLE}/version`,
-        message: `${CLIENT} ${version} has no ${platform} build: run this node on a ${Object.keys(builds).join(" or ")} host`,
-      },
-    ];
-  }
-  return [];
-}
-
-function process(inputs: DevnetInputs): PlannedProcess {
-  const { env, version, ports, settings, extraArgs } = inputs;
+function process(inputs: DevnetInputs, errors: ErrorDetail[]): PlannedProcess {
+  const { spec, env, ports, settings, extraArgs } = inputs;
+  const executable = requireArtifact(env, spec, ROLE, "client", errors);
   // Fixed order, managed flags first; user overrides last and verbatim (unknown flags pass through).
   const args = [
     "--host",
@@ -90,18 +68,20 @@ function process(inputs: DevnetInputs): PlannedProcess {
     `${env.dataDir}/state.json`,
     ...extraArgs,
   ];
-  return devnetProcess(inputs, { client: CLIENT, install: ARTIFACTS[version]!, args, stopTimeoutSecs: 30 });
+  return devnetProcess(inputs, {
+    client: CLIENT,
+    executable,
+    artifacts: ["client"],
+    args,
+    stopTimeoutSecs: 30,
+  });
 }
 
 export const anvilClient: DevnetClient = {
   name: CLIENT,
   capability,
   overrideArgs: { managedFlags: MANAGED_FLAGS, knownFlags: KNOWN_FLAGS },
-  validate,
+  // anvil runs any chain id and block time the chain allows: nothing of its own to judge.
+  validate: () => [],
   process,
 };
-
-/** For tests and the demo: the artifact of a version on a platform. */
-export function anvilArtifact(version: string, platform: Platform): InstallSource | undefined {
-  return ARTIFACTS[version]?.[platform];
-}

@@ -147,6 +147,8 @@ export const suiAdapter: ChainAdapter = catalogClientAdapter({
   chain: CHAIN,
   client: CLIENT,
   defaultPorts: DEFAULT_PORTS,
+  // P2P is QUIC: udp only.
+  portProtocols: { p2p: ["udp"] },
   capability,
   validate,
   plan,

@@ -1,6 +1,6 @@
 // Disk figures for reports: bytes used under a directory (walked, bounded, cached for a minute because chain
 // databases hold millions of files) and the filesystem's total and available bytes.
-import { statfsSync } from "node:fs";
+import { existsSync, statfsSync } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -32,6 +32,8 @@ async function walk(dir: string, budget: { left: number }): Promise<number> {
 export async function directoryBytes(dir: string): Promise<number> {
   const cached = cache.get(dir);
   if (cached && Date.now() - cached.atMs < CACHE_MS) return cached.bytes;
+  // Not cached while absent: a node reported while its client downloads gets its directory moments later.
+  if (!existsSync(dir)) return 0;
   const bytes = await walk(dir, { left: MAX_ENTRIES });
   cache.set(dir, { atMs: Date.now(), bytes });
   return bytes;

@@ -146,6 +146,23 @@ export class ArtifactFetcher {
   }
 
   /**
+   * availability(), but a fetch still running gets up to `waitMs` to finish first: a file that comes quickly
+   * (from node_modules, or a small one from a near upstream) is served in this answer, not after a retry.
+   */
+  async availabilitySoon(sha256: string, waitMs: number): Promise<ArtifactAvailability> {
+    const deadline = Date.now() + waitMs;
+    let found = this.availability(sha256);
+    while (found.state === "fetching" && Date.now() < deadline) {
+      const job = this.jobs.get(sha256);
+      // Waiting out an upstream's retry backoff gains nothing: answer with it now.
+      if (!job || job.retryAtMs !== null) break;
+      await Bun.sleep(50);
+      found = this.availability(sha256);
+    }
+    return found;
+  }
+
+  /**
    * Download `url` once, hash it, store it under that hash and return it: how an admin pins a catalog file
    * whose sha256 upstream does not publish (the hash is shown before anything runs). Concurrent calls for
    * one URL share the download.

@@ -56,8 +56,11 @@ function serveStored(request: Request, path: string, size: number, sha256: strin
   return new Response(file, { headers });
 }
 
+/** How long a request waits for a fetch in progress before it is answered 503 with the progress. */
+const FIRST_ANSWER_WAIT_MS = 2_000;
+
 export function artifactRoutes(s: Pick<ControlPlaneServices, "executorAuth" | "artifacts">) {
-  return new Elysia({ prefix: "/api/v1/executor" }).get("/artifacts/:sha256", ({ request, params }) => {
+  return new Elysia({ prefix: "/api/v1/executor" }).get("/artifacts/:sha256", async ({ request, params }) => {
     s.executorAuth.key(request);
     const sha256 = params.sha256;
     if (!SHA256_HEX.test(sha256)) {
@@ -65,7 +68,7 @@ export function artifactRoutes(s: Pick<ControlPlaneServices, "executorAuth" | "a
         { path: "/params/sha256", message: "use the 64 lowercase hex digits of the file's sha256" },
       ]);
     }
-    const found = s.artifacts.availability(sha256);
+    const found = await s.artifacts.availabilitySoon(sha256, FIRST_ANSWER_WAIT_MS);
     switch (found.state) {
       case "stored":
         return serveStored(request, found.path, found.size, sha256, s.artifacts);

@@ -1,12 +1,12 @@
 // GET /install.sh (the agent installer), GET /download/novacula?platform=<linux-x64|linux-arm64> (the binary
 // for a host: the newest published stable agent release of the catalog for that platform when there is one,
-// else this control plane's own executable, which is also the agent: one binary for every mode) and
-// GET /artifacts/<file> (client binaries the agent installs). Public on purpose: none of them holds a
-// secret, and a host being provisioned has no credentials yet except the key it passes in its environment.
+// else this control plane's own executable, which is also the agent: one binary for every mode). Public on
+// purpose: neither holds a secret, and a host being provisioned has no credentials yet except the key it
+// passes in its environment. Client binaries reach agents through the artifact store (../artifacts/).
 import { Elysia } from "elysia";
 import { AppError } from "../../../lib/errors.ts";
 import type { ControlPlaneServices } from "../services.ts";
-import { findArtifact, findNovaculaBinary, type Lookup, ownPlatform } from "./artifacts.ts";
+import { findNovaculaBinary, type Lookup, ownPlatform } from "./artifacts.ts";
 import { INSTALL_SCRIPT } from "./install.ts";
 
 function serve(lookup: Lookup, path: string, headers: Record<string, string> = {}): Response {
@@ -39,8 +39,5 @@ export function executorConnectRoutes(s: Pick<ControlPlaneServices, "config" | "
         });
       }
       return serve(findNovaculaBinary(s.config.dataDir, platform), "/download/novacula", headers);
-    })
-    .get("/artifacts/:file", ({ params }) =>
-      serve(findArtifact(s.config.dataDir, params.file), `/artifacts/${params.file}`),
-    );
+    });
 }
