@@ -2,7 +2,7 @@
 // downloads): systemd for the agent's real-systemd tests, util-linux for unshare/nsenter, curl and sudo for
 // the one-line installer the end-to-end test runs as a user would (`curl … | sudo … sh`), chromium for the
 // web UI's browser tests (driven by playwright-core; never a browser download), minisign as the reference
-// implementation our release signatures are checked against.
+// implementation our release signatures are checked against and to sign the self-upgrade tests' releases.
 import { existsSync } from "node:fs";
 
 const PACKAGES: { name: string; present: () => boolean }[] = [

@@ -1,6 +1,7 @@
-// `novacula agent install/uninstall` against a real systemd in a private namespace: the two units load and
-// the agent is enabled; the flap budget (3 failed starts in 120 s) runs the OnFailure= rollback, which puts
-// `<binary>.prev` back and restarts the agent; a clean exit rolls nothing back; uninstall stops nothing.
+// `novacula agent install/uninstall` against a real systemd in a private namespace: the units load and the
+// agent is enabled; during a pending self-upgrade the flap budget (3 starts in 120 s, clean exits included)
+// runs the OnFailure= rollback, which puts `<binary>.prev` back, records why and restarts the agent; with no
+// upgrade pending nothing is rolled back; uninstall stops nothing.
 //
 // The agent binary here is a real compiled Bun program that waits for SIGTERM (the real `novacula` cannot
 // run `agent run` without a control plane; test/e2e/agent-systemd.test.ts covers that). A failing release
@@ -12,7 +13,13 @@ import { eventually } from "../src/lib/eventually.ts";
 import { installAgentService, uninstallAgentService } from "../src/modes/agent/install.ts";
 import { lookupNodeUser, NODE_USER } from "../src/modes/agent/node-user.ts";
 import { systemctlShow } from "../src/modes/agent/supervisor/systemd.ts";
-import { AGENT_UNIT, ROLLBACK_UNIT, renderAgentUnit, renderRollbackUnit } from "../src/modes/agent/units.ts";
+import {
+  AGENT_UNIT,
+  ROLLBACK_UNIT,
+  renderAgentUnit,
+  renderRollbackUnit,
+  UPGRADE_GUARD_TIMER,
+} from "../src/modes/agent/units.ts";
 import { bootSystemd, type SystemdNamespace, testWorkDir } from "./harness/systemd.ts";
 
 const TIMEOUT_MS = 90_000;
@@ -43,7 +50,7 @@ afterAll(async () => {
 }, TIMEOUT_MS);
 
 /** A fresh install directory with `novacula` (and optionally `novacula.prev`) made from the given files. */
-function release(name: string, current: string, previous?: string) {
+function release(name: string, current: string, previous?: string, upgradePending = false) {
   const dir = join(workDir, name);
   mkdirSync(dir, { recursive: true });
   const binaryPath = join(dir, "novacula");
@@ -52,6 +59,8 @@ function release(name: string, current: string, previous?: string) {
   // Hard links keep inode numbers, so "which build is at <binary> now" is an inode comparison.
   linkSync(current, binaryPath);
   if (previous) linkSync(previous, `${binaryPath}.prev`);
+  // What the agent writes just before a self-upgrade's swap: the rollback acts only while it is there.
+  if (upgradePending) writeFileSync(`${binaryPath}.upgrade-pending`, "{}");
   return { binaryPath, configPath };
 }
 
@@ -121,7 +130,7 @@ describe("installAgentService", () => {
         const userBefore = await ns.exec(["getent", "passwd", NODE_USER]);
         const result = await install(paths);
         expect(result).toEqual({
-          changed: [ROLLBACK_UNIT, AGENT_UNIT],
+          changed: [ROLLBACK_UNIT, UPGRADE_GUARD_TIMER, AGENT_UNIT],
           enabled: "enabled-runtime",
           nodeUserCreated: userBefore.code !== 0,
         });
@@ -139,7 +148,7 @@ describe("installAgentService", () => {
           OnFailure: ROLLBACK_UNIT,
           StartLimitBurst: "3",
           StartLimitIntervalUSec: "2min",
-          Restart: "on-failure",
+          Restart: "always",
         });
         expect(props.ExecStart).toContain(
           `argv[]=${paths.binaryPath} agent run --config ${paths.configPath} `,
@@ -163,10 +172,10 @@ describe("installAgentService", () => {
   );
 
   test(
-    "three failed starts within 120 s run the rollback: <binary>.prev is restored and the agent runs again",
+    "during an upgrade, three failed starts within 120 s run the rollback: <binary>.prev is restored, the reason recorded, and the agent runs again",
     async () => {
       const failing = copyOf("/bin/false", "failing-release");
-      const paths = release("rollback", failing, goodBinary);
+      const paths = release("rollback", failing, goodBinary, true);
       try {
         await install(paths);
         await ns.exec(["systemctl", "start", AGENT_UNIT]);
@@ -183,6 +192,7 @@ describe("installAgentService", () => {
         );
         expect(inode(`${paths.binaryPath}.broken`)).toBe(inode(failing));
         expect(existsSync(`${paths.binaryPath}.prev`)).toBe(false);
+        expect(await Bun.file(`${paths.binaryPath}.rollback-reason`).text()).toBe("start_failed\n");
         const rollback = (
           await systemctlShow([ROLLBACK_UNIT], ["Result", "ExecMainStatus"], {
             commandPrefix: ns.commandPrefix,
@@ -232,21 +242,49 @@ describe("installAgentService", () => {
   );
 
   test(
-    "a clean exit (code 0) is not a failure: no restart, no rollback",
+    "during an upgrade, a new binary that exits 0 at once spends the flap budget too and is rolled back (exited_at_once)",
     async () => {
-      const paths = release("clean-exit", copyOf("/bin/true", "clean-exit-release"), goodBinary);
+      const clean = copyOf("/bin/true", "clean-exit-release");
+      const paths = release("clean-exit", clean, goodBinary, true);
       try {
         await install(paths);
         await ns.exec(["systemctl", "start", AGENT_UNIT]);
-        const state = await eventually(
-          async () => {
-            const s = await agentState();
-            return s.ActiveState === "inactive" && s.Result === "success" ? s : null;
-          },
-          { timeoutMs: 30_000, message: "the agent to exit cleanly" },
+        await eventually(
+          async () =>
+            (await agentState()).ActiveState === "active" && inode(paths.binaryPath) === inode(goodBinary),
+          { timeoutMs: 60_000, message: "the rollback to bring the previous binary back" },
         );
-        expect(state.MainPID).toBe("0");
-        expect(existsSync(`${paths.binaryPath}.prev`)).toBe(true);
+        expect(inode(`${paths.binaryPath}.broken`)).toBe(inode(clean));
+        expect(await Bun.file(`${paths.binaryPath}.rollback-reason`).text()).toBe("exited_at_once\n");
+      } finally {
+        await reset();
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "with no upgrade pending, a crash loop never downgrades: the agent stays failed and .prev stays where it is",
+    async () => {
+      const paths = release("no-upgrade", copyOf("/bin/false", "failing-release"), goodBinary);
+      try {
+        await install(paths);
+        await ns.exec(["systemctl", "start", AGENT_UNIT]);
+        await eventually(async () => (await agentState()).ActiveState === "failed", {
+          timeoutMs: 60_000,
+          message: "the agent to exhaust its flap budget",
+        });
+        await eventually(
+          async () =>
+            (
+              await systemctlShow([ROLLBACK_UNIT], ["ActiveState", "ExecMainExitTimestampMonotonic"], {
+                commandPrefix: ns.commandPrefix,
+              })
+            ).get(ROLLBACK_UNIT)?.ExecMainExitTimestampMonotonic !== "0",
+          { timeoutMs: 30_000, message: "the rollback unit to have run" },
+        );
+        expect((await agentState()).ActiveState).toBe("failed");
+        expect(inode(`${paths.binaryPath}.prev`)).toBe(inode(goodBinary));
         expect(existsSync(`${paths.binaryPath}.broken`)).toBe(false);
       } finally {
         await reset();
@@ -256,7 +294,7 @@ describe("installAgentService", () => {
   );
 
   test(
-    "uninstall removes both units and the enablement but does not stop a running agent",
+    "uninstall removes the units and the enablement but does not stop a running agent",
     async () => {
       const paths = release("uninstall", goodBinary);
       try {
@@ -268,7 +306,7 @@ describe("installAgentService", () => {
         expect(
           await uninstallAgentService({ unitDir: ns.hostUnitDir, commandPrefix: ns.commandPrefix }),
         ).toEqual({
-          removed: [AGENT_UNIT, ROLLBACK_UNIT],
+          removed: [AGENT_UNIT, ROLLBACK_UNIT, UPGRADE_GUARD_TIMER],
         });
         expect(existsSync(join(ns.hostUnitDir, AGENT_UNIT))).toBe(false);
         expect(existsSync(join(ns.hostUnitDir, ROLLBACK_UNIT))).toBe(false);

@@ -59,6 +59,8 @@ export interface ExecutorOptions {
   reportIntervalMs: number;
   /** Told how long each reconcile pass took and whether it succeeded (the agent's metrics). */
   onReconciled?: (durationMs: number, ok: boolean) => void;
+  /** Told every successful sync answer (the self-upgrade confirms on it and reads pendingUpgrade). */
+  onSynced?: (answer: SyncResponse) => void;
 }
 
 const DEFAULT_CADENCES = { syncIntervalMs: 5000, specWaitMs: 25_000 };
@@ -214,6 +216,7 @@ export class Executor {
     if (!first && answer.compat !== this.lastSync?.compat)
       this.log.warn("compatibility changed", { compat: answer.compat });
     this.lastSync = answer;
+    this.options.onSynced?.(answer);
     if (first) {
       this.log.info("executor registered", {
         executorId: answer.executorId,

@@ -1,4 +1,4 @@
-// `novacula agent <run|install|uninstall|start|stop|restart|status|logs|capabilities>` (reference §9.1). Exit code 0, or the
+// `novacula agent <run|install|uninstall|start|stop|restart|status|logs|capabilities|upgrade>` (reference §9.1). Exit code 0, or the
 // failing systemctl's code. systemctl itself is only ever spawned by supervisor/systemd.ts.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -20,7 +20,9 @@ commands:
   status                                            ActiveState, MainPID and ExecMainStatus of the service
   logs NODE [ROLE] [--tail N] [--level L]           a node's log on this host, then follow it
   capabilities                                      what this agent can run, as JSON (sent at every sync):
-                                                    chains, networks, roles, clients and versions, override schemas`;
+                                                    chains, networks, roles, clients and versions, override schemas
+  upgrade --target-version|--to X.Y.Z --download-url URL --sha256 HEX --signature SIG|--signature-file FILE
+                                                    replace the agent's binary with a signed release`;
 
 function parse(argv: string[], options: Record<string, { type: "string"; short?: string }>) {
   try {
@@ -80,6 +82,8 @@ export async function runAgentCli(argv: string[]): Promise<number> {
       }
       case "logs":
         return await (await import("./logs/cli.ts")).runAgentLogs(rest);
+      case "upgrade":
+        return await (await import("./upgrade-cli.ts")).runAgentUpgrade(rest);
       case "start":
       case "stop":
       case "restart":

@@ -1,6 +1,6 @@
 // `novacula agent install` / `uninstall`: creates the unprivileged user node processes run as (node-user.ts,
-// idempotent), writes (or removes) the agent's own two units, novacula-agent.service and
-// novacula-agent-rollback.service (reference §9.1, §9.3), reloads systemd and enables (or disables) the
+// idempotent), writes (or removes) the agent's own units, novacula-agent.service and
+// novacula-agent-rollback.service (reference §9.1, §9.3) and the self-upgrade's guard timer, reloads systemd and enables (or disables) the
 // agent. Node units are never touched here, and nothing is started or stopped. Uninstall keeps the user: node
 // data stays, and it is owned by that user.
 //
@@ -13,7 +13,14 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic-write.ts";
 import { ensureNodeUser } from "./node-user.ts";
 import { systemctl, systemctlShow } from "./supervisor/systemd.ts";
-import { AGENT_UNIT, ROLLBACK_UNIT, renderAgentUnit, renderRollbackUnit } from "./units.ts";
+import {
+  AGENT_UNIT,
+  ROLLBACK_UNIT,
+  renderAgentUnit,
+  renderRollbackUnit,
+  renderUpgradeGuardTimer,
+  UPGRADE_GUARD_TIMER,
+} from "./units.ts";
 
 export const DEFAULT_UNIT_DIR = "/etc/systemd/system";
 
@@ -26,6 +33,8 @@ export interface InstallAgentServiceOptions {
   unitDir?: string;
   /** argv before `systemctl` (tests: nsenter into a namespace). */
   commandPrefix?: readonly string[];
+  /** Seconds a self-upgraded version has to sync before it is rolled back (default 120). */
+  upgradeConfirmSecs?: number;
 }
 
 export interface InstallAgentServiceResult {
@@ -47,6 +56,7 @@ export async function installAgentService(
   const files: [string, string][] = [
     // The rollback unit first: once the agent unit exists, its OnFailure= must already resolve.
     [ROLLBACK_UNIT, renderRollbackUnit(options)],
+    [UPGRADE_GUARD_TIMER, renderUpgradeGuardTimer(options)],
     [AGENT_UNIT, renderAgentUnit(options)],
   ];
   const changed: string[] = [];
@@ -82,7 +92,7 @@ export interface UninstallAgentServiceOptions {
 }
 
 /**
- * Remove the agent's two units and its enablement; no stop (reference §9.1): a running agent keeps running
+ * Remove the agent's units and its enablement; no stop (reference §9.1): a running agent keeps running
  * until it is stopped, and the binary, config and data_dir stay. Idempotent.
  */
 export async function uninstallAgentService(
@@ -98,7 +108,7 @@ export async function uninstallAgentService(
     await systemctl(["disable", ...(runtime ? ["--runtime"] : []), AGENT_UNIT], { commandPrefix });
   }
   const removed: string[] = [];
-  for (const name of [AGENT_UNIT, ROLLBACK_UNIT]) {
+  for (const name of [AGENT_UNIT, ROLLBACK_UNIT, UPGRADE_GUARD_TIMER]) {
     const existed = await rm(join(unitDir, name)).then(
       () => true,
       (error: NodeJS.ErrnoException) => {

@@ -15,6 +15,7 @@ import { hostPlatform, nodesDir, supervisorDir } from "./layout.ts";
 import { agentLogTail } from "./logs/tail.ts";
 import type { AgentMetricsServer } from "./metrics.ts";
 import { lookupNodeUser, type NodeOwner } from "./node-user.ts";
+import { createAgentSelfUpgrader } from "./self-upgrade.ts";
 import { ProcessSupervisor } from "./supervisor/process.ts";
 import { SystemdSupervisor } from "./supervisor/systemd.ts";
 import type { Supervisor } from "./supervisor/types.ts";
@@ -101,6 +102,18 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
     ),
     ...(options.onHostChanged ? { onHostChanged: options.onHostChanged } : {}),
   });
+  // Created before the executor: recover() reads what an upgrade left (probation, rollback) and queues its
+  // report; the executor confirms a version on probation at its first successful sync.
+  const upgrader = createAgentSelfUpgrader({
+    supervisorKind: config.supervisor.kind,
+    controlPlaneUrl: config.controlPlane.url,
+    open: (url, signal, headers) => client.openArtifact(url, signal, headers),
+    logger: log.child({ component: "self-upgrade" }),
+    emit: (event) => executor?.emit(event),
+  });
+  const recovered = upgrader.recover().catch((error: unknown) => {
+    log.error("cannot read the state of a previous self-upgrade", { error: errorMessage(error) });
+  });
   executor = new Executor({
     client,
     backend,
@@ -112,6 +125,14 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
     reconcileIntervalMs: config.reconciler.intervalSecs * 1000,
     reportIntervalMs: config.reporter.intervalSecs * 1000,
     onReconciled: (durationMs, ok) => metrics?.reconciled(durationMs, ok),
+    onSynced: (answer) => {
+      void recovered
+        .then(async () => {
+          await upgrader.confirm();
+          if (answer.pendingUpgrade?.kind === "agent") upgrader.offer(answer.pendingUpgrade);
+        })
+        .catch((error: unknown) => log.error("self-upgrade step failed", { error: errorMessage(error) }));
+    },
   });
   log.info("agent starting", {
     version: NOVACULA_VERSION,

@@ -20,6 +20,10 @@ import type { ProcessDefinition } from "./supervisor/types.ts";
 export const DEFINITION_HASH_KEY = "X-Novacula-Definition-Hash";
 export const AGENT_UNIT = "novacula-agent.service";
 export const ROLLBACK_UNIT = "novacula-agent-rollback.service";
+/** Armed before a self-upgrade's swap; fires the rollback unit unless the new version confirmed in time. */
+export const UPGRADE_GUARD_TIMER = "novacula-agent-upgrade-guard.timer";
+/** Seconds a new agent version has to sync with the control plane before the guard rolls it back. */
+export const DEFAULT_UPGRADE_CONFIRM_SECS = 120;
 
 /** Seconds between an exit and the automatic restart of a node process. */
 export const NODE_RESTART_SEC = 5;
@@ -242,12 +246,17 @@ export interface AgentUnitOptions {
   binaryPath: string;
   /** Absolute path of agent.toml. */
   configPath: string;
+  /** Seconds a new version has to confirm after a self-upgrade (default DEFAULT_UPGRADE_CONFIRM_SECS). */
+  upgradeConfirmSecs?: number;
 }
 
 /** Least time between two of the allocator's idle sweeps of the agent's heaps (see renderAgentUnit). */
 const AGENT_HEAP_SWEEP_INTERVAL_MS = 10_000;
 
-/** novacula-agent.service: `agent run`, restarted on failure, rolled back after 3 failed starts in 120 s. */
+/**
+ * novacula-agent.service: `agent run`, restarted whenever it exits, rolled back (during a self-upgrade) after
+ * 3 starts in 120 s.
+ */
 export function renderAgentUnit({ binaryPath, configPath }: AgentUnitOptions): string {
   assertAbsolute("binaryPath", binaryPath);
   assertAbsolute("configPath", configPath);
@@ -261,7 +270,7 @@ export function renderAgentUnit({ binaryPath, configPath }: AgentUnitOptions): s
           ["Wants", "network-online.target"],
           ["After", "network-online.target"],
           // The flap budget (reference §4): the 4th start within 120 s is refused, the unit fails, and
-          // OnFailure= runs the rollback. A clean exit (code 0) is not a failure and rolls nothing back.
+          // OnFailure= runs the rollback. Restart=always below makes a clean exit count too.
           ["StartLimitBurst", "3"],
           ["StartLimitIntervalSec", "120"],
           ["OnFailure", ROLLBACK_UNIT],
@@ -277,7 +286,10 @@ export function renderAgentUnit({ binaryPath, configPath }: AgentUnitOptions): s
           // task, so those sweeps were a quarter of its idle CPU; every 10 s gives back the same memory
           // (docs/benchmarks.md, Agent). Read once at start, so it has to come from the environment.
           ["Environment", `MIMALLOC_PURGE_HOLES_MIN_INTERVAL=${AGENT_HEAP_SWEEP_INTERVAL_MS}`],
-          ["Restart", "on-failure"],
+          // always, not on-failure: an agent exits 0 only when told to stop, so a new binary that exits 0 at
+          // once is as broken as one that crashes; both spend the flap budget and are rolled back.
+          // `systemctl stop` still stops it for good (an explicit stop is never restarted).
+          ["Restart", "always"],
           ["RestartSec", "2"],
           // Node processes are separate units: stopping the agent never stops a node.
           ["TimeoutStopSec", "30"],
@@ -289,21 +301,30 @@ export function renderAgentUnit({ binaryPath, configPath }: AgentUnitOptions): s
 }
 
 /**
- * novacula-agent-rollback.service: if `<binary>.prev` exists, keep the failing binary as `<binary>.broken`,
- * rename `.prev` back over `<binary>` (atomic rename(2)), clear the start-limit state and restart the agent.
- * Without a `.prev` it does nothing, so a broken config cannot make rollback and restart loop forever.
+ * novacula-agent-rollback.service, run by OnFailure= (the flap budget ran out) or by the upgrade guard timer
+ * (the new version did not confirm in time). It acts only while a self-upgrade is pending (the marker
+ * `<binary>.upgrade-pending` exists) and `<binary>.prev` exists: it records why (`<binary>.rollback-reason`:
+ * exited_at_once or start_failed from the failed unit's last exit status, else health_timeout), keeps the
+ * failing binary as `<binary>.broken`, renames `.prev` back over `<binary>` (atomic rename(2)), clears the
+ * start-limit state and restarts the agent, whose previous version then reports the rollback. Otherwise it
+ * does nothing: a crash loop from a bad config never downgrades a binary that was confirmed good, and cannot
+ * make rollback and restart loop forever. It is plain sh, so it works however broken the new binary is.
  */
 export function renderRollbackUnit({ binaryPath }: Pick<AgentUnitOptions, "binaryPath">): string {
   assertAbsolute("binaryPath", binaryPath);
   // The binary path is passed as $0 of the script rather than pasted into it, so no shell quoting of
   // the path is needed; quoteWord() escapes the script itself for systemd ($ -> $$, % -> %%).
   const script = [
-    'if [ -e "$0.prev" ]; then',
+    'if [ -e "$0.upgrade-pending" ] && [ -e "$0.prev" ]; then',
+    `if [ "$(systemctl show -P ActiveState ${AGENT_UNIT})" != failed ]; then r=health_timeout;`,
+    `elif [ "$(systemctl show -P ExecMainStatus ${AGENT_UNIT})" = 0 ]; then r=exited_at_once;`,
+    "else r=start_failed; fi;",
+    'echo "$r" > "$0.rollback-reason";',
     'if [ -e "$0" ]; then ln -f "$0" "$0.broken"; fi;',
-    'mv -f "$0.prev" "$0" &&',
-    `systemctl reset-failed ${AGENT_UNIT} &&`,
-    `systemctl restart --no-block ${AGENT_UNIT};`,
-    "else echo 'no previous binary to roll back to' >&2; fi",
+    'if mv -f "$0.prev" "$0"; then sync "$0" "$0.rollback-reason";',
+    // reset-failed clears the spent flap budget, so the restored binary is not refused its first start.
+    `systemctl reset-failed ${AGENT_UNIT}; systemctl restart --no-block ${AGENT_UNIT}; fi;`,
+    "else echo 'no pending upgrade to roll back' >&2; fi",
   ].join(" ");
   return renderSections(
     ["Managed by Novacula (`novacula agent install`). Runs when novacula-agent.service fails."],
@@ -321,6 +342,42 @@ export function renderRollbackUnit({ binaryPath }: Pick<AgentUnitOptions, "binar
         [
           ["Type", "oneshot"],
           ["ExecStart", renderExecStart("/bin/sh", ["-c", script, binaryPath])],
+        ],
+      ],
+    ],
+  );
+}
+
+/**
+ * novacula-agent-upgrade-guard.timer: the old binary starts it just before a self-upgrade's swap; after
+ * `upgradeConfirmSecs` it starts the rollback unit, which rolls back only if the marker is still there. The new
+ * version removes the marker and stops the timer once it has synced. The deadline is kept by systemd, not by
+ * the new binary, so a binary that hangs or never syncs is rolled back all the same.
+ */
+export function renderUpgradeGuardTimer({
+  upgradeConfirmSecs = DEFAULT_UPGRADE_CONFIRM_SECS,
+}: Pick<AgentUnitOptions, "upgradeConfirmSecs">): string {
+  if (!Number.isInteger(upgradeConfirmSecs) || upgradeConfirmSecs < 10) {
+    throw new UnitRenderError(`upgradeConfirmSecs must be an integer of at least 10: ${upgradeConfirmSecs}`);
+  }
+  return renderSections(
+    ["Managed by Novacula (`novacula agent install`). Started by the agent just before a self-upgrade."],
+    [
+      [
+        "Unit",
+        [
+          ["Description", "Novacula agent upgrade confirmation deadline"],
+          ["StartLimitIntervalSec", "0"],
+        ],
+      ],
+      [
+        "Timer",
+        [
+          ["OnActiveSec", String(upgradeConfirmSecs)],
+          ["AccuracySec", "1s"],
+          ["Unit", ROLLBACK_UNIT],
+          // Elapsed once, done: a later upgrade starts it again with a fresh deadline.
+          ["RemainAfterElapse", "no"],
         ],
       ],
     ],

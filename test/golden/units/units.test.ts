@@ -14,6 +14,7 @@ import {
   renderAgentUnit,
   renderProcessUnit,
   renderRollbackUnit,
+  renderUpgradeGuardTimer,
   UnitRenderError,
 } from "../../../src/modes/agent/units.ts";
 import { devnetSpec } from "../../agent/backend-fixture.ts";
@@ -73,6 +74,7 @@ const goldens: Record<string, string> = {
   "ethereum-el@mainnet-geth-1.service": renderProcessUnit(escaping),
   "novacula-agent.service": renderAgentUnit(agentPaths),
   "novacula-agent-rollback.service": renderRollbackUnit(agentPaths),
+  "novacula-agent-upgrade-guard.timer": renderUpgradeGuardTimer({}),
 };
 
 describe("unit rendering golden files", () => {
@@ -197,7 +199,7 @@ describe("systemd accepts the rendered units", () => {
   );
 
   test(
-    "systemd-analyze verify reports nothing for node, agent and rollback units",
+    "systemd-analyze verify reports nothing for node, agent, rollback and upgrade guard units",
     async () => {
       // verify checks that executables exist, so point the same shapes at real files.
       const real = { executable: "/bin/sleep", workingDirectory: workDir, readWritePaths: [workDir] };
@@ -206,6 +208,7 @@ describe("systemd accepts the rendered units", () => {
         "ethereum-el@mainnet-geth-1.service": renderProcessUnit({ ...escaping, ...real }),
         "novacula-agent.service": renderAgentUnit({ ...agentPaths, binaryPath: "/bin/true" }),
         "novacula-agent-rollback.service": renderRollbackUnit({ binaryPath: "/bin/true" }),
+        "novacula-agent-upgrade-guard.timer": renderUpgradeGuardTimer({}),
       };
       for (const [file, text] of Object.entries(files)) writeFileSync(join(workDir, file), text);
       const result = await ns.exec([
