@@ -205,7 +205,9 @@ describe("what the executor reports of a client version change", () => {
       outcome: "reverted",
       reason: "democlient 1.4.2 exited with status 1: bad flag",
     });
-    // 1.4.0 still runs on the host: a rollback to it is no downgrade of the data.
+    // 1.4.0 still runs on the host, also after an edit of something else: going back is no downgrade.
+    const ports = { ...demoSpec("1.4.2"), ports: { rpc: 18_645 } };
+    expect((await update(node.id, ports)).errors).toBeUndefined();
     const back = await rollback(node.id, 1);
     expect(back.errors).toBeUndefined();
     expect((await revisions(node.id)).recentRevisions[0]!.summary).toBe(

@@ -63,6 +63,17 @@ export function describeClientChange(change: ClientChange): string {
   return `client ${change.direction} ${change.client} ${change.from} → ${change.to}`;
 }
 
+/**
+ * "client upgrade geth 1.17.10 → 1.17.11", "edited ports" or both: what the revision history lists for an
+ * edit; `changed`: the top-level fields that differ.
+ */
+export function editSummary(before: NodeSpec, after: NodeSpec, changed: readonly string[]): string {
+  const parts = clientChanges(before, after).map(describeClientChange);
+  const others = changed.filter((field) => field !== "clients");
+  if (others.length > 0) parts.push(`edited ${others.join(", ")}`);
+  return parts.join("; ");
+}
+
 function policyOf(offered: ChainCapability | undefined, role: string, client: string) {
   const found: ClientCapability | undefined = offered?.roles
     .find((r) => r.role === role)

@@ -4,7 +4,7 @@
 // revision whose change was reverted is what lets the node go back to the version still running on its host.
 import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "../../../db/client.ts";
-import { findRevision, type NodeRevisionRow } from "../../../db/queries/nodes.ts";
+import { findRevision, listRecentRevisions, type NodeRevisionRow } from "../../../db/queries/nodes.ts";
 import { nodeRevisions } from "../../../db/schema/index.ts";
 import type { RuntimeEvent } from "../../../protocol/index.ts";
 import { type ClientChange, clientChanges } from "./client-change.ts";
@@ -45,13 +45,23 @@ export function clientUpgradeOf(db: DbOrTx, revision: NodeRevisionRow): ClientUp
   return { ...change, outcome: revision.outcome ?? "pending", reason: revision.outcomeReason ?? null };
 }
 
+/** How far back the history is read for the latest client change (edits in between are rare). */
+const CLIENT_CHANGE_LOOKBACK = 50;
+
 /**
- * role → the version a node's latest revision tried and its executor reverted from: going back to it is no
- * downgrade of the data (the newer version never ran on it for good).
+ * role → the version the node's latest client change tried and its executor reverted from: going back to it is
+ * no downgrade of the data (the newer version never ran on it for good). Revisions after that change which left
+ * the clients alone (a port edit, a restart) do not end this.
  */
-export function revertedFrom(db: DbOrTx, nodeId: string, revision: number): Record<string, string> {
-  const latest = findRevision(db, nodeId, revision);
-  if (latest?.outcome !== "reverted") return {};
-  const before = findRevision(db, nodeId, revision - 1);
-  return Object.fromEntries(clientChanges(before?.spec ?? null, latest.spec).map((c) => [c.role, c.from]));
+export function revertedFrom(db: DbOrTx, nodeId: string): Record<string, string> {
+  const newestFirst = listRecentRevisions(db, nodeId, CLIENT_CHANGE_LOOKBACK + 1);
+  for (const [index, revision] of newestFirst.entries()) {
+    const before = newestFirst[index + 1];
+    if (!before) break;
+    const changes = clientChanges(before.spec, revision.spec);
+    if (changes.length === 0) continue;
+    if (revision.outcome !== "reverted") return {};
+    return Object.fromEntries(changes.map((c) => [c.role, c.from]));
+  }
+  return {};
 }

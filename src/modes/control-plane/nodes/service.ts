@@ -25,7 +25,7 @@ import type { Caller as AnyCaller } from "../auth/caller.ts";
 import type { CatalogService } from "../catalog/service.ts";
 import { appendEvent } from "../events/service.ts";
 import type { ChangeFeed } from "./change-feed.ts";
-import { checkClientChange, clientChanges, describeClientChange } from "./client-change.ts";
+import { checkClientChange, clientChanges, describeClientChange, editSummary } from "./client-change.ts";
 import { revertedFrom } from "./client-upgrade-outcome.ts";
 import { changedFields, checkEditableChange, checkNodeSpec } from "./validate.ts";
 
@@ -322,7 +322,7 @@ export class NodeService {
    */
   private checkClients(node: NodeRow, spec: NodeSpec, clientsOnly = false): void {
     const executor = findExecutor(this.db, node.executorId) ?? undefined;
-    const reverted = revertedFrom(this.db, node.id, node.revision);
+    const reverted = revertedFrom(this.db, node.id);
     if (!clientsOnly) {
       checkEditableChange(node.spec, spec, executor, reverted);
       return;
@@ -391,14 +391,6 @@ export class NodeService {
     // Every column this revision changed is known here, so the row is not read back.
     return { ...node, spec: write.spec, revision, changeSeq: seq, updatedAt: now, ...deletion };
   }
-}
-
-/** "client upgrade geth 1.17.10 → 1.17.11", "edited ports" or both: what the revision history lists. */
-function editSummary(before: NodeSpec, after: NodeSpec, changed: string[]): string {
-  const parts = clientChanges(before, after).map(describeClientChange);
-  const others = changed.filter((field) => field !== "clients");
-  if (others.length > 0) parts.push(`edited ${others.join(", ")}`);
-  return parts.join("; ");
 }
 
 function generatedName(spec: NodeSpec, executorName: string): string {
