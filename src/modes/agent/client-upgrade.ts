@@ -90,8 +90,9 @@ export async function stepClientUpgrades(input: StepInput): Promise<UpgradeStep>
       executable: input.executables.get(role)!,
     };
     let upgrade = upgrades[role];
-    // The spec moved on from the version this upgrade was about: it no longer applies.
-    if (upgrade && !sameVersion(upgrade.to, wanted)) {
+    // The spec moved on from the version this upgrade was about, or the node was stopped while it was being
+    // checked (a stopped node takes a new version without a gate): it no longer applies. A revert stays.
+    if (upgrade && (!sameVersion(upgrade.to, wanted) || (!input.running && !upgrade.reverted))) {
       delete upgrades[role];
       upgrade = undefined;
     }
