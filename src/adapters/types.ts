@@ -107,6 +107,12 @@ export interface PlannedProcess {
   memoryMaxBytes?: number;
   /** Seconds a stop may take before SIGKILL: chain databases need time to close cleanly. */
   stopTimeoutSecs: number;
+  /**
+   * Seconds an in-place client version change has to prove healthy (running, answering its probe, head
+   * advancing or peers > 0) before the previous version is put back; default 120. A client whose start-up
+   * (e.g. a database migration) takes longer sets more.
+   */
+  upgradeHealthDeadlineSecs?: number;
 }
 
 export interface ProcessPlan {

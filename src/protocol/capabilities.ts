@@ -15,6 +15,20 @@ export const ClientCapability = T.Object(
     versionRange: T.Optional(T.String({ maxLength: 128 })),
     /** network → semver range, e.g. { hoodi: ">=1.15.0" }. */
     versionConstraints: T.Optional(T.Record(Name, T.String({ maxLength: 64 }))),
+    /**
+     * Which in-place version changes of a deployed node keep its data usable (default: upgrades within the
+     * same major, no downgrade). `crossMajor`: an upgrade may cross a major version. `downgradeTo`: semver
+     * range of versions the data of a newer version still opens with (a downgrade into it is allowed).
+     */
+    upgradePolicy: T.Optional(
+      T.Object(
+        {
+          crossMajor: T.Optional(T.Boolean()),
+          downgradeTo: T.Optional(T.String({ maxLength: 128 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -58,6 +72,7 @@ export const ConfigOverrideSchema = T.Object(
   },
   { additionalProperties: false },
 );
+export type ClientCapability = Static<typeof ClientCapability>;
 export type ConfigOverrideSchema = Static<typeof ConfigOverrideSchema>;
 
 export const ChainCapability = T.Object(

@@ -232,11 +232,11 @@ describe("GraphQL mutations return typed errors naming the field", () => {
       `mutation($id: ID!, $spec: JSON!) { updateNode(where: { id: $id }, data: { spec: $spec }) { revision } }`,
       {
         id: nodeId,
-        spec: { ...DEVNET_SPEC, clients: { node: { name: "anvil", version: "9.9.9" } } },
+        spec: { ...DEVNET_SPEC, nodeType: "archive" },
       },
     );
     expect(result.errors?.[0]?.extensions?.details?.[0]).toEqual({
-      path: "/spec/clients",
+      path: "/spec/nodeType",
       message: expect.stringContaining("redeploy"),
     });
   });

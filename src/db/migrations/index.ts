@@ -6,6 +6,7 @@ import m3 from "./0003_far_bloodstorm.sql" with { type: "text" };
 import m4 from "./0004_mysterious_ultimatum.sql" with { type: "text" };
 import m5 from "./0005_daffy_true_believers.sql" with { type: "text" };
 import m6 from "./0006_romantic_joshua_kane.sql" with { type: "text" };
+import m7 from "./0007_graceful_ikaris.sql" with { type: "text" };
 
 export const migrations: { tag: string; sql: string }[] = [
   { tag: "0000_init", sql: m0 },
@@ -15,4 +16,5 @@ export const migrations: { tag: string; sql: string }[] = [
   { tag: "0004_mysterious_ultimatum", sql: m4 },
   { tag: "0005_daffy_true_believers", sql: m5 },
   { tag: "0006_romantic_joshua_kane", sql: m6 },
+  { tag: "0007_graceful_ikaris", sql: m7 },
 ];

@@ -47,6 +47,13 @@ export const nodeRevisions = sqliteTable(
     spec: json<NodeSpec>("spec").notNull(),
     authorId: text("author_id"),
     summary: text("summary").notNull(),
+    /**
+     * How the executor carried out a client version change of this revision: null until it reports,
+     * "succeeded", or "reverted" (the new version failed its health gate and the previous one runs again).
+     */
+    outcome: text("outcome", { enum: ["succeeded", "reverted"] }),
+    /** Why a change was reverted, in the executor's words. */
+    outcomeReason: text("outcome_reason"),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.nodeId, t.revision] })],

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { PlanEnv, Platform } from "../../adapters/types.ts";
 import { writeFileAtomicSync } from "../../lib/atomic-write.ts";
 import type { NodeArtifacts, ResolvedArtifact } from "../../protocol/artifacts.ts";
+import type { ClientUpgradeState } from "./client-upgrade.ts";
 
 /** Node names as the control plane allows them; anything else never becomes a path or a unit name. */
 export const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -95,7 +96,7 @@ export function planEnv(
 }
 
 /** What the agent last materialized for a node, as written on the host. */
-export interface NodeRecord {
+export interface NodeRecord extends ClientUpgradeState {
   nodeId: string;
   revision: number;
   /** The restartGeneration whose restart has been carried out. */

@@ -186,6 +186,9 @@ export class AgentObserver {
       processes: processes.slice(0, 8),
       metrics,
     };
+    // The client version each role runs (after a reverted upgrade, not the one the spec asks for).
+    for (const [role, running] of Object.entries(revision > 0 ? (record?.clients ?? {}) : {}))
+      details[`runningVersion.${role}`] = running.version;
     if (Object.keys(details).length > 0) observed.details = details;
     if (ports?.ok) observed.ports = { ...ports.ports };
     return observed;

@@ -29,6 +29,7 @@ import type { Logger } from "../../lib/log.ts";
 import type { AssignedSpec, RuntimeEvent } from "../../protocol/executor-api.ts";
 import { ArtifactInstallError, type ArtifactInstaller } from "./artifact-installer.ts";
 import { ChecksumMismatchError } from "./checksum.ts";
+import { stepClientUpgrades } from "./client-upgrade.ts";
 import { firstBusyPort } from "./host/ports.ts";
 import { installedArtifacts, nodePaths, readNodeRecord, writeNodeRecord } from "./layout.ts";
 import {
@@ -36,6 +37,7 @@ import {
   nodeNameOfUnit,
   processDefinition,
   runInitSteps,
+  unitNameOf,
   writeConfigFiles,
 } from "./materialize.ts";
 import { installNodeArtifacts, ProgressEvents } from "./node-artifacts.ts";
@@ -215,15 +217,30 @@ export class AgentReconciler {
     // Nothing on the host changes for a plan that cannot be made: the previous revision keeps running.
     if (!planned.ok)
       return { changed: false, issues: [{ reason: planned.reason, message: planned.message }] };
-    const { plan, paths, spec } = planned;
+    const { plan, paths, spec, adapter } = planned;
     const log = logger.child({ node: entry.name, revision: entry.revision });
 
     // Artifacts before anything else: a failed or unfinished download leaves the running version untouched.
-    const { executables, waiting } = installNodeArtifacts(entry, plan, {
+    const artifactInstall = installNodeArtifacts(entry, plan, {
       installer: artifacts,
       progress: this.progress,
     });
-    if (waiting.length > 0) return { changed: false, issues: waiting };
+    if (artifactInstall.waiting.length > 0) return { changed: false, issues: artifactInstall.waiting };
+    const record = readNodeRecord(paths);
+    const sameNode = record?.nodeId === entry.nodeId;
+    // A changed client version: the new executable on the same data, gated on health (client-upgrade.ts).
+    const upgrades = await stepClientUpgrades({
+      entry,
+      adapter,
+      processes: plan.processes,
+      executables: artifactInstall.executables,
+      previous: sameNode ? record : null,
+      running: spec.desiredState === "running",
+      unitOf: (role) => units.get(unitNameOf(spec.chain, role, entry.name)),
+      emit: this.options.emit,
+      nowMs: Date.now(),
+    });
+    const { executables } = upgrades;
     let changed = false;
     const rendered = writeConfigFiles(paths, plan, owner);
     if (rendered.written.length > 0) changed = true;
@@ -256,10 +273,8 @@ export class AgentReconciler {
       }
     }
 
-    const record = readNodeRecord(paths);
-    const sameNode = record?.nodeId === entry.nodeId;
     const generationBumped = sameNode && spec.restartGeneration > record.restartGeneration;
-    const issues: NodeIssue[] = [];
+    const issues: NodeIssue[] = [...upgrades.issues];
     // Read back after installing: install() may have changed what the supervisor reports. When nothing was
     // installed for this node, the tick's own listing is still current for its units: re-listing anyway cost
     // one `systemctl show` per node per tick, the bulk of an idle agent's CPU (docs/benchmarks.md, Agent).
@@ -316,13 +331,16 @@ export class AgentReconciler {
       !sameNode ||
       record.revision !== entry.revision ||
       record.restartGeneration !== spec.restartGeneration ||
-      record.desiredState !== spec.desiredState
+      record.desiredState !== spec.desiredState ||
+      JSON.stringify([record.clients, record.upgrades]) !==
+        JSON.stringify([upgrades.state.clients, upgrades.state.upgrades])
     ) {
       writeNodeRecord(paths, {
         nodeId: entry.nodeId,
         revision: entry.revision,
         restartGeneration: spec.restartGeneration,
         desiredState: spec.desiredState,
+        ...upgrades.state,
       });
       log.info("node materialized", {
         desiredState: spec.desiredState,

@@ -4,6 +4,7 @@ import type { Db } from "../../../db/client.ts";
 import { nodeNamesOn } from "../../../db/queries/nodes.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import type { RuntimeEvent } from "../../../protocol/index.ts";
+import { recordClientUpgradeOutcome } from "../nodes/client-upgrade-outcome.ts";
 import { appendEvent } from "./service.ts";
 
 export class RuntimeEventService {
@@ -36,6 +37,7 @@ export class RuntimeEventService {
           },
           createdAt: now,
         });
+        if (nodeName) recordClientUpgradeOutcome(tx, event.nodeId!, event);
       }
     });
     return batch.length;

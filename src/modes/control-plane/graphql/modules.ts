@@ -5,6 +5,7 @@ import { accountModule } from "./modules/account.ts";
 import { adminModule } from "./modules/admin.ts";
 import { auditModule } from "./modules/audit.ts";
 import { catalogModule } from "./modules/catalog.ts";
+import { clientUpgradesModule } from "./modules/client-upgrades.ts";
 import { executorsModule } from "./modules/executors.ts";
 import { historyModule } from "./modules/history.ts";
 import { keysModule } from "./modules/keys.ts";
@@ -36,6 +37,7 @@ export const GRAPHQL_MODULES: GraphQLModule[] = [
   nodeEndpointsModule,
   adminModule,
   nodesModule,
+  clientUpgradesModule,
   notificationsModule,
   historyModule,
   catalogModule,

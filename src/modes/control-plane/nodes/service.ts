@@ -25,6 +25,8 @@ import type { Caller as AnyCaller } from "../auth/caller.ts";
 import type { CatalogService } from "../catalog/service.ts";
 import { appendEvent } from "../events/service.ts";
 import type { ChangeFeed } from "./change-feed.ts";
+import { checkClientChange, clientChanges, describeClientChange, editSummary } from "./client-change.ts";
+import { revertedFrom } from "./client-upgrade-outcome.ts";
 import { changedFields, checkEditableChange, checkNodeSpec } from "./validate.ts";
 
 export type { NodeRow };
@@ -178,14 +180,14 @@ export class NodeService {
       desiredState: node.spec.desiredState,
       restartGeneration: node.spec.restartGeneration,
     };
-    checkEditableChange(node.spec, spec);
+    this.checkClients(node, spec);
     this.checkSpec(node.executorId, spec, node.id);
     const changed = changedFields(node.spec, spec);
     if (changed.length === 0) return node;
     return this.commit(caller, {
       node,
       spec,
-      summary: `edited ${changed.join(", ")}`,
+      summary: editSummary(node.spec, spec, changed),
       audit: { action: "node.updated", details: { changedFields: changed } },
     });
   }
@@ -273,11 +275,17 @@ export class NodeService {
       restartGeneration: node.spec.restartGeneration,
     };
     if (!specValidator.check(spec)) throw invalidNodeConfig(specValidator.errors(spec, "/spec"));
+    // An older revision may name an older client version: the same rules as an edit (a downgrade needs a
+    // data-compatible one, or a change the host reverted).
+    this.checkClients(node, spec, true);
     this.checkSpec(node.executorId, spec, node.id);
     return this.commit(caller, {
       node,
       spec,
-      summary: `rolled back to revision ${toRevision}`,
+      summary: [
+        `rolled back to revision ${toRevision}`,
+        ...clientChanges(node.spec, spec).map(describeClientChange),
+      ].join("; "),
       audit: { action: "node.rolled_back", details: { toRevision } },
     });
   }
@@ -306,6 +314,22 @@ export class NodeService {
   recentRevisions(caller: Pick<Caller, "organizationId">, id: string, take: number) {
     if (!this.get(caller, id)) return [];
     return listRecentRevisions(this.db, id, Math.min(Math.max(Math.trunc(take), 1), MAX_REVISIONS_PAGE));
+  }
+
+  /**
+   * Fields fixed after deploy, and a client version change within its rules. `clientsOnly`: a rollback, whose
+   * target revision passed the other checks when it was written.
+   */
+  private checkClients(node: NodeRow, spec: NodeSpec, clientsOnly = false): void {
+    const executor = findExecutor(this.db, node.executorId) ?? undefined;
+    const reverted = revertedFrom(this.db, node.id);
+    if (!clientsOnly) {
+      checkEditableChange(node.spec, spec, executor, reverted);
+      return;
+    }
+    const offered = executor?.capabilities.supportedChains.find((c) => c.chain === node.spec.chain);
+    const errors = checkClientChange(node.spec, spec, offered, reverted);
+    if (errors.length > 0) throw invalidNodeConfig(errors);
   }
 
   /** Everything checkable before a revision is written (validate.ts), against the executor and its other nodes. */

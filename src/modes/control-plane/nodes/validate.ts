@@ -17,6 +17,7 @@ import type {
 } from "../../../protocol/index.ts";
 import { catalogVerdict } from "../catalog/deploy.ts";
 import type { CatalogService } from "../catalog/service.ts";
+import { checkClientChange } from "./client-change.ts";
 
 const prefixed = (errors: ErrorDetail[]) => errors.map((e) => ({ ...e, path: `/spec${e.path}` }));
 
@@ -116,11 +117,24 @@ function nextFreePort(taken: ReadonlySet<number>, from: number): number {
   return from;
 }
 
-/** Fields fixed after deploy (reference §6.6): changing them means delete and redeploy. */
-const FIXED_FIELDS = ["chain", "network", "nodeType", "clients", "resources", "storage", "images"] as const;
+/**
+ * Fields fixed after deploy (reference §6.6): changing them means delete and redeploy. `clients` is not:
+ * a role's client version may change in place within its upgrade policy (client-change.ts).
+ */
+const FIXED_FIELDS = ["chain", "network", "nodeType", "resources", "storage", "images"] as const;
 
-export function checkEditableChange(current: NodeSpec, next: NodeSpec): void {
-  const errors: ErrorDetail[] = [];
+/**
+ * `executor`: the node's executor, whose offer for the chain carries its clients' upgrade policies;
+ * `revertedFrom`: the versions its host went back to (checkClientChange).
+ */
+export function checkEditableChange(
+  current: NodeSpec,
+  next: NodeSpec,
+  executor?: Pick<TargetExecutor, "capabilities">,
+  revertedFrom: Readonly<Record<string, string>> = {},
+): void {
+  const offered = executor?.capabilities.supportedChains.find((c) => c.chain === current.chain);
+  const errors: ErrorDetail[] = checkClientChange(current, next, offered, revertedFrom);
   for (const field of FIXED_FIELDS) {
     if (JSON.stringify(current[field] ?? null) !== JSON.stringify(next[field] ?? null)) {
       errors.push({

@@ -68,6 +68,8 @@ export interface Revision {
   summary: string;
   authorName: string | null;
   createdAt: string;
+  /** The client version change the revision made, and what its executor made of it. */
+  clientUpgrade: { outcome: "pending" | "succeeded" | "reverted"; reason: string | null } | null;
 }
 export interface NodeConfig {
   id: string;
@@ -84,7 +86,7 @@ export const NODE_CONFIG = graphql<{ node: NodeConfig | null }, { id: string; ta
     node(where: { id: $id }) {
       id name revision spec deletedAt
       executor { id name kind status capabilities }
-      recentRevisions(take: $take) { revision spec summary authorName createdAt }
+      recentRevisions(take: $take) { revision spec summary authorName createdAt clientUpgrade { outcome reason } }
     }
   }`,
 );

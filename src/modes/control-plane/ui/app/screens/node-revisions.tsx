@@ -35,6 +35,17 @@ export function DiffTable({ changes, caption }: { changes: Change[]; caption: st
   );
 }
 
+/** A client version change's outcome on the host: still being checked, done, or put back and why. */
+function UpgradeOutcome({ upgrade }: { upgrade: Revision["clientUpgrade"] }) {
+  if (!upgrade) return null;
+  if (upgrade.outcome === "succeeded") return <span className="muted"> (succeeded)</span>;
+  if (upgrade.outcome === "pending")
+    return <span className="muted"> (checking the new version's health)</span>;
+  return (
+    <span className="error"> (reverted: {upgrade.reason ?? "the new version failed its health check"})</span>
+  );
+}
+
 function RollbackDialog(props: { node: NodeDetail; target: Revision | null; close: () => void }) {
   const { node, target, close } = props;
   const queryClient = useQueryClient();
@@ -131,7 +142,10 @@ export function NodeRevisions(props: {
                   <time dateTime={r.createdAt}>{formatTime(r.createdAt)}</time>
                 </td>
                 <td>{r.authorName ?? "—"}</td>
-                <td>{r.summary}</td>
+                <td>
+                  {r.summary}
+                  <UpgradeOutcome upgrade={r.clientUpgrade} />
+                </td>
                 <td>
                   <button
                     type="button"

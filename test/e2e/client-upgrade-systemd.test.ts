@@ -1,0 +1,185 @@
+// In-place client upgrades as production runs them: the compiled agent as a systemd service in the test
+// namespace, the node as a systemd unit, devnet's real geth from the catalog. An upgrade restarts the unit on
+// the new version's file and the chain goes on; a version that exits at once (systemd restarting it) is put
+// back by itself, with the reason on the revision, and blocks keep coming.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { eventually } from "../../src/lib/eventually.ts";
+import { sha256File } from "../../src/modes/agent/checksum.ts";
+import { systemctlShow } from "../../src/modes/agent/supervisor/systemd.ts";
+import { blockNumber, freePort, jsonRpc } from "../agent/helpers.ts";
+import { startUpstream, type Upstream } from "../artifacts/upstream.ts";
+import { ADD } from "../control-plane/catalog-kit.ts";
+import { type AgentInSystemd, compiledNovacula, startAgentInSystemd } from "../harness/agent-systemd.ts";
+import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
+import { testGeth } from "../harness/geth.ts";
+import { bootSystemd, type SystemdNamespace, testWorkDir } from "../harness/systemd.ts";
+
+const SETUP_MS = 300_000;
+const T = 300_000;
+const WAIT = { timeoutMs: 150_000, intervalMs: 500 };
+const NODE = "geth-upgrade-systemd";
+const UNIT = `devnet-node@${NODE}.service`;
+
+let ns: SystemdNamespace;
+let cp: ControlPlaneHandle;
+let upstream: Upstream;
+let agent: AgentInSystemd;
+let cookie: string;
+let nodeId: string;
+let rpcPort: number;
+let workDir: string;
+/** version → the file its catalog entry serves. */
+const files = new Map<string, string>();
+
+async function gql<R>(query: string, variables: Record<string, unknown> = {}): Promise<R> {
+  const result = await cp.gql<R>(query, variables, { cookie });
+  if (!result.data || result.errors?.length) throw new Error(`GraphQL: ${JSON.stringify(result.errors)}`);
+  return result.data;
+}
+
+const spec = (version: string) => ({
+  chain: "devnet",
+  network: "local",
+  nodeType: "full",
+  clients: { node: { name: "geth", version } },
+  ports: { rpc: rpcPort },
+});
+
+async function unitPid(): Promise<number> {
+  const props = (
+    await systemctlShow([UNIT], ["ActiveState", "MainPID"], { commandPrefix: ns.commandPrefix })
+  ).get(UNIT)!;
+  return props.ActiveState === "active" ? Number(props.MainPID ?? 0) : 0;
+}
+
+async function outcome(want: string) {
+  return eventually(
+    async () => {
+      const { node } = await gql<{
+        node: {
+          recentRevisions: { summary: string; clientUpgrade: { outcome: string; reason: string } | null }[];
+        };
+      }>(
+        "query($id: ID!) { node(where: { id: $id }) { recentRevisions(take: 1) { summary clientUpgrade { outcome reason } } } }",
+        { id: nodeId },
+      );
+      const latest = node.recentRevisions[0]!;
+      return latest.clientUpgrade?.outcome === want ? latest : null;
+    },
+    { ...WAIT, message: `the client upgrade to be ${want}` },
+  ).catch(async (error) => {
+    throw new Error(`${(error as Error).message}\n--- agent ---\n${await agent.journal(80)}`);
+  });
+}
+
+const updateTo = (version: string) =>
+  gql("mutation($id: ID!, $spec: JSON!) { updateNode(where: { id: $id }, data: { spec: $spec }) { id } }", {
+    id: nodeId,
+    spec: spec(version),
+  });
+
+const producesAbove = (above: number) =>
+  eventually(async () => (await blockNumber(rpcPort).catch(() => -1)) > above, {
+    ...WAIT,
+    message: `a block above ${above}`,
+  });
+
+beforeAll(async () => {
+  workDir = testWorkDir("e2e-client-upgrade-systemd");
+  const geth = await testGeth();
+  const binaryPath = compiledNovacula(workDir);
+  files.set("1.17.10", geth);
+  const another = join(workDir, "geth-1.17.11");
+  writeFileSync(
+    another,
+    Buffer.concat([readFileSync(geth), Buffer.from("\0another build of geth 1.17.11\n")]),
+  );
+  files.set("1.17.11", another);
+  const broken = join(workDir, "geth-1.17.12");
+  writeFileSync(broken, '#!/bin/sh\necho "Fatal: this build needs a newer kernel" >&2\nexit 1\n');
+  files.set("1.17.12", broken);
+  // A local server in the role of the projects' release pages: the control plane fetches from it.
+  upstream = await startUpstream();
+  for (const [version, path] of files) upstream.files.set(`/${version}`, new Uint8Array(readFileSync(path)));
+  ns = await bootSystemd(join(workDir, "ns"));
+  cp = await startControlPlane({ dataDir: join(workDir, "control-plane") });
+  cookie = await cp.adminSession();
+  const entries = [];
+  for (const [version, path] of files) {
+    const client = { url: `${upstream.url}/${version}`, sha256: await sha256File(path), format: "binary" };
+    entries.push({
+      chain: "devnet",
+      client: "geth",
+      version,
+      platforms: { "linux-x64": { client } },
+      source: "the geth the test command builds from the go-ethereum Go module",
+    });
+  }
+  await gql(ADD, { e: entries });
+  agent = await startAgentInSystemd({
+    ns,
+    workDir,
+    binaryPath,
+    controlPlaneUrl: cp.url,
+    accessToken: await cp.createExecutorKey("client-upgrade-systemd"),
+    name: "upgrade-systemd-host",
+  });
+  const executorId = await eventually(
+    async () =>
+      (await gql<{ executors: { id: string; name: string }[] }>("{ executors { id name } }")).executors.find(
+        (e) => e.name === agent.name,
+      )?.id,
+    { ...WAIT, message: "the agent to register" },
+  );
+  rpcPort = await freePort();
+  const { createNode } = await gql<{ createNode: { id: string } }>(
+    "mutation($data: NodeCreateInput!) { createNode(data: $data) { id } }",
+    { data: { executorId, name: NODE, spec: spec("1.17.10") } },
+  );
+  nodeId = createNode.id;
+  await producesAbove(2);
+}, SETUP_MS);
+
+afterAll(async () => {
+  // Killing the namespace's PID 1 takes the agent and the node unit with it.
+  await ns?.stop();
+  await cp?.stop();
+  upstream?.stop();
+}, SETUP_MS);
+
+describe("in-place client upgrades under systemd", () => {
+  test(
+    "an upgrade restarts the unit on the new file and the chain goes on; a version that exits at once is put back",
+    async () => {
+      const first = ((await jsonRpc(rpcPort, "eth_getBlockByNumber", ["0x1", false])) as { hash: string })
+        .hash;
+      const before = await unitPid();
+      expect(before).toBeGreaterThan(0);
+
+      await updateTo("1.17.11");
+      expect((await outcome("succeeded")).summary).toBe("client upgrade geth 1.17.10 → 1.17.11");
+      const upgraded = await unitPid();
+      expect(upgraded).not.toBe(before);
+      const exe = await ns.exec(["readlink", `/proc/${upgraded}/exe`]);
+      expect(exe.stdout.trim()).toEndWith(await sha256File(files.get("1.17.11")!));
+      await producesAbove(await blockNumber(rpcPort));
+
+      await updateTo("1.17.12");
+      const reverted = await outcome("reverted");
+      expect(reverted.clientUpgrade!.reason).toMatch(/geth 1\.17\.12 exited with status 1/);
+      const back = await eventually(async () => (await unitPid()) || null, {
+        ...WAIT,
+        message: "the unit to run",
+      });
+      const backExe = await ns.exec(["readlink", `/proc/${back}/exe`]);
+      expect(backExe.stdout.trim()).toEndWith(await sha256File(files.get("1.17.11")!));
+      await producesAbove(await blockNumber(rpcPort).catch(() => 0));
+      const again = ((await jsonRpc(rpcPort, "eth_getBlockByNumber", ["0x1", false])) as { hash: string })
+        .hash;
+      expect(again).toBe(first);
+    },
+    T,
+  );
+});
