@@ -43,22 +43,25 @@ describe("Ethereum plan golden files", () => {
     });
   }
 
-  test("the systemd units the agent renders for a mainnet geth × lighthouse node match their golden files", () => {
-    const dataDir = "/var/lib/novacula";
-    const paths = nodePaths(dataDir, "mainnet-1");
-    const env = { ...planEnv(dataDir, paths, "linux-x64"), artifacts: ETH_ENV.artifacts };
-    const result = ethereumAdapter.plan("mainnet-1", ethSpec(), env);
-    if (!result.ok) throw new Error(JSON.stringify(result.errors));
-    for (const planned of result.plan.processes) {
-      const definition = processDefinition({
-        chain: "ethereum",
-        nodeName: "mainnet-1",
-        paths,
-        process: planned,
-        executable: planned.executable!,
-        configHashes: {},
-      });
-      matchesGolden(join(UNITS_DIR, `${definition.unitName}.service`), renderProcessUnit(definition));
-    }
-  });
+  for (const spec of CASES) {
+    const nodeName = `${spec.network}-${spec.clients.el!.name}-${spec.clients.cl!.name}`;
+    test(`the systemd units the agent renders for ${nodeName} (${spec.nodeType}) match their golden files`, () => {
+      const dataDir = "/var/lib/novacula";
+      const paths = nodePaths(dataDir, nodeName);
+      const env = { ...planEnv(dataDir, paths, "linux-x64"), artifacts: ETH_ENV.artifacts };
+      const result = ethereumAdapter.plan(nodeName, spec, env);
+      if (!result.ok) throw new Error(JSON.stringify(result.errors));
+      for (const planned of result.plan.processes) {
+        const definition = processDefinition({
+          chain: "ethereum",
+          nodeName,
+          paths,
+          process: planned,
+          executable: planned.executable!,
+          configHashes: {},
+        });
+        matchesGolden(join(UNITS_DIR, `${definition.unitName}.service`), renderProcessUnit(definition));
+      }
+    });
+  }
 });
