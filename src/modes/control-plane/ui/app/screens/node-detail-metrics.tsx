@@ -235,7 +235,7 @@ export function MetricTiles({ node }: { node: LiveNode }) {
         {extras.map(([name, value]) => (
           <Tile
             key={name}
-            label={name}
+            label={extraLabel(name)}
             value={typeof value === "number" ? count(value) : String(value)}
             readings={readings}
             pick={typeof value === "number" ? (x) => numberOr(x.extras[name]) : undefined}
@@ -247,3 +247,9 @@ export function MetricTiles({ node }: { node: LiveNode }) {
 }
 
 const numberOr = (v: unknown) => (typeof v === "number" ? v : undefined);
+
+/** A chain extra's name as a tile label: the executor's `runningVersion.<role>` reads "<role> version". */
+function extraLabel(name: string): string {
+  const role = /^runningVersion\.(.+)$/.exec(name)?.[1];
+  return role ? `${role} version` : name;
+}
