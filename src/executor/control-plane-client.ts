@@ -140,25 +140,6 @@ export class ControlPlaneClient {
   }
 
   /**
-   * GET a file for streaming (a release binary) as fetchArtifact does, resuming from the `range` in `extra`
-   * when given; an answer other than 2xx is thrown (retryable when the server is busy or failing).
-   */
-  async openArtifact(url: string, signal?: AbortSignal, extra: { range?: string } = {}): Promise<Response> {
-    const from = Number(/^bytes=(\d+)-$/.exec(extra.range ?? "")?.[1] ?? 0);
-    const response = await this.fetchArtifact(url, from, signal);
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new ControlPlaneError(
-        `GET ${url} answered HTTP ${response.status}`,
-        response.status,
-        "http_error",
-        response.status >= 500 || response.status === 429,
-      );
-    }
-    return response;
-  }
-
-  /**
    * GET an artifact from byte `from` on (Range, to resume), answering whatever status came back: the caller
    * reads the error envelope of a 503 (the control plane still fetching) or a 502 (upstream served other
    * bytes). A path ("/api/…") is on this control plane; the key goes only to this control plane's origin.

@@ -46,7 +46,7 @@ export const sha256Of = (path: string) => createHash("sha256").update(readFileSy
 export async function buildVersion(dir: string, version: string, trustedKey: string): Promise<string> {
   const tag = createHash("sha256").update(trustedKey).digest("hex").slice(0, 8);
   const out = join(dir, `novacula-${version}-${tag}`);
-  if (!existsSync(out)) await buildBinary(out, version, [trustedKey]);
+  if (!existsSync(out)) await buildBinary(out, version, trustedKey);
   return out;
 }
 

@@ -89,7 +89,7 @@ export async function runAgentUpgrade(argv: string[]): Promise<number> {
   const upgrader = createAgentSelfUpgrader({
     supervisorKind: config.supervisor.kind,
     controlPlaneUrl: config.controlPlane.url,
-    open: (url, signal, headers) => client.openArtifact(url, signal, headers),
+    open: (url, from, signal) => client.fetchArtifact(url, from, signal),
     logger: createLogger({ level: config.logging.level, format: "pretty" }).child({ component: "upgrade" }),
     emit: (event) => events.push(event.message),
     binaryPath: compiledBinaryPath(),
