@@ -101,7 +101,11 @@ export const UpgradeFailurePayload = T.Object({
   targetVersion: Semver,
   /** The version running now (after a rollback: the previous one). */
   runningVersion: T.Optional(Semver),
-  reason: T.Union([...UPGRADE_REFUSAL_REASONS, ...UPGRADE_ROLLBACK_REASONS].map((r) => T.Literal(r))),
+  /**
+   * Why (one of the reasons above). Named `code`, not `reason`: the event's own `reason` (upgrade.refused …)
+   * sits beside it when the control plane stores the event.
+   */
+  code: T.Union([...UPGRADE_REFUSAL_REASONS, ...UPGRADE_ROLLBACK_REASONS].map((r) => T.Literal(r))),
   detail: T.Optional(T.String({ maxLength: 2000 })),
   /** A refused request is not tried again for this long (a download failure: with back-off). */
   retryInMs: T.Optional(T.Integer({ minimum: 0 })),

@@ -206,7 +206,7 @@ describe.skipIf(skip)("swap and start-up states", () => {
     expect(events).toMatchObject([
       {
         reason: "upgrade.rolled_back",
-        payload: { reason: "exited_at_once", targetVersion: "2.0.0", runningVersion: "1.0.0" },
+        payload: { code: "exited_at_once", targetVersion: "2.0.0", runningVersion: "1.0.0" },
       },
     ]);
     expect(existsSync(paths.marker) || existsSync(paths.rollbackReason)).toBe(false);
@@ -234,7 +234,7 @@ describe.skipIf(skip)("swap and start-up states", () => {
     expect(await upgrader(binary, "1.0.0", recordingHost(), events).recover()).toMatchObject({
       kind: "interrupted",
     });
-    expect(events).toMatchObject([{ reason: "upgrade.refused", payload: { reason: "interrupted" } }]);
+    expect(events).toMatchObject([{ reason: "upgrade.refused", payload: { code: "interrupted" } }]);
     expect(existsSync(paths.marker)).toBe(false);
     expect(readFileSync(binary, "utf8")).toBe("old binary");
   });

@@ -88,7 +88,7 @@ describe.skipIf(skip)("SIGKILL during a self-upgrade", () => {
         // The old binary restarts (systemd would): it clears what the killed swap left and upgrades again.
         const out = await runChild(binary, "1.0.0", "none");
         // A marker left without a swap is reported (interrupted), not silently dropped.
-        if (["marked", "guarded", "linked"].includes(step)) expect(out).toContain('"reason":"interrupted"');
+        if (["marked", "guarded", "linked"].includes(step)) expect(out).toContain('"code":"interrupted"');
         expect(out).toContain("done");
       }
       // Either way the new binary is now in place, the old one is .prev, and the marker waits for a sync.

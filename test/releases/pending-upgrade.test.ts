@@ -141,7 +141,7 @@ describe("clearing", () => {
               level: "error",
               message: `upgrade to 3.1.0: ${reason}`,
               reason: kind,
-              payload: { targetVersion: "3.1.0", runningVersion: "3.0.0", reason },
+              payload: { targetVersion: "3.1.0", runningVersion: "3.0.0", code: reason },
             },
           ],
         },
@@ -152,11 +152,15 @@ describe("clearing", () => {
     expect((await agent(w, execKey, "rolls-back", "3.0.0")).pendingUpgrade).toBeNull();
     const rolled = (await events(e.executorId)).find((x) => x.type === "executor.upgrade.rolled_back");
     expect(rolled?.level).toBe("error");
-    expect(rolled?.payload).toMatchObject({ targetVersion: "3.1.0", reason: "health_timeout" });
+    expect(rolled?.payload).toMatchObject({ targetVersion: "3.1.0", code: "health_timeout" });
     expect(rolled?.message).toContain("health_timeout");
     // Both reports are kept in the timeline as the executor sent them.
     const runtime = (await events(e.executorId)).filter((x) => x.type === "runtime.event");
     expect(runtime.map((x) => x.payload?.reason).sort()).toEqual(["upgrade.refused", "upgrade.rolled_back"]);
+    // The refusal's code survives beside the event's reason.
+    expect(runtime.find((x) => x.payload?.reason === "upgrade.refused")?.payload?.code).toBe(
+      "checksum_mismatch",
+    );
   });
 });
 
@@ -206,7 +210,11 @@ describe("what the self-upgrade core reports", () => {
       expect(posted.status).toBe(200);
       expect((await agent(w, execKey, name, "3.0.0")).pendingUpgrade).toBeNull();
       const rolled = (await events(e.executorId)).find((x) => x.type === "executor.upgrade.rolled_back");
-      expect(rolled?.payload).toMatchObject({ targetVersion: "3.1.0", runningVersion: "3.0.0", reason });
+      expect(rolled?.payload).toMatchObject({
+        targetVersion: "3.1.0",
+        runningVersion: "3.0.0",
+        code: reason,
+      });
     });
   }
 });

@@ -302,7 +302,7 @@ export class SelfUpgrader {
       reason: UPGRADE_EVENT[kind],
       message,
       payload: {
-        reason: code,
+        code,
         targetVersion,
         runningVersion: this.options.currentVersion,
         detail: message.slice(0, 2000),
