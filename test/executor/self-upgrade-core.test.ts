@@ -20,15 +20,15 @@ import {
   minisignKeyPair,
   minisignSign,
   sha256Of,
-  startUpgradeProxy,
-  type UpgradeProxy,
+  startFaultServer,
+  type FaultServer,
 } from "../harness/upgrade.ts";
 
 const skip = !minisignAvailable();
 let dir: string;
 let trusted: MinisignKey;
 let stranger: MinisignKey;
-let server: UpgradeProxy;
+let server: FaultServer;
 let releasePath: string;
 
 beforeAll(() => {
@@ -38,8 +38,8 @@ beforeAll(() => {
   stranger = minisignKeyPair(dir, "stranger");
   releasePath = join(dir, "release.bin");
   writeFileSync(releasePath, Buffer.alloc(3 * 1024 * 1024 + 17, 7));
-  // Only its release files are used here: nothing is forwarded to a control plane.
-  server = startUpgradeProxy("http://127.0.0.1:9");
+  // Only its release files are used here: no control plane behind it.
+  server = startFaultServer(null);
 });
 afterAll(() => server?.stop());
 
