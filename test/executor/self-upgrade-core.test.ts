@@ -15,13 +15,13 @@ import { parsePublicKey } from "../../src/lib/minisign.ts";
 import type { RuntimeEvent } from "../../src/protocol/executor-api.ts";
 import { testWorkDir } from "../harness/systemd.ts";
 import {
+  type FaultServer,
   type MinisignKey,
   minisignAvailable,
   minisignKeyPair,
   minisignSign,
   sha256Of,
   startFaultServer,
-  type FaultServer,
 } from "../harness/upgrade.ts";
 
 const skip = !minisignAvailable();

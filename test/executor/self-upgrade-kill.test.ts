@@ -8,13 +8,13 @@ import { join, resolve } from "node:path";
 import type { UpgradeStep } from "../../src/executor/self-upgrade/self-upgrader.ts";
 import { testWorkDir } from "../harness/systemd.ts";
 import {
+  type FaultServer,
   type MinisignKey,
   minisignAvailable,
   minisignKeyPair,
   minisignSign,
   scriptRelease,
   startFaultServer,
-  type FaultServer,
 } from "../harness/upgrade.ts";
 
 const BUN = resolve(import.meta.dir, "../../node_modules/.bin/bun");
