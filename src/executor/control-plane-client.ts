@@ -20,6 +20,7 @@ import {
   LogSessionsResponse,
   MAX_LOG_SESSION_WAIT_MS,
 } from "../protocol/logs.ts";
+import { AgentUpgradeSpec } from "../protocol/upgrade.ts";
 import { compileValidator, type Validator } from "../protocol/validate.ts";
 
 export interface ControlPlaneClientOptions {
@@ -137,6 +138,16 @@ export class ControlPlaneClient {
     const body = checked(LogChunkRequest, chunk, "log chunk");
     const path = `/api/v1/executor/log-sessions/${encodeURIComponent(sessionId)}`;
     return checked(LogChunkResponse, await this.call("POST", path, body), "log chunk response");
+  }
+
+  /** The published agent release `version` for `platform` (`novacula agent upgrade --to`): its AgentUpgradeSpec. */
+  async agentRelease(version: string, platform: string): Promise<AgentUpgradeSpec> {
+    const query = new URLSearchParams({ version, platform });
+    return checked(
+      AgentUpgradeSpec,
+      await this.call("GET", `/api/v1/executor/releases?${query}`, undefined),
+      "release answer",
+    );
   }
 
   /**
