@@ -1,7 +1,8 @@
 // Minisign (Ed25519) public keys and signatures: parsing the text format and verifying a file against a
 // set of trusted keys. The primitives are the runtime's own (node:crypto's Ed25519 and BLAKE2b-512, BoringSSL
 // in Bun, OpenSSL in Node): nothing cryptographic is implemented here, only the fixed-length fields of the
-// format are read (docs/adr/0045-release-signing-minisign.md).
+// format are read. The project's one verifier: the control plane checks uploads with it and the executors check
+// downloaded releases (docs/adr/0055-one-release-trust-path.md).
 //
 // Format (as the minisign tool writes it):
 //   public key:  base64("Ed" | key id (8) | Ed25519 public key (32))
