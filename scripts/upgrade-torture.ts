@@ -71,17 +71,19 @@ const SCRIPTS: Partial<Record<Fault, string>> = {
   exit0: "exit 0",
 };
 
-/** The first runtime event `reason` for `targetVersion` the control plane shows that was not in `seen`. */
-function eventAfter(world: UpgradeWorld, seen: number, reason: string, targetVersion: string) {
+/**
+ * The first event `reason` for `targetVersion` the control plane recorded since `since` (ms): a runtime event
+ * with that reason, or an event of that type. By time, not by count: the events query answers one page.
+ */
+function eventAfter(world: UpgradeWorld, since: number, reason: string, targetVersion: string) {
   return eventually(
     async () =>
-      (await world.events())
-        .slice(0, -seen || undefined)
-        .find(
-          (e: EventRow) =>
-            (e.type === "runtime.event" ? e.payload?.reason === reason : e.type === reason) &&
-            e.payload?.targetVersion === targetVersion,
-        ),
+      (await world.events()).find(
+        (e: EventRow) =>
+          Date.parse(e.createdAt) >= since &&
+          (e.type === "runtime.event" ? e.payload?.reason === reason : e.type === reason) &&
+          e.payload?.targetVersion === targetVersion,
+      ),
     { ...WAIT, message: `${reason} for ${targetVersion}` },
   );
 }
@@ -93,7 +95,8 @@ const ROLLED_BACK = "executor.upgrade.rolled_back";
 async function round(world: UpgradeWorld, i: number, fault: Fault, current: string, r: TortureResult) {
   const { faults, trusted, stranger } = world;
   const target = current === V1 ? V2 : V1;
-  const seen = (await world.events()).length;
+  // Whole seconds: an event time may be stored without milliseconds.
+  const since = Math.floor(Date.now() / 1000) * 1000;
   const code = EXPECTED_CODE[fault];
   const script = SCRIPTS[fault];
   const count = (payload: Record<string, unknown> | null, kind: "refusedReported" | "rolledBackReported") => {
@@ -118,9 +121,9 @@ async function round(world: UpgradeWorld, i: number, fault: Fault, current: stri
     if (fault === "unknown-key") faults.signatureOverride = minisignSign(path, stranger);
     await world.request(version);
     if (script) {
-      count((await eventAfter(world, seen, ROLLED_BACK, version)).payload, "rolledBackReported");
+      count((await eventAfter(world, since, ROLLED_BACK, version)).payload, "rolledBackReported");
     } else {
-      count((await eventAfter(world, seen, REFUSED, version)).payload, "refusedReported");
+      count((await eventAfter(world, since, REFUSED, version)).payload, "refusedReported");
       faults.signatureOverride = null;
       await world.cancel();
     }
@@ -132,7 +135,7 @@ async function round(world: UpgradeWorld, i: number, fault: Fault, current: stri
   if (fault === "kill") faults.releaseFaults = { chunkDelayMs: 2 };
   await world.request(target);
   if (fault === "truncated" || fault === "unreachable") {
-    count((await eventAfter(world, seen, REFUSED, target)).payload, "refusedReported");
+    count((await eventAfter(world, since, REFUSED, target)).payload, "refusedReported");
     faults.releaseFaults = null;
   }
   if (fault === "kill") {
@@ -145,7 +148,7 @@ async function round(world: UpgradeWorld, i: number, fault: Fault, current: stri
     await world.agent.kill9();
     faults.releaseFaults = null;
   }
-  await eventAfter(world, seen, "upgrade.completed", target);
+  await eventAfter(world, since, "upgrade.completed", target);
   if (sha256Of(world.binary) !== sha256Of(targetBinary))
     r.problems.push(`round ${i}: not the published bytes`);
   r.completed++;

@@ -36,6 +36,7 @@ export interface ExecutorState {
 
 export interface EventRow {
   type: string;
+  createdAt: string;
   level: string;
   message: string;
   payload: Record<string, unknown> | null;
@@ -63,7 +64,7 @@ export interface UpgradeWorld {
   request(version: string): Promise<void>;
   cancel(): Promise<void>;
   executor(): Promise<ExecutorState>;
-  /** This executor's events, newest first. */
+  /** This executor's newest events (one page), newest first. */
   events(): Promise<EventRow[]>;
   /** The unit's MainPID as the namespace sees it, 0 when it is not active. */
   mainPid(unit: string): Promise<number>;
@@ -224,7 +225,7 @@ export async function startUpgradeWorld(workDir: string, confirmSecs: number): P
       async events() {
         return (
           await gql<{ events: EventRow[] }>(
-            "query($id: ID!) { events(filter: { executorId: $id }) { type level message payload } }",
+            "query($id: ID!) { events(filter: { executorId: $id }) { type createdAt level message payload } }",
             { id: executorId },
           )
         ).events;
