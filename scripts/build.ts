@@ -1,9 +1,9 @@
 // `bun run build`: compiles src/main.ts into the single binary dist/novacula (optionally with another
-// version stamped: `bun scripts/build.ts --version 2.0.0 --outfile dist/novacula-2`, and with more trusted
-// self-upgrade keys: `--trusted-key <minisign public key line>`). The web UI is bundled first and embedded: a
-// generated entry sets its files as a global, then runs src/main.ts. Tests that need a binary trusting a
-// throwaway release key pass `--test-release-key <minisign public key>` (never a release build:
-// src/lib/release-trust.ts).
+// version stamped: `bun scripts/build.ts --version 2.0.0 --outfile dist/novacula-2`). The web UI is bundled
+// first and embedded: a generated entry sets its files as a global, then runs src/main.ts. Tests that need a
+// binary trusting a throwaway release key (to publish releases to it as a control plane, and to self-upgrade
+// to them as an executor) pass `--test-release-key <minisign public key line>`: the one way to add a key to
+// the compiled-in release keys, and never used by a release build (src/lib/release-trust.ts).
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -24,12 +24,7 @@ export async function embeddedUiEntry(): Promise<string> {
   return entry;
 }
 
-export async function buildBinary(
-  outfile: string,
-  version?: string,
-  trustedKeys: readonly string[] = [],
-  testReleaseKey?: string,
-): Promise<void> {
+export async function buildBinary(outfile: string, version?: string, testReleaseKey?: string): Promise<void> {
   const entry = await embeddedUiEntry();
   // --bytecode ships JavaScriptCore bytecode instead of source to parse at every start: `novacula --version`
   // goes from ~250 ms to ~45 ms for ~10 MiB more binary (docs/benchmarks.md, Agent). It needs --format=esm.
@@ -42,9 +37,6 @@ export async function buildBinary(
   if (version) args.push("--define", `__NOVACULA_VERSION__=${JSON.stringify(version)}`);
   if (testReleaseKey)
     args.push("--define", `__NOVACULA_TEST_RELEASE_KEY__=${JSON.stringify(testReleaseKey)}`);
-  if (trustedKeys.length > 0) {
-    args.push("--define", `__NOVACULA_TRUSTED_KEYS__=${JSON.stringify(trustedKeys)}`);
-  }
   const proc = Bun.spawn([process.execPath, ...args], { stdout: "inherit", stderr: "inherit" });
   if ((await proc.exited) !== 0) throw new Error(`bun build failed for ${outfile}`);
 }
@@ -55,10 +47,9 @@ if (import.meta.main) {
     options: {
       version: { type: "string" },
       outfile: { type: "string", default: "dist/novacula" },
+      // A throwaway minisign public key (base64 line) trusted on top of the release keys: tests only.
       "test-release-key": { type: "string" },
-      // A minisign public key (base64 line) the binary trusts for self-upgrades, on top of the release keys.
-      "trusted-key": { type: "string", multiple: true },
     },
   });
-  await buildBinary(values.outfile!, values.version, values["trusted-key"] ?? [], values["test-release-key"]);
+  await buildBinary(values.outfile!, values.version, values["test-release-key"]);
 }

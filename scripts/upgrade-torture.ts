@@ -2,19 +2,29 @@
 // and again, injecting a fault into most rounds: a truncated download, the release server unreachable, a wrong
 // sha256, a signature of another file, a signature by an unknown key, a new binary that crashes at start,
 // exits 0 at once or hangs, and a SIGKILL of the agent mid-download. After every round it checks the
-// invariants: the binary at the agent's path runs and is the expected version, the agent is active and syncing
-// that version, the devnet node's MainPID never changed (0 node restarts), and every failure was reported with
-// its classified code. Prints the figures for docs/benchmarks.md; exits 1 on any broken invariant.
+// invariants: the binary at the agent's path runs and is the expected version, the control plane shows the
+// agent at that version with nothing pending, the devnet node's MainPID never changed (0 node restarts), and
+// every failure was reported with its classified code. Every release is published to the real control plane
+// (scripts/release.ts) and every upgrade requested with requestExecutorUpgrade; a wrong sha256 is a corrupted
+// release store, a crash/hang/exit-0 a broken release published for real; only a forged signature, a truncated
+// or unavailable download and the slow link of the SIGKILL round come from the fault server between agent and
+// control plane. Prints the figures for docs/benchmarks.md; exits 1 on any broken invariant.
 // The setup is test/harness/upgrade-world.ts (needs root, systemd and minisign, like the e2e tests).
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { eventually } from "../src/lib/eventually.ts";
 import { AGENT_UNIT } from "../src/modes/agent/units.ts";
-import type { RuntimeEvent } from "../src/protocol/executor-api.ts";
 import { testWorkDir } from "../test/harness/systemd.ts";
-import { minisignSign, scriptRelease } from "../test/harness/upgrade.ts";
-import { startUpgradeWorld, type UpgradeWorld, V1, V2 } from "../test/harness/upgrade-world.ts";
+import { minisignSign, scriptRelease, sha256Of } from "../test/harness/upgrade.ts";
+import {
+  corruptStoredRelease,
+  type EventRow,
+  startUpgradeWorld,
+  type UpgradeWorld,
+  V1,
+  V2,
+} from "../test/harness/upgrade-world.ts";
 
 export const FAULTS = [
   "none",
@@ -61,63 +71,72 @@ const SCRIPTS: Partial<Record<Fault, string>> = {
   exit0: "exit 0",
 };
 
-function eventAfter(world: UpgradeWorld, from: number, reason: string, targetVersion: string) {
+/**
+ * The first event `reason` for `targetVersion` the control plane recorded since `since` (ms): a runtime event
+ * with that reason, or an event of that type. By time, not by count: the events query answers one page.
+ */
+function eventAfter(world: UpgradeWorld, since: number, reason: string, targetVersion: string) {
   return eventually(
-    () =>
-      world.proxy.events
-        .slice(from)
-        .find(
-          (e: RuntimeEvent) =>
-            e.reason === reason &&
-            (e.payload as { targetVersion?: string } | undefined)?.targetVersion === targetVersion,
-        ),
+    async () =>
+      (await world.events()).find(
+        (e: EventRow) =>
+          Date.parse(e.createdAt) >= since &&
+          (e.type === "runtime.event" ? e.payload?.reason === reason : e.type === reason) &&
+          e.payload?.targetVersion === targetVersion,
+      ),
     { ...WAIT, message: `${reason} for ${targetVersion}` },
   );
 }
 
+const REFUSED = "upgrade.refused";
+const ROLLED_BACK = "executor.upgrade.rolled_back";
+
 /** One round; returns the version the agent should run afterwards. */
 async function round(world: UpgradeWorld, i: number, fault: Fault, current: string, r: TortureResult) {
-  const { proxy, trusted, stranger } = world;
-  const [target, targetBinary] = current === V1 ? [V2, world.v2] : [V1, world.v1];
-  const from = proxy.events.length;
-  const name = `r${i}-${fault}`;
+  const { faults, trusted, stranger } = world;
+  const target = current === V1 ? V2 : V1;
+  // Whole seconds: an event time may be stored without milliseconds.
+  const since = Math.floor(Date.now() / 1000) * 1000;
   const code = EXPECTED_CODE[fault];
   const script = SCRIPTS[fault];
-  if (script) {
-    // A broken release, signed and hashed like a real one; unique per round (no hold on a repeated sha).
-    const faultyVersion = `0.9.${i}`;
-    const path = scriptRelease(join(world.workDir, "faulty"), name, `${script} # round ${i}`);
-    proxy.releases.set(name, { path });
-    proxy.pending = proxy.specFor(name, faultyVersion, minisignSign(path, trusted));
-    const event = await eventAfter(world, from, "upgrade.rolled_back", faultyVersion);
-    if ((event.payload as { code?: string }).code === code) r.rolledBackReported++;
-    else r.unreported++;
+  const count = (payload: Record<string, unknown> | null, kind: "refusedReported" | "rolledBackReported") => {
+    if (payload?.code === code) r[kind]++;
+    else {
+      r.unreported++;
+      r.problems.push(`round ${i} (${fault}): reported ${JSON.stringify(payload)}, expected ${code}`);
+    }
+  };
+  if (script || fault === "checksum" || fault === "signature" || fault === "unknown-key") {
+    // A release of its own, published for real; unique per round (no hold on a repeated sha256).
+    const version = `0.9.${i}`;
+    const path = scriptRelease(
+      join(world.workDir, "faulty"),
+      `r${i}-${fault}`,
+      `${script ?? "exit 0"} # round ${i}`,
+    );
+    const sha256 = await world.publish(version, path);
+    if (fault === "checksum") corruptStoredRelease(world, sha256);
+    // What the control plane would never publish can only be forged on the wire (the fault server).
+    if (fault === "signature") faults.signatureOverride = minisignSign(world.v1, trusted);
+    if (fault === "unknown-key") faults.signatureOverride = minisignSign(path, stranger);
+    await world.request(version);
+    if (script) {
+      count((await eventAfter(world, since, ROLLED_BACK, version)).payload, "rolledBackReported");
+    } else {
+      count((await eventAfter(world, since, REFUSED, version)).payload, "refusedReported");
+      faults.signatureOverride = null;
+      await world.cancel();
+    }
     return current;
   }
-  proxy.releases.set(name, {
-    path: targetBinary,
-    ...(fault === "truncated" ? { cutAfterBytes: 4 * 1024 * 1024 } : {}),
-    ...(fault === "unreachable" ? { unavailableTimes: 1 } : {}),
-    ...(fault === "kill" ? { chunkDelayMs: 2 } : {}),
-  });
-  const signature =
-    fault === "signature"
-      ? minisignSign(current === V1 ? world.v1 : world.v2, trusted)
-      : minisignSign(targetBinary, fault === "unknown-key" ? stranger : trusted);
-  const wrongSha = fault === "checksum" ? "0".repeat(64) : undefined;
-  proxy.pending = proxy.specFor(name, target, signature, wrongSha);
-  if (fault === "checksum" || fault === "signature" || fault === "unknown-key") {
-    const event = await eventAfter(world, from, "upgrade.refused", target);
-    proxy.pending = null;
-    if ((event.payload as { code?: string }).code === code) r.refusedReported++;
-    else r.unreported++;
-    return current;
-  }
+  const targetBinary = target === V1 ? world.v1 : world.v2;
+  if (fault === "truncated") faults.releaseFaults = { cutAfterBytes: 4 * 1024 * 1024 };
+  if (fault === "unreachable") faults.releaseFaults = { unavailableTimes: 1 };
+  if (fault === "kill") faults.releaseFaults = { chunkDelayMs: 2 };
+  await world.request(target);
   if (fault === "truncated" || fault === "unreachable") {
-    const event = await eventAfter(world, from, "upgrade.refused", target);
-    if ((event.payload as { code?: string }).code === code) r.refusedReported++;
-    else r.unreported++;
-    proxy.releases.set(name, { path: targetBinary });
+    count((await eventAfter(world, since, REFUSED, target)).payload, "refusedReported");
+    faults.releaseFaults = null;
   }
   if (fault === "kill") {
     const download = `${world.binary}.download`;
@@ -127,9 +146,11 @@ async function round(world: UpgradeWorld, i: number, fault: Fault, current: stri
       message: "the download to be under way",
     });
     await world.agent.kill9();
-    proxy.releases.set(name, { path: targetBinary });
+    faults.releaseFaults = null;
   }
-  await eventAfter(world, from, "upgrade.completed", target);
+  await eventAfter(world, since, "upgrade.completed", target);
+  if (sha256Of(world.binary) !== sha256Of(targetBinary))
+    r.problems.push(`round ${i}: not the published bytes`);
   r.completed++;
   return target;
 }
@@ -146,6 +167,8 @@ export async function runTorture(options: {
   onRound?: (i: number, fault: Fault, ms: number) => void;
 }): Promise<TortureResult> {
   const world = await startUpgradeWorld(options.workDir ?? testWorkDir("upgrade-torture"), 20);
+  await world.publish(V1, world.v1);
+  await world.publish(V2, world.v2);
   const r: TortureResult = {
     upgrades: 0,
     byFault: {},
@@ -169,7 +192,8 @@ export async function runTorture(options: {
         r.problems.push(`round ${i} (${fault}): ${(error as Error).message}`);
         r.unreported++;
       }
-      world.proxy.pending = null;
+      world.faults.releaseFaults = null;
+      world.faults.signatureOverride = null;
       const ms = performance.now() - started;
       const entry = r.byFault[fault] ?? { rounds: 0, totalMs: 0 };
       r.byFault[fault] = entry;
@@ -177,7 +201,12 @@ export async function runTorture(options: {
       entry.totalMs += ms;
       r.upgrades++;
       const synced = await eventually(
-        async () => (await world.mainPid(AGENT_UNIT)) > 0 && world.proxy.syncedVersions.at(-1) === current,
+        async () => {
+          const e = await world.executor();
+          return (
+            (await world.mainPid(AGENT_UNIT)) > 0 && e.currentVersion === current && e.pendingUpgrade === null
+          );
+        },
         { ...WAIT, message: `the agent to run and sync ${current}` },
       ).catch(() => false);
       if (!synced || binaryVersion(world.binary) !== current) {

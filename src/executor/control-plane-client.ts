@@ -20,6 +20,7 @@ import {
   LogSessionsResponse,
   MAX_LOG_SESSION_WAIT_MS,
 } from "../protocol/logs.ts";
+import { AgentUpgradeSpec } from "../protocol/upgrade.ts";
 import { compileValidator, type Validator } from "../protocol/validate.ts";
 
 export interface ControlPlaneClientOptions {
@@ -139,23 +140,14 @@ export class ControlPlaneClient {
     return checked(LogChunkResponse, await this.call("POST", path, body), "log chunk response");
   }
 
-  /**
-   * GET a file for streaming (a release binary) as fetchArtifact does, resuming from the `range` in `extra`
-   * when given; an answer other than 2xx is thrown (retryable when the server is busy or failing).
-   */
-  async openArtifact(url: string, signal?: AbortSignal, extra: { range?: string } = {}): Promise<Response> {
-    const from = Number(/^bytes=(\d+)-$/.exec(extra.range ?? "")?.[1] ?? 0);
-    const response = await this.fetchArtifact(url, from, signal);
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new ControlPlaneError(
-        `GET ${url} answered HTTP ${response.status}`,
-        response.status,
-        "http_error",
-        response.status >= 500 || response.status === 429,
-      );
-    }
-    return response;
+  /** The published agent release `version` for `platform` (`novacula agent upgrade --to`): its AgentUpgradeSpec. */
+  async agentRelease(version: string, platform: string): Promise<AgentUpgradeSpec> {
+    const query = new URLSearchParams({ version, platform });
+    return checked(
+      AgentUpgradeSpec,
+      await this.call("GET", `/api/v1/executor/releases?${query}`, undefined),
+      "release answer",
+    );
   }
 
   /**

@@ -1,7 +1,8 @@
 // Minisign (Ed25519) public keys and signatures: parsing the text format and verifying a file against a
 // set of trusted keys. The primitives are the runtime's own (node:crypto's Ed25519 and BLAKE2b-512, BoringSSL
 // in Bun, OpenSSL in Node): nothing cryptographic is implemented here, only the fixed-length fields of the
-// format are read (docs/adr/0045-release-signing-minisign.md).
+// format are read. The project's one verifier: the control plane checks uploads with it and the executors check
+// downloaded releases (docs/adr/0055-one-release-trust-path.md).
 //
 // Format (as the minisign tool writes it):
 //   public key:  base64("Ed" | key id (8) | Ed25519 public key (32))
@@ -10,6 +11,8 @@
 // alg "ED" signs BLAKE2b-512(file) (minisign's default since 0.8), alg "Ed" the file itself (legacy). The
 // global signature covers signature | trusted comment, so the trusted comment cannot be altered.
 import { createHash, createPublicKey, verify as edVerify, type KeyObject } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 
 export interface MinisignPublicKey {
   /** The key id as minisign prints it: 16 upper-case hex digits (the 8 id bytes read little-endian). */
@@ -100,6 +103,29 @@ export function parseSignature(text: string): ParsedSignature {
   };
 }
 
+function trustedKeyFor(sig: ParsedSignature, trusted: readonly MinisignPublicKey[]): MinisignPublicKey {
+  const key = trusted.find((k) => k.keyId === sig.keyId);
+  if (key) return key;
+  throw new MinisignError(
+    "unknown_key",
+    `signed by key ${sig.keyId}, which is not one of the trusted keys (${trusted.map((k) => k.keyId).join(", ") || "none"})`,
+  );
+}
+
+/** Checks the signature over `signed` (the file, or its BLAKE2b-512 for "ED"), then the global signature. */
+function verifyParsed(
+  sig: ParsedSignature,
+  key: MinisignPublicKey,
+  signed: Uint8Array,
+): { keyId: string; trustedComment: string } {
+  if (!edVerify(null, signed, key.key, sig.signature))
+    throw new MinisignError("invalid", `the signature does not match the file (key ${sig.keyId})`);
+  const global = Buffer.concat([sig.signature, Buffer.from(sig.trustedComment, "utf8")]);
+  if (!edVerify(null, global, key.key, sig.globalSignature))
+    throw new MinisignError("invalid", "the trusted comment's signature does not verify");
+  return { keyId: sig.keyId, trustedComment: sig.trustedComment };
+}
+
 /**
  * Verifies `message` against `signatureText` with whichever trusted key the signature names; returns the key
  * id and the (verified) trusted comment. Throws MinisignError: malformed, unknown_key or invalid.
@@ -110,18 +136,24 @@ export function verifyMinisign(
   trusted: readonly MinisignPublicKey[],
 ): { keyId: string; trustedComment: string } {
   const sig = parseSignature(signatureText);
-  const key = trusted.find((k) => k.keyId === sig.keyId);
-  if (!key) {
-    throw new MinisignError(
-      "unknown_key",
-      `signed by key ${sig.keyId}, which is not one of the trusted keys (${trusted.map((k) => k.keyId).join(", ") || "none"})`,
-    );
-  }
+  const key = trustedKeyFor(sig, trusted);
   const signed = sig.algorithm === "ED" ? createHash("blake2b512").update(message).digest() : message;
-  if (!edVerify(null, signed, key.key, sig.signature))
-    throw new MinisignError("invalid", `the signature does not match the file (key ${sig.keyId})`);
-  const global = Buffer.concat([sig.signature, Buffer.from(sig.trustedComment, "utf8")]);
-  if (!edVerify(null, global, key.key, sig.globalSignature))
-    throw new MinisignError("invalid", "the trusted comment's signature does not verify");
-  return { keyId: sig.keyId, trustedComment: sig.trustedComment };
+  return verifyParsed(sig, key, signed);
+}
+
+/**
+ * verifyMinisign over a file on disk (an executor checking a downloaded release): the BLAKE2b-512 prehash is
+ * streamed, so a ~100 MiB binary is never held in memory whole; only the legacy "Ed" algorithm reads the file.
+ */
+export async function verifyMinisignFile(
+  path: string,
+  signatureText: string,
+  trusted: readonly MinisignPublicKey[],
+): Promise<{ keyId: string; trustedComment: string }> {
+  const sig = parseSignature(signatureText);
+  const key = trustedKeyFor(sig, trusted);
+  if (sig.algorithm === "Ed") return verifyParsed(sig, key, await readFile(path));
+  const hash = createHash("blake2b512");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return verifyParsed(sig, key, hash.digest());
 }

@@ -1,14 +1,14 @@
-// Which minisign keys this process trusts for release binaries: the compiled-in RELEASE_PUBLIC_KEYS, plus one
-// throwaway test key in exactly two cases, neither reachable by a production binary:
+// Which minisign keys this process trusts for release binaries, the one source for both the control plane
+// (which refuses to publish a release no trusted key verifies) and the executor's self-upgrade (which refuses
+// to run one): the compiled-in RELEASE_PUBLIC_KEYS (current and next), plus one throwaway test key in exactly
+// two cases, neither reachable by a production binary:
 //  - the build itself said so: `scripts/build.ts --test-release-key KEY` stamps __NOVACULA_TEST_RELEASE_KEY__
 //    (tests that build their own binaries); release builds (scripts/release.ts) never pass it;
 //  - the process runs from source (`bun src/main.ts`, never a shipped binary) and NOVACULA_TEST_RELEASE_KEY
 //    is set. A compiled binary ignores that variable entirely, so nobody with access to a host's environment
 //    can make a production executor or control plane trust another key.
-import { createHash } from "node:crypto";
 import { RELEASE_PUBLIC_KEYS } from "../protocol/release-keys.ts";
-import type { UpgradeRefusalReason } from "../protocol/upgrade.ts";
-import { MinisignError, type MinisignPublicKey, parsePublicKey, verifyMinisign } from "./minisign.ts";
+import { type MinisignPublicKey, parsePublicKey } from "./minisign.ts";
 
 declare const __NOVACULA_TEST_RELEASE_KEY__: string | undefined;
 
@@ -34,29 +34,4 @@ export function trustedReleaseKeys(
   const test = testReleaseKey(env);
   if (test) keys.push(parsePublicKey(test));
   return keys;
-}
-
-/**
- * What an executor checks before it swaps a downloaded binary in (reference §9.4): the sha256 first, then the
- * minisign signature against `keys` (the trusted set). Null when both hold; otherwise the refusal reason an
- * `upgrade.refused` event carries, with what was wrong.
- */
-export function checkReleaseBinary(
-  bytes: Uint8Array,
-  expected: { sha256: string; signature: string },
-  keys: readonly MinisignPublicKey[] = trustedReleaseKeys(),
-): {
-  reason: Extract<UpgradeRefusalReason, "checksum_mismatch" | "signature_invalid">;
-  detail: string;
-} | null {
-  const actual = createHash("sha256").update(bytes).digest("hex");
-  if (actual !== expected.sha256)
-    return { reason: "checksum_mismatch", detail: `sha256 ${actual}, expected ${expected.sha256}` };
-  try {
-    verifyMinisign(bytes, expected.signature, keys);
-    return null;
-  } catch (error) {
-    if (!(error instanceof MinisignError)) throw error;
-    return { reason: "signature_invalid", detail: `${error.reason}: ${error.message}` };
-  }
 }

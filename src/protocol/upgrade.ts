@@ -47,34 +47,74 @@ export function resolveDownloadUrl(controlPlaneUrl: string, downloadUrl: string)
 export const PENDING_UPGRADE_TTL_MS = 15 * 60_000;
 
 /**
- * Runtime-event reasons (RuntimeEvent.reason) for an upgrade that did not complete:
+ * Runtime-event reasons (RuntimeEvent.reason) of an upgrade's outcome, sent by the executor and read by the
+ * control plane (executors/upgrades.ts):
  * - `upgrade.refused`: the executor would not swap (download or verification failed). Nothing changed on
  *   the host; the request stays pending until it expires (a bad artifact is never bypassed, reference §6.9).
  * - `upgrade.rolled_back`: the new binary ran and failed; the previous one is back. The request is cleared.
+ * - `upgrade.completed`: the new version synced and marked itself good.
  */
-export const UPGRADE_REFUSED_EVENT = "upgrade.refused";
-export const UPGRADE_ROLLED_BACK_EVENT = "upgrade.rolled_back";
+export const UPGRADE_EVENT = {
+  refused: "upgrade.refused",
+  rolledBack: "upgrade.rolled_back",
+  completed: "upgrade.completed",
+} as const;
+export const UPGRADE_REFUSED_EVENT = UPGRADE_EVENT.refused;
+export const UPGRADE_ROLLED_BACK_EVENT = UPGRADE_EVENT.rolledBack;
 
-/** Why the executor refused to swap. */
-export const UPGRADE_REFUSAL_REASONS = ["download_failed", "checksum_mismatch", "signature_invalid"] as const;
-/** Why the new version was rolled back. */
+/** Why the executor refused to swap: the running binary stays as it was. */
+export const UPGRADE_REFUSAL_REASONS = [
+  /** The download failed, stalled or passed its deadline (retried later, resuming where it stopped). */
+  "download_failed",
+  /** The downloaded bytes do not hash to the spec's sha256. */
+  "checksum_mismatch",
+  /** The signature is malformed, or does not verify against the key it names. */
+  "signature_invalid",
+  /** The signature names a key that is not compiled into this binary. */
+  "signature_unknown_key",
+  /** This executor cannot replace its own binary (not a compiled binary, or not under systemd). */
+  "unsupported",
+  /** The swap or the restart failed on this host (file system, systemctl). */
+  "swap_failed",
+  /** A swap was interrupted (the process was killed) before the new binary was in place. */
+  "interrupted",
+] as const;
+/** Why the new version was rolled back: the previous binary runs again. */
 export const UPGRADE_ROLLBACK_REASONS = [
-  /** It failed to start (the flap budget ran out). */
+  /** It failed (non-zero exit, signal) until systemd's flap budget ran out. */
   "start_failed",
-  /** It ran but did not complete a first sync within the health deadline. */
+  /** It exited 0 at once, again and again, until the flap budget ran out. */
+  "exited_at_once",
+  /** It ran but did not complete a first sync within the confirmation deadline. */
   "health_timeout",
-  /** It exited 0 at once, which systemd's flap budget does not count as a failure. */
-  "exited_early",
 ] as const;
 export type UpgradeRefusalReason = (typeof UPGRADE_REFUSAL_REASONS)[number];
 export type UpgradeRollbackReason = (typeof UPGRADE_ROLLBACK_REASONS)[number];
+export type UpgradeFailureReason = UpgradeRefusalReason | UpgradeRollbackReason;
+
+export function isRollbackReason(value: string): value is UpgradeRollbackReason {
+  return (UPGRADE_ROLLBACK_REASONS as readonly string[]).includes(value);
+}
 
 /** The payload of an upgrade.refused / upgrade.rolled_back runtime event. */
 export const UpgradeFailurePayload = T.Object({
   targetVersion: Semver,
   /** The version running now (after a rollback: the previous one). */
   runningVersion: T.Optional(Semver),
-  reason: T.Union([...UPGRADE_REFUSAL_REASONS, ...UPGRADE_ROLLBACK_REASONS].map((r) => T.Literal(r))),
+  /**
+   * Why (one of the reasons above). Named `code`, not `reason`: the event's own `reason` (upgrade.refused …)
+   * sits beside it when the control plane stores the event.
+   */
+  code: T.Union([...UPGRADE_REFUSAL_REASONS, ...UPGRADE_ROLLBACK_REASONS].map((r) => T.Literal(r))),
   detail: T.Optional(T.String({ maxLength: 2000 })),
+  /** A refused request is not tried again for this long (a download failure: with back-off). */
+  retryInMs: T.Optional(T.Integer({ minimum: 0 })),
 });
 export type UpgradeFailurePayload = Static<typeof UpgradeFailurePayload>;
+
+/** The payload of an upgrade.completed runtime event. */
+export const UpgradeCompletedPayload = T.Object({
+  targetVersion: Semver,
+  previousVersion: T.Optional(Semver),
+});
+export type UpgradeCompletedPayload = Static<typeof UpgradeCompletedPayload>;

@@ -1,10 +1,12 @@
-// `novacula agent upgrade` as a person runs it: missing or malformed release fields exit 2 naming the flag and
-// the fix, and an agent that cannot replace itself (run from source, or without systemd) refuses with exit 1
-// and the reason before downloading anything. The swap itself is covered under systemd in
-// test/e2e/agent-self-upgrade.test.ts.
-import { afterAll, describe, expect, test } from "bun:test";
+// `novacula agent upgrade` as a person runs it: `--to X.Y.Z` gets the published release from a real control
+// plane (GET /api/v1/executor/releases?version=…, the executor key) and an unknown version exits 1 with
+// release_not_found; missing or malformed release fields exit 2 naming the flag and the fix; and an agent that
+// cannot replace itself (run from source, or without systemd) refuses with exit 1 and the reason before
+// downloading anything. The swap itself is covered under systemd in test/e2e/agent-self-upgrade.test.ts.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { publish, type ReleaseWorld, startReleaseWorld } from "../releases/world.ts";
 import { makeTestDir, REPO_ROOT } from "./helpers.ts";
 
 const scratch = makeTestDir("agent-upgrade-cli");
@@ -16,9 +18,9 @@ writeFileSync(
   `[agent]\ndata_dir = "${join(scratch.dir, "data")}"\n[control_plane]\nurl = "http://127.0.0.1:1"\naccess_token = "exc_abcdefghij"\n[supervisor]\nkind = "process"\n`,
 );
 
-function upgrade(args: string[]) {
+function upgrade(args: string[], configPath = config) {
   const result = Bun.spawnSync(
-    [BUN, join(REPO_ROOT, "src/main.ts"), "agent", "upgrade", "-c", config, ...args],
+    [BUN, join(REPO_ROOT, "src/main.ts"), "agent", "upgrade", "-c", configPath, ...args],
     {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
@@ -32,10 +34,10 @@ function upgrade(args: string[]) {
 const SHA = "a".repeat(64);
 
 describe("novacula agent upgrade", () => {
-  test("without the release's fields it exits 2 naming each missing flag and how to get them", () => {
-    const result = upgrade(["--to", "1.2.3"]);
+  test("with some of the release's fields by hand it exits 2 naming each missing flag and how to get them", () => {
+    const result = upgrade(["--to", "1.2.3", "--sha256", SHA]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("missing --download-url, --sha256, --signature");
+    expect(result.stderr).toContain("missing --download-url, --signature");
     expect(result.stderr).toContain("Executors → Upgrade");
   });
 
@@ -68,5 +70,53 @@ describe("novacula agent upgrade", () => {
     ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("upgrade refused (unsupported)");
+  });
+});
+
+describe("novacula agent upgrade --to VERSION against a real control plane", () => {
+  let w: ReleaseWorld;
+  let cpConfig: string;
+  beforeAll(async () => {
+    w = await startReleaseWorld();
+    await publish(w, "3.1.0", "stable", [`${process.platform}-${process.arch}`]);
+    cpConfig = join(scratch.dir, "agent-cp.toml");
+    writeFileSync(
+      cpConfig,
+      `[agent]\ndata_dir = "${join(scratch.dir, "data-cp")}"\n[control_plane]\nurl = "${w.cp.url}"\naccess_token = "${await w.cp.createExecutorKey("cli")}"\n[supervisor]\nkind = "process"\n`,
+    );
+  }, 120_000);
+  afterAll(() => w?.cp.stop());
+
+  test("a published version is fetched from the control plane and goes to the same checks (here: refused as unsupported from source)", () => {
+    const result = upgrade(["--to", "3.1.0"], cpConfig);
+    expect(result.stderr).not.toContain("cannot get release");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("upgrade refused (unsupported)");
+  });
+
+  test("a version the control plane has not published exits 1 with release_not_found", () => {
+    const result = upgrade(["--to", "3.9.9"], cpConfig);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("cannot get release 3.9.9");
+    expect(result.stderr).toContain("release_not_found");
+  });
+
+  test("the release lookup needs the version and platform, and an executor key", async () => {
+    const key = await w.cp.createExecutorKey("lookup");
+    const get = (query: string, token = key) =>
+      fetch(`${w.cp.url}/api/v1/executor/releases${query}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+    const missing = await get("?platform=linux-x64");
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(await missing.json())).toContain("/query/version");
+    expect((await get("?version=3.1.0&platform=linux-x64", "exc_not-a-key")).status).toBe(401);
+    const found = await get(`?version=3.1.0&platform=${process.platform}-${process.arch}`);
+    expect(found.status).toBe(200);
+    expect(await found.json()).toMatchObject({
+      kind: "agent",
+      targetVersion: "3.1.0",
+      downloadUrl: expect.stringMatching(/^\/api\/v1\/executor\/releases\/[0-9a-f]{64}$/),
+    });
   });
 });

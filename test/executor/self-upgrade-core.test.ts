@@ -6,28 +6,29 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UpgradeRefusedError } from "../../src/executor/self-upgrade/codes.ts";
-import { downloadResumable } from "../../src/executor/self-upgrade/download.ts";
+import { downloadRelease } from "../../src/executor/self-upgrade/download.ts";
 import { upgradePaths } from "../../src/executor/self-upgrade/files.ts";
-import { MinisignVerifier } from "../../src/executor/self-upgrade/minisign.ts";
 import { SelfUpgrader, type UpgradeHost } from "../../src/executor/self-upgrade/self-upgrader.ts";
+import { minisignVerifier } from "../../src/executor/self-upgrade/signature.ts";
 import { silentLogger } from "../../src/lib/log.ts";
+import { parsePublicKey } from "../../src/lib/minisign.ts";
 import type { RuntimeEvent } from "../../src/protocol/executor-api.ts";
 import { testWorkDir } from "../harness/systemd.ts";
 import {
+  type FaultServer,
   type MinisignKey,
   minisignAvailable,
   minisignKeyPair,
   minisignSign,
   sha256Of,
-  startUpgradeProxy,
-  type UpgradeProxy,
+  startFaultServer,
 } from "../harness/upgrade.ts";
 
 const skip = !minisignAvailable();
 let dir: string;
 let trusted: MinisignKey;
 let stranger: MinisignKey;
-let server: UpgradeProxy;
+let server: FaultServer;
 let releasePath: string;
 
 beforeAll(() => {
@@ -37,26 +38,24 @@ beforeAll(() => {
   stranger = minisignKeyPair(dir, "stranger");
   releasePath = join(dir, "release.bin");
   writeFileSync(releasePath, Buffer.alloc(3 * 1024 * 1024 + 17, 7));
-  // Only its release files are used here: nothing is forwarded to a control plane.
-  server = startUpgradeProxy("http://127.0.0.1:9");
+  // Only its release files are used here: no control plane behind it.
+  server = startFaultServer(null);
 });
 afterAll(() => server?.stop());
 
-const open = (url: string, signal: AbortSignal, headers: Record<string, string>) =>
-  fetch(url, { signal, headers }).then((r) => {
-    if (!r.ok && r.status !== 206) throw Object.assign(new Error(`HTTP ${r.status}`), { status: r.status });
-    return r;
-  });
+const open = (url: string, from: number, signal: AbortSignal) =>
+  fetch(url, { signal, headers: from > 0 ? { range: `bytes=${from}-` } : {} });
+const verifierOf = (...keys: MinisignKey[]) => minisignVerifier(keys.map((k) => parsePublicKey(k.publicKey)));
 
 describe.skipIf(skip)("minisign signatures", () => {
   test("a signature from the minisign tool by a trusted key verifies and names the key", async () => {
-    const verifier = new MinisignVerifier([trusted.publicKey, stranger.publicKey]);
+    const verifier = verifierOf(trusted, stranger);
     const result = await verifier.verify(releasePath, minisignSign(releasePath, trusted));
     expect(result).toEqual({ ok: true, keyId: expect.stringMatching(/^[0-9A-F]{16}$/) });
   });
 
   test("a changed byte, a changed trusted comment, an unknown key and garbage are all refused", async () => {
-    const verifier = new MinisignVerifier([trusted.publicKey]);
+    const verifier = verifierOf(trusted);
     const signature = minisignSign(releasePath, trusted);
     const tampered = readFileSync(releasePath);
     tampered[1000] = (tampered[1000] ?? 0) ^ 1;
@@ -78,7 +77,7 @@ describe.skipIf(skip)("minisign signatures", () => {
       ok: false,
       reason: "signature_invalid",
     });
-    expect(await new MinisignVerifier([]).verify(releasePath, signature)).toMatchObject({
+    expect(await verifierOf().verify(releasePath, signature)).toMatchObject({
       ok: false,
       reason: "signature_unknown_key",
     });
@@ -96,28 +95,31 @@ describe.skipIf(skip)("resumable download", () => {
       timeoutMs: 30_000,
       idleTimeoutMs: 10_000,
     };
-    const error = await downloadResumable(options).catch((e: unknown) => e);
+    const error = await downloadRelease(options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpgradeRefusedError);
     expect((error as UpgradeRefusedError).code).toBe("download_failed");
     expect(readFileSync(path).length).toBe(1024 * 1024);
     server.releases.set("cut", { path: releasePath });
-    const result = await downloadResumable(options);
-    expect(result.resumedAt).toBe(1024 * 1024);
+    const result = await downloadRelease(options);
+    expect(result.sha256).toBe(sha256Of(releasePath));
     expect(server.releaseRanges.at(-1)).toBe(`bytes=${1024 * 1024}-`);
     expect(sha256Of(path)).toBe(sha256Of(releasePath));
   });
 
-  test("a part longer than the file (416) starts over instead of failing forever", async () => {
+  test("a part longer than the file (416) is dropped, so the next attempt starts over instead of failing forever", async () => {
     server.releases.set("whole", { path: releasePath });
     const path = join(dir, "long.download");
     writeFileSync(path, Buffer.alloc(4 * 1024 * 1024, 1));
-    await downloadResumable({
+    const options = {
       url: `${server.url}/releases/whole`,
       path,
       open,
       timeoutMs: 30_000,
       idleTimeoutMs: 10_000,
-    });
+    };
+    const first = await downloadRelease(options).catch((e: unknown) => e);
+    expect((first as UpgradeRefusedError).code).toBe("download_failed");
+    await downloadRelease(options);
     expect(sha256Of(path)).toBe(sha256Of(releasePath));
   });
 });
@@ -138,7 +140,7 @@ function upgrader(binary: string, version: string, host: UpgradeHost, events: Ru
   return new SelfUpgrader({
     binaryPath: binary,
     currentVersion: version,
-    verifier: new MinisignVerifier([trusted.publicKey]),
+    verifier: verifierOf(trusted),
     host,
     open,
     baseUrl: server.url,
@@ -202,7 +204,10 @@ describe.skipIf(skip)("swap and start-up states", () => {
       code: "exited_at_once",
     });
     expect(events).toMatchObject([
-      { reason: "upgrade.rolled_back", payload: { code: "exited_at_once", targetVersion: "2.0.0" } },
+      {
+        reason: "upgrade.rolled_back",
+        payload: { code: "exited_at_once", targetVersion: "2.0.0", runningVersion: "1.0.0" },
+      },
     ]);
     expect(existsSync(paths.marker) || existsSync(paths.rollbackReason)).toBe(false);
     expect(host.calls).toEqual(["disarm"]);

@@ -8,13 +8,13 @@ import { join, resolve } from "node:path";
 import type { UpgradeStep } from "../../src/executor/self-upgrade/self-upgrader.ts";
 import { testWorkDir } from "../harness/systemd.ts";
 import {
+  type FaultServer,
   type MinisignKey,
   minisignAvailable,
   minisignKeyPair,
   minisignSign,
   scriptRelease,
-  startUpgradeProxy,
-  type UpgradeProxy,
+  startFaultServer,
 } from "../harness/upgrade.ts";
 
 const BUN = resolve(import.meta.dir, "../../node_modules/.bin/bun");
@@ -23,7 +23,7 @@ const STEPS: UpgradeStep[] = ["downloaded", "verified", "marked", "guarded", "li
 const skip = !minisignAvailable();
 let dir: string;
 let key: MinisignKey;
-let server: UpgradeProxy;
+let server: FaultServer;
 let newRelease: string;
 
 beforeAll(() => {
@@ -32,7 +32,7 @@ beforeAll(() => {
   key = minisignKeyPair(dir, "trusted");
   // Padded so the download takes more than one chunk.
   newRelease = scriptRelease(dir, "new-release", `echo new\n#${"x".repeat(300_000)}`);
-  server = startUpgradeProxy("http://127.0.0.1:9");
+  server = startFaultServer(null);
   server.releases.set("new", { path: newRelease });
 });
 afterAll(() => server?.stop());

@@ -57,6 +57,8 @@ export interface StartOptions {
   version?: string;
   /** The working directory of the process (default: the repository). */
   cwd?: string;
+  /** Run this compiled binary (e.g. one built with a test release key) instead of NOVACULA_BINARY or source. */
+  binary?: string;
 }
 
 export async function startControlPlane(options: StartOptions = {}): Promise<ControlPlaneHandle> {
@@ -73,8 +75,9 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
     const define = options.version
       ? ["--define", `__NOVACULA_VERSION__=${JSON.stringify(options.version)}`]
       : [];
-    const cmd =
-      process.env.NOVACULA_BINARY && !options.version
+    const cmd = options.binary
+      ? [options.binary]
+      : process.env.NOVACULA_BINARY && !options.version
         ? [process.env.NOVACULA_BINARY]
         : [BUN, ...define, join(ROOT, "src/main.ts")];
     const child = Bun.spawn([...cmd, "control-plane"], {

@@ -1,14 +1,15 @@
 // Test harness for self-upgrades: throwaway minisign keys (the real `minisign` tool), binaries built with
-// another version and trusted key stamped in, and a small HTTP server standing in front of a real control
-// plane. It forwards every executor call unchanged and plays only the control-plane pieces that live on
-// another branch: it adds `pendingUpgrade` (the protocol's AgentUpgradeSpec shape) to /sync answers, clears it
-// when the executor reports the target version or an upgrade event, and serves release files with Range.
+// another version and the throwaway key stamped in (`scripts/build.ts --test-release-key`), and a fault
+// server. The fault server forwards every executor call to the real control plane unchanged and injects only
+// what the real path cannot produce: a slow, cut or unavailable release download (the link, not the control
+// plane, misbehaves), and a pendingUpgrade whose signature was swapped on the way (the control plane refuses
+// to publish a release whose signature does not verify, so a forged one can only come from the wire). It also
+// serves local files under /releases/<name> with the same faults, for the core's tests without a control
+// plane.
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildBinary } from "../../scripts/build.ts";
-import type { RuntimeEvent } from "../../src/protocol/executor-api.ts";
-import type { AgentUpgradeSpec } from "../../src/protocol/upgrade.ts";
 
 export function minisignAvailable(): boolean {
   return Bun.spawnSync(["sh", "-c", "command -v minisign"]).exitCode === 0;
@@ -42,16 +43,15 @@ export function minisignSign(file: string, key: MinisignKey): string {
 
 export const sha256Of = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
-/** `novacula` compiled with `version` and `trustedKey` stamped in (cached in `dir` per version and key). */
+/** `novacula` compiled with `version` and the test release key stamped in (cached in `dir` per version and key). */
 export async function buildVersion(dir: string, version: string, trustedKey: string): Promise<string> {
   const tag = createHash("sha256").update(trustedKey).digest("hex").slice(0, 8);
   const out = join(dir, `novacula-${version}-${tag}`);
-  if (!existsSync(out)) await buildBinary(out, version, [trustedKey]);
+  if (!existsSync(out)) await buildBinary(out, version, trustedKey);
   return out;
 }
 
-export interface ReleaseFile {
-  path: string;
+export interface LinkFaults {
   /** Serve at most this many bytes, then cut the connection (a download interrupted mid-way). */
   cutAfterBytes?: number;
   /** Pause this long between 64 KiB chunks (a slow link). */
@@ -60,74 +60,89 @@ export interface ReleaseFile {
   unavailableTimes?: number;
 }
 
-export interface UpgradeProxy {
+export interface ReleaseFile extends LinkFaults {
+  path: string;
+}
+
+export interface FaultServer {
   url: string;
-  /** The pendingUpgrade the next /sync answers carry (null: none). */
-  pending: AgentUpgradeSpec | null;
-  /** Versions the executor reported on /sync, in order. */
-  syncedVersions: string[];
-  /** Runtime events the executor posted, in order. */
-  events: RuntimeEvent[];
+  /** Local files served at /releases/<name> (the core's tests). */
+  releases: Map<string, ReleaseFile>;
+  /** Faults on the control plane's release downloads (GET /api/v1/executor/releases/…) passing through. */
+  releaseFaults: LinkFaults | null;
+  /** When set, the pendingUpgrade of /sync answers carries this signature instead of the published one. */
+  signatureOverride: string | null;
   /** Range headers of release requests, in order ("" without one). */
   releaseRanges: string[];
-  releases: Map<string, ReleaseFile>;
-  /** An AgentUpgradeSpec for a release file served here. */
-  specFor(name: string, targetVersion: string, signature: string, sha256?: string): AgentUpgradeSpec;
   stop(): Promise<void>;
 }
 
-export function startUpgradeProxy(controlPlaneUrl: string): UpgradeProxy {
-  const proxy: UpgradeProxy = {
+/** Answers `bytes` from the request's Range on, with the faults of `faults` (counting down unavailableTimes). */
+function serveBytes(request: Request, bytesWhole: Uint8Array, faults: LinkFaults): Response {
+  if (faults.unavailableTimes) {
+    faults.unavailableTimes--;
+    return new Response("unavailable", { status: 503 });
+  }
+  const range = request.headers.get("range") ?? "";
+  const size = bytesWhole.byteLength;
+  const start = Number(/^bytes=(\d+)-$/.exec(range)?.[1] ?? 0);
+  if (start >= size && range) return new Response("", { status: 416 });
+  const bytes = bytesWhole.subarray(start);
+  const limit = faults.cutAfterBytes === undefined ? bytes.length : Math.max(0, faults.cutAfterBytes - start);
+  const headers = {
+    "content-length": String(bytes.length),
+    ...(range ? { "content-range": `bytes ${start}-${size - 1}/${size}` } : {}),
+  };
+  let at = 0;
+  const delay = faults.chunkDelayMs;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      const end = Math.min(at + 65536, bytes.length, limit);
+      if (end <= at) {
+        // Let the bytes sent so far reach the client, then break the connection.
+        await Bun.sleep(100);
+        return controller.error(new Error("connection cut"));
+      }
+      controller.enqueue(bytes.subarray(at, end));
+      at = end;
+      if (delay) await Bun.sleep(delay);
+    },
+  });
+  return new Response(body, { status: range ? 206 : 200, headers });
+}
+
+/** A fault server in front of `controlPlaneUrl` (null: local release files only). */
+export function startFaultServer(controlPlaneUrl: string | null): FaultServer {
+  const faults: FaultServer = {
     url: "",
-    pending: null,
-    syncedVersions: [],
-    events: [],
-    releaseRanges: [],
     releases: new Map(),
-    specFor: (name, targetVersion, signature, sha256) => ({
-      kind: "agent",
-      targetVersion,
-      downloadUrl: `${proxy.url}/releases/${name}`,
-      sha256: sha256 ?? sha256Of(proxy.releases.get(name)!.path),
-      signature,
-    }),
+    releaseFaults: null,
+    signatureOverride: null,
+    releaseRanges: [],
     stop: async () => server.stop(true),
   };
 
-  function serveRelease(request: Request, name: string): Response {
-    const file = proxy.releases.get(name);
-    if (!file) return new Response("no such release", { status: 404 });
-    const range = request.headers.get("range") ?? "";
-    proxy.releaseRanges.push(range);
-    if (file.unavailableTimes) {
-      file.unavailableTimes--;
-      return new Response("unavailable", { status: 503 });
-    }
-    const size = statSync(file.path).size;
-    const start = Number(/^bytes=(\d+)-$/.exec(range)?.[1] ?? 0);
-    if (start >= size && range) return new Response("", { status: 416 });
-    const bytes = readFileSync(file.path).subarray(start);
-    const limit = file.cutAfterBytes === undefined ? bytes.length : Math.max(0, file.cutAfterBytes - start);
-    const headers = {
-      "content-length": String(bytes.length),
-      ...(range ? { "content-range": `bytes ${start}-${size - 1}/${size}` } : {}),
-    };
-    let at = 0;
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (at >= bytes.length) return controller.close();
-        const end = Math.min(at + 65536, bytes.length, limit);
-        if (end <= at) {
-          // Let the bytes sent so far reach the client, then break the connection.
-          await Bun.sleep(100);
-          return controller.error(new Error("connection cut"));
-        }
-        controller.enqueue(bytes.subarray(at, end));
-        at = end;
-        if (file.chunkDelayMs) await Bun.sleep(file.chunkDelayMs);
-      },
+  async function forward(request: Request, url: URL): Promise<Response> {
+    const body = request.method === "GET" ? undefined : await request.text();
+    const headers = new Headers(request.headers);
+    headers.delete("host");
+    const isRelease = url.pathname.startsWith("/api/v1/executor/releases/");
+    if (isRelease) faults.releaseRanges.push(request.headers.get("range") ?? "");
+    const link = isRelease ? faults.releaseFaults : null;
+    if (link) headers.delete("range"); // fetch it whole, then answer the range with the faults
+    const answer = await fetch(`${controlPlaneUrl}${url.pathname}${url.search}`, {
+      method: request.method,
+      headers,
+      body,
+      signal: request.signal,
     });
-    return new Response(body, { status: range ? 206 : 200, headers });
+    if (link && answer.ok) return serveBytes(request, new Uint8Array(await answer.arrayBuffer()), link);
+    if (url.pathname !== "/api/v1/executor/sync" || !answer.ok || faults.signatureOverride === null)
+      return answer;
+    const json = (await answer.json()) as { pendingUpgrade?: { signature: string } | null };
+    if (json.pendingUpgrade) json.pendingUpgrade.signature = faults.signatureOverride;
+    return Response.json(json);
   }
 
   const server = Bun.serve({
@@ -137,35 +152,17 @@ export function startUpgradeProxy(controlPlaneUrl: string): UpgradeProxy {
     async fetch(request) {
       const url = new URL(request.url);
       if (url.pathname.startsWith("/releases/")) {
-        return serveRelease(request, decodeURIComponent(url.pathname.slice("/releases/".length)));
+        const file = faults.releases.get(decodeURIComponent(url.pathname.slice("/releases/".length)));
+        if (!file) return new Response("no such release", { status: 404 });
+        faults.releaseRanges.push(request.headers.get("range") ?? "");
+        return serveBytes(request, readFileSync(file.path), file);
       }
-      const body = request.method === "GET" ? undefined : await request.text();
-      if (url.pathname === "/api/v1/executor/sync" && body) {
-        const version = (JSON.parse(body) as { version: string }).version;
-        proxy.syncedVersions.push(version);
-        if (proxy.pending?.targetVersion === version) proxy.pending = null;
-      }
-      if (url.pathname === "/api/v1/executor/events" && body) {
-        const events = (JSON.parse(body) as { events: RuntimeEvent[] }).events;
-        proxy.events.push(...events);
-        // A rollback clears the pending upgrade; a refusal does not (it stays refused until it expires).
-        if (events.some((e) => e.reason === "upgrade.rolled_back")) proxy.pending = null;
-      }
-      const headers = new Headers(request.headers);
-      headers.delete("host");
-      const answer = await fetch(`${controlPlaneUrl}${url.pathname}${url.search}`, {
-        method: request.method,
-        headers,
-        body,
-        signal: request.signal,
-      });
-      if (url.pathname !== "/api/v1/executor/sync" || !answer.ok) return answer;
-      const json = (await answer.json()) as Record<string, unknown>;
-      return Response.json({ ...json, pendingUpgrade: proxy.pending });
+      if (!controlPlaneUrl) return new Response("no control plane behind this server", { status: 404 });
+      return forward(request, url);
     },
   });
-  proxy.url = `http://127.0.0.1:${server.port}`;
-  return proxy;
+  faults.url = `http://127.0.0.1:${server.port}`;
+  return faults;
 }
 
 /** A "release" that is a shell script (crashes, exits 0 or hangs): signed and hashed like a real one. */

@@ -6,8 +6,8 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { generateKeyPair, parseSecretKey, signMinisign } from "../../scripts/release-signing.ts";
+import { minisignVerifier } from "../../src/executor/self-upgrade/signature.ts";
 import { MinisignError, parsePublicKey, verifyMinisign } from "../../src/lib/minisign.ts";
-import { checkReleaseBinary } from "../../src/lib/release-trust.ts";
 import { RELEASE_PUBLIC_KEYS } from "../../src/protocol/release-keys.ts";
 import { resolveDownloadUrl } from "../../src/protocol/upgrade.ts";
 import { testDir } from "../harness/control-plane.ts";
@@ -142,20 +142,23 @@ describe("trust", () => {
 });
 
 describe("the executor's check before a swap", () => {
-  test("checkReleaseBinary accepts the published binary and classifies a wrong digest or signature", () => {
+  test("the self-upgrade's verifier accepts the published binary and classifies a wrong file or an unknown key", async () => {
     const pair = generateKeyPair();
     const keys = [parsePublicKey(pair.publicKey)];
     const bytes = new TextEncoder().encode("novacula 3.1.0");
     const sha256 = new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
     const signature = signMinisign(bytes, parseSecretKey(pair.secretKey), "file:novacula");
-    expect(checkReleaseBinary(bytes, { sha256, signature }, keys)).toBeNull();
+    const verifier = minisignVerifier(keys);
+    expect(await verifier.verify(bytes, signature)).toMatchObject({ ok: true, keyId: keys[0]!.keyId });
     const truncated = bytes.slice(0, 5);
-    expect(checkReleaseBinary(truncated, { sha256, signature }, keys)?.reason).toBe("checksum_mismatch");
-    // The right bytes and digest, signed by a key the binary does not trust.
+    expect(await verifier.verify(truncated, signature)).toMatchObject({
+      ok: false,
+      reason: "signature_invalid",
+    });
+    // The right bytes, signed by a key the binary does not trust.
     const stranger = signMinisign(bytes, parseSecretKey(generateKeyPair().secretKey), "file:novacula");
-    const refused = checkReleaseBinary(bytes, { sha256, signature: stranger }, keys);
-    expect(refused?.reason).toBe("signature_invalid");
-    expect(refused?.detail).toStartWith("unknown_key");
+    const refused = await verifier.verify(bytes, stranger);
+    expect(refused).toMatchObject({ ok: false, reason: "signature_unknown_key" });
     expect(resolveDownloadUrl("https://cp.example.com/", `/api/v1/executor/releases/${sha256}`)).toBe(
       `https://cp.example.com/api/v1/executor/releases/${sha256}`,
     );

@@ -3,8 +3,17 @@
 // executor reports the target version or a rollback (with the reason recorded), kept on a refusal; and for
 // an out-of-support executor, delivered although its specs are refused, so it climbs back in two hops.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { upgradePaths } from "../../src/executor/self-upgrade/files.ts";
+import { SelfUpgrader } from "../../src/executor/self-upgrade/self-upgrader.ts";
+import { minisignVerifier } from "../../src/executor/self-upgrade/signature.ts";
+import { silentLogger } from "../../src/lib/log.ts";
 import { parsePublicKey, verifyMinisign } from "../../src/lib/minisign.ts";
+import type { RuntimeEvent } from "../../src/protocol/executor-api.ts";
+import { UPGRADE_ROLLBACK_REASONS } from "../../src/protocol/upgrade.ts";
 import { call } from "../control-plane/protocol-client.ts";
+import { testDir } from "../harness/control-plane.ts";
 import { agent, fakeBinary, publish, type ReleaseWorld, startReleaseWorld } from "./world.ts";
 
 let w: ReleaseWorld;
@@ -132,7 +141,7 @@ describe("clearing", () => {
               level: "error",
               message: `upgrade to 3.1.0: ${reason}`,
               reason: kind,
-              payload: { targetVersion: "3.1.0", runningVersion: "3.0.0", reason },
+              payload: { targetVersion: "3.1.0", runningVersion: "3.0.0", code: reason },
             },
           ],
         },
@@ -143,12 +152,71 @@ describe("clearing", () => {
     expect((await agent(w, execKey, "rolls-back", "3.0.0")).pendingUpgrade).toBeNull();
     const rolled = (await events(e.executorId)).find((x) => x.type === "executor.upgrade.rolled_back");
     expect(rolled?.level).toBe("error");
-    expect(rolled?.payload).toMatchObject({ targetVersion: "3.1.0", reason: "health_timeout" });
+    expect(rolled?.payload).toMatchObject({ targetVersion: "3.1.0", code: "health_timeout" });
     expect(rolled?.message).toContain("health_timeout");
     // Both reports are kept in the timeline as the executor sent them.
     const runtime = (await events(e.executorId)).filter((x) => x.type === "runtime.event");
     expect(runtime.map((x) => x.payload?.reason).sort()).toEqual(["upgrade.refused", "upgrade.rolled_back"]);
+    // The refusal's code survives beside the event's reason.
+    expect(runtime.find((x) => x.payload?.reason === "upgrade.refused")?.payload?.code).toBe(
+      "checksum_mismatch",
+    );
   });
+});
+
+describe("what the self-upgrade core reports", () => {
+  // The executor's own reports, made by the real core (a marker and a rollback reason left on disk, as the
+  // rollback unit leaves them), reach the control plane as they are: every rollback reason clears the request
+  // and is recorded, and an upgrade.completed needs no translation either.
+  for (const reason of UPGRADE_ROLLBACK_REASONS) {
+    test(`a rollback the core reports as ${reason} clears pendingUpgrade and is recorded with its reason`, async () => {
+      const name = `core-${reason.replaceAll("_", "-")}`;
+      const e = await agent(w, execKey, name, "3.0.0");
+      await request(e.executorId, "3.1.0");
+      const dir = testDir(`core-report-${reason}`);
+      const paths = upgradePaths(join(dir, "novacula"));
+      writeFileSync(
+        paths.marker,
+        JSON.stringify({
+          targetVersion: "3.1.0",
+          previousVersion: "3.0.0",
+          sha256: "a".repeat(64),
+          startedAt: "x",
+        }),
+      );
+      writeFileSync(paths.rollbackReason, `${reason}\n`);
+      const sent: RuntimeEvent[] = [];
+      await new SelfUpgrader({
+        binaryPath: paths.binary,
+        currentVersion: "3.0.0",
+        verifier: minisignVerifier([]),
+        host: {
+          unsupportedReason: () => null,
+          armGuard: async () => {},
+          disarmGuard: async () => {},
+          restart: async () => {},
+        },
+        open: () => Promise.reject(new Error("no download here")),
+        baseUrl: w.cp.url,
+        logger: silentLogger,
+        emit: (event) => sent.push(event),
+      }).recover();
+      expect(sent).toHaveLength(1);
+      const posted = await call(w.cp, "/api/v1/executor/events", {
+        key: execKey,
+        executorId: e.executorId,
+        body: { events: sent },
+      });
+      expect(posted.status).toBe(200);
+      expect((await agent(w, execKey, name, "3.0.0")).pendingUpgrade).toBeNull();
+      const rolled = (await events(e.executorId)).find((x) => x.type === "executor.upgrade.rolled_back");
+      expect(rolled?.payload).toMatchObject({
+        targetVersion: "3.1.0",
+        runningVersion: "3.0.0",
+        code: reason,
+      });
+    });
+  }
 });
 
 describe("compat window", () => {

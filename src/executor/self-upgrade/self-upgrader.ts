@@ -10,11 +10,21 @@
 //                disarm the guard, report `upgrade.completed`).
 // The rollback itself never depends on the new binary: the host (agent: systemd's flap budget, OnFailure= and
 // a guard timer) brings the previous binary back when the new one crashes, exits at once or never confirms.
+import { stat } from "node:fs/promises";
 import type { Logger } from "../../lib/log.ts";
 import type { RuntimeEvent } from "../../protocol/executor-api.ts";
-import type { AgentUpgradeSpec } from "../../protocol/upgrade.ts";
-import { isRollbackCode, UPGRADE_EVENT, type UpgradeCode, UpgradeRefusedError } from "./codes.ts";
-import { downloadResumable, type OpenUrl, sha256OfFile } from "./download.ts";
+import {
+  type AgentUpgradeSpec,
+  isRollbackReason,
+  resolveDownloadUrl,
+  UPGRADE_EVENT,
+  type UpgradeCompletedPayload,
+  type UpgradeFailurePayload,
+  type UpgradeFailureReason,
+  type UpgradeRollbackReason,
+} from "../../protocol/upgrade.ts";
+import { UpgradeRefusedError } from "./codes.ts";
+import { downloadRelease, type OpenRange, sha256OfFile } from "./download.ts";
 import {
   keepPrevious,
   readFailed,
@@ -27,7 +37,7 @@ import {
   writeFailed,
   writeMarker,
 } from "./files.ts";
-import type { SignatureVerifier } from "./minisign.ts";
+import type { SignatureVerifier } from "./signature.ts";
 
 /** What the host does around the swap (agent: systemd units; see src/modes/agent/self-upgrade.ts). */
 export interface UpgradeHost {
@@ -45,7 +55,8 @@ export interface SelfUpgraderOptions {
   currentVersion: string;
   verifier: SignatureVerifier;
   host: UpgradeHost;
-  open: OpenUrl;
+  /** Opens a URL from a byte on (ControlPlaneClient.fetchArtifact: the executor key goes to its control plane only). */
+  open: OpenRange;
   /** A relative downloadUrl is resolved against this (the control plane's URL). */
   baseUrl: string;
   logger: Logger;
@@ -65,7 +76,7 @@ export type UpgradeStep = "downloaded" | "verified" | "marked" | "guarded" | "li
 export type StartupState =
   | { kind: "none" }
   | { kind: "probation"; previousVersion: string }
-  | { kind: "rolled_back"; code: UpgradeCode; targetVersion: string }
+  | { kind: "rolled_back"; code: UpgradeRollbackReason; targetVersion: string }
   | { kind: "interrupted"; targetVersion: string };
 
 /** A refused or rolled-back release is not tried again automatically for this long. */
@@ -108,7 +119,7 @@ export class SelfUpgrader {
       await this.options.host
         .armGuard()
         .catch((error) => this.log.warn("cannot re-arm the guard", { error }));
-    } else if (reason && isRollbackCode(reason)) {
+    } else if (reason && isRollbackReason(reason)) {
       this.state = { kind: "rolled_back", code: reason, targetVersion: marker.targetVersion };
       await writeFailed(this.paths, {
         targetVersion: marker.targetVersion,
@@ -145,7 +156,10 @@ export class SelfUpgrader {
       level: "info",
       reason: UPGRADE_EVENT.completed,
       message: `upgraded from ${previousVersion} to ${this.options.currentVersion}`,
-      payload: { targetVersion: this.options.currentVersion, previousVersion },
+      payload: {
+        targetVersion: this.options.currentVersion,
+        previousVersion,
+      } satisfies UpgradeCompletedPayload,
     });
   }
 
@@ -201,13 +215,17 @@ export class SelfUpgrader {
     const step = (name: UpgradeStep) => this.options.afterStep?.(name) ?? Promise.resolve();
     const why = host.unsupportedReason();
     if (why) throw new UpgradeRefusedError("unsupported", why);
-    const url = new URL(spec.downloadUrl, `${this.options.baseUrl}/`).toString();
+    const url = resolveDownloadUrl(this.options.baseUrl, spec.downloadUrl);
     const log = this.log.child({ targetVersion: spec.targetVersion, url });
     let sha256 = await sha256OfFile(this.paths.download).catch(() => null);
     if (sha256 !== spec.sha256) {
       log.info("downloading the release", { into: this.paths.download });
       let nextReport = 0;
-      const { bytes, resumedAt } = await downloadResumable({
+      const resumedAt = await stat(this.paths.download).then(
+        (s) => s.size,
+        () => 0,
+      );
+      const downloaded = await downloadRelease({
         url,
         path: this.paths.download,
         open: this.options.open,
@@ -222,8 +240,8 @@ export class SelfUpgrader {
           });
         },
       });
-      log.info("release downloaded", { bytes, ...(resumedAt > 0 ? { resumedAt } : {}) });
-      sha256 = await sha256OfFile(this.paths.download);
+      log.info("release downloaded", { bytes: downloaded.bytes, ...(resumedAt > 0 ? { resumedAt } : {}) });
+      sha256 = downloaded.sha256;
     }
     await step("downloaded");
     if (sha256 !== spec.sha256) {
@@ -273,7 +291,7 @@ export class SelfUpgrader {
 
   private report(
     kind: "refused" | "rolledBack",
-    code: UpgradeCode,
+    code: UpgradeFailureReason,
     targetVersion: string,
     { message, retryInMs }: { message: string; retryInMs?: number },
   ): void {
@@ -286,14 +304,15 @@ export class SelfUpgrader {
       payload: {
         code,
         targetVersion,
-        currentVersion: this.options.currentVersion,
+        runningVersion: this.options.currentVersion,
+        detail: message.slice(0, 2000),
         ...(retryInMs ? { retryInMs } : {}),
-      },
+      } satisfies UpgradeFailurePayload,
     });
   }
 }
 
-function describe(code: UpgradeCode): string {
+function describe(code: UpgradeRollbackReason): string {
   switch (code) {
     case "start_failed":
       return "the new binary kept failing at start until systemd's restart budget ran out";

@@ -107,7 +107,7 @@ export function startAgent(config: AgentConfig, options: StartAgentOptions = {})
   const upgrader = createAgentSelfUpgrader({
     supervisorKind: config.supervisor.kind,
     controlPlaneUrl: config.controlPlane.url,
-    open: (url, signal, headers) => client.openArtifact(url, signal, headers),
+    open: (url, from, signal) => client.fetchArtifact(url, from, signal),
     logger: log.child({ component: "self-upgrade" }),
     emit: (event) => executor?.emit(event),
   });

@@ -6,10 +6,9 @@
 // and it does not spend one of the flap budget's three starts on a crash that is not one. Node processes are
 // units of their own, so restarting the agent never touches them.
 
-import type { OpenUrl } from "../../executor/self-upgrade/download.ts";
-import { MinisignVerifier } from "../../executor/self-upgrade/minisign.ts";
+import type { OpenRange } from "../../executor/self-upgrade/download.ts";
 import { SelfUpgrader, type UpgradeHost } from "../../executor/self-upgrade/self-upgrader.ts";
-import { TRUSTED_KEYS } from "../../executor/self-upgrade/trusted-keys.ts";
+import { minisignVerifier } from "../../executor/self-upgrade/signature.ts";
 import type { Logger } from "../../lib/log.ts";
 import type { RuntimeEvent } from "../../protocol/executor-api.ts";
 import { NOVACULA_VERSION } from "../../protocol/version.ts";
@@ -53,7 +52,7 @@ export function systemdUpgradeHost(options: {
 export interface AgentSelfUpgraderOptions {
   supervisorKind: "systemd" | "process";
   controlPlaneUrl: string;
-  open: OpenUrl;
+  open: OpenRange;
   logger: Logger;
   emit: (event: RuntimeEvent) => void;
   /** Default: the compiled binary this process runs from. */
@@ -66,7 +65,7 @@ export function createAgentSelfUpgrader(options: AgentSelfUpgraderOptions): Self
     // From source there is no binary to swap; the path only names files that are never written then.
     binaryPath: binaryPath ?? "/nonexistent/novacula",
     currentVersion: NOVACULA_VERSION,
-    verifier: new MinisignVerifier(TRUSTED_KEYS),
+    verifier: minisignVerifier(),
     host: systemdUpgradeHost({ supervisorKind: options.supervisorKind, binaryPath }),
     open: options.open,
     baseUrl: options.controlPlaneUrl,

@@ -1,5 +1,7 @@
-// `novacula agent upgrade --target-version X.Y.Z --download-url URL --sha256 HEX --signature SIG` (reference §9.1;
-// `--to` is the same as `--target-version`, `--signature-file` reads the .minisig file): a person on the host
+// `novacula agent upgrade --to X.Y.Z` (reference §9.1): the agent asks its control plane for the published
+// release X.Y.Z for this host's platform (GET /api/v1/executor/releases?version=…, its executor key). Or, with
+// no control plane to ask, the release's fields by hand: `--target-version X.Y.Z --download-url URL --sha256
+// HEX --signature SIG` (`--signature-file` reads the .minisig file). Either way a person on the host
 // upgrades the agent with the same core and the same checks as a pendingUpgrade from the control plane. The
 // download goes beside the binary the service runs, sha256 and signature are checked (a mismatch is refused:
 // exit 1 with the reason), the swap is rename(2), and the service is restarted; the new version is kept once it
@@ -18,7 +20,7 @@ import { loadAgentConfig } from "./config.ts";
 import { compiledBinaryPath, createAgentSelfUpgrader } from "./self-upgrade.ts";
 
 const HINT =
-  "pass the release's fields: --target-version X.Y.Z --download-url URL --sha256 HEX --signature-file FILE (or --signature TEXT); or request the upgrade in the control plane (Executors → Upgrade) and the agent applies it by itself";
+  "pass --to X.Y.Z (a release published in the control plane), or the release's fields: --target-version X.Y.Z --download-url URL --sha256 HEX --signature-file FILE (or --signature TEXT); or request the upgrade in the control plane (Executors → Upgrade) and the agent applies it by itself";
 
 const FLAG_OF: Record<string, string> = {
   "/targetVersion": "--target-version",
@@ -57,21 +59,40 @@ export async function runAgentUpgrade(argv: string[]): Promise<number> {
       throw new UsageError(`--signature-file: ${errorMessage(error)}`, HINT);
     }
   }
-  const missing = [
-    ["--target-version", targetVersion],
-    ["--download-url", values["download-url"]],
-    ["--sha256", values.sha256],
-    ["--signature", signature],
-  ].filter(([, v]) => !v);
-  if (missing.length > 0) throw new UsageError(`missing ${missing.map(([f]) => f).join(", ")}`, HINT);
-  const spec = {
-    kind: "agent" as const,
-    targetVersion: targetVersion!,
-    // A path on the control plane (/api/v1/executor/releases/…) is as good as a full URL.
-    downloadUrl: new URL(values["download-url"]!, `${config.controlPlane.url}/`).toString(),
-    sha256: values.sha256!.toLowerCase(),
-    signature: signature!,
-  };
+  const client = new ControlPlaneClient({
+    url: config.controlPlane.url,
+    accessToken: config.controlPlane.accessToken,
+  });
+  const byHand =
+    values["download-url"] !== undefined || values.sha256 !== undefined || signature !== undefined;
+  let spec: AgentUpgradeSpec;
+  if (targetVersion && !byHand) {
+    const platform = `${process.platform}-${process.arch}`;
+    try {
+      spec = await client.agentRelease(targetVersion, platform);
+    } catch (error) {
+      console.error(
+        `novacula: cannot get release ${targetVersion} for ${platform} from ${client.url}: ${errorMessage(error)}`,
+      );
+      return 1;
+    }
+  } else {
+    const missing = [
+      ["--target-version", targetVersion],
+      ["--download-url", values["download-url"]],
+      ["--sha256", values.sha256],
+      ["--signature", signature],
+    ].filter(([, v]) => !v);
+    if (missing.length > 0) throw new UsageError(`missing ${missing.map(([f]) => f).join(", ")}`, HINT);
+    spec = {
+      kind: "agent" as const,
+      targetVersion: targetVersion!,
+      // A path on the control plane (/api/v1/executor/releases/…) is as good as a full URL.
+      downloadUrl: new URL(values["download-url"]!, `${config.controlPlane.url}/`).toString(),
+      sha256: values.sha256!.toLowerCase(),
+      signature: signature!,
+    };
+  }
   const validator = compileValidator(AgentUpgradeSpec);
   if (!validator.check(spec)) {
     const list = validator.errors(spec).map((e) => `${FLAG_OF[e.path] ?? e.path}: ${e.message}`);
@@ -81,15 +102,11 @@ export async function runAgentUpgrade(argv: string[]): Promise<number> {
     console.log(`novacula ${NOVACULA_VERSION} is already this version: nothing to do`);
     return 0;
   }
-  const client = new ControlPlaneClient({
-    url: config.controlPlane.url,
-    accessToken: config.controlPlane.accessToken,
-  });
   const events: string[] = [];
   const upgrader = createAgentSelfUpgrader({
     supervisorKind: config.supervisor.kind,
     controlPlaneUrl: config.controlPlane.url,
-    open: (url, signal, headers) => client.openArtifact(url, signal, headers),
+    open: (url, from, signal) => client.fetchArtifact(url, from, signal),
     logger: createLogger({ level: config.logging.level, format: "pretty" }).child({ component: "upgrade" }),
     emit: (event) => events.push(event.message),
     binaryPath: compiledBinaryPath(),

@@ -126,7 +126,7 @@ export function rollbacksReported(
       organizationId: entry.organizationId,
       type: "executor.upgrade.rolled_back",
       level: "error",
-      message: `The upgrade of ${entry.name} to ${spec.targetVersion} was rolled back (${payload.reason})${payload.runningVersion ? `; it runs ${payload.runningVersion} again` : ""}`,
+      message: `The upgrade of ${entry.name} to ${spec.targetVersion} was rolled back (${payload.code})${payload.runningVersion ? `; it runs ${payload.runningVersion} again` : ""}`,
       executorId: entry.id,
       executorName: entry.name,
       payload: { ...payload },

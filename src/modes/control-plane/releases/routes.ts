@@ -3,9 +3,10 @@
 // createExecutorRelease. A token, not the session cookie: a cookie is an ambient credential a foreign page
 // could ride, and a raw binary body cannot be held to the JSON-only rule that guards cookie requests.
 // GET /api/v1/executor/releases/:sha256: an executor (its exc_ key) downloads a stored binary, with Range
-// requests so an interrupted download resumes.
+// requests so an interrupted download resumes. GET /api/v1/executor/releases?version=X.Y.Z&platform=linux-x64:
+// the published release's AgentUpgradeSpec, for `novacula agent upgrade --to X.Y.Z` on a host.
 import { Elysia } from "elysia";
-import { AppError, forbidden, notFound, unauthenticated } from "../../../lib/errors.ts";
+import { AppError, badRequest, forbidden, notFound, unauthenticated } from "../../../lib/errors.ts";
 import type { ControlPlaneServices } from "../services.ts";
 import { SHA256_HEX } from "./store.ts";
 
@@ -47,6 +48,20 @@ export function releaseRoutes(s: ControlPlaneServices) {
       },
       { parse: "none" },
     )
+    .get("/api/v1/executor/releases", ({ request }) => {
+      s.executorAuth.key(request);
+      const query = new URL(request.url).searchParams;
+      const missing = (["version", "platform"] as const).filter((k) => !query.get(k));
+      if (missing.length > 0)
+        throw badRequest(
+          `missing ${missing.join(", ")}`,
+          missing.map((k) => ({
+            path: `/query/${k}`,
+            message: k === "version" ? "e.g. version=3.1.0" : "e.g. platform=linux-x64",
+          })),
+        );
+      return s.releases.agentRelease(query.get("version")!, query.get("platform")!);
+    })
     .get("/api/v1/executor/releases/:sha256", ({ request, params }) => {
       s.executorAuth.key(request);
       const path = SHA256_HEX.test(params.sha256) ? s.releaseStore.path(params.sha256) : null;

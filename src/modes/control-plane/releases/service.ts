@@ -34,6 +34,15 @@ export type { ReleaseRow };
 /** Where an executor downloads a release binary: a path on the control plane it syncs with. */
 export const releaseDownloadPath = (sha256: string) => `/api/v1/executor/releases/${sha256}`;
 
+/** What an agent needs to install one binary of a release. */
+const agentSpec = (version: string, artifact: ReleaseArtifact): AgentUpgradeSpec => ({
+  kind: "agent",
+  targetVersion: version,
+  downloadUrl: releaseDownloadPath(artifact.sha256),
+  sha256: artifact.sha256,
+  signature: artifact.signature,
+});
+
 const releaseNotFound = (message: string, path = "/targetVersion", fix = "pick one of the candidates") =>
   new AppError("release_not_found", message, 404, [{ path, message: fix }]);
 
@@ -49,6 +58,29 @@ export class ReleaseService {
 
   list(filter: ReleaseFilter = {}): ReleaseRow[] {
     return listReleases(this.db, filter);
+  }
+
+  /**
+   * The published agent release `version` for `platform`, as the spec `novacula agent upgrade --to` applies
+   * (GET /api/v1/executor/releases?version=…): the person on the host picks the version, the executor still
+   * checks sha256 and signature before anything is swapped. release_not_found otherwise.
+   */
+  agentRelease(version: string, platform: string): AgentUpgradeSpec {
+    const release = findReleaseByVersion(this.db, "agent", version);
+    if (release?.status !== "published")
+      throw releaseNotFound(
+        `no published agent release ${version}`,
+        "/version",
+        "pick a published version (executorReleases)",
+      );
+    const artifact = release.artifacts.find((a) => a.platform === platform);
+    if (!artifact)
+      throw releaseNotFound(
+        `agent ${version} has no binary for ${platform}`,
+        "/platform",
+        "publish one for this platform, or pick another version",
+      );
+    return agentSpec(version, artifact);
   }
 
   /** The newest published release of a kind on a channel with a binary for `platform` (the installer's). */
@@ -235,13 +267,7 @@ export class ReleaseService {
         "publish the release with a binary for this platform, or pick another version",
       );
     }
-    const spec: AgentUpgradeSpec = {
-      kind: "agent",
-      targetVersion,
-      downloadUrl: releaseDownloadPath(artifact.sha256),
-      sha256: artifact.sha256,
-      signature: artifact.signature,
-    };
+    const spec = agentSpec(targetVersion, artifact);
     const now = this.clock.now();
     this.db.transaction((tx) => {
       setPendingUpgrade(tx, executorId, spec, now);
