@@ -41,8 +41,19 @@ function shortTempDir(fallback: string): string {
   return existsSync("/dev/shm") ? mkdtempSync("/dev/shm/nv-ui-") : fallback;
 }
 
-export async function launchBrowser(dir: string): Promise<BrowserHandle> {
-  const profile = join(dir, "chromium-profile");
+/** How long one Chromium start may take, from spawn to a connected DevTools session. */
+const START_MS = 30_000;
+
+interface Started {
+  proc: Subprocess<"ignore", "pipe", "pipe">;
+  browser: Browser;
+  temp: string;
+}
+
+/** Spawns Chromium and connects to it, both within START_MS; on failure nothing of it is left running. */
+async function startChromium(dir: string, attempt: number): Promise<Started> {
+  // A profile per attempt: a killed start may leave its profile locked.
+  const profile = join(dir, attempt === 1 ? "chromium-profile" : `chromium-profile-${attempt}`);
   mkdirSync(profile, { recursive: true });
   const temp = shortTempDir(dir);
   const proc: Subprocess<"ignore", "pipe", "pipe"> = Bun.spawn(
@@ -79,13 +90,38 @@ export async function launchBrowser(dir: string): Promise<BrowserHandle> {
   collectLines(proc.stdout, (line) => lines.push(line));
   const timer = setTimeout(
     () => endpoint.reject(new Error(`chromium did not start:\n${lines.join("\n")}`)),
-    30_000,
+    START_MS,
   );
   void proc.exited.then((code) =>
     endpoint.reject(new Error(`chromium exited ${code}:\n${lines.join("\n")}`)),
   );
-  const browser = await chromium.connectOverCDP(await endpoint.promise);
-  clearTimeout(timer);
+  try {
+    const browser = await chromium.connectOverCDP(await endpoint.promise, { timeout: START_MS });
+    return { proc, browser, temp };
+  } catch (error) {
+    killGroup(proc);
+    await proc.exited;
+    if (temp !== dir) rmSync(temp, { recursive: true, force: true });
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function killGroup(proc: Subprocess): void {
+  try {
+    process.kill(-proc.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+export async function launchBrowser(dir: string): Promise<BrowserHandle> {
+  // A rare start that stalls (a busy host) gets one more try rather than failing the whole file.
+  const { proc, browser, temp } = await startChromium(dir, 1).catch((error: unknown) => {
+    console.error(`chromium start failed, trying once more: ${(error as Error).message.split("\n")[0]}`);
+    return startChromium(dir, 2);
+  });
   mkdirSync(SCREENSHOTS, { recursive: true });
 
   return {
@@ -138,11 +174,7 @@ export async function launchBrowser(dir: string): Promise<BrowserHandle> {
     },
     async close() {
       await browser.close().catch(() => {});
-      try {
-        process.kill(-proc.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
+      killGroup(proc);
       await proc.exited;
       if (temp !== dir) rmSync(temp, { recursive: true, force: true });
     },
