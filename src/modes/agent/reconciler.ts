@@ -1,27 +1,3 @@
-// The agent's reconciler: each tick compares the desired set with what is on the host (supervisor units,
-// node directories, node records) and applies the difference idempotently. Per node, in order:
-//   plan (adapter) → artifacts (node-artifacts.ts: installed, or a wait) → config files → init steps → units →
-//   lifecycle (start/stop/restart on desiredState, definition changes and restartGeneration) → node record.
-// A node that cannot converge gets an issue (reported as `error`) and an event; other nodes go on.
-//
-// What it trusts memory for, and for how long (ADR 0027):
-// - Every tick lists the units afresh (one `systemctl show`), handles tombstones and removes units of nodes no
-//   longer assigned. What is running is never taken from memory.
-// - Fast path: a node whose last pass was quiet is skipped while a fingerprint of its spec, its units in this
-//   tick's listing and the stamps (mtime, size) of its files is unchanged (quiet-passes.ts). Drift the
-//   fingerprint sees (a killed or stopped process, a deleted unit, an edited unit file systemd has not loaded,
-//   a file written with a new mtime or size) is therefore repaired on the next tick.
-// - Guaranteed full pass: no node is skipped for longer than `[reconciler] full_pass_secs`, so ANY drift is
-//   repaired within repairBoundMs() (full_pass_secs + interval_secs, default 125 s) plus the pass's own time.
-// - Below the reconciler, the systemd supervisor rereads a unit file only when its inode, size or mtime
-//   changed (a full pass still compares the whole file in install()), and the artifact installer re-hashes a
-//   binary only when its size or mtime changed: a binary replaced with the same size and mtime is not noticed
-//   until the agent restarts (hashing every client binary every full pass would cost more than it protects).
-// - Reports (observer.ts) may reuse a unit listing up to LISTING_MAX_AGE_MS old; repairs never do.
-// - A failed unit is retried after a doubling pause (FAILED_RETRY_*), and restartPolicy "no" leaves a dead
-//   process down until the user acts: both on purpose, so a crash loop is reported rather than hidden.
-// A restarted agent starts with no memory and does full passes.
-import { existsSync, rmSync } from "node:fs";
 import type { Platform } from "../../adapters/types.ts";
 import type { DesiredSet } from "../../executor/desired-set.ts";
 import { errorMessage } from "../../lib/errors.ts";
@@ -31,7 +7,7 @@ import { ArtifactInstallError, type ArtifactInstaller } from "./artifact-install
 import { ChecksumMismatchError } from "./checksum.ts";
 import { stepClientUpgrades } from "./client-upgrade.ts";
 import { firstBusyPort } from "./host/ports.ts";
-import { installedArtifacts, nodePaths, readNodeRecord, writeNodeRecord } from "./layout.ts";
+import { installedArtifacts, readNodeRecord, writeNodeRecord } from "./layout.ts";
 import {
   initMarker,
   nodeNameOfUnit,
@@ -46,6 +22,7 @@ import { type NodeIssue, type NodeIssues, planNode } from "./planning.ts";
 import { type PortPlan, portMoveMessage, portPlanNodes } from "./ports.ts";
 import { DEFAULT_FULL_PASS_SECS, QuietPasses, unitFingerprints } from "./quiet-passes.ts";
 import type { ProcessDefinition, Supervisor, UnitState } from "./supervisor/types.ts";
+import { teardownNode } from "./teardown.ts";
 
 export interface AgentReconcilerOptions {
   dataDir: string;
@@ -103,7 +80,9 @@ export class AgentReconciler {
     const liveNames = new Set(live.map((e) => e.name));
     for (const entry of entries.filter((e) => e.deleted || !e.spec)) {
       if (signal?.aborted) return changed;
-      changed = (await this.guard(entry, () => this.teardown(entry, units, liveNames))) || changed;
+      const { dataDir, supervisor, logger } = this.options;
+      const remove = () => teardownNode({ dataDir, supervisor, logger }, entry, units, liveNames);
+      changed = (await this.guard(entry, remove)) || changed;
     }
     changed = (await this.updatePorts(live, units)) || changed;
     const fingerprints = unitFingerprints(units.values());
@@ -378,39 +357,5 @@ export class AgentReconciler {
         delayMs: FAILED_RETRY_INITIAL_MS,
       });
     return false;
-  }
-
-  /** Remove a deleted node's units and (unless retainData) its directory. */
-  private async teardown(
-    entry: AssignedSpec,
-    units: Map<string, UnitState>,
-    liveNames: Set<string>,
-  ): Promise<{ changed: boolean; issues: NodeIssue[] }> {
-    const paths = nodePaths(this.options.dataDir, entry.name);
-    const record = readNodeRecord(paths);
-    // The name now belongs to another node (deleted, then redeployed under the same name): hands off.
-    if ((record && record.nodeId !== entry.nodeId) || liveNames.has(entry.name))
-      return { changed: false, issues: [] };
-    let changed = false;
-    for (const unit of units.values()) {
-      if (nodeNameOfUnit(unit.unitName) === entry.name) {
-        await this.options.supervisor.remove(unit.unitName);
-        changed = true;
-      }
-    }
-    if (entry.retainData) {
-      // The data stays for a same-name redeploy; the record goes, it described the deleted node.
-      if (record) {
-        rmSync(paths.recordFile, { force: true });
-        changed = true;
-      }
-    } else if (existsSync(paths.nodeDir)) {
-      rmSync(paths.nodeDir, { recursive: true, force: true });
-      changed = true;
-    }
-    if (changed) {
-      this.options.logger.info("node removed", { node: entry.name, retainData: entry.retainData });
-    }
-    return { changed, issues: [] };
   }
 }
