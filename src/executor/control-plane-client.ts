@@ -140,9 +140,12 @@ export class ControlPlaneClient {
     return checked(LogChunkResponse, await this.call("POST", path, body), "log chunk response");
   }
 
-  /** The published agent release `version` for `platform` (`novacula agent upgrade --to`): its AgentUpgradeSpec. */
-  async agentRelease(version: string, platform: string): Promise<AgentUpgradeSpec> {
-    const query = new URLSearchParams({ version, platform });
+  /**
+   * The published agent release `version` for `platform` (`novacula agent upgrade --to`): its AgentUpgradeSpec.
+   * `from`, the running version, lets the control plane refuse a pick more than one major away.
+   */
+  async agentRelease(version: string, platform: string, from: string): Promise<AgentUpgradeSpec> {
+    const query = new URLSearchParams({ version, platform, from });
     return checked(
       AgentUpgradeSpec,
       await this.call("GET", `/api/v1/executor/releases?${query}`, undefined),

@@ -1,6 +1,6 @@
 // `novacula agent upgrade` as a person runs it: `--to X.Y.Z` gets the published release from a real control
-// plane (GET /api/v1/executor/releases?version=…, the executor key) and an unknown version exits 1 with
-// release_not_found; missing or malformed release fields exit 2 naming the flag and the fix; and an agent that
+// plane (GET /api/v1/executor/releases?version=…, the executor key); an unknown version, or one more than a
+// major away, exits 1 with release_not_found; missing or malformed release fields exit 2 naming the flag and the fix; and an agent that
 // cannot replace itself (run from source, or without systemd) refuses with exit 1 and the reason before
 // downloading anything. The swap itself is covered under systemd in test/e2e/agent-self-upgrade.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -32,6 +32,7 @@ function upgrade(args: string[], configPath = config) {
 }
 
 const SHA = "a".repeat(64);
+const PLATFORM = `${process.platform}-${process.arch}`;
 
 describe("novacula agent upgrade", () => {
   test("with some of the release's fields by hand it exits 2 naming each missing flag and how to get them", () => {
@@ -78,7 +79,8 @@ describe("novacula agent upgrade --to VERSION against a real control plane", () 
   let cpConfig: string;
   beforeAll(async () => {
     w = await startReleaseWorld();
-    await publish(w, "3.1.0", "stable", [`${process.platform}-${process.arch}`]);
+    // Run from source, the agent is package.json's 0.x: 1.1.0 is one major on, 2.0.0 two.
+    for (const version of ["1.1.0", "2.0.0"]) await publish(w, version, "stable", [PLATFORM]);
     cpConfig = join(scratch.dir, "agent-cp.toml");
     writeFileSync(
       cpConfig,
@@ -88,7 +90,7 @@ describe("novacula agent upgrade --to VERSION against a real control plane", () 
   afterAll(() => w?.cp.stop());
 
   test("a published version is fetched from the control plane and goes to the same checks (here: refused as unsupported from source)", () => {
-    const result = upgrade(["--to", "3.1.0"], cpConfig);
+    const result = upgrade(["--to", "1.1.0"], cpConfig);
     expect(result.stderr).not.toContain("cannot get release");
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("upgrade refused (unsupported)");
@@ -101,6 +103,13 @@ describe("novacula agent upgrade --to VERSION against a real control plane", () 
     expect(result.stderr).toContain("release_not_found");
   });
 
+  test("a published version more than one major away exits 1 with release_not_found and the hop to take first", () => {
+    const result = upgrade(["--to", "2.0.0"], cpConfig);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("release_not_found");
+    expect(result.stderr).toContain("requires upgrade to 1.x first");
+  });
+
   test("the release lookup needs the version and platform, and an executor key", async () => {
     const key = await w.cp.createExecutorKey("lookup");
     const get = (query: string, token = key) =>
@@ -111,11 +120,18 @@ describe("novacula agent upgrade --to VERSION against a real control plane", () 
     expect(missing.status).toBe(400);
     expect(JSON.stringify(await missing.json())).toContain("/query/version");
     expect((await get("?version=3.1.0&platform=linux-x64", "exc_not-a-key")).status).toBe(401);
-    const found = await get(`?version=3.1.0&platform=${process.platform}-${process.arch}`);
+    const badFrom = await get(`?version=1.1.0&platform=${PLATFORM}&from=latest`);
+    expect(badFrom.status).toBe(400);
+    expect(JSON.stringify(await badFrom.json())).toContain("/query/from");
+    const backTwo = await get(`?version=1.1.0&platform=${PLATFORM}&from=3.0.0`);
+    expect(backTwo.status).toBe(404);
+    expect(JSON.stringify(await backTwo.json())).toContain("goes back at most to 2.x");
+    // Without `from` (an agent older than the hop rule) the lookup answers as before.
+    const found = await get(`?version=2.0.0&platform=${PLATFORM}`);
     expect(found.status).toBe(200);
     expect(await found.json()).toMatchObject({
       kind: "agent",
-      targetVersion: "3.1.0",
+      targetVersion: "2.0.0",
       downloadUrl: expect.stringMatching(/^\/api\/v1\/executor\/releases\/[0-9a-f]{64}$/),
     });
   });

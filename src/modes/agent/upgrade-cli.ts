@@ -69,7 +69,7 @@ export async function runAgentUpgrade(argv: string[]): Promise<number> {
   if (targetVersion && !byHand) {
     const platform = `${process.platform}-${process.arch}`;
     try {
-      spec = await client.agentRelease(targetVersion, platform);
+      spec = await client.agentRelease(targetVersion, platform, NOVACULA_VERSION);
     } catch (error) {
       console.error(
         `novacula: cannot get release ${targetVersion} for ${platform} from ${client.url}: ${errorMessage(error)}`,

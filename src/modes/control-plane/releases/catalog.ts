@@ -41,24 +41,31 @@ export function upgradeCandidates(
 ): Candidates {
   const channels = visibleChannels(executor.channel);
   const current = executor.currentVersion;
-  const major = majorOf(current);
   const visible = releases
     .filter((r) => r.kind === executor.kind && r.status === "published" && channels.includes(r.channel))
     .sort((a, b) => compareVersions(b.version, a.version));
   const upgrades = visible
     .filter((r) => compareVersions(r.version, current) > 0)
     .map((release) => {
-      const direct = majorOf(release.version) - major <= MAX_MAJOR_HOP;
-      return {
-        release,
-        allowedAsDirectTarget: direct,
-        label: direct ? null : `requires upgrade to ${major + MAX_MAJOR_HOP}.x first`,
-      };
+      const label = majorHopRefusal(current, release.version);
+      return { release, allowedAsDirectTarget: label === null, label };
     });
   const availableDowngrades = visible.filter(
-    (r) => compareVersions(r.version, current) < 0 && major - majorOf(r.version) <= MAX_MAJOR_HOP,
+    (r) => compareVersions(r.version, current) < 0 && majorHopRefusal(current, r.version) === null,
   );
   return { upgrades, availableDowngrades };
+}
+
+/**
+ * Why moving from `current` to `target` crosses more than one major (either way), or null when it does not.
+ * The same rule upgradeCandidates applies, for a version picked by hand on a host.
+ */
+export function majorHopRefusal(current: string, target: string): string | null {
+  const major = majorOf(current);
+  const hop = majorOf(target) - major;
+  if (hop > MAX_MAJOR_HOP) return `requires upgrade to ${major + MAX_MAJOR_HOP}.x first`;
+  if (-hop > MAX_MAJOR_HOP) return `goes back at most to ${major - MAX_MAJOR_HOP}.x at a time`;
+  return null;
 }
 
 /** Whether `version` is a target the executor may be sent to now (a direct upgrade or an available downgrade). */

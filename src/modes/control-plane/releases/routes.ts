@@ -3,12 +3,14 @@
 // createExecutorRelease. A token, not the session cookie: a cookie is an ambient credential a foreign page
 // could ride, and a raw binary body cannot be held to the JSON-only rule that guards cookie requests.
 // GET /api/v1/executor/releases/:sha256: an executor (its exc_ key) downloads a stored binary, with Range
-// requests so an interrupted download resumes. GET /api/v1/executor/releases?version=X.Y.Z&platform=linux-x64:
+// requests so an interrupted download resumes. GET /api/v1/executor/releases?version=X.Y.Z&platform=linux-x64[&from=RUNNING]:
 // the published release's AgentUpgradeSpec, for `novacula agent upgrade --to X.Y.Z` on a host.
 import { Elysia } from "elysia";
 import { AppError, badRequest, forbidden, notFound, unauthenticated } from "../../../lib/errors.ts";
 import type { ControlPlaneServices } from "../services.ts";
 import { SHA256_HEX } from "./store.ts";
+
+const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 export const RELEASE_UPLOAD_PATH = "/api/v1/admin/releases/binaries";
 
@@ -60,7 +62,13 @@ export function releaseRoutes(s: ControlPlaneServices) {
             message: k === "version" ? "e.g. version=3.1.0" : "e.g. platform=linux-x64",
           })),
         );
-      return s.releases.agentRelease(query.get("version")!, query.get("platform")!);
+      // The version the host runs (sent by `agent upgrade --to`), for the catalog's hop rule.
+      const from = query.get("from") ?? undefined;
+      if (from !== undefined && !SEMVER.test(from))
+        throw badRequest(`from ${JSON.stringify(from)} is not a version`, [
+          { path: "/query/from", message: "send the running version, e.g. from=3.0.2" },
+        ]);
+      return s.releases.agentRelease(query.get("version")!, query.get("platform")!, from);
     })
     .get("/api/v1/executor/releases/:sha256", ({ request, params }) => {
       s.executorAuth.key(request);

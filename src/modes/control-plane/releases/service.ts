@@ -25,7 +25,7 @@ import { recordAudit } from "../audit/service.ts";
 import type { Caller } from "../auth/caller.ts";
 import { appendEvent } from "../events/service.ts";
 import type { ExecutorService } from "../executors/service.ts";
-import { type Candidates, reachable, upgradeCandidates } from "./catalog.ts";
+import { type Candidates, majorHopRefusal, reachable, upgradeCandidates } from "./catalog.ts";
 import type { CreateReleaseInput, UpdateReleaseInput } from "./models.ts";
 import type { ReleaseStore } from "./store.ts";
 
@@ -62,10 +62,11 @@ export class ReleaseService {
 
   /**
    * The published agent release `version` for `platform`, as the spec `novacula agent upgrade --to` applies
-   * (GET /api/v1/executor/releases?version=…): the person on the host picks the version, the executor still
-   * checks sha256 and signature before anything is swapped. release_not_found otherwise.
+   * (GET /api/v1/executor/releases?version=…&from=…): the person on the host picks the version, the executor
+   * still checks sha256 and signature before anything is swapped. `from`, the version the host runs, holds the
+   * pick to the catalog's one-major hop, as requestExecutorUpgrade does. release_not_found otherwise.
    */
-  agentRelease(version: string, platform: string): AgentUpgradeSpec {
+  agentRelease(version: string, platform: string, from?: string): AgentUpgradeSpec {
     const release = findReleaseByVersion(this.db, "agent", version);
     if (release?.status !== "published")
       throw releaseNotFound(
@@ -73,6 +74,9 @@ export class ReleaseService {
         "/version",
         "pick a published version (executorReleases)",
       );
+    const hop = from === undefined ? null : majorHopRefusal(from, version);
+    if (hop)
+      throw releaseNotFound(`agent ${version} is not a direct target for ${from}: ${hop}`, "/version", hop);
     const artifact = release.artifacts.find((a) => a.platform === platform);
     if (!artifact)
       throw releaseNotFound(
