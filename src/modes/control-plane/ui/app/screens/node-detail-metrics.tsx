@@ -5,6 +5,7 @@
 import { useEffect, useState } from "react";
 import type { LiveNode } from "../api/node-detail.ts";
 import { Chart } from "../components/chart.tsx";
+import { count, describeExtra, formatBytes } from "./metric-format.ts";
 
 /** The `disk_usage` alert's default threshold (reference §4); the band on the disk tile. */
 export const DISK_THRESHOLD_PERCENT = 85;
@@ -98,17 +99,6 @@ export function useReadings(node: LiveNode): Reading[] {
   return readings.nodeId === node.id ? readings.list : [];
 }
 
-const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB", "PB"];
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < BYTE_UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value >= 100 || unit === 0 ? value.toFixed(0) : value.toFixed(1)} ${BYTE_UNITS[unit]}`;
-}
-const count = (n: number) => n.toLocaleString("en-US");
 const percent = (n: number) => `${n.toFixed(1)} %`;
 const cores = (millicores: number) => `${(millicores / 1000).toFixed(2)} cores`;
 
@@ -232,24 +222,22 @@ export function MetricTiles({ node }: { node: LiveNode }) {
           pick={(x) => x.memoryBytes}
           chart={{ format: formatBytes }}
         />
-        {extras.map(([name, value]) => (
-          <Tile
-            key={name}
-            label={extraLabel(name)}
-            value={typeof value === "number" ? count(value) : String(value)}
-            readings={readings}
-            pick={typeof value === "number" ? (x) => numberOr(x.extras[name]) : undefined}
-          />
-        ))}
+        {extras.map(([name, value]) => {
+          const shown = describeExtra(name, value);
+          return (
+            <Tile
+              key={name}
+              label={shown.label}
+              value={shown.value}
+              readings={readings}
+              pick={shown.chart ? (x) => numberOr(x.extras[name]) : undefined}
+              chart={{ format: (v) => describeExtra(name, v).value }}
+            />
+          );
+        })}
       </dl>
     </section>
   );
 }
 
 const numberOr = (v: unknown) => (typeof v === "number" ? v : undefined);
-
-/** A chain extra's name as a tile label: the executor's `runningVersion.<role>` reads "<role> version". */
-function extraLabel(name: string): string {
-  const role = /^runningVersion\.(.+)$/.exec(name)?.[1];
-  return role ? `${role} version` : name;
-}
