@@ -52,6 +52,27 @@ test("every client route answers with the page, so a bookmarked or reloaded scre
   expect(missing.status).toBe(404);
 });
 
+test("a browser opening an unknown address gets the app with 404 (its not-found screen); API paths and API clients keep the envelope", async () => {
+  const index = await (await fetch(`${cp.url}/`)).text();
+  const html = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+  const typo = await fetch(`${cp.url}/node/oops`, { headers: html });
+  expect(typo.status).toBe(404);
+  expect(typo.headers.get("content-type")).toContain("text/html");
+  expect(await typo.text()).toBe(index);
+  const settings = await fetch(`${cp.url}/settings`, { headers: html });
+  expect(settings.status).toBe(200);
+  for (const [path, headers, method] of [
+    ["/node/oops", { accept: "application/json" }, "GET"],
+    ["/node/oops", html, "POST"],
+    ["/api/v1/no-such-route", html, "GET"],
+    ["/graphql/nope", html, "GET"],
+  ] as const) {
+    const response = await fetch(`${cp.url}${path}`, { headers, method });
+    expect({ path, method, status: response.status }).toEqual({ path, method, status: 404 });
+    expect(await response.json()).toMatchObject({ code: "not_found" });
+  }
+});
+
 test("assets are sent gzip-compressed to a browser that accepts it", async () => {
   const html = await (await fetch(`${cp.url}/`)).text();
   const script = linkedAssets(html).find((a) => a.endsWith(".js"))!;

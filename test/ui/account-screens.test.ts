@@ -189,3 +189,25 @@ test(
   },
   T,
 );
+
+test(
+  "an address the app does not know shows Page not found with a way back, and Settings opens Notifications",
+  async () => {
+    const person = await world.api.user("Lou");
+    const w = await world.signedIn(person, "/settings");
+    const { page } = w;
+    await page.waitForURL((url) => url.pathname === "/settings/notifications");
+    // The typo below is answered 404 on purpose: the one failed response this test expects.
+    w.expect(/^HTTP 404: GET .*\/node\/oops$/);
+    w.expect(/^console error: Failed to load resource: the server responded with a status of 404/);
+    await page.goto(world.at("/node/oops"));
+    await page.getByRole("heading", { name: "Page not found" }).waitFor();
+    expect(await page.getByRole("main").textContent()).toContain("/node/oops");
+    await checkScreen(w, "not-found");
+    await page.getByRole("link", { name: "Go to Nodes" }).click();
+    await page.waitForURL((url) => url.pathname === "/nodes");
+    expect(w.problems).toEqual([]);
+    await w.context.close();
+  },
+  T,
+);

@@ -18,7 +18,7 @@ import { logRoutes } from "./logs/routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
 import { releaseRoutes } from "./releases/routes.ts";
 import type { ControlPlaneServices } from "./services.ts";
-import { uiRoutes } from "./ui/serve.ts";
+import { pageNotFound, uiRoutes } from "./ui/serve.ts";
 
 /** Sign-in and sign-up bodies are an email, a password and a name. */
 const MAX_AUTH_BODY_BYTES = 64 * 1024;
@@ -29,7 +29,10 @@ export function createApp(s: ControlPlaneServices) {
   return (
     new Elysia({ serve: serveLimits() })
       .onRequest(({ request }) => requestRefusal(request))
-      .onError(({ error, code }) => errorToResponse(error, code, s.log))
+      .onError(async ({ error, code, request }) => {
+        const page = code === "NOT_FOUND" ? await pageNotFound(request) : null;
+        return page ?? errorToResponse(error, code, s.log);
+      })
       // First, so that its request timing covers every route below.
       .use(metricsRoutes(s))
       .use(abuseGuard(s))

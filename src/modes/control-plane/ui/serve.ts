@@ -26,6 +26,7 @@ export const UI_ROUTES = [
   "/account",
   "/audit",
   "/invite/*",
+  "/settings",
   "/settings/*",
   "/incidents",
 ] as const;
@@ -88,6 +89,23 @@ async function asset({ request, params }: { request: Request; params: { file: st
   const file = (await uiFiles()).get(`/assets/${params.file}`);
   if (!file) return new Response("no such asset", { status: 404, headers: { "content-type": "text/plain" } });
   return respond(file, request, "public, max-age=31536000, immutable");
+}
+
+/** Paths that belong to the API, whose unknown URLs keep answering with the error envelope. */
+const API_PATHS = /^\/(api|graphql|metrics|healthz|assets|install\.sh)(\/|$)/;
+
+/**
+ * A browser that opens an unknown address (a typo, an old bookmark) gets the app with status 404, and the app
+ * shows its "Page not found" screen with a way back, rather than a JSON error. API paths, and clients that do
+ * not ask for HTML, still get the envelope: null.
+ */
+export async function pageNotFound(request: Request): Promise<Response | null> {
+  if (request.method !== "GET" || !(request.headers.get("accept") ?? "").includes("text/html")) return null;
+  if (API_PATHS.test(new URL(request.url).pathname)) return null;
+  const index = (await uiFiles()).get("/index.html");
+  if (!index) return null;
+  const response = respond(index, request, "no-cache");
+  return new Response(response.body, { status: 404, headers: response.headers });
 }
 
 export function uiRoutes() {

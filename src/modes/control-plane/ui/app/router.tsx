@@ -1,5 +1,6 @@
-// The routes (the control plane answers each with index.html: ui/serve.ts UI_ROUTES). Everything but
-// /sign-in and /invite/<token> needs a session; search parameters (the nodes and audit filters) live in the
+// The routes (the control plane answers each with index.html: ui/serve.ts UI_ROUTES; any other address a
+// browser opens gets it with status 404, and the not-found screen). Everything but /sign-in, /invite/<token>
+// and that screen needs a session; search parameters (the nodes and audit filters) live in the
 // URL, so a filtered list can be bookmarked and shared.
 import { createRootRoute, createRoute, createRouter, Outlet, redirect } from "@tanstack/react-router";
 import { queryClient, sessionQuery, viewerQuery } from "./api/queries.ts";
@@ -16,6 +17,7 @@ import { KeysScreen } from "./screens/keys.tsx";
 import { MembersScreen } from "./screens/members.tsx";
 import { NodeDetailScreen } from "./screens/node-detail.tsx";
 import { NodesScreen, parseNodesSearch } from "./screens/nodes-list.tsx";
+import { NotFoundScreen } from "./screens/not-found.tsx";
 import { NotificationSettingsScreen } from "./screens/notifications.tsx";
 import { IncidentsScreen, parseIncidentsSearch } from "./screens/notifications-incidents.tsx";
 import { OrganizationScreen } from "./screens/organization.tsx";
@@ -120,6 +122,15 @@ const tenancyRoutes = [
   }),
 ] as const;
 
+/** The sidebar's Settings: its one page today is Notifications. */
+const settingsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/settings",
+  beforeLoad: () => {
+    throw redirect({ to: "/settings/notifications" });
+  },
+});
+
 const notificationsRoute = createRoute({
   getParentRoute: () => shellRoute,
   path: "/settings/notifications",
@@ -146,12 +157,17 @@ const routeTree = rootRoute.addChildren([
     eventsRoute,
     adminRoute,
     ...tenancyRoutes,
+    settingsRoute,
     notificationsRoute,
     incidentsRoute,
   ]),
 ]);
 
-export const router = createRouter({ routeTree, defaultPreload: false });
+export const router = createRouter({
+  routeTree,
+  defaultPreload: false,
+  defaultNotFoundComponent: NotFoundScreen,
+});
 
 declare module "@tanstack/react-router" {
   interface Register {
