@@ -1,5 +1,5 @@
-// A real webhook receiver for the tests: an HTTP server on a free loopback port that records every request
-// (headers and raw body) and answers according to a plan (e.g. 500 for the next three requests), and the
+// A real webhook receiver for the tests: an HTTP server on a free port (loopback unless another address and
+// a TLS certificate are given) that records every request (headers and raw body) and answers according to a plan (e.g. 500 for the next three requests), and the
 // signature check exactly as docs/webhooks.md tells a receiver to do it.
 import { createHmac, timingSafeEqual } from "node:crypto";
 
@@ -16,10 +16,15 @@ export class Receiver {
   private failures = 0;
   private server: ReturnType<typeof Bun.serve>;
 
-  constructor() {
+  constructor(
+    private readonly on: { hostname: string; tls?: { cert: string; key: string } } = {
+      hostname: "127.0.0.1",
+    },
+  ) {
     this.server = Bun.serve({
       port: 0,
-      hostname: "127.0.0.1",
+      hostname: on.hostname,
+      tls: on.tls,
       fetch: async (request) => {
         const body = await request.text();
         const answered = this.failures > 0 ? 500 : 200;
@@ -36,8 +41,13 @@ export class Receiver {
     });
   }
 
+  get port(): number {
+    return this.server.port!;
+  }
+
   get url(): string {
-    return `http://127.0.0.1:${this.server.port}/hook`;
+    const host = this.on.hostname.includes(":") ? `[${this.on.hostname}]` : this.on.hostname;
+    return `${this.on.tls ? "https" : "http"}://${host}:${this.server.port}/hook`;
   }
 
   /** Answer 500 to the next `n` requests. */

@@ -46,6 +46,8 @@ export interface ControlPlaneConfig {
   /** Webhook retries (docs/webhooks.md): the first retry's delay, and attempts per delivery. */
   readonly webhookRetryBaseMs: number;
   readonly webhookMaxAttempts: number;
+  /** WEBHOOK_ALLOW_PRIVATE_NETWORKS: webhooks may go to internal addresses, not only public ones and loopback. */
+  readonly webhookAllowPrivateNetworks: boolean;
   /** OBSERVATION_LISTENERS: false only to measure what the listeners (history, alerts) cost. */
   readonly observationListeners: boolean;
   /** ARTIFACT_SOURCE: where executors fetch client files (the control plane's store, or upstream directly). */
@@ -171,6 +173,7 @@ export function loadControlPlaneConfig(env: Env = process.env): ControlPlaneConf
     metricsToken: metricsToken(env.METRICS_TOKEN),
     webhookRetryBaseMs: integer(env, "WEBHOOK_RETRY_BASE_MS", 10_000, 10, 3_600_000),
     webhookMaxAttempts: integer(env, "WEBHOOK_MAX_ATTEMPTS", 12, 1, 50),
+    webhookAllowPrivateNetworks: boolean(env, "WEBHOOK_ALLOW_PRIVATE_NETWORKS", false),
     observationListeners: boolean(env, "OBSERVATION_LISTENERS", true),
     artifactSource: artifactSource(env.ARTIFACT_SOURCE),
   });

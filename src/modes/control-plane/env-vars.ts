@@ -103,6 +103,12 @@ export const CONTROL_PLANE_ENV_VARS = [
     meaning: "attempts per webhook delivery, the first included (1..50)",
   },
   {
+    name: "WEBHOOK_ALLOW_PRIVATE_NETWORKS",
+    defaultText: "false",
+    meaning:
+      "true lets webhooks reach private, link-local and other internal addresses (loopback and public ones always can)",
+  },
+  {
     name: "OBSERVATION_LISTENERS",
     defaultText: "true",
     meaning: "false: nothing reacts to observations (no history, alerts or live updates); for benchmarks",

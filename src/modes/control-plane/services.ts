@@ -177,7 +177,11 @@ export function createServices(
           file: config.authSecretFile,
           dataDir: config.dataDir,
         }),
-      { retryBaseMs: config.webhookRetryBaseMs, maxAttempts: config.webhookMaxAttempts },
+      {
+        retryBaseMs: config.webhookRetryBaseMs,
+        maxAttempts: config.webhookMaxAttempts,
+        allowPrivateNetworks: config.webhookAllowPrivateNetworks,
+      },
       config.eventRetentionDays,
     ),
     catalog,

@@ -6,7 +6,13 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 /** Evaluation buckets, in seconds: a few microseconds normally, a millisecond or more when it writes. */
 const EVALUATION_BUCKETS = [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.001, 0.005, 0.025, 0.1];
 
-export type DeliveryOutcome = "success" | "http_error" | "timeout" | "network_error" | "no_secret";
+export type DeliveryOutcome =
+  | "success"
+  | "http_error"
+  | "timeout"
+  | "network_error"
+  | "no_secret"
+  | "refused";
 
 export class NotificationMetrics {
   private readonly evaluations = new Histogram({
@@ -17,7 +23,7 @@ export class NotificationMetrics {
   });
   private readonly attempts = new Counter({
     name: "novacula_webhook_delivery_attempts_total",
-    help: "Webhook delivery attempts by outcome: success, http_error (non-2xx), timeout, network_error, no_secret",
+    help: "Webhook delivery attempts by outcome: success, http_error (non-2xx), timeout, network_error, no_secret, refused (not a public address)",
     labelNames: ["outcome"],
     registers: [],
   });

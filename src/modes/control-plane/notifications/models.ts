@@ -1,7 +1,9 @@
 // The notification inputs, checked at the resolver (graphql/input.ts), and the webhook URL rule: HTTPS, or
-// plain HTTP to this machine only (a receiver on loopback is the one place TLS adds nothing).
+// plain HTTP to this machine only (a receiver on loopback is the one place TLS adds nothing), and no IP
+// literal outside the public internet (webhook-target.ts; names are checked when a delivery resolves them).
 import { type Static, Type } from "@sinclair/typebox";
 import { badRequest } from "../../../lib/errors.ts";
+import { literalProblem } from "./webhook-target.ts";
 
 /** Out-of-range thresholds are clamped to 1..100 (as the reference does), not refused. */
 const Threshold = Type.Integer({ description: "use a whole percentage; it is clamped to 1..100" });
@@ -49,7 +51,7 @@ export const clampThreshold = (percent: number) => Math.min(100, Math.max(1, Mat
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|[a-z0-9-]+\.localhost)$/i;
 
 /** The normalized URL, or a bad_request naming `webhookUrl` and what to write instead. */
-export function checkWebhookUrl(raw: string): string {
+export function checkWebhookUrl(raw: string, allowPrivateNetworks = false): string {
   const fail = (problem: string) =>
     badRequest(`webhookUrl ${problem}`, [
       {
@@ -66,5 +68,14 @@ export function checkWebhookUrl(raw: string): string {
   if (url.protocol === "http:" && !LOOPBACK.test(url.hostname)) throw fail("must use HTTPS");
   if (url.protocol !== "https:" && url.protocol !== "http:") throw fail("must be an https:// URL");
   if (url.hash) throw fail("must not have a #fragment");
+  const problem = literalProblem(url, allowPrivateNetworks);
+  if (problem) {
+    throw badRequest(`webhookUrl must name a public address: ${problem}`, [
+      {
+        path: "/webhookUrl",
+        message: `${problem}: use a receiver at a public address or name (or on this machine); the operator allows internal receivers with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true`,
+      },
+    ]);
+  }
   return url.toString();
 }

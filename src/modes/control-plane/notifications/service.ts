@@ -40,7 +40,12 @@ export class NotificationService {
     /** Resolved incidents older than this are deleted (EVENT_RETENTION_DAYS). */
     private readonly retentionDays: number,
   ) {
-    this.settings = new NotificationSettingsService(db, clock, new WebhookSecretBox(authSecret));
+    this.settings = new NotificationSettingsService(
+      db,
+      clock,
+      new WebhookSecretBox(authSecret),
+      webhookOptions.allowPrivateNetworks,
+    );
     this.webhooks = new WebhookDispatcher(db, clock, this.settings, log, webhookOptions);
     this.metrics = new NotificationMetrics(() => this.webhooks.queueDepth());
     this.webhooks.metrics = this.metrics;

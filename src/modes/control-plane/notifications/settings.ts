@@ -82,6 +82,8 @@ export class NotificationSettingsService {
     private readonly db: Db,
     private readonly clock: Clock,
     readonly box: WebhookSecretBox,
+    /** WEBHOOK_ALLOW_PRIVATE_NETWORKS: a URL may name an internal address. */
+    private readonly allowPrivateNetworks = false,
   ) {
     for (const row of allNotificationSettings(db)) this.orgs.set(row.organizationId, row);
     for (const row of allNodeOverrides(db)) this.overrides.set(row.nodeId, row);
@@ -138,7 +140,9 @@ export class NotificationSettingsService {
         field === "diskUsageThresholdPercent" ? clampThreshold(value as number) : value;
     }
     if (input.webhookUrl !== undefined) {
-      next.webhookUrl = input.webhookUrl?.trim() ? checkWebhookUrl(input.webhookUrl) : null;
+      next.webhookUrl = input.webhookUrl?.trim()
+        ? checkWebhookUrl(input.webhookUrl, this.allowPrivateNetworks)
+        : null;
     }
     if (next.webhookEnabled && !next.webhookUrl) {
       throw badRequest("webhookEnabled needs a webhook URL", [

@@ -1,6 +1,6 @@
 // Webhook delivery: the durable outbox in SQLite and the worker that empties it. An incident change writes
 // its outbox entry in its own transaction (enqueue); the worker sends due entries (signed, 5 s timeout,
-// redirects not followed), records every attempt as a WebhookDelivery (the newest 50 per organization are
+// redirects not followed, only to an address webhook-target.ts allows and pinned to it), records every attempt as a WebhookDelivery (the newest 50 per organization are
 // kept), and on a timeout, transport error or non-2xx answer reschedules with exponential backoff and
 // jitter, up to `maxAttempts`. Entries live in the database until answered or given up, so a control
 // plane killed mid-retry resumes them at start: delivery is at least once (`x-novacula-delivery` is the
@@ -27,6 +27,7 @@ import type { Logger } from "../../../lib/log.ts";
 import type { DeliveryOutcome, NotificationMetrics } from "./metrics.ts";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "./secret.ts";
 import type { NotificationSettingsService } from "./settings.ts";
+import { pinnedFetch, RefusedTarget, type Resolver } from "./webhook-target.ts";
 
 export interface WebhookOptions {
   /** The first retry's delay; each next one doubles (WEBHOOK_RETRY_BASE_MS). */
@@ -34,6 +35,12 @@ export interface WebhookOptions {
   /** Attempts per delivery, the first included (WEBHOOK_MAX_ATTEMPTS). */
   maxAttempts: number;
   timeoutMs?: number;
+  /** WEBHOOK_ALLOW_PRIVATE_NETWORKS: receivers on internal addresses are allowed (loopback always is). */
+  allowPrivateNetworks?: boolean;
+  /** How receivers' host names are resolved (the system resolver unless a test names another). */
+  resolve?: Resolver;
+  /** Extra trust anchors for receivers' certificates (tests; an operator uses NODE_EXTRA_CA_CERTS). */
+  ca?: string;
 }
 
 export const WEBHOOK_TIMEOUT_MS = 5_000;
@@ -229,18 +236,24 @@ export class WebhookDispatcher {
     const seconds = Math.floor(this.clock.now().getTime() / 1000);
     let result: Sent;
     try {
-      const response = await fetch(url, {
-        method: "POST",
-        redirect: "manual",
-        signal,
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "Novacula-Webhook/1",
-          [DELIVERY_HEADER]: deliveryId,
-          [SIGNATURE_HEADER]: signatureHeader(secret, seconds, body),
+      const { allowPrivateNetworks = false, resolve, ca } = this.options;
+      const response = await pinnedFetch(
+        url,
+        {
+          method: "POST",
+          redirect: "manual",
+          signal,
+          headers: {
+            "content-type": "application/json",
+            "user-agent": "Novacula-Webhook/1",
+            [DELIVERY_HEADER]: deliveryId,
+            [SIGNATURE_HEADER]: signatureHeader(secret, seconds, body),
+          },
+          body,
         },
-        body,
-      });
+        { allowPrivateNetworks, resolve },
+        ca,
+      );
       const text = await readCapped(response, RESPONSE_KEPT_CHARS);
       const ok = response.status >= 200 && response.status < 300;
       result = {
@@ -252,15 +265,18 @@ export class WebhookDispatcher {
       };
     } catch (error) {
       const timedOut = timeout.aborted;
-      result = {
-        ok: false,
-        statusCode: null,
-        responseBody: null,
-        errorMessage: timedOut
-          ? `no answer within ${timeoutMs / 1000} s`
-          : `could not reach the receiver: ${errorMessage(error)}`.slice(0, 1000),
-        outcome: timedOut ? "timeout" : "network_error",
-      };
+      result =
+        error instanceof RefusedTarget
+          ? refused(error.message)
+          : {
+              ok: false,
+              statusCode: null,
+              responseBody: null,
+              errorMessage: timedOut
+                ? `no answer within ${timeoutMs / 1000} s`
+                : `could not reach the receiver: ${errorMessage(error)}`.slice(0, 1000),
+              outcome: timedOut ? "timeout" : "network_error",
+            };
     }
     this.metrics?.attempted(result.outcome);
     return result;
@@ -340,6 +356,17 @@ export class WebhookDispatcher {
   list(organizationId: string): DeliveryRow[] {
     return listDeliveries(this.db, organizationId);
   }
+}
+
+/** A delivery the address rule stopped before anything was sent: a failed attempt, retried as any other. */
+function refused(problem: string): Sent {
+  return {
+    ok: false,
+    statusCode: null,
+    responseBody: null,
+    errorMessage: `refused: ${problem}; webhooks go to public addresses or this machine (an operator allows internal receivers with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true)`,
+    outcome: "refused",
+  };
 }
 
 /** The response text, at most `chars` characters; the rest is not read. */
