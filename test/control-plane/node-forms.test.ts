@@ -138,6 +138,34 @@ test("each revision names its author", async () => {
   ]);
 });
 
+test("an edit started from an older revision is refused with conflict and the current one, and nothing is written", async () => {
+  const { executorId } = await syncExecutor(cp, key, "forms-moved");
+  const node = await createNode(cp, cookie, executorId, "edited-twice");
+  const edit = (blockTimeSecs: number, expectedRevision?: number) =>
+    cp.gql(
+      `mutation($id: ID!, $data: NodeUpdateInput!) { updateNode(where: { id: $id }, data: $data) { revision spec } }`,
+      { id: node.id, data: { spec: { ...DEVNET_SPEC, settings: { blockTimeSecs } }, expectedRevision } },
+      { cookie },
+    );
+  // Two people opened the form at revision 1; the first saves.
+  expect((await edit(2, 1)).data.updateNode.revision).toBe(2);
+  const late = await edit(3, 1);
+  expect(late.errors?.[0]?.extensions).toMatchObject({
+    code: "conflict",
+    details: [{ path: "/data/expectedRevision", message: "reload it and edit from revision 2" }],
+  });
+  const now = await cp.gql(
+    `query($id: ID!) { node(where: { id: $id }) { revision spec } }`,
+    { id: node.id },
+    { cookie },
+  );
+  expect(now.data.node.revision).toBe(2);
+  expect(now.data.node.spec.settings).toEqual({ blockTimeSecs: 2 });
+  // From the current revision, or without one (scripts), the save goes through.
+  expect((await edit(3, 2)).data.updateNode.revision).toBe(3);
+  expect((await edit(4)).data.updateNode.revision).toBe(4);
+});
+
 test("a field of the wrong shape is refused with a message that says what to write, not the schema's regex", async () => {
   const { executorId } = await syncExecutor(cp, key, "forms-shape");
   const answer = await check({

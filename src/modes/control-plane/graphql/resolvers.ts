@@ -100,7 +100,12 @@ export function coreResolvers(s: ControlPlaneServices) {
       s.nodes.create(ctx.caller, { ...args.data, spec: parseSpecInput(args.data.spec) }),
     ),
     updateNode: guard("Mutation.updateNode", MANAGERS, (_s, args: Args, ctx: Ctx) =>
-      s.nodes.update(ctx.caller, args.where.id, parseSpecInput(args.data.spec)),
+      s.nodes.update(
+        ctx.caller,
+        args.where.id,
+        parseSpecInput(args.data.spec),
+        args.data.expectedRevision ?? undefined,
+      ),
     ),
     requestNodeLifecycleAction: guard(
       "Mutation.requestNodeLifecycleAction",

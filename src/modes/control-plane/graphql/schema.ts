@@ -119,7 +119,11 @@ export const typeDefs = /* GraphQL */ `
     take: Int
   }
   input NodeCreateInput { executorId: ID!, name: String, spec: JSON! }
-  input NodeUpdateInput { spec: JSON! }
+  input NodeUpdateInput {
+    spec: JSON!
+    "The revision this edit started from: when the node has moved on since, the save is refused (conflict)."
+    expectedRevision: Int
+  }
 
   type Query {
     me: Viewer

@@ -27,7 +27,7 @@ import { appendEvent } from "../events/service.ts";
 import type { ChangeFeed } from "./change-feed.ts";
 import { checkClientChange, clientChanges, describeClientChange, editSummary } from "./client-change.ts";
 import { revertedFrom } from "./client-upgrade-outcome.ts";
-import { changedFields, checkEditableChange, checkNodeSpec } from "./validate.ts";
+import { changedFields, checkEditableChange, checkNodeSpec, revisionMoved } from "./validate.ts";
 
 export type { NodeRow };
 export type LifecycleAction = "start" | "stop" | "restart";
@@ -173,8 +173,11 @@ export class NodeService {
     return node;
   }
 
-  update(caller: Caller, id: string, input: NodeSpecInput): NodeRow {
+  /** `expectedRevision`: the revision the edit started from; a newer one refuses it (no lost update). */
+  update(caller: Caller, id: string, input: NodeSpecInput, expectedRevision?: number): NodeRow {
     const node = this.requireLive(caller, id);
+    if (expectedRevision !== undefined && expectedRevision !== node.revision)
+      throw revisionMoved(node.revision, expectedRevision);
     const spec: NodeSpec = {
       ...input,
       desiredState: node.spec.desiredState,

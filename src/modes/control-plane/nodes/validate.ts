@@ -157,3 +157,16 @@ export function changedFields(before: NodeSpec | null, after: NodeSpec): string[
     )
     .sort();
 }
+
+/**
+ * An edit made from revision `expected` while the node is already at `current` (someone else saved, rolled
+ * back or started/stopped it meanwhile): saving would silently replace that change, so it is refused.
+ */
+export function revisionMoved(current: number, expected: number): AppError {
+  return new AppError(
+    "conflict",
+    `the node is at revision ${current} now, not ${expected}: it changed since this edit started`,
+    409,
+    [{ path: "/data/expectedRevision", message: `reload it and edit from revision ${current}` }],
+  );
+}
