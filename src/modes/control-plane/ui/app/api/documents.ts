@@ -45,19 +45,6 @@ export interface NodeRow {
   observedStale: boolean;
   spec: Spec;
 }
-export interface NodesVariables {
-  where: { name?: { contains: string }; chain?: string; executorId?: string };
-  take: number;
-  skip: number;
-}
-export const NODES = graphql<{ nodes: NodeRow[] }, NodesVariables>(
-  `query Nodes($where: NodeWhereInput, $take: Int, $skip: Int) {
-    nodes(where: $where, orderBy: { name: asc }, take: $take, skip: $skip) {
-      id name executorId phase drifted observedStale spec
-    }
-  }`,
-);
-
 export interface NodeEvent {
   id: string;
   type: string;
