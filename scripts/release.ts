@@ -5,7 +5,8 @@
 //      NOVACULA_RELEASE_SECRET_KEY_FILE: the key never enters the repository or a command line;
 //   3. checks the signature against the keys compiled into novacula, so a wrong key fails here, not there;
 //   4. uploads each binary (PUT /api/v1/admin/releases/binaries) and publishes the release
-//      (createExecutorRelease), both with a system admin's personal access token (NOVACULA_RELEASE_TOKEN).
+//      (createExecutorRelease), both with a system admin's personal access token (NOVACULA_RELEASE_TOKEN),
+//      created in the web UI under API keys → Personal access tokens → Create token.
 // Usage: bun scripts/release.ts --version 3.1.0 --channel stable --control-plane https://cp.example.com
 //        [--kind agent] [--notes-file NOTES.md] [--binary linux-x64=dist/novacula ...]
 import { readFileSync } from "node:fs";
@@ -47,7 +48,10 @@ async function main() {
     "",
   );
   const token =
-    process.env.NOVACULA_RELEASE_TOKEN ?? fail("set NOVACULA_RELEASE_TOKEN to a system admin's nvp_ token");
+    process.env.NOVACULA_RELEASE_TOKEN ??
+    fail(
+      "set NOVACULA_RELEASE_TOKEN to a system admin's nvp_ token (web UI: API keys → Personal access tokens → Create token)",
+    );
   const keyFile =
     process.env.NOVACULA_RELEASE_SECRET_KEY_FILE ??
     fail("set NOVACULA_RELEASE_SECRET_KEY_FILE to the release secret key file (kept outside the repository)");

@@ -1,4 +1,5 @@
-// The organization screens in a real browser, part two: the account (sessions, password change), the
+// The organization screens in a real browser, part two: the account (sessions, password change), personal
+// access tokens on the API keys screen (created in the UI, shown once, working against /graphql), the
 // audit log (URL filters, cursor pages, the CSV export's exact header, file name and formula
 // neutralizing), and organization settings with deactivation confirmed by typing. Same checks per screen
 // as part one (people-screens.test.ts, screens-kit.ts).
@@ -12,7 +13,8 @@ import {
   exportHref,
   parseAuditSearch,
 } from "../../src/modes/control-plane/ui/app/screens/audit-filters.ts";
-import { checkScreen, LIVE, screensWorld, T } from "./screens-kit.ts";
+import { Api } from "../tenancy/world.ts";
+import { checkScreen, LIVE, row, screensWorld, T } from "./screens-kit.ts";
 
 const world = screensWorld("ui-account-screens");
 
@@ -206,6 +208,78 @@ test(
     await checkScreen(w, "not-found");
     await page.getByRole("link", { name: "Go to Nodes" }).click();
     await page.waitForURL((url) => url.pathname === "/nodes");
+    expect(w.problems).toEqual([]);
+    await w.context.close();
+  },
+  T,
+);
+
+test(
+  "a member creates a personal access token in the UI, sees it once, and it authenticates GraphQL as them; the owner can cut it off but not rotate it",
+  async () => {
+    const owner = await world.api.user("Tokenhost");
+    const member = await world.api.user("Scripter");
+    await world.api.join({ cookie: owner.cookie }, member, "member", false);
+    const w = await world.signedIn(member, "/keys");
+    const { page } = w;
+    await page.getByRole("combobox", { name: "Organization" }).selectOption(owner.personalOrgId);
+    await page.getByText("No executor keys yet — an owner or admin").waitFor();
+    await page.getByText("No personal access tokens yet — Create token").waitFor();
+    expect(await page.getByRole("button", { name: "New key" }).count()).toBe(0);
+
+    // The same form as an executor key's, named for a token.
+    await page.getByRole("button", { name: "Create token" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Create token" }).click();
+    await expect(page.getByRole("alert").textContent()).resolves.toMatch(/^Name: /);
+    await page.getByLabel("Name", { exact: true }).fill("deploy-script");
+    await page.getByLabel("Expires in (days)").fill("90");
+    await checkScreen(w, "tokens-new");
+    await page.getByRole("dialog").getByRole("button", { name: "Create token" }).click();
+
+    // Shown once, with how to use it; the example request works as printed and acts as the member.
+    const tokenField = page.getByLabel("Token", { exact: true });
+    await tokenField.waitFor();
+    const token = world.api.watch.secret(await tokenField.inputValue());
+    expect(token).toMatch(/^nvp_/);
+    expect(await page.getByRole("dialog").textContent()).toContain(`${world.at("/graphql")}`);
+    const example = await page.getByLabel("Example request").inputValue();
+    const url = example.match(/^curl -sS (\S+)/)?.[1];
+    expect(url).toBe(world.at("/graphql"));
+    expect(example).toContain(`Authorization: Bearer ${token}`);
+    await checkScreen(w, "tokens-secret");
+    const asToken = await fetch(url!, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ me { id email role } organization { id } }" }),
+    });
+    expect(asToken.status).toBe(200);
+    expect((await asToken.json()).data).toEqual({
+      me: { id: member.id, email: member.email, role: "member" },
+      organization: { id: owner.personalOrgId },
+    });
+    await page.getByRole("button", { name: "I've stored this token" }).click();
+    await tokenField.waitFor({ state: "detached" });
+    await row(w, "deploy-script").filter({ hasText: "active" }).waitFor();
+
+    // After a reload: the listing, never the plaintext again.
+    await page.reload();
+    await row(w, "deploy-script").filter({ hasText: "active" }).waitFor();
+    expect(await page.content()).not.toContain(token);
+    expect(await page.getByLabel("Token", { exact: true }).count()).toBe(0);
+    await page.getByRole("button", { name: "Rotate deploy-script" }).waitFor();
+    await checkScreen(w, "tokens");
+
+    // The owner sees the member's token and may disable or revoke it, not mint a new one in their name.
+    const o = await world.signedIn(owner, "/keys");
+    await row(o, "deploy-script").waitFor();
+    expect(await o.page.getByRole("button", { name: "Rotate deploy-script" }).count()).toBe(0);
+    await o.page.getByRole("button", { name: "Revoke deploy-script" }).click();
+    await o.page.getByRole("button", { name: "Revoke token" }).click();
+    await o.page.getByRole("button", { name: "Delete deploy-script" }).waitFor();
+    expect(Api.code(await world.api.gql("{ me { id } }", {}, { token }))).toBe("unauthenticated");
+    expect(o.problems).toEqual([]);
+    await o.context.close();
+
     expect(w.problems).toEqual([]);
     await w.context.close();
   },

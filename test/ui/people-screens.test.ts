@@ -206,7 +206,8 @@ test(
       owner.personalOrgId,
     );
 
-    // The member sees keys, members, organization and audit, and no action that changes them.
+    // The member sees keys, members, organization and audit, and no action that changes them (their own
+    // personal access tokens aside: account-screens.test.ts).
     const g = guest.page;
     await sidebar(guest, "API keys").click();
     await row(guest, "fleet-key").waitFor();

@@ -17,10 +17,12 @@ export interface ApiKeyRow {
   expiresAt: string | null;
   lastUsedAt: string | null;
   graceEndsAt: string | null;
+  /** For a personal access token, the user it acts as. */
+  userId: string | null;
   usedBy: { executorId: string; executorName: string; lastUsedAt: string }[];
 }
 const KEY_FIELDS =
-  "id name start purpose status createdAt expiresAt lastUsedAt graceEndsAt usedBy { executorId executorName lastUsedAt }";
+  "id name start purpose status createdAt expiresAt lastUsedAt graceEndsAt userId usedBy { executorId executorName lastUsedAt }";
 export const API_KEYS = graphql<{ apiKeys: ApiKeyRow[] }>(`query ApiKeys { apiKeys { ${KEY_FIELDS} } }`);
 
 export interface CreatedKey {
@@ -32,6 +34,12 @@ export const CREATE_API_KEY = graphql<
   { input: { name: string; expiresInDays: number | null } }
 >(
   `mutation CreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { ${KEY_FIELDS} } } }`,
+);
+export const CREATE_PERSONAL_ACCESS_TOKEN = graphql<
+  { createPersonalAccessToken: CreatedKey },
+  { input: { name: string; expiresInDays: number | null } }
+>(
+  `mutation CreatePersonalAccessToken($input: CreateApiKeyInput!) { createPersonalAccessToken(input: $input) { key apiKey { ${KEY_FIELDS} } } }`,
 );
 export const ROTATE_API_KEY = graphql<{ rotateApiKey: CreatedKey }, { id: string }>(
   `mutation RotateApiKey($id: ID!) { rotateApiKey(id: $id) { key apiKey { ${KEY_FIELDS} } } }`,

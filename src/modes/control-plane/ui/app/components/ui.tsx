@@ -133,6 +133,8 @@ export function OneTimeSecretDialog(props: {
   title: string;
   label: string;
   children?: ReactNode;
+  /** The closing button's words ("I've stored this key" unless told). */
+  done?: string;
   onDone: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -156,7 +158,7 @@ export function OneTimeSecretDialog(props: {
           <CopyField label={props.label} value={props.secret} />
           <div className="dialog-buttons">
             <button type="button" className="primary" onClick={props.onDone}>
-              I've stored this key
+              {props.done ?? "I've stored this key"}
             </button>
           </div>
         </div>

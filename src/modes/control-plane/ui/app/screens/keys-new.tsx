@@ -1,11 +1,13 @@
-// New key (reference §3.2, §6.11): Target (a new executor, or an existing one, which pre-fills its name),
-// Name (1–32 characters) and Expires in (days) (empty: no expiry). Checked here as the server checks it,
-// so a mistake names its field before anything is sent; the created key goes to the one-time dialog.
+// New key and Create token (reference §3.2, §6.11): one form for both purposes. An executor key has a
+// Target (a new executor, or an existing one, which pre-fills its name); both have Name (1–32 characters)
+// and Expires in (days) (empty: no expiry). Checked here as the server checks it, so a mistake names its
+// field before anything is sent; the server's refusal shows in the same place; the created key or token
+// goes to the one-time dialog.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
 import { describeError, request } from "../api/graphql.ts";
 import { executorsQuery } from "../api/queries.ts";
-import { CREATE_API_KEY, type CreatedKey } from "../api/tenancy.ts";
+import { CREATE_API_KEY, CREATE_PERSONAL_ACCESS_TOKEN, type CreatedKey } from "../api/tenancy.ts";
 import { Dialog, ErrorNote } from "../components/ui.tsx";
 
 export const MAX_KEY_NAME = 32;
@@ -22,25 +24,45 @@ export function newKeyProblem(name: string, days: string): string | null {
   return null;
 }
 
+export type KeyPurpose = "executor" | "personal";
+
+/** What differs between an executor key and a personal access token in the form. */
+const FORM: Record<KeyPurpose, { title: string; submit: string; noun: string }> = {
+  executor: { title: "New key", submit: "Create key", noun: "key" },
+  personal: { title: "Create token", submit: "Create token", noun: "token" },
+};
+
+/** Creates the key or token; the server checks the same rules as newKeyProblem and names the field. */
+async function createKey(purpose: KeyPurpose, input: { name: string; expiresInDays: number | null }) {
+  if (purpose === "personal")
+    return (await request(CREATE_PERSONAL_ACCESS_TOKEN, { input })).createPersonalAccessToken;
+  return (await request(CREATE_API_KEY, { input })).createApiKey;
+}
+
 export function NewKeyDialog(props: {
+  purpose: KeyPurpose;
   open: boolean;
   onClose: () => void;
   onCreated: (created: CreatedKey) => void;
 }) {
   const queryClient = useQueryClient();
-  const executors = useQuery({ ...executorsQuery, enabled: props.open }).data?.executors ?? [];
+  const form = FORM[props.purpose];
+  const hint = useId();
+  const forExecutor = props.purpose === "executor";
+  const executors = useQuery({ ...executorsQuery, enabled: props.open && forExecutor }).data?.executors ?? [];
   const [target, setTarget] = useState("");
   const [name, setName] = useState("");
   const [days, setDays] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const create = useMutation({
     mutationFn: () =>
-      request(CREATE_API_KEY, {
-        input: { name: name.trim(), expiresInDays: days.trim() === "" ? null : Number(days) },
+      createKey(props.purpose, {
+        name: name.trim(),
+        expiresInDays: days.trim() === "" ? null : Number(days),
       }),
-    onSuccess: (data) => {
+    onSuccess: (created) => {
       close();
-      props.onCreated(data.createApiKey);
+      props.onCreated(created);
       void queryClient.invalidateQueries({ queryKey: ["apiKeys"] });
     },
   });
@@ -64,19 +86,21 @@ export function NewKeyDialog(props: {
     if (executor) setName(executor.name.slice(0, MAX_KEY_NAME));
   };
   return (
-    <Dialog open={props.open} title="New key" onClose={close}>
+    <Dialog open={props.open} title={form.title} onClose={close}>
       <form onSubmit={submit} noValidate>
-        <label>
-          Target
-          <select value={target} onChange={(e) => pickTarget(e.target.value)}>
-            <option value="">New executor</option>
-            {executors.map((e) => (
-              <option key={e.id} value={e.id}>
-                {e.name} ({e.kind})
-              </option>
-            ))}
-          </select>
-        </label>
+        {forExecutor ? (
+          <label>
+            Target
+            <select value={target} onChange={(e) => pickTarget(e.target.value)}>
+              <option value="">New executor</option>
+              {executors.map((e) => (
+                <option key={e.id} value={e.id}>
+                  {e.name} ({e.kind})
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <label>
           Name
           <input
@@ -85,10 +109,10 @@ export function NewKeyDialog(props: {
             maxLength={MAX_KEY_NAME}
             required
             autoComplete="off"
-            aria-describedby="key-name-hint"
+            aria-describedby={`${hint}-name`}
           />
         </label>
-        <p id="key-name-hint" className="muted">
+        <p id={`${hint}-name`} className="muted">
           1 to 32 characters. Fixed once created.
         </p>
         <label>
@@ -98,11 +122,11 @@ export function NewKeyDialog(props: {
             onChange={(e) => setDays(e.target.value)}
             inputMode="numeric"
             placeholder="No expiry"
-            aria-describedby="key-expiry-hint"
+            aria-describedby={`${hint}-expiry`}
           />
         </label>
-        <p id="key-expiry-hint" className="muted">
-          Empty: the key never expires. To change the expiry later, create a new key.
+        <p id={`${hint}-expiry`} className="muted">
+          Empty: the {form.noun} never expires. To change the expiry later, create a new {form.noun}.
         </p>
         <ErrorNote error={problem ?? (create.error ? describeError(create.error) : null)} />
         <div className="dialog-buttons">
@@ -110,7 +134,7 @@ export function NewKeyDialog(props: {
             Cancel
           </button>
           <button type="submit" className="primary" disabled={create.isPending}>
-            Create key
+            {form.submit}
           </button>
         </div>
       </form>

@@ -1,11 +1,15 @@
 // API keys (reference §3.2, §6.11): executor keys with name + key ID, status, Used by, created, expiry and
 // Last used; owners and admins create, rotate (the old key keeps working through the grace window),
-// disable/enable, revoke and delete revoked keys. Personal access tokens are listed below them. A member
-// sees the lists and no action.
+// disable/enable, revoke and delete revoked keys. Personal access tokens below them: every member of the
+// organization creates their own (Create token) to script the GraphQL API, rotates it, and disables, revokes
+// and deletes it; owners and admins may also cut off anyone's. What each person may do is decided by the
+// server's own policy (graphql/authz.ts), so an action shows exactly when the server would accept it.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useId, useState } from "react";
+import type { OrgRole } from "../../../auth/caller.ts";
+import { ANY_ROLE, MANAGE, policy } from "../../../graphql/authz.ts";
 import { describeError, request } from "../api/graphql.ts";
-import { UNSTREAMED_POLL_MS, useCanManage } from "../api/queries.ts";
+import { UNSTREAMED_POLL_MS, viewerQuery } from "../api/queries.ts";
 import {
   API_KEYS,
   type ApiKeyRow,
@@ -14,16 +18,9 @@ import {
   type KeyAction,
   ROTATE_API_KEY,
 } from "../api/tenancy.ts";
-import {
-  Badge,
-  ConfirmDialog,
-  EmptyState,
-  ErrorNote,
-  formatTime,
-  OneTimeSecretDialog,
-  relativeTime,
-} from "../components/ui.tsx";
-import { NewKeyDialog } from "./keys-new.tsx";
+import { Badge, ConfirmDialog, EmptyState, ErrorNote, formatTime, relativeTime } from "../components/ui.tsx";
+import { type KeyPurpose, NewKeyDialog } from "./keys-new.tsx";
+import { RevealedKeyDialog } from "./keys-revealed.tsx";
 
 export const apiKeysQuery = {
   queryKey: ["apiKeys"],
@@ -31,89 +28,147 @@ export const apiKeysQuery = {
   refetchInterval: UNSTREAMED_POLL_MS,
 };
 
+type Confirmed = "rotate" | "revoke" | "delete";
 /** What a confirmation says before an action that cannot be undone, or changes what executors can do. */
-const CONFIRM: Record<"rotate" | "revoke" | "delete", { title: string; text: string; button: string }> = {
-  rotate: {
-    title: "Rotate",
-    text: "A new key with the same lifetime is created and shown once. This key keeps working for the grace period (24 h by default), then is revoked automatically: install the new key and restart the executor before then.",
-    button: "Rotate key",
+const CONFIRM: Record<KeyPurpose, Record<Confirmed, { title: string; text: string; button: string }>> = {
+  executor: {
+    rotate: {
+      title: "Rotate",
+      text: "A new key with the same lifetime is created and shown once. This key keeps working for the grace period (24 h by default), then is revoked automatically: install the new key and restart the executor before then.",
+      button: "Rotate key",
+    },
+    revoke: {
+      title: "Revoke",
+      text: "Executors using this key are refused from their next request. A revoked key cannot be enabled again; the row stays until you delete it.",
+      button: "Revoke key",
+    },
+    delete: {
+      title: "Delete",
+      text: "The revoked key's row is removed from this list. This cannot be undone.",
+      button: "Delete key",
+    },
   },
-  revoke: {
-    title: "Revoke",
-    text: "Executors using this key are refused from their next request. A revoked key cannot be enabled again; the row stays until you delete it.",
-    button: "Revoke key",
-  },
-  delete: {
-    title: "Delete",
-    text: "The revoked key's row is removed from this list. This cannot be undone.",
-    button: "Delete key",
+  personal: {
+    rotate: {
+      title: "Rotate",
+      text: "A new token with the same lifetime is created and shown once. This token keeps working for the grace period (24 h by default), then is revoked automatically: put the new token in your scripts before then.",
+      button: "Rotate token",
+    },
+    revoke: {
+      title: "Revoke",
+      text: "Requests with this token are refused from now on. A revoked token cannot be enabled again; the row stays until you delete it.",
+      button: "Revoke token",
+    },
+    delete: {
+      title: "Delete",
+      text: "The revoked token's row is removed from this list. This cannot be undone.",
+      button: "Delete token",
+    },
   },
 };
 
+/** What the signed-in person may do with a key, as the server's policy decides (signed in: a session). */
+interface KeyRights {
+  manage: (key: ApiKeyRow) => boolean;
+  rotate: (key: ApiKeyRow) => boolean;
+}
+
 export function KeysScreen() {
-  const canManage = useCanManage();
+  const viewer = useQuery(viewerQuery).data;
+  const me = viewer?.me ?? null;
+  // The server's guard: a mutation needs the active organization (the organization query answers null
+  // otherwise) and one of the rule's roles, or a system admin. createApiKey takes MANAGE;
+  // createPersonalAccessToken takes ANY_ROLE (and a session, which the UI always has).
+  const inOrg = !!me && !!viewer?.organization;
+  const hasRole = (roles: readonly OrgRole[]) =>
+    inOrg && !!me && (me.systemAdmin || (me.role !== null && roles.includes(me.role)));
+  const canManage = hasRole(MANAGE);
+  const canCreateToken = hasRole(ANY_ROLE);
+  const subject = me ? { userId: me.id, role: me.role, systemAdmin: me.systemAdmin } : null;
+  const rights: KeyRights = {
+    manage: (key) => inOrg && !!subject && policy.manageKey(subject, key),
+    rotate: (key) => inOrg && !!subject && policy.rotateKey(subject, key, "session"),
+  };
   const query = useQuery(apiKeysQuery);
-  const [creating, setCreating] = useState(false);
+  const [creating, setCreating] = useState<KeyPurpose | null>(null);
   const [revealed, setRevealed] = useState<CreatedKey | null>(null);
   const keys = query.data?.apiKeys ?? [];
   const executorKeys = keys.filter((k) => k.purpose === "executor");
   const tokens = keys.filter((k) => k.purpose === "personal");
+  const loaded = query.isSuccess;
   return (
     <section aria-labelledby="keys-title">
-      <header className="page-header">
-        <h1 id="keys-title">API keys</h1>
-        {canManage ? (
-          <button type="button" className="primary" onClick={() => setCreating(true)}>
-            New key
+      <h1 id="keys-title">API keys</h1>
+      <ErrorNote error={query.error ? describeError(query.error) : null} />
+      <KeySection
+        title="Executor keys"
+        create={canManage ? { label: "New key", onClick: () => setCreating("executor") } : null}
+        intro="Executor keys (exc_…) let an agent or operator sync with this organization. Rotate a key to replace it without downtime."
+        empty={
+          canManage
+            ? "No executor keys yet — New key, or Connect executor on the Executors screen."
+            : "No executor keys yet — an owner or admin of this organization creates them."
+        }
+        keys={loaded ? executorKeys : null}
+        rights={rights}
+        onRevealed={setRevealed}
+      />
+      <KeySection
+        title="Personal access tokens"
+        create={canCreateToken ? { label: "Create token", onClick: () => setCreating("personal") } : null}
+        intro="A personal access token (nvp_…) lets a script call the GraphQL API as you, with your role in this organization."
+        empty={
+          canCreateToken
+            ? "No personal access tokens yet — Create token to script the API."
+            : "No personal access tokens yet."
+        }
+        keys={loaded ? tokens : null}
+        rights={rights}
+        onRevealed={setRevealed}
+      />
+      <NewKeyDialog
+        purpose={creating ?? "executor"}
+        open={creating !== null}
+        onClose={() => setCreating(null)}
+        onCreated={setRevealed}
+      />
+      <RevealedKeyDialog created={revealed} onDone={() => setRevealed(null)} />
+    </section>
+  );
+}
+
+/** One kind of key: its heading with the create action (when allowed), what it is for, and its list. */
+function KeySection(props: {
+  title: string;
+  create: { label: string; onClick: () => void } | null;
+  intro: string;
+  empty: string;
+  /** null until loaded: no empty state while loading. */
+  keys: ApiKeyRow[] | null;
+  rights: KeyRights;
+  onRevealed: (created: CreatedKey) => void;
+}) {
+  const id = useId();
+  return (
+    <section aria-labelledby={id}>
+      <div className="section-title">
+        <h2 id={id}>{props.title}</h2>
+        {props.create ? (
+          <button type="button" className="primary" onClick={props.create.onClick}>
+            {props.create.label}
           </button>
         ) : null}
-      </header>
-      <p className="muted">
-        Executor keys (exc_…) let an agent or operator sync with this organization. Rotate a key to replace it
-        without downtime.
-      </p>
-      <ErrorNote error={query.error ? describeError(query.error) : null} />
-      {query.isSuccess && executorKeys.length === 0 ? (
-        <EmptyState>
-          {canManage ? (
-            <>No executor keys yet — New key, or Connect executor on the Executors screen.</>
-          ) : (
-            <>No executor keys yet — an owner or admin of this organization creates them.</>
-          )}
-        </EmptyState>
-      ) : null}
-      {executorKeys.length > 0 ? (
+      </div>
+      <p className="muted">{props.intro}</p>
+      {props.keys?.length === 0 ? <EmptyState>{props.empty}</EmptyState> : null}
+      {props.keys?.length ? (
         <KeyTable
-          caption="Executor keys"
-          keys={executorKeys}
-          canManage={canManage}
-          onRevealed={setRevealed}
+          caption={props.title}
+          keys={props.keys}
+          rights={props.rights}
+          onRevealed={props.onRevealed}
         />
       ) : null}
-      {tokens.length > 0 ? (
-        <>
-          <h2>Personal access tokens</h2>
-          <KeyTable
-            caption="Personal access tokens"
-            keys={tokens}
-            canManage={false}
-            onRevealed={setRevealed}
-          />
-        </>
-      ) : null}
-      <NewKeyDialog open={creating} onClose={() => setCreating(false)} onCreated={setRevealed} />
-      <OneTimeSecretDialog
-        secret={revealed?.key ?? null}
-        title="Store this key now"
-        label="Key"
-        onDone={() => setRevealed(null)}
-      >
-        <p>
-          Key <strong>{revealed?.apiKey.name}</strong> is ready. Put it in the executor's configuration (
-          <code>access_token</code> in /etc/novacula/agent.toml, or the operator's Secret) and restart the
-          executor.
-        </p>
-      </OneTimeSecretDialog>
     </section>
   );
 }
@@ -121,9 +176,10 @@ export function KeysScreen() {
 function KeyTable(props: {
   caption: string;
   keys: ApiKeyRow[];
-  canManage: boolean;
+  rights: KeyRights;
   onRevealed: (created: CreatedKey) => void;
 }) {
+  const withActions = props.keys.some(props.rights.manage);
   return (
     <div className="table-scroll">
       <table>
@@ -136,7 +192,7 @@ function KeyTable(props: {
             <th scope="col">Created</th>
             <th scope="col">Expires</th>
             <th scope="col">Last used</th>
-            {props.canManage ? <th scope="col">Actions</th> : null}
+            {withActions ? <th scope="col">Actions</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -159,9 +215,15 @@ function KeyTable(props: {
               <td title={key.lastUsedAt ? formatTime(key.lastUsedAt) : undefined}>
                 {relativeTime(key.lastUsedAt)}
               </td>
-              {props.canManage ? (
+              {withActions ? (
                 <td>
-                  <KeyActions apiKey={key} onRevealed={props.onRevealed} />
+                  {props.rights.manage(key) ? (
+                    <KeyActions
+                      apiKey={key}
+                      canRotate={props.rights.rotate(key)}
+                      onRevealed={props.onRevealed}
+                    />
+                  ) : null}
                 </td>
               ) : null}
             </tr>
@@ -172,11 +234,14 @@ function KeyTable(props: {
   );
 }
 
-/** The actions a key's status allows (reference §3.2): rotate/disable/revoke, enable, delete once revoked. */
-function actionsFor(key: ApiKeyRow): ("rotate" | KeyAction)[] {
+/**
+ * The actions a key's status allows (reference §3.2): rotate/disable/revoke, enable, delete once revoked.
+ * Rotating needs its own right: an owner may cut off a member's token but not mint one in their name.
+ */
+function actionsFor(key: ApiKeyRow, canRotate: boolean): ("rotate" | KeyAction)[] {
   switch (key.status) {
     case "active":
-      return key.graceEndsAt ? ["disable", "revoke"] : ["rotate", "disable", "revoke"];
+      return key.graceEndsAt || !canRotate ? ["disable", "revoke"] : ["rotate", "disable", "revoke"];
     case "disabled":
       return ["enable", "revoke"];
     case "expired":
@@ -194,9 +259,17 @@ const LABEL: Record<"rotate" | KeyAction, string> = {
   delete: "Delete",
 };
 
-function KeyActions({ apiKey, onRevealed }: { apiKey: ApiKeyRow; onRevealed: (c: CreatedKey) => void }) {
+function KeyActions({
+  apiKey,
+  canRotate,
+  onRevealed,
+}: {
+  apiKey: ApiKeyRow;
+  canRotate: boolean;
+  onRevealed: (c: CreatedKey) => void;
+}) {
   const queryClient = useQueryClient();
-  const [confirming, setConfirming] = useState<"rotate" | "revoke" | "delete" | null>(null);
+  const [confirming, setConfirming] = useState<Confirmed | null>(null);
   const act = useMutation({
     mutationFn: async (action: "rotate" | KeyAction) => {
       if (action === "rotate") onRevealed((await request(ROTATE_API_KEY, { id: apiKey.id })).rotateApiKey);
@@ -209,10 +282,10 @@ function KeyActions({ apiKey, onRevealed }: { apiKey: ApiKeyRow; onRevealed: (c:
   });
   const run = (action: "rotate" | KeyAction) =>
     action === "disable" || action === "enable" ? act.mutate(action) : setConfirming(action);
-  const confirm = confirming ? CONFIRM[confirming] : null;
+  const confirm = confirming ? CONFIRM[apiKey.purpose][confirming] : null;
   return (
     <div className="row-actions">
-      {actionsFor(apiKey).map((action) => (
+      {actionsFor(apiKey, canRotate).map((action) => (
         <button
           key={action}
           type="button"
