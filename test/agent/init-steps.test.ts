@@ -90,7 +90,7 @@ describe("init steps", () => {
     expect(readFileSync(target, "utf8")).toBe(copied);
   });
 
-  test("copy-artifact with dropTomlTables refuses a directory artifact and leaves no marker", async () => {
+  test("copy-artifact with dropTomlTables refuses a directory or a non-UTF-8 artifact and leaves no marker", async () => {
     const { paths } = node("copy-drop-dir");
     const dir = join(scratch.dir, "copy-drop-dir", "artifacts", `${"c".repeat(64)}.d`);
     mkdirSync(dir, { recursive: true });
@@ -106,6 +106,11 @@ describe("init steps", () => {
     await expect(runInitSteps(paths, plan(copy), { artifacts: { node: { config: dir } } })).rejects.toThrow(
       "is a directory: dropTomlTables applies to a TOML file",
     );
+    const binary = join(dir, "..", "config.bin");
+    writeFileSync(binary, Buffer.from([0x5b, 0x4e, 0x5d, 0x0a, 0xff, 0xfe, 0x0a]));
+    await expect(
+      runInitSteps(paths, plan(copy), { artifacts: { node: { config: binary } } }),
+    ).rejects.toThrow("is not UTF-8 text, so not a TOML file dropTomlTables can edit");
     expect(existsSync(initMarker(paths, "config"))).toBe(false);
     expect(existsSync(join(paths.nodeDir, "config/release"))).toBe(false);
   });
