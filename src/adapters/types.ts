@@ -69,6 +69,11 @@ export type InitStep =
       role: string;
       artifact: string;
       path: string;
+      /**
+       * For a TOML file: tables (dotted names, e.g. `Node.LogConfig`) left out of the copy with their
+       * sub-tables, by a line edit that keeps every other byte (src/modes/agent/toml-drop-tables.ts).
+       */
+      dropTomlTables?: string[];
     })
   | (InitStepBase & {
       /**

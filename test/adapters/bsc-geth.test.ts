@@ -146,12 +146,13 @@ describe("bsc adapter rules", () => {
         path: `${configDir}/genesis.json`,
       },
       {
-        id: "bsc-config",
+        id: "bsc-config-journal",
         description: expect.any(String),
         kind: "copy-artifact",
         role: "node",
         artifact: "config",
         path: `${configDir}/config.toml`,
+        dropTomlTables: ["Node.LogConfig"],
       },
       {
         id: "bsc-init",
@@ -167,6 +168,19 @@ describe("bsc adapter rules", () => {
     expect(process!.artifacts).toEqual(["client", "genesis", "config"]);
     expect(process!.args.slice(0, 4)).toEqual(["--config", `${configDir}/config.toml`, "--datadir", dataDir]);
     expect(process!.stopTimeoutSecs).toBeGreaterThanOrEqual(180);
+  });
+
+  test("the log goes to the journal: every plan copies config.toml without [Node.LogConfig], under an id of its own", () => {
+    // BSC geth (node/node.go) swaps its stderr logger for a rotating data/bsc.log when the file's
+    // [Node.LogConfig] names FilePath, FileRoot, MaxBytesSize and Level, and no flag undoes it: the table must go.
+    for (const spec of [base, variant({ network: "chapel" }), variant({ nodeType: "archive" })]) {
+      const copies = planOf(spec).initSteps.filter(
+        (s) => s.kind === "copy-artifact" && s.artifact === "config",
+      );
+      expect(copies).toEqual([expect.objectContaining({ dropTomlTables: ["Node.LogConfig"] })]);
+      // A node initialised while the step kept the table (marker bsc-config) copies the file again.
+      expect(copies[0]!.id).not.toBe("bsc-config");
+    }
   });
 
   test("an archive node: gcmode archive on the hash scheme, full sync, and an init on the same scheme", () => {

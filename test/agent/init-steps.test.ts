@@ -2,12 +2,12 @@
 // directory, owned by the node user; run executes a program once as the node user before the node starts,
 // and a failure leaves no marker (retried next reconcile) with the program's own output in the message.
 import { afterAll, describe, expect, test } from "bun:test";
-import { chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { InitStep, ProcessPlan } from "../../src/adapters/types.ts";
 import { nodePaths } from "../../src/modes/agent/layout.ts";
 import { initMarker, runInitSteps } from "../../src/modes/agent/materialize.ts";
-import { makeTestDir } from "./helpers.ts";
+import { makeTestDir, REPO_ROOT } from "./helpers.ts";
 
 const scratch = makeTestDir("init-steps");
 afterAll(() => scratch.cleanup());
@@ -51,6 +51,68 @@ describe("init steps", () => {
     expect(statSync(target).uid).toBe(nobody.uid);
     expect(existsSync(initMarker(paths, "genesis"))).toBe(true);
     expect(await runInitSteps(paths, plan(copy), { owner: nobody, artifacts })).toEqual([]);
+  });
+
+  test("copy-artifact with dropTomlTables copies BSC's release config.toml without [Node.LogConfig], every other byte kept", async () => {
+    const { paths } = node("copy-drop");
+    // The release file sends geth's log to data/bsc.log; without that table geth logs to stderr (the journal).
+    const release = readFileSync(
+      join(REPO_ROOT, "test/adapters/fixtures/bsc-geth-1.7.3-config.toml"),
+      "utf8",
+    );
+    const config = join(scratch.dir, "copy-drop", "artifacts", `${"b".repeat(64)}.d`, "config.toml");
+    mkdirSync(join(config, ".."), { recursive: true });
+    writeFileSync(config, release);
+    const copy: InitStep = {
+      id: "config",
+      description: "copy the release config.toml",
+      kind: "copy-artifact",
+      role: "node",
+      artifact: "config",
+      path: "config/config.toml",
+      dropTomlTables: ["Node.LogConfig"],
+    };
+    const artifacts = { node: { config } };
+    expect(await runInitSteps(paths, plan(copy), { owner: nobody, artifacts })).toEqual(["config"]);
+    const target = join(paths.nodeDir, "config/config.toml");
+    const copied = readFileSync(target, "utf8");
+    // [Node.LogConfig] is the file's last table: everything before its header is kept byte for byte.
+    const header = release.indexOf("\n[Node.LogConfig]\n");
+    expect(header).toBeGreaterThan(0);
+    expect(copied).toBe(release.slice(0, header + 1));
+    expect(copied).not.toContain(`FilePath = "bsc.log"`);
+    expect(copied).toContain("[Node.HTTPTimeouts]\nReadTimeout = 30000000000");
+    expect(statSync(target).uid).toBe(nobody.uid);
+    // The installed artifact stays as delivered; a step run again (its marker gone) writes the same bytes.
+    expect(readFileSync(config, "utf8")).toBe(release);
+    rmSync(initMarker(paths, "config"));
+    expect(await runInitSteps(paths, plan(copy), { owner: nobody, artifacts })).toEqual(["config"]);
+    expect(readFileSync(target, "utf8")).toBe(copied);
+  });
+
+  test("copy-artifact with dropTomlTables refuses a directory or a non-UTF-8 artifact and leaves no marker", async () => {
+    const { paths } = node("copy-drop-dir");
+    const dir = join(scratch.dir, "copy-drop-dir", "artifacts", `${"c".repeat(64)}.d`);
+    mkdirSync(dir, { recursive: true });
+    const copy: InitStep = {
+      id: "config",
+      description: "copy",
+      kind: "copy-artifact",
+      role: "node",
+      artifact: "config",
+      path: "config/release",
+      dropTomlTables: ["Node.LogConfig"],
+    };
+    await expect(runInitSteps(paths, plan(copy), { artifacts: { node: { config: dir } } })).rejects.toThrow(
+      "is a directory: dropTomlTables applies to a TOML file",
+    );
+    const binary = join(dir, "..", "config.bin");
+    writeFileSync(binary, Buffer.from([0x5b, 0x4e, 0x5d, 0x0a, 0xff, 0xfe, 0x0a]));
+    await expect(
+      runInitSteps(paths, plan(copy), { artifacts: { node: { config: binary } } }),
+    ).rejects.toThrow("is not UTF-8 text, so not a TOML file dropTomlTables can edit");
+    expect(existsSync(initMarker(paths, "config"))).toBe(false);
+    expect(existsSync(join(paths.nodeDir, "config/release"))).toBe(false);
   });
 
   test("copy-artifact refuses a path outside the node directory and names a missing artifact's fix", async () => {

@@ -1,19 +1,43 @@
 // The init steps that touch more than one file: copy-artifact (an installed artifact, such as a genesis
-// file, copied into the node directory) and run (a program run once before the node's processes start, such
-// as `geth init`). Both act as the node user when there is one (systemd hosts), else as the agent's own user
-// (the process supervisor's demo); materialize.ts decides when a step runs and writes its marker.
+// file, copied into the node directory, optionally without some TOML tables) and run (a program run once
+// before the node's processes start, such as `geth init`). Both act as the node user when there is one
+// (systemd hosts), else as the agent's own user (the process supervisor's demo); materialize.ts decides when
+// a step runs and writes its marker.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, copyFileSync, cpSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  chownSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import type { InitStep } from "../../adapters/types.ts";
 import type { NodePaths } from "./layout.ts";
 import { handOverDir, type NodeOwner } from "./node-user.ts";
+import { dropTomlTables } from "./toml-drop-tables.ts";
 
-/** Copy an installed artifact (a file, or an unpacked directory) to `target`, replacing it atomically. */
-export function copyArtifact(source: string, target: string, owner: NodeOwner | null): void {
+/**
+ * Copy an installed artifact (a file, or an unpacked directory) to `target`, replacing it atomically. With
+ * `droppedTables` (the step's dropTomlTables) the artifact must be a TOML file, copied without those tables;
+ * the installed artifact itself stays as delivered (its checksum, and other nodes that copy it).
+ */
+export function copyArtifact(
+  source: string,
+  target: string,
+  owner: NodeOwner | null,
+  droppedTables: readonly string[] = [],
+): void {
   const info = statSync(source, { throwIfNoEntry: false });
   if (!info) throw new Error(`the artifact ${source} is not installed`);
+  if (droppedTables.length > 0 && info.isDirectory()) {
+    throw new Error(`the artifact ${source} is a directory: dropTomlTables applies to a TOML file`);
+  }
   mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString("hex")}.tmp`);
   try {
@@ -21,7 +45,9 @@ export function copyArtifact(source: string, target: string, owner: NodeOwner | 
       cpSync(source, temp, { recursive: true, verbatimSymlinks: true });
       if (owner) handOverDir(temp, owner);
     } else {
-      copyFileSync(source, temp);
+      if (droppedTables.length > 0) {
+        writeFileSync(temp, dropTomlTables(readTomlText(source), droppedTables), { mode: info.mode & 0o777 });
+      } else copyFileSync(source, temp);
       if (owner) chownSync(temp, owner.uid, owner.gid);
     }
     rmSync(target, { recursive: true, force: true });
@@ -29,6 +55,15 @@ export function copyArtifact(source: string, target: string, owner: NodeOwner | 
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** A TOML file's text: TOML is UTF-8, and a lenient decode would change the bytes the edit must keep. */
+function readTomlText(path: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(path));
+  } catch {
+    throw new Error(`the artifact ${path} is not UTF-8 text, so not a TOML file dropTomlTables can edit`);
   }
 }
 

@@ -126,7 +126,7 @@ export async function runInitSteps(
             `init step ${step.id}: no "${step.artifact}" artifact of role ${step.role} was delivered: add it to the control plane's client catalog`,
           );
         }
-        copyArtifact(source, insideNode(paths, paths.nodeDir, step.path), owner);
+        copyArtifact(source, insideNode(paths, paths.nodeDir, step.path), owner, step.dropTomlTables);
         break;
       }
       case "run":

@@ -9,13 +9,16 @@
 // (docker-entrypoint.sh at v1.7.3). geth then starts with `--config config.toml`; the managed flags after it
 // win over the file's listening addresses, ports and network id.
 //
+// The log goes to stderr, so to the node's journal (live logs, `novacula agent logs`): the release
+// config.toml's [Node.LogConfig] (FilePath "bsc.log", FileRoot "", MaxBytesSize, Level) makes BSC geth's
+// node.New (node/node.go at v1.7.3) replace its stderr logger with a rotating <datadir>/bsc.log, and no flag
+// undoes that (--log.file only sets the logger node.New then replaces), so the config step copies the file
+// without that table. Its id is not the earlier `bsc-config` (which kept the table), so a node initialised
+// before copies the file again and logs to the journal from its next start.
+//
 // The init runs once per node (its marker), on the state scheme of the node type it was planned with: turning
 // a full node into an archive one later needs a fresh data directory (geth refuses a database of the other
 // scheme). Capability defaults are per network only; an archive node needs 2-4x the disk.
-//
-// Known gap: the release config.toml carries a [Node.LogConfig] that sends geth's log to <datadir>/bsc.log,
-// and no flag overrides it; until the copied file is rewritten without it, the node's journal shows only
-// what geth prints before its node starts.
 import type { ChainCapability } from "../../../protocol/capabilities.ts";
 import type { ErrorDetail } from "../../../protocol/errors.ts";
 import type { NodeSpec } from "../../../protocol/node-spec.ts";
@@ -132,12 +135,14 @@ function plan(nodeName: string, spec: NodeSpec, env: PlanEnv): PlanResult {
       path: genesisFile,
     },
     {
-      id: "bsc-config",
-      description: "copy the network's config.toml (peers, network tuning) from the release",
+      id: "bsc-config-journal",
+      description:
+        "copy the network's config.toml (peers, network tuning) from the release, log settings left out",
       kind: "copy-artifact",
       role: ROLE,
       artifact: "config",
       path: configFile,
+      dropTomlTables: ["Node.LogConfig"],
     },
     {
       id: "bsc-init",
