@@ -4,14 +4,13 @@
 // revision says it succeeded; a version that cannot start is put back by itself, the chain keeps producing
 // blocks under the previous version, and the revision and an event say why.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { eventually } from "../../src/lib/eventually.ts";
 import { type AgentProcess, agentProcess } from "../agent/agent-process.ts";
 import { blockNumber, freePort, jsonRpc, makeTestDir } from "../agent/helpers.ts";
-import { ADD } from "../control-plane/catalog-kit.ts";
+import { sha256Of } from "../artifacts/upstream.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
-import { testGeth } from "../harness/geth.ts";
+import { type GethVersions, publishGethVersions } from "../harness/geth-versions.ts";
 
 const T = 300_000;
 const WAIT = { timeoutMs: 150_000, intervalMs: 250 };
@@ -19,40 +18,19 @@ const NODE = "geth-upgrade";
 
 let cp: ControlPlaneHandle;
 let agent: AgentProcess;
-let upstream: ReturnType<typeof Bun.serve>;
+let versions: GethVersions;
 let cookie: string;
 let executorId: string;
 let nodeId: string;
 let rpcPort: number;
 const scratch = makeTestDir("client-upgrade");
-/** version → the bytes its catalog entry serves. */
-const files = new Map<string, Buffer>();
-
-const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+/** version → the sha256 of the file its catalog entry serves (the installed file's name). */
+const sha256 = (version: string) => sha256Of(versions.files.get(version)!);
 
 async function gql<R>(query: string, variables: Record<string, unknown> = {}): Promise<R> {
   const result = await cp.gql<R>(query, variables, { cookie });
   if (!result.data || result.errors?.length) throw new Error(`GraphQL: ${JSON.stringify(result.errors)}`);
   return result.data;
-}
-
-function gethEntry(version: string) {
-  const bytes = files.get(version)!;
-  return {
-    chain: "devnet",
-    client: "geth",
-    version,
-    platforms: {
-      "linux-x64": {
-        client: {
-          url: `http://127.0.0.1:${upstream.port}/${version}`,
-          sha256: sha256(bytes),
-          format: "binary",
-        },
-      },
-    },
-    source: "the geth the test command builds from the go-ethereum Go module",
-  };
 }
 
 const spec = (version: string) => ({
@@ -112,25 +90,14 @@ const producesAbove = (above: number) =>
   });
 
 beforeAll(async () => {
-  const geth = readFileSync(await testGeth());
-  files.set("1.17.10", geth);
-  // Another build of the same program (bytes after the ELF image are ignored by the loader): another file.
-  files.set("1.17.11", Buffer.concat([geth, Buffer.from("\0another build of geth 1.17.11\n")]));
-  // A release that cannot start on this host: it exits 1 at once, saying why.
-  files.set("1.17.12", Buffer.from('#!/bin/sh\necho "Fatal: this build needs a newer kernel" >&2\nexit 1\n'));
-  // A release that starts and never answers its RPC.
-  files.set("1.17.13", Buffer.from("#!/bin/sh\nexec sleep 100000\n"));
-  upstream = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch: (request) => {
-      const bytes = files.get(new URL(request.url).pathname.slice(1));
-      return bytes ? new Response(new Uint8Array(bytes)) : new Response("not found", { status: 404 });
-    },
-  });
   cp = await startControlPlane();
   cookie = await cp.adminSession();
-  await gql(ADD, { e: [...files.keys()].map(gethEntry) });
+  versions = await publishGethVersions(cp, cookie, {
+    "1.17.10": "real",
+    "1.17.11": "another",
+    "1.17.12": "exits",
+    "1.17.13": "hangs",
+  });
   agent = agentProcess(scratch.dir, {
     url: cp.url,
     token: await cp.createExecutorKey("client-upgrade"),
@@ -150,7 +117,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   await cp?.stop();
-  upstream?.stop(true);
+  versions?.stop();
   scratch.cleanup();
 }, T);
 
@@ -161,7 +128,7 @@ describe("in-place client upgrades of a running node", () => {
       const genesis = await blockHash(0);
       const first = await blockHash(1);
       const before = gethProcess()!;
-      expect(before.exe).toEndWith(sha256(files.get("1.17.10")!));
+      expect(before.exe).toEndWith(sha256("1.17.10"));
       const height = await blockNumber(rpcPort);
 
       await updateTo("1.17.11");
@@ -175,7 +142,7 @@ describe("in-place client upgrades of a running node", () => {
       expect(done.summary).toBe("client upgrade geth 1.17.10 → 1.17.11");
       const after = gethProcess()!;
       expect(after.pid).not.toBe(before.pid);
-      expect(after.exe).toEndWith(sha256(files.get("1.17.11")!));
+      expect(after.exe).toEndWith(sha256("1.17.11"));
       await eventually(
         async () => {
           const { node } = await gql<{ node: { observed: { details?: Record<string, unknown> } } }>(
@@ -225,7 +192,7 @@ describe("in-place client upgrades of a running node", () => {
       const running = await eventually(
         async () => {
           const process = gethProcess();
-          return process?.exe.endsWith(sha256(files.get("1.17.11")!)) ? process : null;
+          return process?.exe.endsWith(sha256("1.17.11")) ? process : null;
         },
         { ...WAIT, message: "1.17.11 to run again" },
       );
@@ -282,7 +249,7 @@ describe("in-place client upgrades of a running node", () => {
       expect(reverted.clientUpgrade!.reason).toMatch(
         /not healthy by its deadline.*geth 1\.17\.13 does not answer/,
       );
-      await eventually(async () => gethProcess()?.exe.endsWith(sha256(files.get("1.17.11")!)) === true, {
+      await eventually(async () => gethProcess()?.exe.endsWith(sha256("1.17.11")) === true, {
         ...WAIT,
         message: "1.17.11 to run again",
       });

@@ -1,6 +1,7 @@
 // The live layer's cache writes: a change merged into a cached answer keeps what the answer asked for and
-// the change does not carry (a node's executor capabilities), and a node whose phase changes makes the node
-// lists refetch, so a list filtered by phase gains or loses it.
+// the change does not carry (a node's executor capabilities), a node whose phase changes makes the node
+// lists refetch, so a list filtered by phase gains or loses it, and a node's runtime event (a client version
+// change's outcome is one) makes that node's revision history refetch.
 // biome-ignore-all lint/suspicious/noExplicitAny: cached answers are read as the screens read them
 import { expect, test } from "bun:test";
 import { QueryClient, QueryObserver } from "@tanstack/react-query";
@@ -39,4 +40,25 @@ test("a node whose phase changes makes a node list filtered by phase refetch", a
   new LiveCache(client).add(nodeChange({ phase: "stopped" }));
   await eventually(() => fetches === 2, { timeoutMs: 3_000 });
   unsubscribe();
+});
+
+test("a node's runtime event (a client version change's outcome) makes that node's revision history refetch", async () => {
+  const client = new QueryClient();
+  const fetches: Record<string, number> = { n1: 0, n2: 0 };
+  const observers = ["n1", "n2"].map((id) =>
+    new QueryObserver(client, {
+      queryKey: ["node", id, "config", 2, 21],
+      queryFn: async () => ({ node: { id }, fetch: ++fetches[id]! }),
+    }).subscribe(() => {}),
+  );
+  await eventually(() => fetches.n1 === 1 && fetches.n2 === 1);
+  new LiveCache(client).add({
+    resync: false,
+    node: null,
+    executor: null,
+    event: { type: "runtime.event", nodeId: "n1" },
+  });
+  await eventually(() => fetches.n1 === 2, { timeoutMs: 3_000 });
+  expect(fetches.n2).toBe(1);
+  for (const unsubscribe of observers) unsubscribe();
 });

@@ -1,8 +1,10 @@
 // The deploy and edit forms' model: a spec opened in Edit configuration and saved untouched goes back
 // exactly as it was (no field the form does not show is lost, "0 changed"); each server error lands on the
-// step and field that set it; a request below the network's default warns; a diff names each changed leaf.
+// step and field that set it; a request below the network's default warns; a diff names each changed leaf;
+// a role's version choices in Edit configuration keep to the client it runs.
 import { expect, test } from "bun:test";
 import type { ChainOffer, ExecutorOffer } from "../../src/modes/control-plane/ui/app/api/node-flows.ts";
+import { versionChoices } from "../../src/modes/control-plane/ui/app/screens/node-config-versions.tsx";
 import {
   diffSpecs,
   LIFECYCLE_FIELDS,
@@ -164,4 +166,38 @@ test("the target offers only what the executor reports: a network's version cons
     satisfies("1.14.13", ">=1.15.0"),
     satisfies("2.0.1", ">=1.2 <2.0.0"),
   ]).toEqual([true, false, false]);
+});
+
+test("Edit configuration offers a role only versions of the client it runs, the current one always among them", () => {
+  const chain = {
+    chain: "ethereum",
+    networks: ["mainnet", "hoodi"],
+    nodeTypes: ["full"],
+    roles: [
+      {
+        role: "el",
+        clients: [
+          {
+            name: "geth",
+            versions: ["1.16.0", "1.15.6", "1.14.13"],
+            versionConstraints: { hoodi: ">=1.15.0" },
+          },
+          { name: "reth", versions: ["1.3.0"] },
+        ],
+      },
+    ],
+    defaults: {},
+    configOverrideSchema: { files: {}, args: {} },
+  } as unknown as ChainOffer;
+  expect(versionChoices(chain, "el", "mainnet", "geth@1.15.6")).toEqual([
+    "geth@1.16.0",
+    "geth@1.15.6",
+    "geth@1.14.13",
+  ]);
+  // A version the offer no longer holds (removed from the catalog, or below the network's minimum) stays.
+  expect(versionChoices(chain, "el", "hoodi", "geth@1.14.13")).toEqual([
+    "geth@1.14.13",
+    "geth@1.16.0",
+    "geth@1.15.6",
+  ]);
 });

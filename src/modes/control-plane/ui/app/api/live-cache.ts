@@ -8,6 +8,9 @@
 // - a node whose phase changed (or was not known to this tab) refetches the node lists, at most once per
 //   PHASE_REFETCH_MS: a list filtered by phase must gain or lose that row, and a merge cannot do either;
 // - an alert opened or resolved refetches the bell and the incidents (queries keyed ALERT_QUERY_KEYS);
+// - a node's runtime event refetches its configuration and revisions (keyed ["node", id, "config", …]): a
+//   client version change's outcome arrives as one (reason `client_upgrade.*`, which the live event does not
+//   carry) and is written on the revision, which no node row holds; runtime events are rare (faults, upgrades);
 // - `resync` (the server had more than it sends one by one) invalidates everything.
 import type { QueryClient } from "@tanstack/react-query";
 
@@ -35,7 +38,7 @@ export interface CacheChange {
   resync: boolean;
   node: Row | null;
   executor: Row | null;
-  event: { type: string } | null;
+  event: { type: string; nodeId?: string | null } | null;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -92,6 +95,8 @@ export class LiveCache {
   private lists = new Set<string>();
   private resync = false;
   private alerts = false;
+  /** Nodes whose revision history may have changed (a client version change's outcome). */
+  private revisions = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** The last phase this tab saw per node, to tell a phase change from a metric update. */
   private phases = new Map<string, unknown>();
@@ -116,6 +121,8 @@ export class LiveCache {
       if (/^node\.(created|deleted)$/.test(type)) this.lists.add("nodes");
       if (/^executor\.(connected|deleted)$/.test(type)) this.lists.add("executors");
       if (type.startsWith("notification.alert.")) this.alerts = true;
+      const nodeId = change.event?.nodeId;
+      if (type === "runtime.event" && nodeId) this.revisions.add(nodeId);
     }
     this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
@@ -141,15 +148,17 @@ export class LiveCache {
     this.timer = null;
     this.rows.clear();
     this.lists.clear();
+    this.revisions.clear();
     this.resync = false;
     this.alerts = false;
   }
 
   private flush(): void {
     this.timer = null;
-    const { rows, lists, resync, alerts } = this;
+    const { rows, lists, resync, alerts, revisions } = this;
     this.rows = new Map();
     this.lists = new Set();
+    this.revisions = new Set();
     this.resync = false;
     this.alerts = false;
     if (resync) {
@@ -165,5 +174,6 @@ export class LiveCache {
     }
     for (const key of lists) void this.client.invalidateQueries({ predicate: listsOf(key) });
     if (alerts) for (const key of ALERT_QUERY_KEYS) void this.client.invalidateQueries({ queryKey: [key] });
+    for (const id of revisions) void this.client.invalidateQueries({ queryKey: ["node", id, "config"] });
   }
 }

@@ -1,7 +1,8 @@
 // Node detail → Configuration (reference §6.6): the spec, read-only; owners and admins get Edit
 // configuration, the deploy wizard's configuration form pre-filled, with an "N changed" badge. Save sends
-// updateNode (a new revision); the server's refusals appear next to their fields. Chain, network, node type,
-// clients and resources are fixed after deploy and shown, not offered. Revisions follow (node-revisions.tsx).
+// updateNode (a new revision); the server's refusals appear next to their fields. Each role's client version
+// may change in place (node-config-versions.tsx); chain, network, node type, each role's client and resources
+// are fixed after deploy and shown, not offered. Revisions follow (node-revisions.tsx).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import type { NodeDetail } from "../api/documents.ts";
@@ -9,6 +10,7 @@ import { ApiError, describeError, request } from "../api/graphql.ts";
 import { type FieldError, NODE_CONFIG, type NodeConfig, UPDATE_NODE } from "../api/node-flows.ts";
 import { useCanManage } from "../api/queries.ts";
 import { ErrorNote } from "../components/ui.tsx";
+import { ClientVersionFields, versionPaths } from "./node-config-versions.tsx";
 import { NodeRevisions } from "./node-revisions.tsx";
 
 const REVISIONS_PAGE = 20;
@@ -22,6 +24,14 @@ import { type Draft, fromSpec, toSpec } from "./wizard-model.ts";
 import { chainsOf, errorsAfter } from "./wizard-rules.ts";
 import "./wizard.css";
 
+/** "the client of each role (el: geth, cl: lighthouse)": what a role keeps for the node's life. */
+function clientNames(draft: Draft): string {
+  const roles = Object.entries(draft.clients).map(
+    ([role, pick]) => `${role}: ${pick.slice(0, pick.lastIndexOf("@"))}`,
+  );
+  return `the client of each role (${roles.join(", ")})`;
+}
+
 function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig; done: () => void }) {
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<Draft>(() => fromSpec(node.spec, node.executorId));
@@ -31,7 +41,11 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
   const spec = toSpec(draft);
   const changed = diffSpecs(node.spec, spec, LIFECYCLE_FIELDS).length;
   // Someone else's edit or rollback since the form opened: saving would replace it, so say so.
-  const [opened] = useState(() => ({ revision: node.revision, spec: node.spec }));
+  const [opened] = useState(() => ({
+    revision: node.revision,
+    spec: node.spec,
+    clients: fromSpec(node.spec, node.executorId).clients,
+  }));
   const movedOn =
     node.revision !== opened.revision && diffSpecs(opened.spec, node.spec, LIFECYCLE_FIELDS).length > 0;
   const [errors, setErrors] = useState<FieldError[]>([]);
@@ -47,7 +61,11 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
       focus.refused();
     },
   });
-  const paths = configPaths({ chain, draft, hints });
+  const paths = [...versionPaths(draft), ...configPaths({ chain, draft, hints })];
+  const change = (patch: Partial<Draft>) => {
+    setDraft({ ...draft, ...patch });
+    setErrors(errorsAfter(errors, patch));
+  };
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     save.mutate();
@@ -65,7 +83,7 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
         </legend>
         <p className="muted">
           Fixed after deploy (delete and redeploy to change): {draft.chain} / {draft.network},{" "}
-          {draft.nodeType}, {Object.values(draft.clients).join(", ").replaceAll("@", " ")}, resources.
+          {draft.nodeType}, {clientNames(draft)}, resources.
         </p>
         {movedOn ? (
           <p className="note" role="status">
@@ -73,15 +91,20 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
             replaces that change with yours. Cancel and edit again to start from it.
           </p>
         ) : null}
+        <ClientVersionFields
+          chain={chain}
+          draft={draft}
+          current={opened.clients}
+          executorKind={executor?.kind}
+          change={change}
+          errors={errors}
+        />
         <ConfigFields
           executor={executor}
           chain={chain}
           hints={hints}
           draft={draft}
-          change={(patch) => {
-            setDraft({ ...draft, ...patch });
-            setErrors(errorsAfter(errors, patch));
-          }}
+          change={change}
           errors={errors}
           withName={false}
         />
