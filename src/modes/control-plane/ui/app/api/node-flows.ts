@@ -93,10 +93,10 @@ export const NODE_CONFIG = graphql<{ node: NodeConfig | null }, { id: string; ta
 
 export const UPDATE_NODE = graphql<
   { updateNode: { id: string; revision: number } },
-  { id: string; spec: Record<string, unknown> }
+  { id: string; spec: Record<string, unknown>; expectedRevision: number }
 >(
-  `mutation UpdateNode($id: ID!, $spec: JSON!) {
-    updateNode(where: { id: $id }, data: { spec: $spec }) { id revision }
+  `mutation UpdateNode($id: ID!, $spec: JSON!, $expectedRevision: Int) {
+    updateNode(where: { id: $id }, data: { spec: $spec, expectedRevision: $expectedRevision }) { id revision }
   }`,
 );
 

@@ -40,7 +40,9 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
   const hints = useChainFormHints(draft.chain);
   const spec = toSpec(draft);
   const changed = diffSpecs(node.spec, spec, LIFECYCLE_FIELDS).length;
-  // Someone else's edit or rollback since the form opened: saving would replace it, so say so.
+  // Someone else's edit or rollback since the form opened: saving would replace it, so the form says so and
+  // does not save (the server refuses it too, by expectedRevision). A start, stop or restart meanwhile only
+  // moves the revision: the edit then applies to the current one.
   const [opened] = useState(() => ({
     revision: node.revision,
     spec: node.spec,
@@ -51,7 +53,12 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
   const [errors, setErrors] = useState<FieldError[]>([]);
   const focus = useFocusFirstInvalid();
   const save = useMutation({
-    mutationFn: () => request(UPDATE_NODE, { id: node.id, spec }),
+    mutationFn: () =>
+      request(UPDATE_NODE, {
+        id: node.id,
+        spec,
+        expectedRevision: movedOn ? opened.revision : node.revision,
+      }),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ["node", node.id] });
       done();
@@ -87,8 +94,8 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
         </p>
         {movedOn ? (
           <p className="note" role="status">
-            The configuration changed (now revision {node.revision}) since you opened this form; saving
-            replaces that change with yours. Cancel and edit again to start from it.
+            The configuration changed (now revision {node.revision}) since you opened this form, so this edit
+            cannot be saved over it. Cancel and edit again to start from the current configuration.
           </p>
         ) : null}
         <ClientVersionFields
@@ -121,7 +128,7 @@ function EditForm({ node, config, done }: { node: NodeDetail; config: NodeConfig
         <button type="button" onClick={done}>
           Cancel
         </button>
-        <button type="submit" className="primary" disabled={changed === 0 || save.isPending}>
+        <button type="submit" className="primary" disabled={changed === 0 || movedOn || save.isPending}>
           Save as a new revision
         </button>
       </div>
