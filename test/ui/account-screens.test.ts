@@ -196,12 +196,15 @@ test(
   "an address the app does not know shows Page not found with a way back, and Settings opens Notifications",
   async () => {
     const person = await world.api.user("Lou");
-    const w = await world.signedIn(person, "/settings");
+    const w = await world.signedIn(person, "/nodes");
     const { page } = w;
-    await page.waitForURL((url) => url.pathname === "/settings/notifications");
-    // The typo below is answered 404 on purpose: the one failed response this test expects.
+    // Typing addresses leaves the page shown, which cancels its queries still in flight (nobody sees those
+    // fail), and the typo is answered 404 on purpose: the failed responses this test expects.
+    w.expect(/^request failed: POST .*\/graphql net::ERR_ABORTED$/);
     w.expect(/^HTTP 404: GET .*\/node\/oops$/);
     w.expect(/^console error: Failed to load resource: the server responded with a status of 404/);
+    await page.goto(world.at("/settings"));
+    await page.waitForURL((url) => url.pathname === "/settings/notifications");
     await page.goto(world.at("/node/oops"));
     await page.getByRole("heading", { name: "Page not found" }).waitFor();
     expect(await page.getByRole("main").textContent()).toContain("/node/oops");
