@@ -61,6 +61,9 @@ export interface StartOptions {
   binary?: string;
 }
 
+/** A graceful stop ends in-flight requests after a 10 s grace (server.ts): well past that is a hang. */
+const STOP_MS = 30_000;
+
 export async function startControlPlane(options: StartOptions = {}): Promise<ControlPlaneHandle> {
   const dataDir = options.dataDir ?? testDir("cp");
   const adminEmail = "admin@novacula.test";
@@ -128,7 +131,16 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Con
     async stop() {
       if (!proc) return null;
       proc.kill("SIGTERM");
-      const code = await proc.exited;
+      const running = proc;
+      const code = await Promise.race([running.exited, Bun.sleep(STOP_MS).then(() => null)]);
+      if (code === null) {
+        running.kill("SIGKILL");
+        await running.exited;
+        proc = null;
+        throw new Error(
+          `the control plane did not exit within ${STOP_MS / 1000} s of SIGTERM; its last log lines:\n${logs.slice(-30).join("\n")}`,
+        );
+      }
       proc = null;
       leakWatch.assertClean(logs);
       return code;
