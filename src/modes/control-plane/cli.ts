@@ -32,5 +32,8 @@ export async function runControlPlaneCli(argv: string[]): Promise<number> {
     process.once("SIGINT", shutdown);
   });
   await server.stop();
-  return 0;
+  // Stopped: requests drained or cut after the grace, batches flushed, the database closed. Anything still
+  // scheduled (a timer a request started while the server stopped, a socket a client abandoned) has
+  // nothing left to do, and must not keep a stopped control plane from exiting.
+  process.exit(0);
 }
