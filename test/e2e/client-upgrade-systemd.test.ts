@@ -3,17 +3,14 @@
 // the new version's file and the chain goes on; a version that exits at once (systemd restarting it) is put
 // back by itself, with the reason on the revision, and blocks keep coming.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
-import { sha256File } from "../../src/modes/agent/checksum.ts";
 import { systemctlShow } from "../../src/modes/agent/supervisor/systemd.ts";
 import { blockNumber, freePort, jsonRpc } from "../agent/helpers.ts";
-import { startUpstream, type Upstream } from "../artifacts/upstream.ts";
-import { ADD } from "../control-plane/catalog-kit.ts";
+import { sha256Of } from "../artifacts/upstream.ts";
 import { type AgentInSystemd, compiledNovacula, startAgentInSystemd } from "../harness/agent-systemd.ts";
 import { type ControlPlaneHandle, startControlPlane } from "../harness/control-plane.ts";
-import { testGeth } from "../harness/geth.ts";
+import { type GethVersions, publishGethVersions } from "../harness/geth-versions.ts";
 import { bootSystemd, type SystemdNamespace, testWorkDir } from "../harness/systemd.ts";
 
 const SETUP_MS = 300_000;
@@ -24,14 +21,13 @@ const UNIT = `devnet-node@${NODE}.service`;
 
 let ns: SystemdNamespace;
 let cp: ControlPlaneHandle;
-let upstream: Upstream;
+let versions: GethVersions;
 let agent: AgentInSystemd;
 let cookie: string;
 let nodeId: string;
 let rpcPort: number;
 let workDir: string;
-/** version → the file its catalog entry serves. */
-const files = new Map<string, string>();
+const sha256 = (version: string) => sha256Of(versions.files.get(version)!);
 
 async function gql<R>(query: string, variables: Record<string, unknown> = {}): Promise<R> {
   const result = await cp.gql<R>(query, variables, { cookie });
@@ -88,36 +84,15 @@ const producesAbove = (above: number) =>
 
 beforeAll(async () => {
   workDir = testWorkDir("e2e-client-upgrade-systemd");
-  const geth = await testGeth();
   const binaryPath = compiledNovacula(workDir);
-  files.set("1.17.10", geth);
-  const another = join(workDir, "geth-1.17.11");
-  writeFileSync(
-    another,
-    Buffer.concat([readFileSync(geth), Buffer.from("\0another build of geth 1.17.11\n")]),
-  );
-  files.set("1.17.11", another);
-  const broken = join(workDir, "geth-1.17.12");
-  writeFileSync(broken, '#!/bin/sh\necho "Fatal: this build needs a newer kernel" >&2\nexit 1\n');
-  files.set("1.17.12", broken);
-  // A local server in the role of the projects' release pages: the control plane fetches from it.
-  upstream = await startUpstream();
-  for (const [version, path] of files) upstream.files.set(`/${version}`, new Uint8Array(readFileSync(path)));
   ns = await bootSystemd(join(workDir, "ns"));
   cp = await startControlPlane({ dataDir: join(workDir, "control-plane") });
   cookie = await cp.adminSession();
-  const entries = [];
-  for (const [version, path] of files) {
-    const client = { url: `${upstream.url}/${version}`, sha256: await sha256File(path), format: "binary" };
-    entries.push({
-      chain: "devnet",
-      client: "geth",
-      version,
-      platforms: { "linux-x64": { client } },
-      source: "the geth the test command builds from the go-ethereum Go module",
-    });
-  }
-  await gql(ADD, { e: entries });
+  versions = await publishGethVersions(cp, cookie, {
+    "1.17.10": "real",
+    "1.17.11": "another",
+    "1.17.12": "exits",
+  });
   agent = await startAgentInSystemd({
     ns,
     workDir,
@@ -146,7 +121,7 @@ afterAll(async () => {
   // Killing the namespace's PID 1 takes the agent and the node unit with it.
   await ns?.stop();
   await cp?.stop();
-  upstream?.stop();
+  versions?.stop();
 }, SETUP_MS);
 
 describe("in-place client upgrades under systemd", () => {
@@ -163,7 +138,7 @@ describe("in-place client upgrades under systemd", () => {
       const upgraded = await unitPid();
       expect(upgraded).not.toBe(before);
       const exe = await ns.exec(["readlink", `/proc/${upgraded}/exe`]);
-      expect(exe.stdout.trim()).toEndWith(await sha256File(files.get("1.17.11")!));
+      expect(exe.stdout.trim()).toEndWith(sha256("1.17.11"));
       await producesAbove(await blockNumber(rpcPort));
 
       await updateTo("1.17.12");
@@ -174,7 +149,7 @@ describe("in-place client upgrades under systemd", () => {
         message: "the unit to run",
       });
       const backExe = await ns.exec(["readlink", `/proc/${back}/exe`]);
-      expect(backExe.stdout.trim()).toEndWith(await sha256File(files.get("1.17.11")!));
+      expect(backExe.stdout.trim()).toEndWith(sha256("1.17.11"));
       await producesAbove(await blockNumber(rpcPort).catch(() => 0));
       const again = ((await jsonRpc(rpcPort, "eth_getBlockByNumber", ["0x1", false])) as { hash: string })
         .hash;
