@@ -19,26 +19,22 @@ import {
 } from "../../../db/queries/nodes.ts";
 import type { Clock } from "../../../lib/clock.ts";
 import { badRequest, conflict, invalidNodeConfig, notFound } from "../../../lib/errors.ts";
-import { compileValidator, type EventType, NodeSpec, type NodeSpecInput } from "../../../protocol/index.ts";
-import { type NodeLifecycleAuditAction, recordAudit } from "../audit/service.ts";
-import type { Caller as AnyCaller } from "../auth/caller.ts";
+import { compileValidator, NodeSpec, type NodeSpecInput } from "../../../protocol/index.ts";
+import { recordAudit } from "../audit/service.ts";
 import type { CatalogService } from "../catalog/service.ts";
 import { appendEvent } from "../events/service.ts";
 import type { ChangeFeed } from "./change-feed.ts";
 import { checkClientChange, clientChanges, describeClientChange, editSummary } from "./client-change.ts";
 import { revertedFrom } from "./client-upgrade-outcome.ts";
+import { type Caller, type LifecycleAction, lifecycleWrite, type RevisionWrite } from "./revision-write.ts";
 import { changedFields, checkEditableChange, checkNodeSpec, revisionMoved } from "./validate.ts";
 
-export type { NodeRow };
-export type LifecycleAction = "start" | "stop" | "restart";
+export type { LifecycleAction, NodeRow };
 export interface CreateInput {
   executorId: string;
   name?: string | null;
   spec: NodeSpecInput;
 }
-
-/** Who asks, for which organization: every service call is scoped by the caller, never by an argument. */
-type Caller = Pick<AnyCaller, "organizationId" | "actor" | "meta">;
 
 const specValidator = compileValidator(NodeSpec);
 const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -48,47 +44,6 @@ export const MAX_REVISIONS_PAGE = 500;
 
 /** The most nodes one bulk lifecycle action may name (a whole 10,000-node fleet fits in one). */
 export const MAX_NODES_PER_BULK_ACTION = 10_000;
-
-/** The revision a lifecycle action makes: desiredState and, for restart, the next restart generation. */
-function lifecycleWrite(caller: Caller, node: NodeRow, action: LifecycleAction): RevisionWrite {
-  const spec: NodeSpec = { ...node.spec };
-  if (action === "start") spec.desiredState = "running";
-  if (action === "stop") spec.desiredState = "stopped";
-  if (action === "restart") {
-    spec.desiredState = "running";
-    spec.restartGeneration = node.spec.restartGeneration + 1;
-  }
-  return {
-    node,
-    spec,
-    summary: `${action} requested`,
-    event: {
-      type: "node.lifecycle.requested",
-      message: `${caller.actor.name} requested ${action} of node ${node.name}`,
-      payload: { action, requestedBy: caller.actor.id },
-    },
-    audit: { action: `node.${action}.requested`, details: { restartGeneration: spec.restartGeneration } },
-  };
-}
-
-/** A node's audit row (its revision is added when written). */
-type NodeAudit =
-  | { action: "node.created"; details: { chain: string; network: string; executorId: string } }
-  | { action: "node.updated"; details: { changedFields: string[] } }
-  | { action: "node.deleted"; details: { retainData: boolean } }
-  | { action: "node.rolled_back"; details: { toRevision: number } }
-  | { action: NodeLifecycleAuditAction; details: { restartGeneration: number } };
-
-interface RevisionWrite {
-  node: NodeRow;
-  spec: NodeSpec;
-  summary: string;
-  /** The timeline event, for the reference's event types only (a configuration edit is audited, not an event). */
-  event?: { type: EventType; message: string; payload?: Record<string, unknown> };
-  /** The audit row to write, or the id of one already written for a whole bulk action. */
-  audit: NodeAudit | { id: string };
-  deleted?: { retainData: boolean };
-}
 
 export class NodeService {
   constructor(
