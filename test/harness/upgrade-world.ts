@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { eventually } from "../../src/lib/eventually.ts";
 import { installAgentService } from "../../src/modes/agent/install.ts";
 import { systemctlShow } from "../../src/modes/agent/supervisor/systemd.ts";
+import { DEVNET_SPEC } from "../control-plane/protocol-client.ts";
 import { blockNumber, freePort } from "../supervisor/suite.ts";
 import { type AgentInSystemd, startAgentInSystemd } from "./agent-systemd.ts";
 import { type ControlPlaneHandle, startControlPlane } from "./control-plane.ts";
@@ -135,10 +136,7 @@ export async function startUpgradeWorld(workDir: string, confirmSecs: number): P
     );
     const port = freePort();
     const spec = {
-      chain: "devnet",
-      network: "local",
-      nodeType: "full",
-      clients: { node: { name: "anvil", version: "1.7.1" } },
+      ...DEVNET_SPEC,
       ports: { rpc: port },
       settings: { blockTimeSecs: 1 },
       restartPolicy: "always",
