@@ -287,6 +287,14 @@ test(
 
     // The executor applies it; the phase filter (server-side) then shows exactly those two.
     await observe(["bulk-a", "bulk-b"], 2, "stopped");
+    // The server's phase filter reads the stored observation, which the write batcher commits a moment after
+    // the report is acknowledged: filter once the server itself answers with both.
+    await eventually(
+      async () =>
+        (await api.ok("{ nodes(where: { phase: stopped }) { name } }", {}, { cookie: admin })).nodes
+          .length === 2,
+      { message: "the server to see both nodes stopped" },
+    );
     await page.getByLabel("Phase").selectOption("stopped");
     await page.waitForURL(/[?&]phase=stopped/);
     const rows = page.locator("tbody tr");
